@@ -1,0 +1,31 @@
+/**
+ * Two projects: `unit` needs nothing but Node; `integration` runs against a real control plane that its
+ * global setup starts (or an existing cluster, see test/cluster/README.md).
+ * ts-jest only transpiles (isolatedModules); `npm run build` is where types are checked.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { useESM: true }] };
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform,
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/test/integration/'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,75 @@
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { AppProps } from 'cdk8s';
+import { App } from 'cdk8s';
+
+export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
+  /**
+   * The folder the synthesized manifests are published to.
+   *
+   * @default 'dist'
+   */
+  readonly publishDir?: string;
+}
+
+/**
+ * An App whose synth never leaves a half-written or emptied output folder behind.
+ *
+ * cdk8s writes into a staging folder (`CDK8S_OUTDIR`, which `cdk8s synth` empties before every run, or a
+ * fresh temporary folder when the app is run directly). Only after the whole app synthesized, and every
+ * validation passed, is the staging folder copied next to `publishDir` and swapped in with renames, so a
+ * synth that throws leaves the previous output exactly as it was.
+ */
+export class DevOpsApp extends App {
+  /** The folder the manifests are published to, resolved against the working directory. */
+  public readonly publishDir: string;
+  private readonly ownsStaging: boolean;
+
+  public constructor(props: DevOpsAppProps = {}) {
+    const fromCli = process.env.CDK8S_OUTDIR;
+    super({ ...props, outdir: fromCli ?? mkdtempSync(join(tmpdir(), 'cdk8s-devops-synth-')) });
+    this.ownsStaging = fromCli === undefined;
+    this.publishDir = resolve(props.publishDir ?? 'dist');
+    recoverInterruptedSwap(this.publishDir);
+  }
+
+  public override synth(): void {
+    super.synth();
+    publish(this.outdir, this.publishDir);
+    if (this.ownsStaging) {
+      rmSync(this.outdir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Replaces `target` with a copy of `source`, so that `target` is never missing or half-written. */
+function publish(source: string, target: string): void {
+  const { next, previous } = swapFolders(target);
+  rmSync(next, { recursive: true, force: true });
+  cpSync(source, next, { recursive: true });
+  if (existsSync(target)) {
+    renameSync(target, previous);
+  }
+  renameSync(next, target);
+  rmSync(previous, { recursive: true, force: true });
+}
+
+function swapFolders(target: string): { next: string; previous: string } {
+  return {
+    next: join(dirname(target), `.${basename(target)}.next`),
+    previous: join(dirname(target), `.${basename(target)}.previous`),
+  };
+}
+
+/** A run killed between the two renames of `publish` left only `previous`: put it back. */
+function recoverInterruptedSwap(target: string): void {
+  const { previous } = swapFolders(target);
+  if (existsSync(previous)) {
+    if (existsSync(target)) {
+      rmSync(previous, { recursive: true, force: true });
+    } else {
+      renameSync(previous, target);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+import { ShopChart } from './charts/shop-chart.js';
+import { DevOpsApp } from './lib/core/devops-app.js';
+
+const app = new DevOpsApp();
+new ShopChart(app, 'shop', { namespace: 'shop' });
+app.synth();
