@@ -13,6 +13,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Integration tests wait on a real cluster; unit tests finish far sooner.
+  testTimeout: 120_000,
   projects: [
     {
       ...common,
@@ -24,8 +26,8 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
-      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+      globalSetup: '<rootDir>/test/cluster/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.mjs',
     },
   ],
 };

@@ -35,10 +35,13 @@ export class DevOpsApp extends App {
   }
 
   public override synth(): void {
-    super.synth();
-    publish(this.outdir, this.publishDir);
-    if (this.ownsStaging) {
-      rmSync(this.outdir, { recursive: true, force: true });
+    try {
+      super.synth();
+      publish(this.outdir, this.publishDir);
+    } finally {
+      if (this.ownsStaging) {
+        rmSync(this.outdir, { recursive: true, force: true });
+      }
     }
   }
 }

@@ -1,0 +1,5 @@
+/** `npm run bench [runs]`: every benchmark, printed as Markdown tables of ratios against a baseline. */
+import { benchSynth } from './synth.js';
+
+const runs = Number(process.argv[2] ?? 5);
+console.log(await benchSynth(runs));

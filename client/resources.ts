@@ -1,0 +1,106 @@
+import type { ApiClient } from './api-client.js';
+import { ApiError } from './api-client.js';
+
+/** A Kubernetes object as it stands in a manifest: untyped beyond what every object has. */
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly [key: string]: unknown;
+  };
+  readonly [key: string]: unknown;
+}
+
+export interface ResourceType {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The plural resource name of the URL path, as discovery reports it. */
+  readonly resource: string;
+  readonly namespaced: boolean;
+}
+
+interface ApiResourceList {
+  readonly resources: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly namespaced: boolean;
+  }[];
+}
+
+/** The kind is not served by the cluster: its CRD is missing, or the apiVersion is wrong. */
+export class UnknownKindError extends Error {
+  public constructor(
+    public readonly apiVersion: string,
+    public readonly kind: string,
+  ) {
+    super(
+      `the cluster does not serve ${kind} in ${apiVersion}: install its CustomResourceDefinition first, or fix the apiVersion`,
+    );
+    this.name = 'UnknownKindError';
+  }
+}
+
+/** Maps apiVersion and kind to URL paths through API discovery, asking each group version once. */
+export class ResourceCatalog {
+  private readonly groupVersions = new Map<string, Promise<Map<string, ResourceType>>>();
+
+  public constructor(private readonly api: ApiClient) {}
+
+  public async lookup(apiVersion: string, kind: string): Promise<ResourceType> {
+    const found = (await this.discover(apiVersion, false)).get(kind);
+    if (found) {
+      return found;
+    }
+    // A CRD may have been installed since the group version was first asked about.
+    const fresh = (await this.discover(apiVersion, true)).get(kind);
+    if (!fresh) {
+      throw new UnknownKindError(apiVersion, kind);
+    }
+    return fresh;
+  }
+
+  /** The URL path of one object, or of the collection that holds it when `name` is left out. */
+  public async pathOf(
+    object: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name?: string; namespace?: string } },
+  ) {
+    const type = await this.lookup(object.apiVersion, object.kind);
+    return resourcePath(type, object.metadata.namespace, object.metadata.name);
+  }
+
+  private discover(apiVersion: string, refresh: boolean): Promise<Map<string, ResourceType>> {
+    let types = this.groupVersions.get(apiVersion);
+    if (!types || refresh) {
+      types = this.fetchGroupVersion(apiVersion);
+      this.groupVersions.set(apiVersion, types);
+      types.catch(() => this.groupVersions.delete(apiVersion));
+    }
+    return types;
+  }
+
+  private async fetchGroupVersion(apiVersion: string): Promise<Map<string, ResourceType>> {
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    try {
+      const list = await this.api.request<ApiResourceList>({ path });
+      return new Map(
+        list.resources
+          .filter((r) => !r.name.includes('/'))
+          .map((r) => [r.kind, { apiVersion, kind: r.kind, resource: r.name, namespaced: r.namespaced }]),
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) {
+        return new Map();
+      }
+      throw error;
+    }
+  }
+}
+
+export function resourcePath(type: ResourceType, namespace?: string, name?: string): string {
+  const base = type.apiVersion.includes('/') ? `/apis/${type.apiVersion}` : `/api/${type.apiVersion}`;
+  const scope = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${scope}/${type.resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}

@@ -1,0 +1,224 @@
+/**
+ * The control-plane components the integration tests run, pinned here and nowhere else, and built from
+ * their Go modules into a cache outside the work tree (rebuilt only when a pinned version changes).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const VERSIONS = {
+  kubernetes: 'v1.36.3',
+  etcd: 'v3.6.16',
+  kwok: 'v0.8.0',
+} as const;
+
+export const KUBERNETES_COMMANDS = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+] as const;
+export type ComponentName = (typeof KUBERNETES_COMMANDS)[number] | 'etcd' | 'kwok';
+
+export const CACHE_ROOT = process.env.CDK8S_DEVOPS_CACHE ?? join(homedir(), '.cache', 'cdk8s-devops');
+
+type Module = keyof typeof VERSIONS;
+
+/** The folder of one built module; the version is part of the path, so a new pin builds anew. */
+function moduleDir(module: Module): string {
+  return join(CACHE_ROOT, 'bin', `${module}-${VERSIONS[module]}`);
+}
+
+export function binaryPath(name: ComponentName): string {
+  return join(moduleDir(name === 'etcd' || name === 'kwok' ? name : 'kubernetes'), name);
+}
+
+export type BuildLog = (line: string) => void;
+
+/** Builds whatever is missing from the cache. Returns the path of every component. */
+export async function ensureComponents(log: BuildLog = () => {}): Promise<Record<ComponentName, string>> {
+  await hasGo();
+  if (!KUBERNETES_COMMANDS.every((c) => existsSync(binaryPath(c)))) {
+    await buildKubernetes(log);
+  }
+  if (!existsSync(binaryPath('etcd'))) {
+    await buildEtcd(log);
+  }
+  if (!existsSync(binaryPath('kwok')) || !existsSync(kwokStagesPath())) {
+    await buildKwok(log);
+  }
+  return Object.fromEntries(
+    [...KUBERNETES_COMMANDS, 'etcd', 'kwok'].map((c) => [c, binaryPath(c as ComponentName)]),
+  ) as Record<ComponentName, string>;
+}
+
+/** Resolves when `go` runs; rejects with the reason otherwise. */
+export async function hasGo(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    const { stdout } = await run('go', ['version'], { env });
+    return stdout.trim();
+  } catch (error) {
+    throw new Error(
+      `Go is not available to build the control plane (${(error as Error).message.split('\n')[0]})`,
+    );
+  }
+}
+
+const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+
+async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<string> {
+  try {
+    const { stdout } = await run('go', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`go ${args.join(' ')} failed in ${cwd}:\n${stderr ?? String(error)}`);
+  }
+}
+
+/** Builds into a scratch folder and renames it into place, so an interrupted build leaves no half binary. */
+async function buildInto(module: Module, build: (scratch: string) => Promise<void>) {
+  const scratch = join(CACHE_ROOT, 'tmp', `${module}-${process.pid}`);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(join(scratch, 'out'), { recursive: true });
+  try {
+    await build(scratch);
+    await rm(moduleDir(module), { recursive: true, force: true });
+    await mkdir(dirname(moduleDir(module)), { recursive: true });
+    await rename(join(scratch, 'out'), moduleDir(module));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes.
+ *
+ * `go install k8s.io/kubernetes/cmd/...@version` fails on upstream's replace directives (staging modules
+ * at v0.0.0), so a wrapper module requires k8s.io/kubernetes and replaces each staging module with its
+ * published v0.x twin, keeps the requirement alive with `tool` directives and copies upstream's godebug.
+ */
+async function buildKubernetes(log: BuildLog): Promise<void> {
+  const version = VERSIONS.kubernetes;
+  const staging = `v0.${version.slice(3)}`;
+  log(
+    `building kube-apiserver, kube-controller-manager, kube-scheduler and kubectl ${version} (first run only)`,
+  );
+  await buildInto('kubernetes', async (scratch) => {
+    const download = JSON.parse(
+      await go(['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], scratch),
+    ) as {
+      GoMod: string;
+    };
+    const upstream = await readFile(download.GoMod, 'utf8');
+    const stagingModules = [...upstream.matchAll(/^\s+(k8s\.io\/[\w.-]+) v0\.0\.0$/gm)].map((m) => m[1]);
+    const godebug = upstream.match(/^godebug .*$/m)?.[0] ?? '';
+    const goDirective = upstream.match(/^go .*$/m)?.[0] ?? 'go 1.26';
+    await writeFile(
+      join(scratch, 'go.mod'),
+      [
+        'module cdk8s-devops/kube-components',
+        '',
+        goDirective,
+        '',
+        godebug,
+        '',
+        `require k8s.io/kubernetes ${version}`,
+        '',
+        'replace (',
+        ...stagingModules.map((m) => `\t${m} => ${m} ${staging}`),
+        ')',
+        '',
+        'tool (',
+        ...KUBERNETES_COMMANDS.map((c) => `\tk8s.io/kubernetes/cmd/${c}`),
+        ')',
+        '',
+      ].join('\n'),
+    );
+    await go(['mod', 'tidy'], scratch);
+    const [major, minor] = version.slice(1).split('.');
+    const ldflags = ['-s', '-w'];
+    for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+      ldflags.push(
+        `-X ${pkg}.gitVersion=${version}`,
+        `-X ${pkg}.gitMajor=${major}`,
+        `-X ${pkg}.gitMinor=${minor}`,
+      );
+    }
+    await go(
+      [
+        'build',
+        '-trimpath',
+        '-ldflags',
+        ldflags.join(' '),
+        '-o',
+        'out/',
+        ...KUBERNETES_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+      ],
+      scratch,
+    );
+  });
+}
+
+/** etcd's server from go.etcd.io/etcd/server/v3, through a three-line main calling etcdmain.Main. */
+async function buildEtcd(log: BuildLog): Promise<void> {
+  log(`building etcd ${VERSIONS.etcd} (first run only)`);
+  await buildInto('etcd', async (scratch) => {
+    await writeFile(
+      join(scratch, 'go.mod'),
+      `module cdk8s-devops/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 ${VERSIONS.etcd}\n`,
+    );
+    await writeFile(
+      join(scratch, 'main.go'),
+      'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n',
+    );
+    await go(['mod', 'tidy'], scratch);
+    await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', 'out/etcd', '.'], scratch);
+  });
+}
+
+/**
+ * The lifecycle stages kwok plays on its nodes and pods (initialize and heartbeat nodes; make pods Ready,
+ * complete Job pods, delete pods), taken from the kwok module it is built from.
+ */
+const KWOK_STAGES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+export function kwokStagesPath(): string {
+  return join(moduleDir('kwok'), 'stages.yaml');
+}
+
+/** kwok has no replace directives, so a plain `go install` builds it. */
+async function buildKwok(log: BuildLog): Promise<void> {
+  log(`building kwok ${VERSIONS.kwok} (first run only)`);
+  await buildInto('kwok', async (scratch) => {
+    const module = JSON.parse(
+      await go(['mod', 'download', '-json', `sigs.k8s.io/kwok@${VERSIONS.kwok}`], scratch),
+    ) as {
+      Dir: string;
+    };
+    const stages = await Promise.all(
+      KWOK_STAGES.map((file) => readFile(join(module.Dir, 'kustomize', 'stage', file), 'utf8')),
+    );
+    await writeFile(join(scratch, 'out', 'stages.yaml'), stages.join('\n---\n'));
+    await go(
+      ['install', '-trimpath', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${VERSIONS.kwok}`],
+      scratch,
+      {
+        ...goEnv,
+        GOFLAGS: '',
+        GOBIN: join(scratch, 'out'),
+      },
+    );
+  });
+}

@@ -1,0 +1,340 @@
+/**
+ * A real Kubernetes control plane on loopback, the way controller-runtime's envtest runs one: etcd,
+ * kube-apiserver, kube-controller-manager and kube-scheduler as local processes, plus kwok so that pods
+ * on its simulated nodes become Running and Ready.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import YAML from 'yaml';
+import type { BuildLog, ComponentName } from './components.js';
+import { ensureComponents, kwokStagesPath } from './components.js';
+import { installCrds } from './crds.js';
+import { createNodes } from './nodes.js';
+
+export interface ControlPlaneOptions {
+  /**
+   * How many kwok nodes to create, spread over zones a, b and c.
+   *
+   * @default 3
+   */
+  readonly nodes?: number;
+  /**
+   * Whether a watchdog stops every process when the process that started them exits, for test runs that
+   * are interrupted before their teardown.
+   *
+   * @default true
+   */
+  readonly stopWithParent?: boolean;
+  /**
+   * Receives one line per step (builds, starts, readiness).
+   *
+   * @default - steps are not reported
+   */
+  readonly log?: BuildLog;
+}
+
+/** What a running control plane needs to be found and stopped again, from this process or another. */
+export interface ControlPlaneState {
+  readonly dataDir: string;
+  readonly kubeconfig: string;
+  readonly server: string;
+  readonly pids: Record<string, number>;
+  readonly watchdogPid?: number;
+}
+
+const STOP_ORDER = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'] as const;
+
+export class ControlPlane {
+  /** Builds the components if needed, starts them, and returns once nodes are Ready and CRDs installed. */
+  public static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+    const log = options.log ?? (() => {});
+    const binaries = await ensureComponents(log);
+    const dataDir = await mkdtemp(join(tmpdir(), 'cdk8s-devops-cluster-'));
+    const plane = new ControlPlane(dataDir);
+    try {
+      await plane.boot(binaries, options, log);
+    } catch (error) {
+      const logs = [...plane.processes.keys()].map((name) => `--- ${name}.log\n${plane.logTail(name)}`);
+      await plane.stop();
+      throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
+    }
+    return plane;
+  }
+
+  /** Stops the processes of a control plane started by another process (`npm run cluster:down`). */
+  public static async stopFromState(state: ControlPlaneState): Promise<void> {
+    if (state.watchdogPid) {
+      killGroup(state.watchdogPid, 'SIGKILL');
+    }
+    for (const name of STOP_ORDER) {
+      const pid = state.pids[name];
+      if (pid) {
+        await terminate(pid);
+      }
+    }
+    await rm(state.dataDir, { recursive: true, force: true });
+  }
+
+  public readonly kubeconfig: string;
+  private readonly processes = new Map<string, ChildProcess>();
+  private watchdog?: ChildProcess;
+  private serverUrl = '';
+
+  private constructor(public readonly dataDir: string) {
+    this.kubeconfig = join(dataDir, 'kubeconfig');
+  }
+
+  public get server(): string {
+    return this.serverUrl;
+  }
+
+  public get state(): ControlPlaneState {
+    return {
+      dataDir: this.dataDir,
+      kubeconfig: this.kubeconfig,
+      server: this.serverUrl,
+      pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
+      watchdogPid: this.watchdog?.pid,
+    };
+  }
+
+  /** Stops every process this control plane started, by pid, and removes its data. */
+  public async stop(): Promise<void> {
+    this.watchdog?.kill('SIGKILL');
+    await ControlPlane.stopFromState(this.state);
+    this.processes.clear();
+  }
+
+  private async boot(binaries: Record<ComponentName, string>, options: ControlPlaneOptions, log: BuildLog) {
+    const [etcdClientPort, etcdPeerPort, apiserverPort] = await freePorts(3);
+    const pki = join(this.dataDir, 'pki');
+    await mkdir(pki);
+    const adminToken = randomBytes(24).toString('hex');
+    await writeFile(join(this.dataDir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, {
+      mode: 0o600,
+    });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await writeFile(join(pki, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+    await writeFile(join(pki, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+
+    log('starting etcd');
+    this.launch('etcd', binaries.etcd, [
+      `--data-dir=${join(this.dataDir, 'etcd')}`,
+      '--name=default',
+      `--listen-client-urls=http://127.0.0.1:${etcdClientPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClientPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ]);
+    if (options.stopWithParent ?? true) {
+      this.startWatchdog();
+    }
+
+    log('starting kube-apiserver');
+    this.serverUrl = `https://127.0.0.1:${apiserverPort}`;
+    this.launch('kube-apiserver', binaries['kube-apiserver'], [
+      `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiserverPort}`,
+      `--cert-dir=${pki}`,
+      `--token-auth-file=${join(this.dataDir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${join(pki, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
+    ]);
+    const ca = await this.waitForReadyz(adminToken);
+    await writeFile(this.kubeconfig, kubeconfigYaml(this.serverUrl, ca, adminToken), { mode: 0o600 });
+
+    log('starting kube-controller-manager, kube-scheduler and kwok');
+    this.launch('kube-controller-manager', binaries['kube-controller-manager'], [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+      `--root-ca-file=${join(pki, 'apiserver.crt')}`,
+      '--use-service-account-credentials=false',
+      '--cluster-name=cdk8s-devops-test',
+    ]);
+    this.launch('kube-scheduler', binaries['kube-scheduler'], [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+    ]);
+    this.launch('kwok', binaries.kwok, [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--manage-nodes-with-label-selector=',
+      '--cidr=10.244.0.1/16',
+      '--node-ip=10.244.0.1',
+      `--config=${kwokStagesPath()}`,
+      '--node-lease-duration-seconds=40',
+    ]);
+
+    log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
+    await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
+    log(`control plane ready at ${this.serverUrl}`);
+  }
+
+  private launch(name: string, binary: string, args: string[]): void {
+    const logFile = openSync(join(this.dataDir, `${name}.log`), 'a');
+    const child = spawn(binary, args, { stdio: ['ignore', logFile, logFile], detached: true });
+    closeSync(logFile);
+    child.unref();
+    this.processes.set(name, child);
+    writeFileSync(join(this.dataDir, 'state.json'), JSON.stringify(this.state, null, 2));
+  }
+
+  /** A detached process that stops the control plane once the process that started it is gone. */
+  private startWatchdog(): void {
+    const script = `
+      const { readFileSync, rmSync } = require('node:fs');
+      const [parent, dataDir] = process.argv.slice(1);
+      const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      setInterval(() => {
+        if (alive(Number(parent))) return;
+        try {
+          const { pids } = JSON.parse(readFileSync(dataDir + '/state.json', 'utf8'));
+          for (const pid of Object.values(pids)) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
+        } catch {}
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      }, 500);`;
+    this.watchdog = spawn(process.execPath, ['-e', script, String(process.pid), this.dataDir], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    this.watchdog.unref();
+  }
+
+  private logTail(name: string): string {
+    const file = join(this.dataDir, `${name}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-15).join('\n') : '(no log)';
+  }
+
+  private async waitForReadyz(token: string): Promise<string> {
+    const certFile = join(this.dataDir, 'pki', 'apiserver.crt');
+    const deadline = Date.now() + 60_000;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      for (const [name, child] of this.processes) {
+        if (child.exitCode !== null) {
+          throw new Error(
+            `${name} exited with code ${child.exitCode} while starting:\n${this.logTail(name)}`,
+          );
+        }
+      }
+      if (existsSync(certFile)) {
+        const ca = await readFile(certFile, 'utf8');
+        try {
+          const status = await httpsGet(`${this.serverUrl}/readyz`, ca, token);
+          if (status === 200) {
+            return ca;
+          }
+          last = `HTTP ${status}`;
+        } catch (error) {
+          last = (error as Error).message;
+        }
+      }
+      await sleep(250);
+    }
+    throw new Error(`kube-apiserver was not ready within 60s (${last}):\n${this.logTail('kube-apiserver')}`);
+  }
+}
+
+/** Sends `signal` to the process group of `pid` (each component leads its own group). */
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after 10 seconds. */
+async function terminate(pid: number): Promise<void> {
+  if (!killGroup(pid, 'SIGTERM')) {
+    return;
+  }
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) {
+    await sleep(100);
+  }
+  killGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) {
+    await sleep(50);
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+function httpsGet(url: string, ca: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end();
+  });
+}
+
+function kubeconfigYaml(server: string, ca: string, token: string): string {
+  return YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'cdk8s-devops-test',
+        cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') },
+      },
+    ],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'cdk8s-devops-test', context: { cluster: 'cdk8s-devops-test', user: 'admin' } }],
+    'current-context': 'cdk8s-devops-test',
+  });
+}

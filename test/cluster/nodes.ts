@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
+
+/**
+ * Creates `count` Nodes that kwok manages (the `kwok.x-k8s.io/node: fake` annotation) and waits until
+ * they are Ready. They carry no taint, so every pod can land on them, and zone labels for topology spread.
+ */
+export async function createNodes(kubeconfigPath: string, count: number): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const capacity = { cpu: '32', memory: '256Gi', pods: '110' };
+  const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
+  await Promise.all(
+    names.map((name, i) =>
+      core.createNode({
+        body: {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {
+            name,
+            annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+            labels: {
+              'kubernetes.io/arch': 'amd64',
+              'kubernetes.io/os': 'linux',
+              'kubernetes.io/hostname': name,
+              'topology.kubernetes.io/zone': ZONES[i % ZONES.length],
+              type: 'kwok',
+            },
+          },
+          status: { allocatable: capacity, capacity },
+        },
+      }),
+    ),
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const nodes = await core.listNode({ labelSelector: 'type=kwok' });
+    const ready = nodes.items.filter((n) =>
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    if (ready.length >= count) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`only ${ready.length} of ${count} kwok nodes became Ready within 60s`);
+    }
+    await sleep(200);
+  }
+}
