@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -68,31 +69,97 @@ export class ConnectionError extends Error {
   }
 }
 
+export interface RetryPolicy {
+  /**
+   * How many times a request is sent again after a retryable failure.
+   *
+   * @default 8
+   */
+  readonly retries?: number;
+  /**
+   * The wait before the first retry; it doubles on each one, up to `maxDelayMs`.
+   *
+   * @default 250
+   */
+  readonly baseDelayMs?: number;
+  /** @default 4000 */
+  readonly maxDelayMs?: number;
+}
+
+export interface ApiClientOptions {
+  /**
+   * Retries of requests that failed in a way worth retrying (see `isRetryable`).
+   *
+   * @default - 8 retries from 250 ms, doubling up to 4 s (about 16 s in all)
+   */
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Whether a failure is transient: the server was unreachable, overloaded, restarting, or lost its etcd
+ * leader. Every request this client sends is idempotent (server-side apply, get, delete), so resending is safe.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError) {
+    return true;
+  }
+  if (error instanceof ApiError) {
+    return (
+      error.code === 429 ||
+      error.code === 500 ||
+      error.code === 502 ||
+      error.code === 503 ||
+      error.code === 504 ||
+      /etcdserver: (leader changed|request timed out)/.test(error.message)
+    );
+  }
+  return false;
+}
+
 export class ApiClient {
-  public static fromKubeConfig(kc: KubeConfig): ApiClient {
+  public static fromKubeConfig(kc: KubeConfig, options: ApiClientOptions = {}): ApiClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) {
       throw new Error(
         `the kubeconfig has no current cluster (context "${kc.getCurrentContext()}"); pick one with --context`,
       );
     }
-    return new ApiClient(kc, cluster.server.replace(/\/+$/, ''));
+    return new ApiClient(kc, cluster.server.replace(/\/+$/, ''), options.retry ?? {});
   }
 
   private constructor(
     public readonly kubeConfig: KubeConfig,
     public readonly server: string,
+    private readonly retry: RetryPolicy,
   ) {}
 
-  /** Sends one request and parses the JSON answer; rejects with ApiError or ConnectionError. */
+  /**
+   * Sends one request and parses the JSON answer, retrying transient failures with exponential backoff;
+   * rejects with ApiError or ConnectionError.
+   */
   public async request<T>(req: ApiRequest): Promise<T> {
+    const retries = this.retry.retries ?? 8;
+    let delay = this.retry.baseDelayMs ?? 250;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(req);
+      } catch (error) {
+        if (attempt >= retries || !isRetryable(error)) {
+          throw error;
+        }
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.retry.maxDelayMs ?? 4000);
+      }
+    }
+  }
+
+  private async requestOnce<T>(req: ApiRequest): Promise<T> {
     const res = await this.send(req);
     const text = await readBody(res);
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if ((res.statusCode ?? 0) >= 400) {
-      throw toApiError(res.statusCode ?? 0, parsed, text);
+      throw toApiError(res.statusCode ?? 0, text);
     }
-    return parsed as T;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Sends a request and hands back the open response, for watches that stream line-delimited events. */
@@ -100,7 +167,7 @@ export class ApiClient {
     const res = await this.send({ ...req, timeoutMs: req.timeoutMs ?? 0 }, signal);
     if ((res.statusCode ?? 0) >= 400) {
       const text = await readBody(res);
-      throw toApiError(res.statusCode ?? 0, text ? (JSON.parse(text) as unknown) : undefined, text);
+      throw toApiError(res.statusCode ?? 0, text);
     }
     return res;
   }
@@ -146,8 +213,13 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function toApiError(code: number, parsed: unknown, text: string): ApiError {
-  const status = parsed as KubernetesStatus | undefined;
+function toApiError(code: number, text: string): ApiError {
+  let status: KubernetesStatus | undefined;
+  try {
+    status = JSON.parse(text) as KubernetesStatus;
+  } catch {
+    // Proxies and a restarting server answer with plain text.
+  }
   if (status?.kind === 'Status') {
     return new ApiError(code, status.reason ?? 'Unknown', status.message ?? text, status);
   }

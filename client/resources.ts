@@ -63,6 +63,24 @@ export class ResourceCatalog {
     return fresh;
   }
 
+  /** The resource of a group and kind at the group's preferred version, for objects known only by those. */
+  public async lookupGroupKind(group: string, kind: string): Promise<ResourceType> {
+    if (group === '') {
+      return this.lookup('v1', kind);
+    }
+    try {
+      const found = await this.api.request<{ preferredVersion: { groupVersion: string } }>({
+        path: `/apis/${group}`,
+      });
+      return await this.lookup(found.preferredVersion.groupVersion, kind);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) {
+        throw new UnknownKindError(group, kind);
+      }
+      throw error;
+    }
+  }
+
   /** The URL path of one object, or of the collection that holds it when `name` is left out. */
   public async pathOf(
     object: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name?: string; namespace?: string } },

@@ -86,6 +86,9 @@ export class ControlPlane {
 
   public readonly kubeconfig: string;
   private readonly processes = new Map<string, ChildProcess>();
+  /** How each component was launched, so that `restart` can launch it again the same way. */
+  private readonly launches = new Map<string, { binary: string; args: string[] }>();
+  private adminToken = '';
   private watchdog?: ChildProcess;
   private serverUrl = '';
 
@@ -114,11 +117,33 @@ export class ControlPlane {
     this.processes.clear();
   }
 
+  /**
+   * Stops one component and starts it again with the same arguments (same port, same data), for tests of
+   * what clients do while it is gone; `whileStopped` runs in between. Returns once it serves again.
+   */
+  public async restart(
+    name: ComponentName,
+    whileStopped: () => Promise<void> = async () => {},
+  ): Promise<void> {
+    const launch = this.launches.get(name);
+    const child = this.processes.get(name);
+    if (!launch || !child?.pid) {
+      throw new Error(`${name} is not running in this control plane`);
+    }
+    await terminate(child.pid);
+    await whileStopped();
+    this.launch(name, launch.binary, launch.args);
+    if (name === 'kube-apiserver') {
+      await this.waitForReadyz(this.adminToken);
+    }
+  }
+
   private async boot(binaries: Record<ComponentName, string>, options: ControlPlaneOptions, log: BuildLog) {
     const [etcdClientPort, etcdPeerPort, apiserverPort] = await freePorts(3);
     const pki = join(this.dataDir, 'pki');
     await mkdir(pki);
     const adminToken = randomBytes(24).toString('hex');
+    this.adminToken = adminToken;
     await writeFile(join(this.dataDir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, {
       mode: 0o600,
     });
@@ -195,6 +220,7 @@ export class ControlPlane {
   }
 
   private launch(name: string, binary: string, args: string[]): void {
+    this.launches.set(name, { binary, args });
     const logFile = openSync(join(this.dataDir, `${name}.log`), 'a');
     const child = spawn(binary, args, { stdio: ['ignore', logFile, logFile], detached: true });
     closeSync(logFile);

@@ -1,0 +1,159 @@
+/**
+ * The change set: what applying the manifests would do to each object, computed by the server itself
+ * (server-side apply in dry-run mode, so that defaults, webhooks and merges are the real ones), and what
+ * pruning would delete.
+ */
+import { createTwoFilesPatch } from 'diff';
+import pLimit from 'p-limit';
+import YAML from 'yaml';
+import { ApiError } from './api-client.js';
+import { ObjectError, StackError } from './errors.js';
+import { objectKey, objectRef } from './manifests.js';
+import { normalizeForDiff } from './normalize.js';
+import type { Manifest } from './resources.js';
+import { UnknownKindError } from './resources.js';
+import type { ResolvedObject, Target } from './target.js';
+import { resolveObject, serverSideApply } from './target.js';
+import { scopeOf, unionScope } from './applyset.js';
+
+export const OPERATIONS = ['create', 'update', 'delete', 'unchanged'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export interface Change {
+  /** `Kind/namespace/name`. */
+  readonly ref: string;
+  readonly operation: Operation;
+  /** A unified diff from the live object to the applied one, without server-managed fields; '' when unchanged. */
+  readonly diff: string;
+}
+
+export interface ChangeSet {
+  readonly changes: readonly Change[];
+  readonly summary: Readonly<Record<Operation, number>>;
+}
+
+export interface ChangeSetOptions {
+  /**
+   * Whether members of the ApplySet that left the manifests count as deletions.
+   *
+   * @default true
+   */
+  readonly prune?: boolean;
+  /** @default 16 */
+  readonly concurrency?: number;
+}
+
+export function hasChanges(changeSet: ChangeSet): boolean {
+  return changeSet.changes.some((c) => c.operation !== 'unchanged');
+}
+
+export async function computeChangeSet(
+  target: Target,
+  manifests: readonly Manifest[],
+  options: ChangeSetOptions = {},
+): Promise<ChangeSet> {
+  const limit = pLimit(options.concurrency ?? 16);
+  const errors: ObjectError[] = [];
+  const desiredKeys = new Set<string>();
+  const results = await Promise.all(
+    manifests.map((manifest) =>
+      limit(async (): Promise<Change | undefined> => {
+        try {
+          const change = await changeOf(target, manifest);
+          desiredKeys.add(change.key);
+          return change;
+        } catch (error) {
+          errors.push(new ObjectError(objectRef(manifest), error));
+          return undefined;
+        }
+      }),
+    ),
+  );
+  if (errors.length > 0) {
+    throw new StackError('computing the change set', errors);
+  }
+  const changes: Change[] = results.map((c) => ({ ref: c!.ref, operation: c!.operation, diff: c!.diff }));
+  if (options.prune ?? true) {
+    const previous = await target.applySet.readScope();
+    if (previous) {
+      const scope = unionScope(previous, scopeOf(manifests, target.applySet.namespace));
+      for (const member of await target.applySet.listMembers(scope)) {
+        if (!desiredKeys.has(objectKey(member))) {
+          changes.push({ ref: objectRef(member), operation: 'delete', diff: diffOf(member, undefined) });
+        }
+      }
+    }
+  }
+  const summary = Object.fromEntries(
+    OPERATIONS.map((op) => [op, changes.filter((c) => c.operation === op).length]),
+  ) as Record<Operation, number>;
+  return { changes, summary };
+}
+
+async function changeOf(target: Target, manifest: Manifest): Promise<Change & { key: string }> {
+  let resolved;
+  try {
+    resolved = await resolveObject(target, manifest);
+  } catch (error) {
+    // The kind may come with a CRD of the same app, not installed yet: then the object is new.
+    if (error instanceof UnknownKindError) {
+      return {
+        key: objectKey(manifest),
+        ref: objectRef(manifest),
+        operation: 'create',
+        diff: diffOf(undefined, manifest),
+      };
+    }
+    throw error;
+  }
+  const ref = objectRef(resolved.manifest);
+  const key = objectKey(resolved.manifest);
+  const live = await getOrUndefined(target, resolved.path);
+  // The dry run validates new objects too (schema, admission, quota), so the change set fails where apply would.
+  const predicted = await dryRun(target, resolved, !live);
+  if (!live) {
+    return { key, ref, operation: 'create', diff: diffOf(undefined, resolved.manifest) };
+  }
+  const diff = diffOf(live, predicted);
+  return { key, ref, operation: diff ? 'update' : 'unchanged', diff };
+}
+
+/** The server's answer to the apply in dry-run mode; for a new object, its namespace may be new too. */
+async function dryRun(
+  target: Target,
+  resolved: ResolvedObject,
+  isNew: boolean,
+): Promise<Manifest | undefined> {
+  try {
+    return await serverSideApply(target, resolved, { dryRun: true, force: true });
+  } catch (error) {
+    if (isNew && error instanceof ApiError && error.code === 404) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function getOrUndefined(target: Target, path: string): Promise<Manifest | undefined> {
+  try {
+    return await target.api.request<Manifest>({ path });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */
+export function diffOf(live: Manifest | undefined, desired: Manifest | undefined): string {
+  const before = live ? YAML.stringify(normalizeForDiff(live), { sortMapEntries: true }) : '';
+  const after = desired ? YAML.stringify(normalizeForDiff(desired), { sortMapEntries: true }) : '';
+  if (before === after) {
+    return '';
+  }
+  const ref = objectRef((desired ?? live)!);
+  return createTwoFilesPatch(`live/${ref}`, `desired/${ref}`, before, after, undefined, undefined, {
+    context: 3,
+  });
+}

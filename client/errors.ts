@@ -1,0 +1,53 @@
+/** Errors that name the object, the server's reason, and what to do about it. */
+import { ApiError, ConnectionError } from './api-client.js';
+import { UnknownKindError } from './resources.js';
+
+/** One object the server refused (or could not be reached for). */
+export class ObjectError extends Error {
+  public constructor(
+    public readonly ref: string,
+    public readonly cause: unknown,
+  ) {
+    super(`${ref}: ${describeFailure(cause)}`, { cause });
+    this.name = 'ObjectError';
+  }
+}
+
+/** A step that failed for one or more objects; `objects` holds each one's error. */
+export class StackError extends Error {
+  public constructor(
+    step: string,
+    public readonly objects: readonly ObjectError[],
+    hint = '',
+  ) {
+    const lines = objects.map((o) => `  - ${o.message}`);
+    super(
+      `${step} failed for ${objects.length} object${objects.length === 1 ? '' : 's'}:\n${lines.join('\n')}${hint ? `\n${hint}` : ''}`,
+    );
+    this.name = 'StackError';
+  }
+}
+
+/** The server's reason and message, with the fix for the failures people hit most. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === 409 && error.reason === 'Conflict' && /conflict/i.test(error.message)) {
+      return `${error.message}; another field manager owns these fields: rerun with --force-conflicts to take them over`;
+    }
+    if (error.code === 403 && /exceeded quota/.test(error.message)) {
+      return `quota exceeded: ${error.message}`;
+    }
+    if (error.code === 403) {
+      return `forbidden: ${error.message}; ask for RBAC permission to do this`;
+    }
+    const hint =
+      error.status?.details?.causes
+        ?.map((c) => `${c.field ?? ''}${c.field ? ': ' : ''}${c.message ?? ''}`)
+        .filter((c) => c && !error.message.includes(c)) ?? [];
+    return `${error.reason === 'Unknown' ? `HTTP ${error.code}` : error.reason}: ${[error.message, ...hint].join('; ')}`;
+  }
+  if (error instanceof UnknownKindError || error instanceof ConnectionError || error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,70 @@
+/** Reading synthesized manifests from files and folders, and naming the objects in them. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import type { Manifest } from './resources.js';
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * Every object in the given files, and in the YAML and JSON files of the given folders (sorted by name,
+ * not recursing), in order. Empty documents are skipped; anything that is not an object is an error.
+ */
+export async function loadManifests(paths: readonly string[]): Promise<Manifest[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new Error(`${path} does not exist: run \`npm run synth\` first, or name the manifests to use`);
+    }
+    if (info.isDirectory()) {
+      const names = (await readdir(path)).filter((n) => MANIFEST_FILE.test(n)).sort();
+      files.push(...names.map((n) => join(path, n)));
+    } else {
+      files.push(path);
+    }
+  }
+  const manifests: Manifest[] = [];
+  for (const file of files) {
+    manifests.push(...parseManifests(await readFile(file, 'utf8'), file));
+  }
+  return manifests;
+}
+
+/** The objects of a multi-document YAML (or JSON) text; `source` names it in errors. */
+export function parseManifests(text: string, source: string): Manifest[] {
+  return YAML.parseAllDocuments(text).flatMap((doc, index): Manifest[] => {
+    if (doc.errors.length > 0) {
+      throw new Error(`${source}, document ${index + 1}: invalid YAML: ${doc.errors[0].message}`);
+    }
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) {
+      return [];
+    }
+    const object = value as Partial<Manifest>;
+    if (typeof object !== 'object' || !object.apiVersion || !object.kind || !object.metadata?.name) {
+      throw new Error(
+        `${source}, document ${index + 1}: not a Kubernetes object (apiVersion, kind and metadata.name are required)`,
+      );
+    }
+    return [object as Manifest];
+  });
+}
+
+/** The API group of an apiVersion: '' for the core group. */
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** How objects are named to people: `Kind/namespace/name`, or `Kind/name` for cluster-scoped ones. */
+export function objectRef(object: Pick<Manifest, 'kind' | 'metadata'>): string {
+  const { namespace, name } = object.metadata;
+  return namespace ? `${object.kind}/${namespace}/${name}` : `${object.kind}/${name}`;
+}
+
+/** The identity of an object across API versions: group, kind, namespace and name. */
+export function objectKey(object: Pick<Manifest, 'apiVersion' | 'kind' | 'metadata'>): string {
+  return `${groupOf(object.apiVersion)}|${objectRef(object)}`;
+}
