@@ -2,5 +2,5 @@ import { ShopChart } from './charts/shop-chart.js';
 import { DevOpsApp } from './lib/core/devops-app.js';
 
 const app = new DevOpsApp();
-new ShopChart(app, 'shop', { namespace: 'shop' });
+new ShopChart(app, 'shop');
 app.synth();

@@ -1,41 +1,85 @@
-import type { ChartProps } from 'cdk8s';
-import { Chart, Size } from 'cdk8s';
 import type { Construct } from 'constructs';
-import * as plus from '../lib/core/plus.js';
+import type { AppStackProps } from '../lib/apps/index.js';
+import {
+  AppStack,
+  ConfigMap,
+  ExistingSecret,
+  HealthCheck,
+  ScheduledJob,
+  WebService,
+  Worker,
+} from '../lib/apps/index.js';
 
-export interface ShopChartProps extends ChartProps {
+export interface ShopChartProps extends Partial<AppStackProps> {
   /**
-   * Image of the shop's API.
+   * The registry and tag prefix the shop's images come from.
    *
-   * @default 'ghcr.io/cdk8s-devops/shop-api:1.4.2'
+   * @default 'ghcr.io/cdk8s-devops'
    */
-  readonly apiImage?: string;
+  readonly registry?: string;
+  /**
+   * The version of every shop image.
+   *
+   * @default '1.4.2'
+   */
+  readonly version?: string;
 }
 
-/** The default app's storefront: an API behind a Service, running as its own ServiceAccount. */
-export class ShopChart extends Chart {
-  public readonly api: plus.Deployment;
-  public readonly apiService: plus.Service;
+/**
+ * The default app: a small shop in three tiers. The web tier serves the storefront from an Ingress and
+ * may call the api tier; the api reads its settings and reaches the managed database; the worker tier
+ * processes orders from the api and runs a nightly report. Nothing else is allowed in or out.
+ */
+export class ShopChart extends AppStack {
+  public readonly storefront: WebService;
+  public readonly api: WebService;
+  public readonly ordersWorker: Worker;
+  public readonly nightlyReport: ScheduledJob;
+  public readonly apiConfig: ConfigMap;
 
   public constructor(scope: Construct, id: string, props: ShopChartProps = {}) {
-    super(scope, id, { ...props, labels: { 'app.kubernetes.io/part-of': 'shop', ...props.labels } });
-    const serviceAccount = new plus.ServiceAccount(this, 'api-sa', { automountToken: false });
-    this.api = new plus.Deployment(this, 'api', {
-      replicas: 2,
-      serviceAccount,
-      automountServiceAccountToken: false,
-      containers: [
-        {
-          name: 'api',
-          image: props.apiImage ?? 'ghcr.io/cdk8s-devops/shop-api:1.4.2',
-          portNumber: 8080,
-          resources: {
-            cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
-            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
-          },
-        },
-      ],
+    super(scope, id, { ...props, namespace: props.namespace ?? 'shop' });
+    const image = (name: string) =>
+      `${props.registry ?? 'ghcr.io/cdk8s-devops'}/${name}:${props.version ?? '1.4.2'}`;
+    const web = this.addTier('web');
+    const app = this.addTier('app');
+    const workers = this.addTier('workers');
+
+    this.storefront = new WebService(web, 'storefront', {
+      image: image('storefront'),
+      readiness: HealthCheck.http('/ready'),
+      liveness: HealthCheck.http('/healthz'),
+      ingress: { host: 'shop.example.com', className: 'nginx', tlsSecretName: 'shop-example-com-tls' },
+      autoscaling: { minReplicas: 2, maxReplicas: 6 },
+      writableTmp: true,
     });
-    this.apiService = this.api.exposeViaService({ name: 'api', ports: [{ port: 80, targetPort: 8080 }] });
+
+    this.apiConfig = new ConfigMap(app, 'api-config', {
+      metadata: { name: 'api-config' },
+      data: { LOG_LEVEL: 'info', PAYMENTS_URL: 'https://payments.example.com' },
+    });
+    this.api = new WebService(app, 'api', {
+      image: image('api'),
+      env: { DB_HOST: 'shop-db.example.internal' },
+      envFrom: [this.apiConfig],
+      readiness: HealthCheck.http('/healthz'),
+      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 },
+    });
+    this.apiConfig.grantRead(this.api);
+    this.api.allowFrom(this.storefront);
+    this.api.allowEgressToCidr('10.20.0.0/16', { ports: [5432] });
+
+    const queueCredentials = new ExistingSecret(workers, 'queue-credentials', { secretName: 'orders-queue' });
+    this.ordersWorker = new Worker(workers, 'orders-worker', {
+      image: image('orders-worker'),
+      envFrom: [queueCredentials],
+      replicas: 2,
+    });
+    this.nightlyReport = new ScheduledJob(workers, 'nightly-report', {
+      image: image('reports'),
+      schedule: '0 3 * * *',
+      args: ['--since', '24h'],
+    });
+    app.allowFrom(workers);
   }
 }

@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { App } from 'cdk8s';
+import type { PolicyRule } from '../security/policy.js';
+import { checkPolicies, POLICY_RULES } from '../security/policy.js';
 
 export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
+  /**
+   * The policy rules every synthesized object is held against before anything is written.
+   *
+   * @default POLICY_RULES
+   */
+  readonly policyRules?: readonly PolicyRule[];
+
   /**
    * The folder the synthesized manifests are published to.
    *
@@ -17,13 +26,14 @@ export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
  * An App whose synth never leaves a half-written or emptied output folder behind.
  *
  * cdk8s writes into a staging folder (`CDK8S_OUTDIR`, which `cdk8s synth` empties before every run, or a
- * fresh temporary folder when the app is run directly). Only after the whole app synthesized, and every
- * validation passed, is the staging folder copied next to `publishDir` and swapped in with renames, so a
+ * fresh temporary folder when the app is run directly). Only after the whole app synthesized, every
+ * validation and policy check (lib/security/policy.ts) passed, is the staging folder copied next to `publishDir` and swapped in with renames, so a
  * synth that throws leaves the previous output exactly as it was.
  */
 export class DevOpsApp extends App {
   /** The folder the manifests are published to, resolved against the working directory. */
   public readonly publishDir: string;
+  public readonly policyRules: readonly PolicyRule[];
   private readonly ownsStaging: boolean;
 
   public constructor(props: DevOpsAppProps = {}) {
@@ -31,11 +41,18 @@ export class DevOpsApp extends App {
     super({ ...props, outdir: fromCli ?? mkdtempSync(join(tmpdir(), 'cdk8s-devops-synth-')) });
     this.ownsStaging = fromCli === undefined;
     this.publishDir = resolve(props.publishDir ?? 'dist');
+    this.policyRules = props.policyRules ?? POLICY_RULES;
     recoverInterruptedSwap(this.publishDir);
   }
 
   public override synth(): void {
     try {
+      const violations = checkPolicies(this, this.policyRules);
+      if (violations.length > 0) {
+        throw new Error(
+          `synth stopped by ${violations.length} policy violation(s):\n  - ${violations.join('\n  - ')}`,
+        );
+      }
       super.synth();
       publish(this.outdir, this.publishDir);
     } finally {

@@ -1,1 +1,4 @@
 export * from './devops-app.js';
+export * from './errors.js';
+export * from './image.js';
+export * from './names.js';

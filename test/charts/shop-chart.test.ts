@@ -1,62 +1,102 @@
 import { Testing } from 'cdk8s';
 import { ShopChart } from '../../charts/shop-chart.js';
+import { all, one, podSpec, synth } from '../util/synth.js';
 
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: any;
+function shop() {
+  return synth(new ShopChart(Testing.app(), 'shop'));
 }
 
-function synth(): K8sObject[] {
-  return Testing.synth(new ShopChart(Testing.app(), 'shop', { namespace: 'shop' })) as K8sObject[];
-}
-
-function only(objects: K8sObject[], kind: string): K8sObject {
-  const matches = objects.filter((o) => o.kind === kind);
-  expect(matches).toHaveLength(1);
-  return matches[0];
-}
-
-test('the api runs as a Deployment behind a Service, with its own ServiceAccount', () => {
-  const objects = synth();
-  expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-    'Deployment/shop-api-c8f8f8d3',
-    'Service/api',
-    'ServiceAccount/shop-api-sa-c8372945',
-  ]);
-  for (const o of objects) {
+test('the shop is three tiers of workloads in one locked-down namespace', () => {
+  const objects = shop();
+  expect(one(objects, 'Namespace', 'shop').metadata.labels['pod-security.kubernetes.io/enforce']).toBe(
+    'restricted',
+  );
+  expect(
+    all(objects, 'Deployment')
+      .map((d) => d.metadata.name)
+      .sort(),
+  ).toEqual(['api', 'orders-worker', 'storefront']);
+  expect(all(objects, 'CronJob').map((d) => d.metadata.name)).toEqual(['nightly-report']);
+  expect(
+    all(objects, 'Service')
+      .map((d) => d.metadata.name)
+      .sort(),
+  ).toEqual(['api', 'storefront']);
+  expect(
+    all(objects, 'ServiceAccount')
+      .map((d) => d.metadata.name)
+      .sort(),
+  ).toEqual(['api', 'nightly-report', 'orders-worker', 'storefront']);
+  for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
     expect(o.metadata.namespace).toBe('shop');
-    expect(o.metadata.labels?.['app.kubernetes.io/part-of']).toBe('shop');
+    expect(o.metadata.labels['app.kubernetes.io/part-of']).toBe('shop');
   }
 });
 
-test("the Service selects exactly the Deployment's pods and targets the container port", () => {
-  const objects = synth();
-  const deployment = only(objects, 'Deployment');
-  const service = only(objects, 'Service');
-  const podLabels = deployment.spec.template.metadata.labels;
-  expect(deployment.spec.selector.matchLabels).toEqual(
-    Object.fromEntries(Object.keys(deployment.spec.selector.matchLabels).map((k) => [k, podLabels[k]])),
-  );
-  for (const [key, value] of Object.entries(service.spec.selector)) {
-    expect(podLabels[key]).toBe(value);
+test('each Service selects exactly its Deployment pods and targets the container port', () => {
+  const objects = shop();
+  for (const service of all(objects, 'Service')) {
+    const deployment = one(objects, 'Deployment', service.metadata.name);
+    const podLabels = deployment.spec.template.metadata.labels;
+    expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
+    for (const [key, value] of Object.entries(service.spec.selector)) {
+      expect(podLabels[key]).toBe(value);
+    }
+    expect(podSpec(deployment).containers[0].ports[0].containerPort).toBe(service.spec.ports[0].targetPort);
   }
-  const containerPorts = deployment.spec.template.spec.containers.flatMap((c: any) =>
-    c.ports.map((p: any) => p.containerPort),
+});
+
+test('only the api mounts a token, because only it was granted something: reading its ConfigMap', () => {
+  const objects = shop();
+  const tokens = Object.fromEntries(
+    [...all(objects, 'Deployment'), ...all(objects, 'CronJob')].map((w) => [
+      w.metadata.name,
+      podSpec(w).automountServiceAccountToken,
+    ]),
   );
-  expect(containerPorts).toContain(service.spec.ports[0].targetPort);
+  expect(tokens).toEqual({ storefront: false, api: true, 'orders-worker': false, 'nightly-report': false });
+  expect(one(objects, 'Role').rules).toEqual([
+    {
+      apiGroups: [''],
+      resources: ['configmaps'],
+      resourceNames: ['api-config'],
+      verbs: ['get', 'list', 'watch'],
+    },
+  ]);
 });
 
-test('the Deployment runs as the chart ServiceAccount without an API token', () => {
-  const objects = synth();
-  const pod = only(objects, 'Deployment').spec.template.spec;
-  expect(pod.serviceAccountName).toBe(only(objects, 'ServiceAccount').metadata.name);
-  expect(pod.automountServiceAccountToken).toBe(false);
+test('the storefront is reachable from outside through TLS; the api only from the storefront and the workers', () => {
+  const objects = shop();
+  expect(one(objects, 'Ingress').spec.tls).toEqual([
+    { hosts: ['shop.example.com'], secretName: 'shop-example-com-tls' },
+  ]);
+  const apiPods = one(objects, 'Deployment', 'api').spec.template.metadata.labels;
+  const ingressToApi = all(objects, 'NetworkPolicy').filter(
+    (p) =>
+      p.spec.ingress && Object.entries(p.spec.podSelector.matchLabels).every(([k, v]) => apiPods[k] === v),
+  );
+  const sources = ingressToApi.flatMap((p) =>
+    p.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector.matchLabels)),
+  );
+  expect(sources).toEqual(
+    expect.arrayContaining([
+      one(objects, 'Deployment', 'storefront').spec.selector.matchLabels,
+      { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/component': 'workers' },
+    ]),
+  );
+  expect(sources).toHaveLength(2);
 });
 
-test('the api image can be overridden', () => {
-  const chart = new ShopChart(Testing.app(), 'shop', { apiImage: 'registry.example.com/api:2.0.0' });
-  const deployment = (Testing.synth(chart) as K8sObject[]).find((o) => o.kind === 'Deployment')!;
-  expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/api:2.0.0');
+test('images and namespace can be set', () => {
+  const objects = synth(
+    new ShopChart(Testing.app(), 'shop', {
+      namespace: 'shop-staging',
+      registry: 'registry.example.com/shop',
+      version: '2.0.0',
+    }),
+  );
+  expect(one(objects, 'Namespace').metadata.name).toBe('shop-staging');
+  expect(podSpec(one(objects, 'Deployment', 'api')).containers[0].image).toBe(
+    'registry.example.com/shop/api:2.0.0',
+  );
 });

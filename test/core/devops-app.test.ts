@@ -13,7 +13,7 @@ beforeEach(() => {
 
 function synthShop(publishDir: string): void {
   const app = new DevOpsApp({ publishDir });
-  new ShopChart(app, 'shop', { namespace: 'shop' });
+  new ShopChart(app, 'shop');
   app.synth();
 }
 

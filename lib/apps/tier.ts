@@ -1,0 +1,37 @@
+import { Chart } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { checkDnsLabel } from '../core/names.js';
+import type { AllowOptions, INetworkPeer } from '../security/network.js';
+import { allowTraffic } from '../security/network.js';
+
+/** The pod label that names a workload's tier. */
+export const TIER_LABEL = 'app.kubernetes.io/component';
+/** The pod label that names the stack (chart) a workload belongs to. */
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+
+/**
+ * A layer of an application stack (web, app, data): the workloads created inside it carry its labels,
+ * and under the namespace's default deny a tier reaches only the tiers it is allowed to.
+ */
+export class Tier extends Construct implements INetworkPeer {
+  /** The tier that contains `scope`, if any. */
+  public static of(scope: IConstruct): Tier | undefined {
+    return scope.node.scopes.reverse().find((s): s is Tier => s instanceof Tier);
+  }
+
+  public readonly tierName: string;
+  public readonly podSelector: Readonly<Record<string, string>>;
+  public readonly ingressPorts: readonly number[] = [];
+
+  public constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.tierName = checkDnsLabel(this, 'tier name', id);
+    this.podSelector = { [PART_OF_LABEL]: Chart.of(this).node.id, [TIER_LABEL]: this.tierName };
+  }
+
+  /** Lets every pod of `peer` connect to every pod of this tier. Returns the ingress and egress policies. */
+  public allowFrom(peer: INetworkPeer, options: AllowOptions = {}) {
+    return allowTraffic(peer, this, options);
+  }
+}

@@ -1,0 +1,264 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { invalid, show } from '../core/errors.js';
+import { checkImage } from '../core/image.js';
+import { checkDnsLabel, checkRange } from '../core/names.js';
+import * as plus from '../core/plus.js';
+import type { IGrantee } from '../security/grants.js';
+import type { IamIdentity } from '../security/iam-identity.js';
+import type { AllowOptions, INetworkPeer } from '../security/network.js';
+import { allowEgressToCidr, allowTraffic } from '../security/network.js';
+import {
+  RESTRICTED_CAPABILITIES,
+  RESTRICTED_CONTAINER,
+  RESTRICTED_SECCOMP_PROFILE,
+} from '../security/pod-security.js';
+import type { ConfigMap } from './config-map.js';
+import type { ExistingSecret } from './existing-secret.js';
+import type { HealthCheck } from './health-check.js';
+import { Tier } from './tier.js';
+
+/** The pod label that names the workload. */
+export const NAME_LABEL = 'app.kubernetes.io/name';
+
+export interface WorkloadProps {
+  /**
+   * The name of the workload's objects (Deployment or CronJob, ServiceAccount, Service).
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** The container image, pinned by a tag or digest. */
+  readonly image: string;
+  /**
+   * Accept the moving tag `latest`.
+   *
+   * @default false
+   */
+  readonly allowLatestImage?: boolean;
+  /**
+   * The port the container listens on.
+   *
+   * @default - no port
+   */
+  readonly port?: number;
+  /**
+   * The container's entrypoint.
+   *
+   * @default - the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * Arguments to the entrypoint.
+   *
+   * @default - the image's arguments
+   */
+  readonly args?: readonly string[];
+  /**
+   * Environment variables with literal values.
+   *
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * ConfigMaps and Secrets whose keys all become environment variables.
+   *
+   * @default - none
+   */
+  readonly envFrom?: readonly (ConfigMap | ExistingSecret)[];
+  /**
+   * CPU and memory requests and limits.
+   *
+   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
+   */
+  readonly resources?: plus.ContainerResources;
+  /**
+   * Whether the pod receives traffic.
+   *
+   * @default - a TCP check of the port, when there is one
+   */
+  readonly readiness?: HealthCheck;
+  /**
+   * Whether the container must be restarted.
+   *
+   * @default - none
+   */
+  readonly liveness?: HealthCheck;
+  /**
+   * Whether the container has started, holding off the other checks until it has.
+   *
+   * @default - none
+   */
+  readonly startup?: HealthCheck;
+  /**
+   * Mount an emptyDir at /tmp, since the root filesystem is read-only.
+   *
+   * @default false
+   */
+  readonly writableTmp?: boolean;
+  /**
+   * The UID the container runs as.
+   *
+   * @default - the image's user, which must not be root
+   */
+  readonly runAsUser?: number;
+  /**
+   * The AWS IAM role the ServiceAccount assumes on EKS.
+   *
+   * @default - none
+   */
+  readonly iamIdentity?: IamIdentity;
+  /**
+   * Mount a ServiceAccount token even without grants. A grant turns this on by itself.
+   *
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Spread the pods evenly across zones (`topology.kubernetes.io/zone`), as far as the scheduler can.
+   *
+   * @default true
+   */
+  readonly spreadAcrossZones?: boolean;
+}
+
+/** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
+export interface WorkloadResourceFactory {
+  /** The JSON pointer of the pod spec inside the resource. */
+  readonly podSpecPath: string;
+  create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
+}
+
+const DEFAULT_RESOURCES: plus.ContainerResources = {
+  cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
+  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+};
+
+/**
+ * What WebService, Worker and ScheduledJob share: one container under Pod Security "restricted", its own
+ * ServiceAccount with no API token until something is granted, zone spread, and network allows.
+ */
+export abstract class Workload extends Construct implements IGrantee, INetworkPeer {
+  public readonly name: string;
+  public readonly port?: number;
+  public readonly serviceAccount: plus.ServiceAccount;
+  public readonly resource: plus.Workload;
+  public readonly container: plus.Container;
+  public readonly ingressPorts: readonly number[];
+  private readonly podSpecPath: string;
+  private apiAccess: boolean;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: WorkloadProps,
+    factory: WorkloadResourceFactory,
+  ) {
+    super(scope, id);
+    this.name = checkDnsLabel(this, 'name', props.name ?? id);
+    checkImage(this, props.image, props.allowLatestImage ?? false);
+    if (props.port !== undefined) {
+      this.port = checkRange(this, 'port', props.port, 1, 65535, 'Use a port between 1 and 65535');
+    }
+    this.ingressPorts = this.port === undefined ? [] : [this.port];
+    this.podSpecPath = factory.podSpecPath;
+    this.apiAccess = props.automountServiceAccountToken ?? false;
+
+    this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name },
+      automountToken: false,
+    });
+    props.iamIdentity?._bind(this, this.serviceAccount);
+
+    const tier = Tier.of(this);
+    this.resource = factory.create(this, {
+      metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
+      podMetadata: { labels: { [NAME_LABEL]: this.name, ...tier?.podSelector } },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: this.apiAccess,
+      securityContext: { ensureNonRoot: true, user: props.runAsUser },
+    });
+    this.container = this.resource.addContainer({
+      name: this.name,
+      image: props.image,
+      portNumber: this.port,
+      command: props.command ? [...props.command] : undefined,
+      args: props.args ? [...props.args] : undefined,
+      envVariables: Object.fromEntries(
+        Object.entries(props.env ?? {}).map(([key, value]) => [key, plus.EnvValue.fromValue(value)]),
+      ),
+      envFrom: (props.envFrom ?? []).map((source) =>
+        'secret' in source ? plus.Env.fromSecret(source.secret) : plus.Env.fromConfigMap(source),
+      ),
+      resources: props.resources ?? DEFAULT_RESOURCES,
+      readiness: this.probe('readiness', props.readiness),
+      liveness: this.probe('liveness', props.liveness),
+      startup: this.probe('startup', props.startup),
+      securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
+    });
+    if (props.writableTmp) {
+      this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
+    }
+
+    const podSpec = ApiObject.of(this.resource);
+    podSpec.addJsonPatch(
+      JsonPatch.add(`${this.podSpecPath}/securityContext/seccompProfile`, RESTRICTED_SECCOMP_PROFILE),
+      JsonPatch.add(`${this.podSpecPath}/containers/0/securityContext/capabilities`, RESTRICTED_CAPABILITIES),
+    );
+    if (props.spreadAcrossZones ?? true) {
+      podSpec.addJsonPatch(
+        JsonPatch.add(`${this.podSpecPath}/topologySpreadConstraints`, [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: this.resource.matchLabels },
+          },
+        ]),
+      );
+    }
+  }
+
+  /** The labels that select this workload's pods. */
+  public get podSelector(): Readonly<Record<string, string>> {
+    return this.resource.matchLabels;
+  }
+
+  public enableApiAccess(): void {
+    if (!this.apiAccess) {
+      this.apiAccess = true;
+      ApiObject.of(this.resource).addJsonPatch(
+        JsonPatch.replace(`${this.podSpecPath}/automountServiceAccountToken`, true),
+      );
+    }
+  }
+
+  /** Lets the pods of `peer` connect to this workload's port. Returns the ingress and egress policies. */
+  public allowFrom(peer: INetworkPeer, options: AllowOptions = {}) {
+    return allowTraffic(peer, this, options);
+  }
+
+  /** Lets this workload's pods connect to addresses in an IPv4 CIDR block, on `ports` or every port. */
+  public allowEgressToCidr(cidr: string, options: { readonly ports?: readonly number[] } = {}) {
+    return allowEgressToCidr(this, cidr, options);
+  }
+
+  private probe(kind: string, check: HealthCheck | undefined): plus.Probe | undefined {
+    if (!check) {
+      return kind === 'readiness' && this.port !== undefined
+        ? plus.Probe.fromTcpSocket({ port: this.port })
+        : undefined;
+    }
+    const port = check.portFor(this.port);
+    if (port === undefined || port !== this.port) {
+      invalid(
+        this,
+        `${kind} check probes port ${show(port)}, which the container does not expose (its port: ${show(this.port)})`,
+        this.port === undefined
+          ? 'Set port on the workload'
+          : `Probe port ${this.port}, or change the workload's port`,
+      );
+    }
+    return check._bind(port);
+  }
+}

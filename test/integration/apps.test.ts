@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { ShopChart } from '../../charts/shop-chart.js';
+import { DevOpsApp } from '../../lib/core/devops-app.js';
+import { binaryPath } from '../cluster/components.js';
+import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
+import { describeCluster, eventually, testKubeConfig } from './cluster.js';
+
+describeCluster('the default app on a real control plane', () => {
+  const kc = testKubeConfig();
+  const namespace = `shop-${randomBytes(3).toString('hex')}`;
+  let applyOutput: { stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    const publishDir = join(mkdtempSync(join(tmpdir(), 'shop-')), 'dist');
+    const app = new DevOpsApp({ publishDir });
+    new ShopChart(app, 'shop', { namespace });
+    app.synth();
+    const manifest = join(publishDir, 'shop.k8s.yaml');
+    expect(readFileSync(manifest, 'utf8')).toContain(`name: ${namespace}`);
+    applyOutput = await promisify(execFile)(
+      binaryPath('kubectl'),
+      ['apply', '--server-side', '--field-manager=cdk8s-devops-test', '-f', manifest],
+      { env: { ...process.env, KUBECONFIG: process.env[KUBECONFIG_VARIABLE] } },
+    );
+  });
+
+  test('applies into its namespace, which enforces Pod Security "restricted", with no warning', async () => {
+    expect(applyOutput.stderr).toBe('');
+    expect(applyOutput.stdout).toContain('deployment.apps/api serverside-applied');
+    const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+    expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('every Deployment becomes available with Ready pods on kwok nodes', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    for (const name of ['storefront', 'api', 'orders-worker']) {
+      const deployment = await eventually(`${name} to be available`, async () => {
+        const d = await apps.readNamespacedDeployment({ name, namespace });
+        const s = d.status;
+        return s?.observedGeneration === d.metadata?.generation &&
+          (s?.readyReplicas ?? 0) >= 1 &&
+          s?.readyReplicas === d.spec?.replicas
+          ? d
+          : undefined;
+      });
+      const selector = Object.entries(deployment.spec!.selector.matchLabels!)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
+      expect(pods.items.length).toBe(deployment.spec?.replicas);
+      for (const pod of pods.items) {
+        expect(pod.spec?.nodeName).toMatch(/^kwok-node-\d+$/);
+        expect(pod.status?.conditions).toContainEqual(
+          expect.objectContaining({ type: 'Ready', status: 'True' }),
+        );
+      }
+    }
+  });
+
+  test('each ServiceAccount can do exactly what was granted: the api reads its ConfigMap and nothing more', async () => {
+    const auth = kc.makeApiClient(AuthorizationV1Api);
+    const can = async (serviceAccount: string, verb: string, resource: string, name?: string) => {
+      const review = await auth.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+            resourceAttributes: { namespace, verb, resource, name },
+          },
+        },
+      });
+      return review.status?.allowed ?? false;
+    };
+    expect(await can('api', 'get', 'configmaps', 'api-config')).toBe(true);
+    expect(await can('api', 'watch', 'configmaps', 'api-config')).toBe(true);
+    expect(await can('api', 'update', 'configmaps', 'api-config')).toBe(false);
+    expect(await can('api', 'get', 'configmaps', 'other-config')).toBe(false);
+    expect(await can('api', 'list', 'secrets')).toBe(false);
+    expect(await can('api', 'list', 'pods')).toBe(false);
+    expect(await can('storefront', 'get', 'configmaps', 'api-config')).toBe(false);
+    expect(await can('orders-worker', 'get', 'secrets', 'orders-queue')).toBe(false);
+  });
+});
