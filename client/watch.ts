@@ -194,54 +194,52 @@ interface KubeEvent extends Manifest {
   readonly type?: string;
   readonly reason?: string;
   readonly message?: string;
+  readonly count?: number;
+  readonly lastTimestamp?: string;
+  readonly eventTime?: string;
 }
 
-/** Streams the Events of the objects' namespaces that are about one of the objects, new ones only. */
+/**
+ * Streams the Events about the objects that happen from now on. Events carry second-precision times, so
+ * "from now" starts at the previous second; each event is told once per occurrence (uid and count).
+ */
 function watchEvents(
   api: ApiClient,
   objects: readonly Manifest[],
   signal: AbortSignal,
   onEvent: (event: ObjectEvent) => void,
 ): Promise<void>[] {
+  const since = Math.floor(Date.now() / 1000) * 1000 - 1000;
   const refs = new Set(objects.map(objectRef));
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
-  const seen = new Set<string>();
-  return namespaces.map((namespace) => {
-    let listed = false;
-    return inform<KubeEvent>(api, {
+  const told = new Set<string>();
+  const report = (item: KubeEvent) => {
+    const ref = objectRef({
+      kind: item.involvedObject.kind,
+      metadata: { name: item.involvedObject.name, namespace: item.involvedObject.namespace },
+    });
+    const time = Date.parse(
+      item.lastTimestamp ?? item.eventTime ?? (item.metadata.creationTimestamp as string),
+    );
+    const key = `${item.metadata.uid as string}/${item.count ?? 1}`;
+    if (!refs.has(ref) || time < since || told.has(key)) {
+      return;
+    }
+    told.add(key);
+    onEvent({ ref, type: item.type ?? 'Normal', reason: item.reason ?? '', message: item.message ?? '' });
+  };
+  return namespaces.map((namespace) =>
+    inform<KubeEvent>(api, {
       path: namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events',
       signal,
-      onList: (items) => {
-        // The first list is history; events of later lists (after a reconnect) may be new.
-        for (const item of items) {
-          if (listed) {
-            report(item);
-          } else {
-            seen.add(item.metadata.uid as string);
-          }
-        }
-        listed = true;
-      },
+      onList: (items) => items.forEach(report),
       onChange: (type, item) => {
         if (type !== 'DELETED') {
           report(item);
         }
       },
-    });
-  });
-
-  function report(item: KubeEvent) {
-    const key = `${item.metadata.uid as string}/${(item as { count?: number }).count ?? 1}`;
-    const ref = objectRef({
-      kind: item.involvedObject.kind,
-      metadata: { name: item.involvedObject.name, namespace: item.involvedObject.namespace },
-    });
-    if (seen.has(key) || seen.has(item.metadata.uid as string) || !refs.has(ref)) {
-      return;
-    }
-    seen.add(key);
-    onEvent({ ref, type: item.type ?? 'Normal', reason: item.reason ?? '', message: item.message ?? '' });
-  }
+    }),
+  );
 }
 
 /** The readiness of each object right now, from one read each (for `status`). */

@@ -1,0 +1,104 @@
+/** apply --wait --rollback-on-failure: a Job that fails brings the previous revision back. */
+import type { ApiError } from '../../client/api-client.js';
+import { ApiClient } from '../../client/api-client.js';
+import type { Manifest } from '../../client/resources.js';
+import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
+import { cli, configMap, writeManifests } from './client-cli.js';
+
+const api = () => ApiClient.fromKubeConfig(testKubeConfig());
+
+function job(namespace: string, name: string, options: { schedulable: boolean }): Manifest {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace },
+    spec: {
+      backoffLimit: 0,
+      // Unschedulable pods never run: the Job controller fails the Job at its deadline (DeadlineExceeded).
+      ...(options.schedulable ? {} : { activeDeadlineSeconds: 2 }),
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'migrate', image: 'migrate:1' }],
+          ...(options.schedulable ? {} : { nodeSelector: { 'no-such-label': 'anywhere' } }),
+        },
+      },
+    },
+  };
+}
+
+describeCluster('cdk8s-devops apply --rollback-on-failure', () => {
+  test('a failed Job makes apply restore the previous revision and exit 1', async () => {
+    const ns = await createNamespace('client-rollback');
+    const dir = (
+      await writeManifests([
+        configMap(ns, 'settings', { version: '1' }),
+        job(ns, 'migrate-1', { schedulable: true }),
+      ])
+    ).replace(/\/[^/]+$/, '');
+    const args = [
+      'apply',
+      dir,
+      '-n',
+      ns,
+      '--applyset',
+      'app',
+      '--yes',
+      '--wait',
+      '--timeout',
+      '90s',
+      '--rollback-on-failure',
+    ];
+    const first = await cli(args);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Job/${ns}/migrate-1 ready`);
+
+    await writeManifests(
+      [configMap(ns, 'settings', { version: '2' }), job(ns, 'migrate-2', { schedulable: false })],
+      dir,
+    );
+    const second = await cli(args);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      `error: 1 object did not become ready:\n  - Job/${ns}/migrate-2: failed: DeadlineExceeded: Job was active longer than specified deadline\nrolled back to revision 1\n`,
+    );
+
+    const settings = await api().request<{ data: Record<string, string> }>({
+      path: `/api/v1/namespaces/${ns}/configmaps/settings`,
+    });
+    expect(settings.data).toEqual({ version: '1' });
+    // The Job of the failed revision left with it; the one of revision 1 is there.
+    const gone = await api()
+      .request<Manifest>({ path: `/apis/batch/v1/namespaces/${ns}/jobs/migrate-2` })
+      .then((j) => (j.metadata.deletionTimestamp ? 'deleting' : 'present'))
+      .catch((error: ApiError) => error.code);
+    expect([404, 'deleting']).toContain(gone);
+    await api().request({ path: `/apis/batch/v1/namespaces/${ns}/jobs/migrate-1` });
+
+    const history = await cli(['history', '-n', ns, '--applyset', 'app', '-o', 'json']);
+    const revisions = JSON.parse(history.stdout) as { number: number; message: string }[];
+    expect(revisions.map((r) => r.number)).toEqual([1, 2]);
+    expect(revisions[1].message).toBe('automatic rollback: 1 object did not become ready:');
+  });
+
+  test('without a previous revision there is nothing to roll back to, and the error says why it failed', async () => {
+    const ns = await createNamespace('client-norollback');
+    const file = await writeManifests([job(ns, 'migrate', { schedulable: false })]);
+    const run = await cli([
+      'apply',
+      file,
+      '-n',
+      ns,
+      '--applyset',
+      'app',
+      '--yes',
+      '--wait',
+      '--rollback-on-failure',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `error: 1 object did not become ready:\n  - Job/${ns}/migrate: failed: DeadlineExceeded: Job was active longer than specified deadline\n`,
+    );
+  });
+});
