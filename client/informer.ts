@@ -71,6 +71,10 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
           options.onChange(event.type, event.object);
         }
       }
+      if (!signal.aborted) {
+        // The server closed the watch: its timeout, or it is shutting down.
+        options.onRetry?.(new Error(`the watch of ${options.path} was closed by the server`));
+      }
     } catch (error) {
       if (signal.aborted) {
         return;

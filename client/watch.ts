@@ -78,6 +78,7 @@ export interface WatchTarget {
 }
 
 const NOT_FOUND: Readiness = { state: 'progressing', message: 'not found yet' };
+const NOT_LISTED: Readiness = { state: 'progressing', message: 'waiting for the first list' };
 
 /** Waits until every object (with its namespace settled) is ready, has failed, or is out of time. */
 export async function waitForReady(
@@ -86,7 +87,7 @@ export async function waitForReady(
   options: WaitOptions = {},
 ): Promise<WaitResult> {
   const statuses = new Map<string, ObjectStatus>(
-    objects.map((o) => [objectRef(o), { ref: objectRef(o), readiness: NOT_FOUND }]),
+    objects.map((o) => [objectRef(o), { ref: objectRef(o), readiness: NOT_LISTED }]),
   );
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];

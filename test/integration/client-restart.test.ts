@@ -1,0 +1,130 @@
+/**
+ * The API server killed and restarted in the middle of an apply of a few hundred objects, and of a watch.
+ * These tests start a control plane of their own, so that the restart leaves the shared one alone.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ApiClient } from '../../client/api-client.js';
+import { APPLYSET_LABELS } from '../../client/applyset.js';
+import type { Manifest } from '../../client/resources.js';
+import { Stack } from '../../client/stack.js';
+import { ControlPlane } from '../cluster/control-plane.js';
+import { describeCluster, eventually } from './cluster.js';
+import { configMap } from './client-cli.js';
+
+const NAMESPACES = ['restart-a', 'restart-b', 'restart-c'];
+
+function app(version: string): Manifest[] {
+  return [
+    ...NAMESPACES.map((name): Manifest => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    ...NAMESPACES.flatMap((ns) =>
+      Array.from({ length: 100 }, (_, i) => configMap(ns, `settings-${i}`, { version, index: String(i) })),
+    ),
+  ];
+}
+
+describeCluster('an API server restart', () => {
+  let plane: ControlPlane;
+  let kubeConfig: KubeConfig;
+
+  beforeAll(async () => {
+    plane = await ControlPlane.start({ nodes: 1 });
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(plane.kubeconfig);
+  });
+
+  afterAll(async () => {
+    await plane?.stop();
+  });
+
+  test('during an apply of 303 objects: the apply retries or fails clearly, nothing is pruned, and a second run converges', async () => {
+    const stack = Stack.connect({ kubeConfig, name: 'big', namespace: 'default' });
+    let applied = 0;
+    let restarting: Promise<void> | undefined;
+    const first = await stack
+      .apply(app('1'), {
+        onObject: () => {
+          applied++;
+          if (applied === 60) {
+            // Down for a while, as when a managed control plane rolls its API servers.
+            restarting = plane.restart('kube-apiserver', () => sleep(1000));
+          }
+        },
+      })
+      .then(
+        () => 'finished',
+        (error: Error) => error.message,
+      );
+    await restarting;
+    expect(restarting).toBeDefined();
+    // Either the retries carried it through, or it stopped naming what it could not reach.
+    expect(first).toMatch(/^finished$|cannot reach the API server at https:\/\/127\.0\.0\.1:\d+/);
+
+    const second = await stack.apply(app('1'));
+    expect(second.applied).toHaveLength(303);
+    expect(second.pruned).toEqual([]);
+    const changeSet = await stack.diff(app('1'));
+    expect(changeSet.summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 303 });
+
+    // An interrupted second version must not prune anything either.
+    let updated = 0;
+    restarting = undefined;
+    const third = await stack
+      .apply(app('2').slice(0, 203), {
+        onObject: () => {
+          if (++updated === 30) {
+            restarting = plane.restart('kube-apiserver');
+          }
+        },
+      })
+      .then(
+        (result) => result.pruned.length,
+        (error: Error) => error.message,
+      );
+    await restarting;
+    const api = ApiClient.fromKubeConfig(kubeConfig);
+    const members = await Promise.all(
+      NAMESPACES.map((ns) =>
+        api.request<{ items: Manifest[] }>({
+          path: `/api/v1/namespaces/${ns}/configmaps`,
+          query: { labelSelector: `${APPLYSET_LABELS.partOf}=${stack.target.applySet.id}` },
+        }),
+      ),
+    );
+    const count = members.reduce((total, list) => total + list.items.length, 0);
+    // Pruned only if the apply finished, and then exactly the 100 objects that left.
+    expect(third === 100 ? count === 200 : typeof third === 'string' && count === 300).toBe(true);
+
+    const converged = await stack.apply(app('2').slice(0, 203));
+    expect(converged.applied).toHaveLength(203);
+    expect((await stack.diff(app('2').slice(0, 203))).summary).toEqual({
+      create: 0,
+      update: 0,
+      delete: 0,
+      unchanged: 203,
+    });
+  });
+
+  test('during a watch: the watch lists again and still sees the object become ready', async () => {
+    const stack = Stack.connect({ kubeConfig, name: 'watched', namespace: 'default' });
+    const retries: unknown[] = [];
+    const statuses: string[] = [];
+    const watching = stack.watch([configMap('default', 'late', { x: '1' })], {
+      timeoutMs: 90_000,
+      onRetry: (error) => retries.push(error),
+      onStatus: (s) => statuses.push(s.readiness.state),
+    });
+    await eventually('the first list', () => (statuses.length > 0 ? true : undefined));
+    expect(statuses).toEqual(['progressing']);
+    await plane.restart('kube-apiserver');
+    await ApiClient.fromKubeConfig(kubeConfig).request({
+      path: '/api/v1/namespaces/default/configmaps',
+      method: 'POST',
+      body: configMap('default', 'late', { x: '1' }),
+    });
+    const result = await watching;
+    expect(result.outcome).toBe('ready');
+    expect(retries.length).toBeGreaterThan(0);
+    expect(statuses.at(-1)).toBe('ready');
+  });
+});
