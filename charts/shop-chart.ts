@@ -1,4 +1,7 @@
+import { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { DeploymentStrategy } from '../lib/delivery/index.js';
+import { Alarm } from '../lib/monitoring/index.js';
 import type { AppStackProps } from '../lib/apps/index.js';
 import {
   AppStack,
@@ -29,6 +32,8 @@ export interface ShopChartProps extends Partial<AppStackProps> {
  * The default app: a small shop in three tiers. The web tier serves the storefront from an Ingress and
  * may call the api tier; the api reads its settings and reaches the managed database; the worker tier
  * processes orders from the api and runs a nightly report. Nothing else is allowed in or out.
+ * The storefront ships blue/green behind error-rate and latency alarms; the api ships as a canary
+ * whose alarms roll it back.
  */
 export class ShopChart extends AppStack {
   public readonly storefront: WebService;
@@ -52,6 +57,14 @@ export class ShopChart extends AppStack {
       ingress: { host: 'shop.example.com', className: 'nginx', tlsSecretName: 'shop-example-com-tls' },
       autoscaling: { minReplicas: 2, maxReplicas: 6 },
       writableTmp: true,
+      strategy: DeploymentStrategy.blueGreen({
+        prePromotionAnalysis: [Alarm.errorRate({ threshold: 0.01 })],
+        postPromotionAnalysis: [
+          Alarm.errorRate({ threshold: 0.01 }),
+          Alarm.latency({ thresholdSeconds: 0.3 }),
+        ],
+        scaleDownDelay: Duration.minutes(5),
+      }),
     });
 
     this.apiConfig = new ConfigMap(app, 'api-config', {
@@ -64,6 +77,11 @@ export class ShopChart extends AppStack {
       envFrom: [this.apiConfig],
       readiness: HealthCheck.http('/healthz'),
       autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 },
+      strategy: DeploymentStrategy.canary({
+        percent: 10,
+        interval: Duration.minutes(5),
+        analysis: [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })],
+      }),
     });
     this.apiConfig.grantRead(this.api);
     this.api.allowFrom(this.storefront);

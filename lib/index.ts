@@ -1,3 +1,5 @@
 export * from './apps/index.js';
 export * from './core/index.js';
+export * from './delivery/index.js';
+export * from './monitoring/index.js';
 export * from './security/index.js';

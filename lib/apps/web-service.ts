@@ -72,11 +72,12 @@ export interface WebServiceProps extends WorkerProps {
  */
 export class WebService extends Worker {
   public readonly service: plus.Service;
+  public readonly servicePort: number;
   public readonly ingress?: plus.Ingress;
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, { ...props, port: props.port ?? 8080, replicas: props.replicas ?? 2 });
-    const servicePort = checkRange(
+    this.servicePort = checkRange(
       this,
       'servicePort',
       props.servicePort ?? 80,
@@ -87,7 +88,7 @@ export class WebService extends Worker {
     this.service = this.deployment.exposeViaService({
       name: this.name,
       serviceType: props.loadBalancer ? plus.ServiceType.LOAD_BALANCER : plus.ServiceType.CLUSTER_IP,
-      ports: [{ port: servicePort, targetPort: this.port, name: 'http' }],
+      ports: [{ port: this.servicePort, targetPort: this.port, name: 'http' }],
     });
     if (props.loadBalancer) {
       this.service.metadata.addAnnotation(
@@ -98,6 +99,7 @@ export class WebService extends Worker {
     if (props.ingress) {
       this.ingress = this.exposeViaIngress(props.ingress);
     }
+    this.deliver(props.strategy);
   }
 
   private exposeViaIngress(options: IngressOptions): plus.Ingress {

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { invalid } from '../core/errors.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
+import type { Delivery, DeliveryTarget, DeploymentStrategy } from '../delivery/deployment-strategy.js';
 import type { WorkloadProps } from './workload.js';
 import { Workload } from './workload.js';
 
@@ -56,13 +57,22 @@ export interface WorkerProps extends WorkloadProps {
    * @default - a PodDisruptionBudget with maxUnavailable 1 when more than one replica may run
    */
   readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * How a new version replaces the old: in place on the Deployment, or progressively by an Argo Rollout.
+   *
+   * @default - Kubernetes' rolling update (25% unavailable, 25% surge)
+   */
+  readonly strategy?: DeploymentStrategy;
 }
 
 /** A long-running workload without a Service: a queue consumer, a stream processor. */
-export class Worker extends Workload {
+export class Worker extends Workload implements DeliveryTarget {
   public readonly deployment: plus.Deployment;
+  /** The desired number of pods; undefined when the autoscaler owns it. */
+  public readonly replicas?: number;
   public readonly autoscaler?: plus.HorizontalPodAutoscaler;
   public readonly disruptionBudget?: plus.k8s.KubePodDisruptionBudget;
+  private delivered?: Delivery;
 
   public constructor(scope: Construct, id: string, props: WorkerProps) {
     // The autoscaler owns the count when there is one; a fixed count would fight it.
@@ -72,6 +82,7 @@ export class Worker extends Workload {
       create: (self, pod) => new plus.Deployment(self, 'Resource', { ...pod, replicas }),
     });
     this.deployment = this.resource as plus.Deployment;
+    this.replicas = replicas;
     if (replicas !== undefined) {
       checkRange(
         this,
@@ -105,6 +116,22 @@ export class Worker extends Workload {
         },
       });
     }
+    if (new.target === Worker) {
+      this.deliver(props.strategy);
+    }
+  }
+
+  /** What the strategy added: the Rollout, its AnalysisTemplates and Services. */
+  public get delivery(): Delivery | undefined {
+    return this.delivered;
+  }
+
+  /**
+   * Applies the strategy, once the workload is complete. A subclass that adds a Service calls this at
+   * the end of its own constructor, since the strategy may route that Service.
+   */
+  protected deliver(strategy: DeploymentStrategy | undefined): void {
+    this.delivered = strategy?._bind(this);
   }
 
   private autoscale(options: AutoscalingOptions): plus.HorizontalPodAutoscaler {

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ApiError } from '../../client/api-client.js';
+import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/api-client.js';
+import type { Manifest } from '../../client/resources.js';
+import { ResourceCatalog } from '../../client/resources.js';
 import { KUBECONFIG_VARIABLE, SKIP_VARIABLE } from '../cluster/test-cluster.js';
 
 /** `describe`, or `describe.skip` when the run has no cluster (the global setup said why). */
@@ -56,4 +58,23 @@ export async function apiError(call: Promise<unknown>): Promise<{ code: number; 
     return { code: code ?? 0, message: parsed?.message ?? String(error) };
   }
   throw new Error('expected the API server to reject the request, but it accepted it');
+}
+
+/** Server-side applies `objects` in order, as the tests' own field manager; returns what the server kept. */
+export async function serverSideApply(objects: readonly Manifest[]): Promise<Manifest[]> {
+  const api = ApiClient.fromKubeConfig(testKubeConfig());
+  const catalog = new ResourceCatalog(api);
+  const applied: Manifest[] = [];
+  for (const object of objects) {
+    applied.push(
+      await api.request<Manifest>({
+        method: 'PATCH',
+        path: await catalog.pathOf(object),
+        query: { fieldManager: 'cdk8s-devops-test', force: true },
+        contentType: CONTENT_TYPES.apply,
+        body: object,
+      }),
+    );
+  }
+  return applied;
 }

@@ -1,0 +1,532 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argoproj.io.js';
+import { Rollout } from '../../imports/argoproj.io.js';
+import { invalid, show } from '../core/errors.js';
+import * as plus from '../core/plus.js';
+import type { Alarm } from '../monitoring/alarm.js';
+import { alarmAnalysisTemplate } from './analysis.js';
+import { RolloutStep } from './rollout-step.js';
+import type { TrafficRouter } from './traffic-router.js';
+
+/** What a strategy needs to know of the workload it delivers. */
+export interface DeliveryTarget extends IConstruct {
+  readonly name: string;
+  readonly deployment: plus.Deployment;
+  /** The desired number of pods; undefined when an autoscaler owns it. */
+  readonly replicas?: number;
+  readonly autoscaler?: plus.HorizontalPodAutoscaler;
+  /** The Service clients reach the workload through, if it has one. */
+  readonly service?: plus.Service;
+  readonly servicePort?: number;
+  readonly ingress?: plus.Ingress;
+}
+
+/** The objects a strategy added to deliver the workload. */
+export interface Delivery {
+  /** The Argo Rollout that runs the workload's pods in place of its Deployment. */
+  readonly rollout?: Rollout;
+  readonly analysisTemplates: readonly AnalysisTemplate[];
+  /** The blue/green preview Service, or the canary Service of a traffic router. */
+  readonly extraServices: readonly plus.Service[];
+}
+
+export const STRATEGY_KINDS = ['in-place', 'canary', 'blue-green'] as const;
+export type StrategyKind = (typeof STRATEGY_KINDS)[number];
+
+/** A whole number of pods, or a percentage of the desired pods such as '25%'. */
+export type PodCount = number | string;
+
+export interface RollingOptions {
+  /**
+   * How many pods may be unavailable during the update.
+   *
+   * @default '25%'
+   */
+  readonly maxUnavailable?: PodCount;
+  /**
+   * How many pods may run above the desired count during the update.
+   *
+   * @default '25%'
+   */
+  readonly maxSurge?: PodCount;
+}
+
+export interface ProgressiveOptions {
+  /**
+   * Alarms measured in the background for the whole rollout; the first that fires aborts it, which
+   * sends all traffic back to the stable version.
+   *
+   * @default - no background analysis
+   */
+  readonly analysis?: readonly Alarm[];
+  /**
+   * Split traffic by exact weights at the ingress.
+   *
+   * @default - weights are approximated by the share of canary pods
+   */
+  readonly trafficRouter?: TrafficRouter;
+  /**
+   * The Prometheus the analyses query.
+   *
+   * @default DEFAULT_PROMETHEUS_ADDRESS
+   */
+  readonly prometheusAddress?: string;
+}
+
+export interface CanaryOptions extends ProgressiveOptions {
+  /** The share of traffic, in percent, the new version gets first. */
+  readonly percent: number;
+  /** How long it serves that share before it gets all traffic. */
+  readonly interval: Duration;
+}
+
+export interface LinearOptions extends ProgressiveOptions {
+  /** The share of traffic, in percent, added at every increment. */
+  readonly percent: number;
+  /** How long each increment serves before the next. */
+  readonly interval: Duration;
+}
+
+export interface TrafficSplittingOptions extends ProgressiveOptions {
+  /**
+   * The share of traffic, in percent, the new version serves during the evaluation.
+   *
+   * @default 10
+   */
+  readonly percent?: number;
+  /**
+   * How long the new version is evaluated on that share.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly evaluationTime?: Duration;
+}
+
+export interface CustomStepsOptions extends ProgressiveOptions {
+  /** The steps, in order; after the last, the new version gets all traffic. */
+  readonly steps: readonly RolloutStep[];
+}
+
+export interface BlueGreenOptions {
+  /**
+   * Switch traffic to the new version as soon as it is fully available.
+   *
+   * @default true
+   */
+  readonly autoPromotion?: boolean;
+  /**
+   * With autoPromotion, wait this long after the new version is available before switching.
+   *
+   * @default - switch at once
+   */
+  readonly autoPromotionDelay?: Duration;
+  /**
+   * How long the old version keeps running after the switch, for a fast rollback.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly scaleDownDelay?: Duration;
+  /**
+   * A preview Service that reaches the new version before the switch.
+   *
+   * @default true
+   */
+  readonly preview?: boolean;
+  /**
+   * The name of the preview Service.
+   *
+   * @default - the workload's name with "-preview"
+   */
+  readonly previewServiceName?: string;
+  /**
+   * Alarms measured before the switch; one that fires stops the switch.
+   *
+   * @default - none
+   */
+  readonly prePromotionAnalysis?: readonly Alarm[];
+  /**
+   * Alarms measured after the switch; one that fires switches back.
+   *
+   * @default - none
+   */
+  readonly postPromotionAnalysis?: readonly Alarm[];
+  /**
+   * The Prometheus the analyses query.
+   *
+   * @default DEFAULT_PROMETHEUS_ADDRESS
+   */
+  readonly prometheusAddress?: string;
+}
+
+/**
+ * How a workload's new version replaces the old: every CodeDeploy and Elastic Beanstalk strategy, in
+ * place on a Deployment or progressively on an Argo Rollout, with alarms that roll it back.
+ * Presets with the AWS names are in `CodeDeployDefault`, `ElasticBeanstalkPolicy` and `AWS_PRESETS`.
+ */
+export abstract class DeploymentStrategy {
+  /** Every pod is replaced at once (Recreate): downtime, but never two versions side by side. */
+  public static allAtOnce(): DeploymentStrategy {
+    return new InPlaceStrategy({ recreate: true });
+  }
+
+  /** One pod at a time, never above the desired count. */
+  public static oneAtATime(): DeploymentStrategy {
+    return new InPlaceStrategy({ maxUnavailable: 1, maxSurge: 0 });
+  }
+
+  /** Half the pods at a time, never above the desired count. */
+  public static halfAtATime(): DeploymentStrategy {
+    return new InPlaceStrategy({ maxUnavailable: '50%', maxSurge: 0 });
+  }
+
+  /** A rolling update with its own bounds. */
+  public static rolling(options: RollingOptions = {}): DeploymentStrategy {
+    return new InPlaceStrategy({
+      maxUnavailable: options.maxUnavailable ?? '25%',
+      maxSurge: options.maxSurge ?? '25%',
+    });
+  }
+
+  /** Elastic Beanstalk's rolling with additional batch: a new batch first, so capacity never drops. */
+  public static rollingWithAdditionalBatch(batch: PodCount): DeploymentStrategy {
+    return new InPlaceStrategy({ maxUnavailable: 0, maxSurge: batch });
+  }
+
+  /** The new version comes up in full beside the old before traffic switches to it, all at once. */
+  public static immutable(): DeploymentStrategy {
+    return new BlueGreenStrategy({ preview: false, autoPromotion: true });
+  }
+
+  /** Argo Rollouts blue/green: an active and a preview Service, promotion automatic or manual. */
+  public static blueGreen(options: BlueGreenOptions = {}): DeploymentStrategy {
+    return new BlueGreenStrategy(options);
+  }
+
+  /** CodeDeploy's canary: `percent` of the traffic for `interval`, then all of it. */
+  public static canary(options: CanaryOptions): DeploymentStrategy {
+    return new CanaryStrategy(
+      options,
+      [RolloutStep.setWeight(options.percent), RolloutStep.pause(options.interval)],
+      checkPercent('canary', options.percent),
+    );
+  }
+
+  /** CodeDeploy's linear: equal increments of `percent`, each serving for `interval`. */
+  public static linear(options: LinearOptions): DeploymentStrategy {
+    const steps: RolloutStep[] = [];
+    for (let weight = options.percent; weight < 100 && options.percent > 0; weight += options.percent) {
+      steps.push(RolloutStep.setWeight(weight), RolloutStep.pause(options.interval));
+    }
+    return new CanaryStrategy(options, steps, checkPercent('linear', options.percent));
+  }
+
+  /**
+   * Elastic Beanstalk's traffic splitting: the new version at full capacity (with a traffic router)
+   * serves `percent` of the traffic for `evaluationTime`, then all of it.
+   */
+  public static trafficSplitting(options: TrafficSplittingOptions = {}): DeploymentStrategy {
+    const percent = options.percent ?? 10;
+    const evaluationTime = options.evaluationTime ?? DEFAULT_EVALUATION_TIME;
+    const fullCapacity = options.trafficRouter ? [RolloutStep.setCanaryScale({ weight: 100 })] : [];
+    return new CanaryStrategy(
+      options,
+      [...fullCapacity, RolloutStep.setWeight(percent), RolloutStep.pause(evaluationTime)],
+      checkPercent('trafficSplitting', percent),
+    );
+  }
+
+  /** A canary of your own steps: setWeight, pause (timed, or a manual approval), analysis, setCanaryScale. */
+  public static custom(options: CustomStepsOptions): DeploymentStrategy {
+    return new CanaryStrategy(options, options.steps);
+  }
+
+  public abstract readonly kind: StrategyKind;
+
+  /** @internal configures the target's Deployment, or creates the Rollout that replaces it. */
+  public abstract _bind(target: DeliveryTarget): Delivery;
+}
+
+const DEFAULT_EVALUATION_TIME = Duration.minutes(5);
+
+/** A deferred check of a percent prop: factories have no construct to report against, binding has. */
+type PercentCheck = (scope: IConstruct) => void;
+
+function checkPercent(strategy: string, percent: number): PercentCheck {
+  return (scope) => {
+    if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
+      invalid(
+        scope,
+        `${strategy} percent must be a whole number between 1 and 99, got ${show(percent)}`,
+        'Shift part of the traffic first; use allAtOnce to shift all of it',
+      );
+    }
+  };
+}
+
+const POD_COUNT = /^(\d+)%$/;
+
+function checkPodCount(scope: IConstruct, prop: string, value: PodCount): plus.k8s.IntOrString {
+  const percent = typeof value === 'string' ? POD_COUNT.exec(value) : null;
+  if (
+    typeof value === 'number' ? Number.isInteger(value) && value >= 0 : percent && Number(percent[1]) <= 100
+  ) {
+    return typeof value === 'number'
+      ? plus.k8s.IntOrString.fromNumber(value)
+      : plus.k8s.IntOrString.fromString(value);
+  }
+  return invalid(
+    scope,
+    `${prop} must be a whole number of pods or a percentage like "25%", got ${show(value)}`,
+    'Use 0 or more pods, or 0% to 100%',
+  );
+}
+
+function isZero(value: PodCount): boolean {
+  return value === 0 || value === '0%';
+}
+
+class InPlaceStrategy extends DeploymentStrategy {
+  public readonly kind = 'in-place';
+
+  public constructor(
+    private readonly options: {
+      readonly recreate?: boolean;
+      readonly maxUnavailable?: PodCount;
+      readonly maxSurge?: PodCount;
+    },
+  ) {
+    super();
+  }
+
+  public _bind(target: DeliveryTarget): Delivery {
+    const { recreate, maxUnavailable = 0, maxSurge = 0 } = this.options;
+    let strategy: object = { type: 'Recreate' };
+    if (!recreate) {
+      const rollingUpdate = {
+        maxUnavailable: checkPodCount(target, 'maxUnavailable', maxUnavailable),
+        maxSurge: checkPodCount(target, 'maxSurge', maxSurge),
+      };
+      if (isZero(maxUnavailable) && isZero(maxSurge)) {
+        invalid(
+          target,
+          'a rolling update with maxUnavailable 0 and maxSurge 0 can never replace a pod',
+          'Let at least one of them be above 0',
+        );
+      }
+      strategy = { type: 'RollingUpdate', rollingUpdate };
+    }
+    ApiObject.of(target.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy', strategy));
+    return { analysisTemplates: [], extraServices: [] };
+  }
+}
+
+/** What the Argo Rollouts strategies share: a Rollout that takes the Deployment's pods over. */
+abstract class RolloutStrategy extends DeploymentStrategy {
+  protected createRollout(target: DeliveryTarget, strategy: RolloutSpecStrategy): Rollout {
+    // The Rollout runs the pods from the Deployment's template (workloadRef), so the Deployment
+    // itself runs none: the migration path Argo Rollouts documents.
+    ApiObject.of(target.deployment).addJsonPatch(JsonPatch.add('/spec/replicas', 0));
+    if (target.autoscaler) {
+      ApiObject.of(target.autoscaler).addJsonPatch(
+        JsonPatch.replace('/spec/scaleTargetRef', {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name: target.name,
+        }),
+      );
+    }
+    return new Rollout(target, 'Rollout', {
+      metadata: { name: target.name },
+      spec: {
+        replicas: target.replicas,
+        selector: { matchLabels: { ...target.deployment.matchLabels } },
+        workloadRef: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: target.deployment.name,
+          scaleDown: 'never',
+        },
+        strategy,
+      },
+    });
+  }
+
+  /** A Service like the target's, for Argo Rollouts to point at one version. */
+  protected siblingService(target: DeliveryTarget, role: string, name: string): plus.Service {
+    const service = target.service!;
+    return new plus.Service(target, `${role}Service`, {
+      metadata: { name },
+      selector: target.deployment,
+      ports: service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
+    });
+  }
+}
+
+class BlueGreenStrategy extends RolloutStrategy {
+  public readonly kind = 'blue-green';
+
+  public constructor(private readonly options: BlueGreenOptions) {
+    super();
+  }
+
+  public _bind(target: DeliveryTarget): Delivery {
+    const o = this.options;
+    if (!target.service) {
+      invalid(
+        target,
+        'blue/green switches a Service between versions, and this workload has none',
+        'Use a WebService',
+      );
+    }
+    const active = target.service.name;
+    const previewName = o.previewServiceName ?? `${target.name}-preview`;
+    if (o.preview !== false && previewName === active) {
+      invalid(
+        target,
+        `blue/green needs two distinct Services, but the preview Service is named like the active one, ${show(active)}`,
+        'Give previewServiceName another name',
+      );
+    }
+    for (const [prop, value] of [
+      ['autoPromotionDelay', o.autoPromotionDelay],
+      ['scaleDownDelay', o.scaleDownDelay],
+    ] as const) {
+      checkPositive(target, prop, value);
+    }
+    const preview = o.preview === false ? undefined : this.siblingService(target, 'Preview', previewName);
+    const analysis = (stage: 'pre' | 'post', id: string, alarms: readonly Alarm[] | undefined) =>
+      alarms === undefined
+        ? undefined
+        : alarmAnalysisTemplate(target, id, {
+            alarms,
+            name: `${target.name}-${stage}-promotion`,
+            service: active,
+            prometheusAddress: o.prometheusAddress,
+            purpose: `${stage}-promotion analysis`,
+          });
+    const pre = analysis('pre', 'PrePromotionAnalysis', o.prePromotionAnalysis);
+    const post = analysis('post', 'PostPromotionAnalysis', o.postPromotionAnalysis);
+    const rollout = this.createRollout(target, {
+      blueGreen: {
+        activeService: active,
+        previewService: preview?.name,
+        autoPromotionEnabled: o.autoPromotion ?? true,
+        autoPromotionSeconds: o.autoPromotionDelay?.toSeconds(),
+        scaleDownDelaySeconds: (o.scaleDownDelay ?? Duration.seconds(30)).toSeconds(),
+        prePromotionAnalysis: pre ? { templates: [{ templateName: pre.name }] } : undefined,
+        postPromotionAnalysis: post ? { templates: [{ templateName: post.name }] } : undefined,
+      },
+    });
+    return {
+      rollout,
+      analysisTemplates: [pre, post].filter((t): t is AnalysisTemplate => t !== undefined),
+      extraServices: preview ? [preview] : [],
+    };
+  }
+}
+
+function checkPositive(scope: IConstruct, what: string, duration: Duration | undefined): void {
+  if (duration !== undefined && duration.toMilliseconds() <= 0) {
+    invalid(
+      scope,
+      `${what} must be a positive duration, got ${duration.toSeconds()}s`,
+      'Give it a duration above 0',
+    );
+  }
+}
+
+class CanaryStrategy extends RolloutStrategy {
+  public readonly kind = 'canary';
+
+  public constructor(
+    private readonly options: ProgressiveOptions,
+    public readonly steps: readonly RolloutStep[],
+    private readonly checkOptions: PercentCheck = () => {},
+  ) {
+    super();
+  }
+
+  public _bind(target: DeliveryTarget): Delivery {
+    this.checkOptions(target);
+    this.checkSteps(target);
+    const router = this.options.trafficRouter;
+    if (router && (!target.service || !target.ingress)) {
+      invalid(
+        target,
+        `the ${router.provider} traffic router splits traffic at the WebService's Ingress, and this workload has none`,
+        'Set ingress on the WebService, or drop trafficRouter to split by pod counts',
+      );
+    }
+    const service = target.service?.name ?? target.name;
+    const templates: AnalysisTemplate[] = [];
+    const template = (purpose: string, id: string, name: string, alarms: readonly Alarm[]) => {
+      const t = alarmAnalysisTemplate(target, id, {
+        alarms,
+        name,
+        service,
+        prometheusAddress: this.options.prometheusAddress,
+        purpose,
+      });
+      templates.push(t);
+      return t;
+    };
+    const background = this.options.analysis
+      ? template('background analysis', 'Analysis', `${target.name}-alarms`, this.options.analysis)
+      : undefined;
+    const steps = this.steps.map((step, i) =>
+      step._toStep(
+        step.kind === 'analysis'
+          ? template(
+              `analysis of step ${i + 1}`,
+              `Step${i + 1}Analysis`,
+              `${target.name}-step-${i + 1}`,
+              step.alarms,
+            ).name
+          : '',
+      ),
+    );
+    const canaryService = router ? this.siblingService(target, 'Canary', `${target.name}-canary`) : undefined;
+    const rollout = this.createRollout(target, {
+      canary: {
+        steps,
+        analysis: background ? { templates: [{ templateName: background.name }] } : undefined,
+        stableService: canaryService ? service : undefined,
+        canaryService: canaryService?.name,
+        trafficRouting: router?._toTrafficRouting(target.ingress!.name, target.servicePort ?? 80),
+      },
+    });
+    return { rollout, analysisTemplates: templates, extraServices: canaryService ? [canaryService] : [] };
+  }
+
+  private checkSteps(target: DeliveryTarget): void {
+    if (this.steps.length === 0) {
+      invalid(target, 'a canary needs at least one step', 'Give it steps, or use allAtOnce');
+    }
+    let lastWeight = 0;
+    this.steps.forEach((step, i) => {
+      const where = `step ${i + 1}`;
+      if (step.kind === 'setWeight') {
+        const weight = step.weight!;
+        if (!Number.isInteger(weight) || weight < 1 || weight > 100 || weight <= lastWeight) {
+          invalid(
+            target,
+            `weights must rise and stay within 1..100, but ${where} sets ${show(weight)} after ${lastWeight}`,
+            'Order the setWeight steps from low to high, each a whole percent from 1 to 100',
+          );
+        }
+        lastWeight = weight;
+      }
+      if (step.kind === 'pause') {
+        checkPositive(target, `the pause of ${where}`, step.duration);
+      }
+      if (step.kind === 'setCanaryScale' && !this.options.trafficRouter) {
+        invalid(
+          target,
+          `${where} sets the canary scale, which only a traffic router can keep apart from the weight`,
+          'Add a trafficRouter, or drop the setCanaryScale step',
+        );
+      }
+    });
+  }
+}
