@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { ApiError } from './api-client.js';
 import { scopeOf, unionScope } from './applyset.js';
-import { ObjectError, StackError } from './errors.js';
+import { ObjectError, StackError, throwIfUnreachable } from './errors.js';
 import { objectKey, objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
 import type { Manifest } from './resources.js';
@@ -101,6 +101,7 @@ export async function applyManifests(
       ),
     );
     if (errors.length > 0) {
+      throwIfUnreachable(errors, 'nothing was pruned: apply again once the API server is back');
       throw new StackError(
         `applying the ${stage} stage`,
         errors,

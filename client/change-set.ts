@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
-import { ObjectError, StackError } from './errors.js';
+import { ObjectError, StackError, throwIfUnreachable } from './errors.js';
 import { objectKey, objectRef } from './manifests.js';
 import { normalizeForDiff } from './normalize.js';
 import type { Manifest } from './resources.js';
@@ -70,6 +70,7 @@ export async function computeChangeSet(
     ),
   );
   if (errors.length > 0) {
+    throwIfUnreachable(errors, 'check the server address and that it is up');
     throw new StackError('computing the change set', errors);
   }
   const changes: Change[] = results.map((c) => ({ ref: c!.ref, operation: c!.operation, diff: c!.diff }));

@@ -28,6 +28,19 @@ export class StackError extends Error {
   }
 }
 
+/**
+ * Throws when any object failed because the API server could not be reached: that is one problem, not
+ * one per object, and it is worth saying once.
+ */
+export function throwIfUnreachable(errors: readonly ObjectError[], consequence: string): void {
+  const unreachable = errors.find((e) => e.cause instanceof ConnectionError);
+  if (unreachable) {
+    throw new Error(`${(unreachable.cause as ConnectionError).message}; ${consequence}`, {
+      cause: unreachable.cause,
+    });
+  }
+}
+
 /** The server's reason and message, with the fix for the failures people hit most. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ApiError) {

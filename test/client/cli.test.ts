@@ -1,0 +1,172 @@
+/** The CLI without a cluster: arguments, kubeconfig errors, an unreachable server, and output formats. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../cli/program.js';
+import { createProgress } from '../../client/progress.js';
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    cwd: dir,
+    env: { HOME: dir, ...env },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+let dir: string;
+let manifests: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-'));
+  manifests = join(dir, 'app.yaml');
+  await writeFile(manifests, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+});
+
+describe('cdk8s-devops arguments', () => {
+  test('an unknown option is an error with exit code 1', async () => {
+    const result = await run(['diff', '--frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: unknown option '--frobnicate'\n");
+  });
+
+  test('an unknown output format lists the allowed ones', async () => {
+    const result = await run(['diff', '-o', 'yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n",
+    );
+  });
+
+  test('--help lists every command and exits 0', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of [
+      'diff',
+      'apply',
+      'deploy',
+      'history',
+      'rollback',
+      'watch',
+      'status',
+      'promote',
+      'abort',
+      'retry',
+      'pause',
+      'resume',
+    ]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  test('without manifests, the default dist/ folder is named with the fix', async () => {
+    const result = await run(['diff', '--kubeconfig', await kubeconfig('https://127.0.0.1:1')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: ${join(dir, 'dist')} does not exist: run \`npm run synth\` first, or name the manifests to use\n`,
+    );
+  });
+
+  test('a --kubeconfig that does not exist is named', async () => {
+    const result = await run(['diff', manifests, '--kubeconfig', join(dir, 'missing')]);
+    expect(result.stderr).toBe(
+      `error: the kubeconfig ${join(dir, 'missing')} does not exist: pass --kubeconfig with the right path\n`,
+    );
+  });
+});
+
+describe('cluster access errors, in one line without a stack trace', () => {
+  test('no kubeconfig anywhere', async () => {
+    const result = await run(['diff', manifests]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: no cluster to talk to: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run inside a cluster\n',
+    );
+  });
+
+  test('a malformed kubeconfig', async () => {
+    const file = join(dir, 'broken.kubeconfig');
+    await writeFile(file, 'clusters: [\n');
+    const result = await run(['diff', manifests, '--kubeconfig', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^error: cannot load the kubeconfig ${file}: .+; fix the file or pass another with --kubeconfig\\n$`,
+      ),
+    );
+  });
+
+  test('an unknown context lists the contexts there are', async () => {
+    const file = await kubeconfig('https://127.0.0.1:1');
+    const result = await run(['diff', manifests, '--kubeconfig', file, '--context', 'prod']);
+    expect(result.stderr).toBe('error: the kubeconfig has no context "prod" (contexts: dead)\n');
+  });
+
+  test('a dead server, after the retries, names the server and never the token', async () => {
+    const file = await kubeconfig('https://127.0.0.1:1');
+    const result = await run(['diff', manifests, '--kubeconfig', file, '--request-retries', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: cannot reach the API server at https://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; check the server address and that it is up\n',
+    );
+    expect(result.stderr).not.toContain('s3cr3t');
+  });
+});
+
+describe('progress output', () => {
+  test('without a terminal, one timestamped line per change', () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on('data', (c: Buffer) => lines.push(c.toString()));
+    const progress = createProgress({ stream, now: () => new Date('2026-01-01T00:00:00Z') });
+    progress.status({
+      ref: 'Rollout/shop/web',
+      readiness: { state: 'progressing', phase: 'Paused', message: 'CanaryPauseStep' },
+    });
+    progress.event({
+      ref: 'Rollout/shop/web',
+      type: 'Normal',
+      reason: 'RolloutPaused',
+      message: 'Rollout is paused',
+    });
+    progress.status({
+      ref: 'Rollout/shop/web',
+      readiness: { state: 'ready', phase: 'Healthy', message: 'healthy' },
+      outcome: 'ready',
+    });
+    progress.stop();
+    expect(lines.join('')).toBe(
+      [
+        '2026-01-01T00:00:00.000Z Rollout/shop/web Paused: CanaryPauseStep',
+        '2026-01-01T00:00:00.000Z Rollout/shop/web event Normal RolloutPaused: Rollout is paused',
+        '2026-01-01T00:00:00.000Z Rollout/shop/web Healthy: healthy',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+async function kubeconfig(server: string): Promise<string> {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.kubeconfig`);
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'dead', cluster: { server } }],
+      users: [{ name: 'me', user: { token: 's3cr3t' } }],
+      contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'me' } }],
+      'current-context': 'dead',
+    }),
+  );
+  return file;
+}

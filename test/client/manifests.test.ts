@@ -1,0 +1,41 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifests, objectKey, objectRef, parseManifests } from '../../client/manifests.js';
+
+describe('reading manifests', () => {
+  test('every document of every YAML file of a folder, in file order, without empty documents', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+    await writeFile(join(dir, 'b.k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n');
+    await writeFile(
+      join(dir, 'a.k8s.yaml'),
+      '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n',
+    );
+    await writeFile(join(dir, 'notes.txt'), 'not a manifest');
+    expect((await loadManifests([dir])).map((m) => m.metadata.name)).toEqual(['a', 'b']);
+  });
+
+  test('a missing folder says how to make it', async () => {
+    await expect(loadManifests(['/nonexistent/dist'])).rejects.toThrow(
+      '/nonexistent/dist does not exist: run `npm run synth` first, or name the manifests to use',
+    );
+  });
+
+  test('a document that is not an object names the file and document', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: ConfigMap\n', 'app.yaml')).toThrow(
+      'app.yaml, document 1: not a Kubernetes object (apiVersion, kind and metadata.name are required)',
+    );
+    expect(() => parseManifests('a: [1', 'app.yaml')).toThrow(/^app\.yaml, document 1: invalid YAML: /);
+  });
+
+  test('objects are named Kind/namespace/name, and keyed by group too', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop' },
+    };
+    expect(objectRef(deployment)).toBe('Deployment/shop/web');
+    expect(objectRef({ kind: 'Namespace', metadata: { name: 'shop' } })).toBe('Namespace/shop');
+    expect(objectKey(deployment)).toBe('apps|Deployment/shop/web');
+  });
+});

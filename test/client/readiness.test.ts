@@ -1,0 +1,311 @@
+import type { LiveObject } from '../../client/readiness/index.js';
+import { checkerFor, readinessOf } from '../../client/readiness/index.js';
+
+const object = (
+  apiVersion: string,
+  kind: string,
+  spec: object,
+  status?: object,
+  generation = 2,
+): LiveObject => ({
+  apiVersion,
+  kind,
+  metadata: { name: 'x', namespace: 'ns', generation },
+  spec,
+  status,
+});
+const condition = (type: string, status: string, reason = '', message = '') => ({
+  type,
+  status,
+  reason,
+  message,
+});
+
+describe('readiness checkers check observedGeneration first', () => {
+  test.each([
+    ['apps/v1', 'Deployment'],
+    ['apps/v1', 'StatefulSet'],
+    ['apps/v1', 'DaemonSet'],
+    ['apps/v1', 'ReplicaSet'],
+  ])(
+    '%s %s whose controller has seen an older spec is progressing, whatever the rest says',
+    (apiVersion, kind) => {
+      const stale = object(
+        apiVersion,
+        kind,
+        { replicas: 1 },
+        { observedGeneration: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 },
+      );
+      expect(readinessOf(stale)).toEqual({
+        state: 'progressing',
+        message: 'waiting for the controller to observe generation 2 (it has seen 1)',
+      });
+      expect(readinessOf({ ...stale, status: undefined })).toEqual({
+        state: 'progressing',
+        message: 'waiting for the controller to observe it',
+      });
+    },
+  );
+});
+
+describe('Deployment', () => {
+  const deployment = (status: object) =>
+    object('apps/v1', 'Deployment', { replicas: 3 }, { observedGeneration: 2, ...status });
+  test('ready when every replica is updated and available and no old one is left', () => {
+    expect(readinessOf(deployment({ replicas: 3, updatedReplicas: 3, availableReplicas: 3 })).state).toBe(
+      'ready',
+    );
+  });
+  test('progressing while updating, while old replicas terminate, while new ones become available', () => {
+    expect(readinessOf(deployment({ replicas: 3, updatedReplicas: 1 })).message).toBe(
+      '1 of 3 replicas updated',
+    );
+    expect(readinessOf(deployment({ replicas: 4, updatedReplicas: 3 })).message).toBe(
+      '1 old replicas pending termination',
+    );
+    expect(readinessOf(deployment({ replicas: 3, updatedReplicas: 3, availableReplicas: 2 })).message).toBe(
+      '2 of 3 updated replicas available',
+    );
+  });
+  test('failed when the progress deadline is exceeded', () => {
+    expect(
+      readinessOf(
+        deployment({
+          conditions: [
+            condition(
+              'Progressing',
+              'False',
+              'ProgressDeadlineExceeded',
+              'ReplicaSet "x" has timed out progressing.',
+            ),
+          ],
+        }),
+      ),
+    ).toEqual({
+      state: 'failed',
+      message: 'ProgressDeadlineExceeded: ReplicaSet "x" has timed out progressing.',
+    });
+  });
+});
+
+describe('StatefulSet, DaemonSet, ReplicaSet', () => {
+  test('a StatefulSet is ready when its replicas are ready and the update revision is current', () => {
+    const sts = (status: object, spec: object = { replicas: 2 }) =>
+      object('apps/v1', 'StatefulSet', spec, { observedGeneration: 2, ...status });
+    expect(readinessOf(sts({ readyReplicas: 2, currentRevision: 'a', updateRevision: 'a' })).state).toBe(
+      'ready',
+    );
+    expect(readinessOf(sts({ readyReplicas: 2, currentRevision: 'a', updateRevision: 'b' })).message).toBe(
+      'waiting for revision b to roll out',
+    );
+    expect(readinessOf(sts({ readyReplicas: 1 })).message).toBe('1 of 2 replicas ready');
+    expect(
+      readinessOf(
+        sts(
+          { readyReplicas: 4, updatedReplicas: 1 },
+          { replicas: 4, updateStrategy: { rollingUpdate: { partition: 2 } } },
+        ),
+      ).message,
+    ).toBe('1 of 2 partitioned replicas updated');
+  });
+  test('a DaemonSet is ready when every scheduled pod is updated and available', () => {
+    const ds = (status: object) =>
+      object('apps/v1', 'DaemonSet', {}, { observedGeneration: 2, desiredNumberScheduled: 3, ...status });
+    expect(readinessOf(ds({ updatedNumberScheduled: 3, numberAvailable: 3 })).state).toBe('ready');
+    expect(readinessOf(ds({ updatedNumberScheduled: 3, numberAvailable: 1 })).message).toBe(
+      '1 of 3 pods available',
+    );
+  });
+  test('a ReplicaSet fails when it cannot create pods', () => {
+    const rs = object(
+      'apps/v1',
+      'ReplicaSet',
+      { replicas: 1 },
+      {
+        observedGeneration: 2,
+        conditions: [condition('ReplicaFailure', 'True', 'FailedCreate', 'exceeded quota')],
+      },
+    );
+    expect(readinessOf(rs)).toEqual({ state: 'failed', message: 'FailedCreate: exceeded quota' });
+  });
+});
+
+describe('Job, CronJob, Pod', () => {
+  test('a Job is ready when Complete, failed when Failed, progressing otherwise', () => {
+    const job = (status: object) => object('batch/v1', 'Job', {}, status);
+    expect(readinessOf(job({ conditions: [condition('Complete', 'True')] })).state).toBe('ready');
+    expect(
+      readinessOf(
+        job({
+          conditions: [
+            condition(
+              'Failed',
+              'True',
+              'BackoffLimitExceeded',
+              'Job has reached the specified backoff limit',
+            ),
+          ],
+        }),
+      ),
+    ).toEqual({
+      state: 'failed',
+      message: 'BackoffLimitExceeded: Job has reached the specified backoff limit',
+    });
+    expect(readinessOf(job({ active: 1 })).message).toBe('1 active, 0 succeeded');
+  });
+  test('a CronJob is ready once stored', () => {
+    expect(readinessOf(object('batch/v1', 'CronJob', { schedule: '* * * * *' })).state).toBe('ready');
+  });
+  test('a Pod is ready when Ready or Succeeded, failed when Failed or stuck pulling its image', () => {
+    const pod = (status: object) => object('v1', 'Pod', {}, status);
+    expect(readinessOf(pod({ phase: 'Running', conditions: [condition('Ready', 'True')] })).state).toBe(
+      'ready',
+    );
+    expect(readinessOf(pod({ phase: 'Succeeded' })).state).toBe('ready');
+    expect(readinessOf(pod({ phase: 'Failed', reason: 'Evicted' })).message).toBe('Evicted');
+    expect(
+      readinessOf(
+        pod({
+          phase: 'Pending',
+          containerStatuses: [
+            {
+              name: 'app',
+              state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope"' } },
+            },
+          ],
+        }),
+      ),
+    ).toEqual({ state: 'failed', message: 'container app: ImagePullBackOff: Back-off pulling image "nope"' });
+    expect(readinessOf(pod({ phase: 'Pending' })).message).toBe('phase Pending');
+  });
+});
+
+describe('Service, PersistentVolumeClaim, CustomResourceDefinition', () => {
+  test('a LoadBalancer Service waits for its ingress; other Services are ready at once', () => {
+    expect(readinessOf(object('v1', 'Service', { type: 'ClusterIP' })).state).toBe('ready');
+    expect(readinessOf(object('v1', 'Service', { type: 'LoadBalancer' }, { loadBalancer: {} })).message).toBe(
+      'waiting for the load balancer address',
+    );
+    expect(
+      readinessOf(
+        object(
+          'v1',
+          'Service',
+          { type: 'LoadBalancer' },
+          { loadBalancer: { ingress: [{ hostname: 'lb' }] } },
+        ),
+      ).state,
+    ).toBe('ready');
+  });
+  test('a claim is ready when Bound and failed when Lost', () => {
+    expect(readinessOf(object('v1', 'PersistentVolumeClaim', {}, { phase: 'Bound' })).state).toBe('ready');
+    expect(readinessOf(object('v1', 'PersistentVolumeClaim', {}, { phase: 'Lost' })).state).toBe('failed');
+    expect(readinessOf(object('v1', 'PersistentVolumeClaim', {}, { phase: 'Pending' })).message).toBe(
+      'phase Pending',
+    );
+  });
+  test('a CRD is ready when Established and failed when its names are not accepted', () => {
+    const crd = (conditions: object[]) =>
+      object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', {}, { conditions });
+    expect(readinessOf(crd([condition('Established', 'True')])).state).toBe('ready');
+    expect(
+      readinessOf(crd([condition('NamesAccepted', 'False', 'MultipleNamesNotAllowed', 'x')])).state,
+    ).toBe('failed');
+    expect(readinessOf(crd([])).message).toBe('waiting to be Established');
+  });
+});
+
+describe('Argo Rollout, as the plugin computes its status', () => {
+  const rollout = (status: object, spec: object = {}) =>
+    object(
+      'argoproj.io/v1alpha1',
+      'Rollout',
+      { replicas: 2, strategy: { canary: { steps: [] } }, ...spec },
+      { observedGeneration: '2', ...status },
+    );
+  const healthy = {
+    replicas: 2,
+    updatedReplicas: 2,
+    availableReplicas: 2,
+    currentPodHash: 'b',
+    stableRS: 'b',
+  };
+  test('Healthy when every replica is updated and available and the stable pods are the current ones', () => {
+    expect(readinessOf(rollout(healthy))).toEqual({ state: 'ready', phase: 'Healthy', message: 'healthy' });
+  });
+  test('Progressing while the spec is unobserved, replicas update, old ones terminate, or steps remain', () => {
+    expect(readinessOf(rollout({ ...healthy, observedGeneration: '1' })).message).toBe(
+      'waiting for rollout spec update to be observed',
+    );
+    expect(readinessOf(rollout({ ...healthy, updatedReplicas: 1 })).message).toBe(
+      'more replicas need to be updated',
+    );
+    expect(readinessOf(rollout({ ...healthy, availableReplicas: 1 })).message).toBe(
+      'updated replicas are still becoming available',
+    );
+    expect(readinessOf(rollout({ ...healthy, replicas: 3 })).message).toBe(
+      'old replicas are pending termination',
+    );
+    expect(readinessOf(rollout({ ...healthy, stableRS: 'a' }))).toEqual({
+      state: 'progressing',
+      phase: 'Progressing',
+      message: 'waiting for all steps to complete',
+    });
+  });
+  test('Paused by hand or by a pause step', () => {
+    expect(readinessOf(rollout(healthy, { paused: true })).message).toBe('manually paused');
+    expect(readinessOf(rollout({ ...healthy, pauseConditions: [{ reason: 'CanaryPauseStep' }] }))).toEqual({
+      state: 'progressing',
+      phase: 'Paused',
+      message: 'CanaryPauseStep',
+    });
+  });
+  test('Degraded when aborted, past its progress deadline, or invalid', () => {
+    for (const c of [
+      condition('Progressing', 'False', 'RolloutAborted', 'Rollout aborted update to revision 2'),
+      condition('Progressing', 'False', 'ProgressDeadlineExceeded', 'timed out'),
+      condition('InvalidSpec', 'True', 'InvalidSpec', 'bad'),
+    ]) {
+      expect(readinessOf(rollout({ ...healthy, conditions: [c] }))).toMatchObject({
+        state: 'failed',
+        phase: 'Degraded',
+      });
+    }
+  });
+  test('blue-green waits for the active service cutover', () => {
+    const spec = { strategy: { blueGreen: { activeService: 'a' } } };
+    expect(readinessOf(rollout({ ...healthy, blueGreen: { activeSelector: 'a' } }, spec)).message).toBe(
+      'active service cutover pending',
+    );
+    expect(readinessOf(rollout({ ...healthy, blueGreen: { activeSelector: 'b' } }, spec)).phase).toBe(
+      'Healthy',
+    );
+  });
+});
+
+describe('Tekton runs and everything else', () => {
+  test.each(['PipelineRun', 'TaskRun'])('a %s follows its Succeeded condition', (kind) => {
+    const run = (status: string, reason: string) =>
+      object('tekton.dev/v1', kind, {}, { conditions: [condition('Succeeded', status, reason)] });
+    expect(readinessOf(run('True', 'Succeeded')).state).toBe('ready');
+    expect(readinessOf(run('False', 'PipelineRunTimeout'))).toEqual({
+      state: 'failed',
+      message: 'PipelineRunTimeout',
+    });
+    expect(readinessOf(run('Unknown', 'Running'))).toEqual({ state: 'progressing', message: 'Running' });
+  });
+  test('any other kind follows its Ready condition, or is ready without one', () => {
+    const other = (conditions?: object[]) =>
+      object('monitoring.coreos.com/v1', 'Prometheus', {}, conditions && { conditions });
+    expect(readinessOf(other())).toEqual({ state: 'ready', message: 'ready' });
+    expect(readinessOf(other([condition('Ready', 'False', 'Reconciling')]))).toEqual({
+      state: 'progressing',
+      message: 'Reconciling',
+    });
+    expect(readinessOf(other([condition('Stalled', 'True', 'Error', 'bad config')]))).toEqual({
+      state: 'failed',
+      message: 'Error: bad config',
+    });
+    expect(checkerFor('example.com/v1', 'Widget')).toBe(checkerFor('monitoring.coreos.com/v1', 'Prometheus'));
+  });
+});

@@ -1,0 +1,26 @@
+import { gunzipSync } from 'node:zlib';
+import { decodeManifests, encodeManifests, revisionName } from '../../client/revisions.js';
+import type { Manifest } from '../../client/resources.js';
+
+describe('revision encoding', () => {
+  const manifests: Manifest[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'shop' },
+      data: { x: '1'.repeat(1000) },
+    },
+  ];
+
+  test('manifests are stored as gzip of their JSON, base64 like all Secret data, and read back unchanged', () => {
+    const encoded = encodeManifests(manifests);
+    expect(JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString())).toEqual(manifests);
+    expect(decodeManifests(encoded)).toEqual(manifests);
+    // Synthesized YAML is repetitive: gzip keeps revisions far below the 1 MiB Secret limit.
+    expect(encoded.length).toBeLessThan(JSON.stringify(manifests).length / 4);
+  });
+
+  test('revision Secrets are named like Helm release Secrets', () => {
+    expect(revisionName('shop', 12)).toBe('shop.v12');
+  });
+});

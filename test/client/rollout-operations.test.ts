@@ -1,0 +1,54 @@
+import { rolloutPatches } from '../../client/rollout-operations.js';
+
+const canary = {
+  spec: { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] } } },
+};
+
+describe('the patches of the Argo Rollouts plugin', () => {
+  test('promote of a rollout paused at a step clears the pause conditions through status', () => {
+    expect(
+      rolloutPatches('promote', { ...canary, status: { pauseConditions: [{}], currentStepIndex: 1 } }),
+    ).toEqual({
+      status: { status: { pauseConditions: null } },
+    });
+  });
+
+  test('promote of a manually paused rollout also unpauses its spec', () => {
+    expect(
+      rolloutPatches('promote', {
+        spec: { ...canary.spec, paused: true },
+        status: { pauseConditions: [{}] },
+      }),
+    ).toEqual({
+      spec: { spec: { paused: false } },
+      status: { status: { pauseConditions: null } },
+    });
+  });
+
+  test('promote of a canary between pauses (in analysis) moves to the next step', () => {
+    expect(rolloutPatches('promote', { ...canary, status: { currentStepIndex: 2 } })).toEqual({
+      status: { status: { pauseConditions: null, currentStepIndex: 3 } },
+    });
+    expect(rolloutPatches('promote', { ...canary, status: { currentStepIndex: 3 } })).toEqual({
+      status: { status: { pauseConditions: null, currentStepIndex: 3 } },
+    });
+  });
+
+  test('promote --full sets promoteFull unless the current pods are already stable', () => {
+    expect(
+      rolloutPatches('promote-full', { ...canary, status: { currentPodHash: 'b', stableRS: 'a' } }),
+    ).toEqual({
+      status: { status: { promoteFull: true } },
+    });
+    expect(
+      rolloutPatches('promote-full', { ...canary, status: { currentPodHash: 'a', stableRS: 'a' } }),
+    ).toEqual({});
+  });
+
+  test('abort and retry patch status.abort; pause and resume patch spec.paused', () => {
+    expect(rolloutPatches('abort', canary)).toEqual({ status: { status: { abort: true } } });
+    expect(rolloutPatches('retry', canary)).toEqual({ status: { status: { abort: false } } });
+    expect(rolloutPatches('pause', canary)).toEqual({ spec: { spec: { paused: true } } });
+    expect(rolloutPatches('resume', canary)).toEqual({ spec: { spec: { paused: false } } });
+  });
+});
