@@ -21,7 +21,7 @@ test('the shop is three tiers of workloads in one locked-down namespace', () => 
     all(objects, 'Service')
       .map((d) => d.metadata.name)
       .sort(),
-  ).toEqual(['api', 'storefront']);
+  ).toEqual(['api', 'storefront', 'storefront-preview']);
   expect(
     all(objects, 'ServiceAccount')
       .map((d) => d.metadata.name)
@@ -36,7 +36,7 @@ test('the shop is three tiers of workloads in one locked-down namespace', () => 
 test('each Service selects exactly its Deployment pods and targets the container port', () => {
   const objects = shop();
   for (const service of all(objects, 'Service')) {
-    const deployment = one(objects, 'Deployment', service.metadata.name);
+    const deployment = one(objects, 'Deployment', service.metadata.name.replace(/-preview$/, ''));
     const podLabels = deployment.spec.template.metadata.labels;
     expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
     for (const [key, value] of Object.entries(service.spec.selector)) {
@@ -99,4 +99,23 @@ test('images and namespace can be set', () => {
   expect(podSpec(one(objects, 'Deployment', 'api')).containers[0].image).toBe(
     'registry.example.com/shop/api:2.0.0',
   );
+});
+
+test('the api ships as a canary behind alarms; the storefront blue/green with analyses around the switch', () => {
+  const objects = shop();
+  const api = one(objects, 'Rollout', 'api').spec.strategy.canary;
+  expect(api.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }]);
+  expect(api.analysis).toEqual({ templates: [{ templateName: 'api-alarms' }] });
+  expect(one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics.map((m: any) => m.name)).toEqual([
+    'error-rate',
+    'latency-p99',
+  ]);
+  const storefront = one(objects, 'Rollout', 'storefront').spec.strategy.blueGreen;
+  expect(storefront).toMatchObject({
+    activeService: 'storefront',
+    previewService: 'storefront-preview',
+    prePromotionAnalysis: { templates: [{ templateName: 'storefront-pre-promotion' }] },
+    postPromotionAnalysis: { templates: [{ templateName: 'storefront-post-promotion' }] },
+  });
+  expect(one(objects, 'Deployment', 'api').spec.replicas).toBe(0);
 });

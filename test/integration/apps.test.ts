@@ -40,6 +40,18 @@ describeCluster('the default app on a real control plane', () => {
   test('every Deployment becomes available with Ready pods on kwok nodes', async () => {
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
+    // The storefront's and the api's pods are run by Argo Rollouts from their Deployments' templates;
+    // the test cluster runs no Argo controller, so the test scales those templates up itself, which
+    // puts the same pods through the namespace's Pod Security enforcement.
+    for (const name of ['storefront', 'api']) {
+      const d = await apps.readNamespacedDeployment({ name, namespace });
+      expect(d.spec?.replicas).toBe(0);
+      await apps.patchNamespacedDeploymentScale({
+        name,
+        namespace,
+        body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
+      });
+    }
     for (const name of ['storefront', 'api', 'orders-worker']) {
       const deployment = await eventually(`${name} to be available`, async () => {
         const d = await apps.readNamespacedDeployment({ name, namespace });
