@@ -5,7 +5,7 @@ const object = (
   apiVersion: string,
   kind: string,
   spec: object,
-  status?: object,
+  status?: Record<string, unknown>,
   generation = 2,
 ): LiveObject => ({
   apiVersion,
@@ -132,7 +132,7 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
 
 describe('Job, CronJob, Pod', () => {
   test('a Job is ready when Complete, failed when Failed, progressing otherwise', () => {
-    const job = (status: object) => object('batch/v1', 'Job', {}, status);
+    const job = (status: Record<string, unknown>) => object('batch/v1', 'Job', {}, status);
     expect(readinessOf(job({ conditions: [condition('Complete', 'True')] })).state).toBe('ready');
     expect(
       readinessOf(
@@ -157,7 +157,7 @@ describe('Job, CronJob, Pod', () => {
     expect(readinessOf(object('batch/v1', 'CronJob', { schedule: '* * * * *' })).state).toBe('ready');
   });
   test('a Pod is ready when Ready or Succeeded, failed when Failed or stuck pulling its image', () => {
-    const pod = (status: object) => object('v1', 'Pod', {}, status);
+    const pod = (status: Record<string, unknown>) => object('v1', 'Pod', {}, status);
     expect(readinessOf(pod({ phase: 'Running', conditions: [condition('Ready', 'True')] })).state).toBe(
       'ready',
     );
