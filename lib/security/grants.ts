@@ -63,6 +63,13 @@ export function grant(
     );
   }
   const id = `Grant-${grantee.node.addr.slice(0, 12)}`;
+  if (scope.node.tryFindChild(id)) {
+    invalid(
+      grantee,
+      `it already has a grant on ${target.resource}/${target.name}`,
+      'Grant every verb it needs in one call, for example grant(workload, [...verbs])',
+    );
+  }
   const name = `${grantee.serviceAccount.name}-${target.resource}-${target.name}`.slice(0, 253);
   const role = new plus.k8s.KubeRole(scope, id, {
     metadata: { name },

@@ -75,3 +75,15 @@ test('wildcard and unknown verbs are refused', () => {
   );
   expect(() => config.grant(api, [])).toThrow('needs known verbs, got ""');
 });
+
+test('a second grant on the same object to the same workload is refused', () => {
+  const chart = testChart();
+  const config = new ConfigMap(chart, 'config', { metadata: { name: 'api-config' } });
+  const api = new WebService(chart, 'api', { image });
+  config.grantRead(api);
+  expect(() => config.grantReadWrite(api)).toThrow(
+    new Error(
+      'test/api: it already has a grant on configmaps/api-config. Grant every verb it needs in one call, for example grant(workload, [...verbs])',
+    ),
+  );
+});
