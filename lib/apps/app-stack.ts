@@ -1,11 +1,12 @@
 import type { ChartProps } from 'cdk8s';
 import { Chart, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PART_OF_LABEL } from '../core/labels.js';
 import { checkDnsLabel } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import { DefaultDenyNetworkPolicy } from '../security/network.js';
 import { RESTRICTED_NAMESPACE_LABELS } from '../security/pod-security.js';
-import { PART_OF_LABEL, Tier } from './tier.js';
+import { Tier } from './tier.js';
 
 export interface AppStackProps extends ChartProps {
   /** The namespace the stack owns: created by the stack, locked down, and holding every object. */

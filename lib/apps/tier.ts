@@ -1,14 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
+import { PART_OF_LABEL, TIER_LABEL } from '../core/labels.js';
 import { checkDnsLabel } from '../core/names.js';
 import type { AllowOptions, INetworkPeer } from '../security/network.js';
 import { allowTraffic } from '../security/network.js';
-
-/** The pod label that names a workload's tier. */
-export const TIER_LABEL = 'app.kubernetes.io/component';
-/** The pod label that names the stack (chart) a workload belongs to. */
-export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 
 /**
  * A layer of an application stack (web, app, data): the workloads created inside it carry its labels,

@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage } from '../core/image.js';
+import { NAME_LABEL } from '../core/labels.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
@@ -17,9 +18,6 @@ import type { ConfigMap } from './config-map.js';
 import type { ExistingSecret } from './existing-secret.js';
 import type { HealthCheck } from './health-check.js';
 import { Tier } from './tier.js';
-
-/** The pod label that names the workload. */
-export const NAME_LABEL = 'app.kubernetes.io/name';
 
 export interface WorkloadProps {
   /**

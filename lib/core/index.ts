@@ -1,4 +1,5 @@
 export * from './devops-app.js';
 export * from './errors.js';
 export * from './image.js';
+export * from './labels.js';
 export * from './names.js';

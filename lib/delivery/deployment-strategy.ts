@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argoproj.io.js';
 import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
+import { NAME_LABEL } from '../core/labels.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../monitoring/alarm.js';
 import { alarmAnalysisTemplate } from './analysis.js';
@@ -337,7 +338,7 @@ abstract class RolloutStrategy extends DeploymentStrategy {
       );
     }
     return new Rollout(target, 'Rollout', {
-      metadata: { name: target.name },
+      metadata: { name: target.name, labels: { [NAME_LABEL]: target.name } },
       spec: {
         replicas: target.replicas,
         selector: { matchLabels: { ...target.deployment.matchLabels } },
