@@ -1,8 +1,7 @@
-import { Testing } from 'cdk8s';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
-import { all, one, synth, testStack } from '../util/synth.js';
+import { all, one, synth, testApp, testStack } from '../util/synth.js';
 
 const image = 'ghcr.io/acme/app:1.0.0';
 
@@ -118,7 +117,7 @@ test('egress to a CIDR block, and a malformed block is refused', () => {
 });
 
 test('a namespace that is not DNS-1123 is refused', () => {
-  expect(() => new AppStack(Testing.app(), 'shop', { namespace: 'Shop' })).toThrow(
+  expect(() => new AppStack(testApp(), 'shop', { namespace: 'Shop' })).toThrow(
     new Error(
       'shop: namespace must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "Shop". Rename it, for example to "shop"',
     ),

@@ -1,9 +1,8 @@
-import { Testing } from 'cdk8s';
 import { ShopChart } from '../../charts/shop-chart.js';
-import { all, one, podSpec, synth } from '../util/synth.js';
+import { all, one, podSpec, synth, testApp } from '../util/synth.js';
 
 function shop() {
-  return synth(new ShopChart(Testing.app(), 'shop'));
+  return synth(new ShopChart(testApp(), 'shop'));
 }
 
 test('the shop is three tiers of workloads in one locked-down namespace', () => {
@@ -89,7 +88,7 @@ test('the storefront is reachable from outside through TLS; the api only from th
 
 test('images and namespace can be set', () => {
   const objects = synth(
-    new ShopChart(Testing.app(), 'shop', {
+    new ShopChart(testApp(), 'shop', {
       namespace: 'shop-staging',
       registry: 'registry.example.com/shop',
       version: '2.0.0',

@@ -8,13 +8,14 @@ import { AWS_PRESETS, CodeDeployDefault, ElasticBeanstalkPolicy } from '../../li
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import { TrafficRouter } from '../../lib/delivery/traffic-router.js';
 import { Alarm } from '../../lib/monitoring/alarm.js';
+import { testApp } from '../util/synth.js';
 import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
 
 const image = (tag: string) => `ghcr.io/acme/api:${tag}`;
 const alarms = [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })];
 
 function chartIn(namespace: string): Chart {
-  return new Chart(Testing.app(), 'delivery', { namespace });
+  return new Chart(testApp(), 'delivery', { namespace });
 }
 
 describeCluster('deployment strategies on a real control plane', () => {
