@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -133,6 +133,9 @@ export class ApiClient {
     private readonly retry: RetryPolicy,
   ) {}
 
+  /** Keep-alive agents by TLS identity: client-node makes a new agent (a new TLS handshake) per request. */
+  private readonly agents = new Map<string, Agent>();
+
   /**
    * Sends one request and parses the JSON answer, retrying transient failures with exponential backoff;
    * rejects with ApiError or ConnectionError.
@@ -189,6 +192,9 @@ export class ApiClient {
       signal,
     };
     await this.kubeConfig.applyToHTTPSOptions(options);
+    if (url.protocol === 'https:') {
+      options.agent = this.agentFor(options);
+    }
     const send = url.protocol === 'http:' ? httpRequest : request;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const outgoing = send(url, options, resolve);
@@ -201,6 +207,25 @@ export class ApiClient {
       );
       outgoing.end(body);
     });
+  }
+
+  private agentFor(options: HttpsRequestOptions): Agent {
+    const tls = {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      pfx: options.pfx,
+      passphrase: options.passphrase,
+      rejectUnauthorized: options.rejectUnauthorized,
+      servername: options.servername,
+    };
+    const key = JSON.stringify(tls);
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({ ...tls, keepAlive: true, maxSockets: 32 });
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 }
 

@@ -4,7 +4,7 @@ import type { ApiError } from '../../client/api-client.js';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
-import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
+import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, configMap, deployment, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
@@ -217,19 +217,21 @@ describeCluster('cdk8s-devops apply with bad input', () => {
         apiVersion: 'v1',
         kind: 'ResourceQuota',
         metadata: { name: 'few' },
-        spec: { hard: { 'count/configmaps': '2' } },
+        spec: { hard: { 'count/configmaps': '1' } },
       },
     });
-    // kube-root-ca.crt already counts as one ConfigMap.
-    const file = await writeManifests([configMap(ns, 'a', { x: '1' }), configMap(ns, 'b', { x: '1' })]);
-    const run = await cli(
-      ['apply', file, '-n', ns, '--applyset', 'app', '--yes', '--concurrency', '1'].filter(
-        (a) => a !== '--concurrency' && a !== '1',
-      ),
-    );
+    // The quota is enforced once its controller has counted what is there.
+    await eventually('the quota to be counted', async () => {
+      const quota = await api().request<{ status?: { used?: object } }>({
+        path: `/api/v1/namespaces/${ns}/resourcequotas/few`,
+      });
+      return quota.status?.used;
+    });
+    const file = await writeManifests(['a', 'b', 'c'].map((name) => configMap(ns, name, { x: '1' })));
+    const run = await cli(['apply', file, '-n', ns, '--applyset', 'app', '--yes']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /ConfigMap\/client-quota-\w+\/[ab]: quota exceeded: configmaps "[ab]" is forbidden: exceeded quota: few/,
+      /ConfigMap\/client-quota-\w+\/[abc]: quota exceeded: configmaps "[abc]" is forbidden: exceeded quota: few, requested: count\/configmaps=1, used: count\/configmaps=1, limited: count\/configmaps=1/,
     );
   });
 
