@@ -3,7 +3,8 @@
  * prints for people (tables, diffs, live progress) or machines (`-o json`), and exits like kubectl.
  */
 import { execFile } from 'node:child_process';
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
@@ -401,12 +402,16 @@ async function confirm(io: CliIo): Promise<boolean> {
   }
 }
 
-/** `cdk8s synth` in the project, as `npm run synth` runs it. */
+/** `cdk8s synth` in the project, with the project's own cdk8s-cli, as `npm run synth` runs it. */
 async function synth(io: CliIo): Promise<void> {
+  const cdk8s = join(io.cwd, 'node_modules', '.bin', 'cdk8s');
+  if (!existsSync(cdk8s)) {
+    throw new Error(`cdk8s-cli is not installed in ${io.cwd}: run \`npm install\` there, or pass --no-synth`);
+  }
   try {
-    await promisify(execFile)('npx', ['cdk8s', 'synth', '--no-check-upgrade'], { cwd: io.cwd, env: io.env });
+    await promisify(execFile)(cdk8s, ['synth', '--no-check-upgrade'], { cwd: io.cwd, env: io.env });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`cdk8s synth failed in ${io.cwd}:\n${stderr?.trim() ?? String(error)}`);
+    throw new Error(`cdk8s synth failed in ${io.cwd}:\n${stderr?.trim() || String(error)}`);
   }
 }

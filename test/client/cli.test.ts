@@ -155,6 +155,37 @@ describe('progress output', () => {
   });
 });
 
+describe('live progress on a terminal', () => {
+  test('one line per object, a spinner while waiting and a mark when done, redrawn in place', () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const progress = createProgress({ stream, live: true });
+    progress.status({
+      ref: 'Deployment/shop/web',
+      readiness: { state: 'progressing', message: '1 of 3 replicas updated' },
+    });
+    progress.status({
+      ref: 'Job/shop/migrate',
+      readiness: { state: 'failed', message: 'BackoffLimitExceeded' },
+      outcome: 'failed',
+    });
+    progress.status({
+      ref: 'Deployment/shop/web',
+      readiness: { state: 'ready', message: 'ready' },
+      outcome: 'ready',
+    });
+    progress.stop();
+    const output = chunks.join('');
+    expect(output).toContain('⠋ Deployment/shop/web  progressing: 1 of 3 replicas updated');
+    expect(output).toContain(
+      '✔ Deployment/shop/web  ready\n✖ Job/shop/migrate     failed: BackoffLimitExceeded',
+    );
+    // log-update erases the previous frame before drawing the next.
+    expect(output).toContain('\u001b[2K');
+  });
+});
+
 async function kubeconfig(server: string): Promise<string> {
   const file = join(dir, `${Math.random().toString(36).slice(2)}.kubeconfig`);
   await writeFile(
