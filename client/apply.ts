@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { ApiError } from './api-client.js';
 import { scopeOf, unionScope } from './applyset.js';
-import { ObjectError, StackError, throwIfUnreachable } from './errors.js';
+import { forEachObject } from './for-each-object.js';
 import { objectKey, objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
 import type { Manifest } from './resources.js';
@@ -84,32 +84,23 @@ export async function applyManifests(
 
   const applied: Manifest[] = [];
   for (const { stage, objects } of groupByStage(manifests)) {
-    const errors: ObjectError[] = [];
-    const stored = await Promise.all(
-      objects.map((manifest) =>
-        limit(async () => {
-          try {
-            const resolved = await resolveObject(target, manifest);
-            const result = await serverSideApply(target, resolved, { dryRun, force: options.forceConflicts });
-            options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
-            return result;
-          } catch (error) {
-            errors.push(new ObjectError(objectRef(manifest), error));
-            return undefined;
-          }
-        }),
-      ),
+    const stored = await forEachObject(
+      objects,
+      {
+        limit,
+        step: `applying the ${stage} stage`,
+        hint: 'nothing was pruned; fix the objects above and apply again',
+        unreachable: 'nothing was pruned: apply again once the API server is back',
+      },
+      async (manifest) => {
+        const resolved = await resolveObject(target, manifest);
+        const result = await serverSideApply(target, resolved, { dryRun, force: options.forceConflicts });
+        options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
+        return result;
+      },
     );
-    if (errors.length > 0) {
-      throwIfUnreachable(errors, 'nothing was pruned: apply again once the API server is back');
-      throw new StackError(
-        `applying the ${stage} stage`,
-        errors,
-        'nothing was pruned; fix the objects above and apply again',
-      );
-    }
-    applied.push(...(stored as Manifest[]));
-    const crds = (stored as Manifest[]).filter((o) => o.kind === 'CustomResourceDefinition');
+    applied.push(...stored);
+    const crds = stored.filter((o) => o.kind === 'CustomResourceDefinition');
     if (crds.length > 0 && !dryRun) {
       const result = await waitForReady(target, crds, { timeoutMs: options.crdTimeoutMs ?? 60_000 });
       if (result.outcome !== 'ready') {
@@ -127,25 +118,15 @@ export async function applyManifests(
       (member) => !desired.has(objectKey(member)),
     );
     for (const stage of [...APPLY_STAGES].reverse()) {
-      const errors: ObjectError[] = [];
-      await Promise.all(
-        stale
-          .filter((m) => stageOf(m) === stage)
-          .map((member) =>
-            limit(async () => {
-              try {
-                await deleteObject(target, member);
-                pruned.push(objectRef(member));
-                options.onObject?.({ ref: objectRef(member), action: 'pruned' });
-              } catch (error) {
-                errors.push(new ObjectError(objectRef(member), error));
-              }
-            }),
-          ),
+      await forEachObject(
+        stale.filter((m) => stageOf(m) === stage),
+        { limit, step: `pruning the ${stage} stage`, unreachable: 'apply again to finish pruning' },
+        async (member) => {
+          await deleteObject(target, member);
+          pruned.push(objectRef(member));
+          options.onObject?.({ ref: objectRef(member), action: 'pruned' });
+        },
       );
-      if (errors.length > 0) {
-        throw new StackError(`pruning the ${stage} stage`, errors);
-      }
     }
   }
   if (!dryRun) {

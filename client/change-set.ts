@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
-import { ObjectError, StackError, throwIfUnreachable } from './errors.js';
+import { forEachObject } from './for-each-object.js';
 import { objectKey, objectRef } from './manifests.js';
 import { normalizeForDiff } from './normalize.js';
 import type { Manifest } from './resources.js';
@@ -53,27 +53,13 @@ export async function computeChangeSet(
   options: ChangeSetOptions = {},
 ): Promise<ChangeSet> {
   const limit = pLimit(options.concurrency ?? 16);
-  const errors: ObjectError[] = [];
-  const desiredKeys = new Set<string>();
-  const results = await Promise.all(
-    manifests.map((manifest) =>
-      limit(async (): Promise<Change | undefined> => {
-        try {
-          const change = await changeOf(target, manifest);
-          desiredKeys.add(change.key);
-          return change;
-        } catch (error) {
-          errors.push(new ObjectError(objectRef(manifest), error));
-          return undefined;
-        }
-      }),
-    ),
+  const results = await forEachObject(
+    manifests,
+    { limit, step: 'computing the change set', unreachable: 'check the server address and that it is up' },
+    (manifest) => changeOf(target, manifest),
   );
-  if (errors.length > 0) {
-    throwIfUnreachable(errors, 'check the server address and that it is up');
-    throw new StackError('computing the change set', errors);
-  }
-  const changes: Change[] = results.map((c) => ({ ref: c!.ref, operation: c!.operation, diff: c!.diff }));
+  const desiredKeys = new Set(results.map((c) => c.key));
+  const changes: Change[] = results.map((c) => ({ ref: c.ref, operation: c.operation, diff: c.diff }));
   if (options.prune ?? true) {
     const previous = await target.applySet.readScope();
     if (previous) {

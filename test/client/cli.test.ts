@@ -3,24 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../cli/program.js';
 import { createProgress } from '../../client/progress.js';
+import { runCollected } from './run-cli.js';
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c.toString()));
-  stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    cwd: dir,
-    env: { HOME: dir, ...env },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCollected(args, { cwd: dir, env: { HOME: dir, ...env } });
 }
 
 let dir: string;

@@ -2,40 +2,24 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import YAML from 'yaml';
-import { runCli } from '../../cli/program.js';
 import type { Manifest } from '../../client/resources.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
-
-export interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import type { CliRun } from '../client/run-cli.js';
+import { runCollected } from '../client/run-cli.js';
 
 /** Runs `cdk8s-devops <args>` against the test cluster (unless args name a kubeconfig) and collects its output. */
-export async function cli(
+export function cli(
   args: readonly string[],
   options: { cwd?: string; kubeconfig?: string } = {},
 ): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
   const kubeconfig = args.includes('--kubeconfig')
     ? []
     : ['--kubeconfig', options.kubeconfig ?? process.env[KUBECONFIG_VARIABLE]!];
-  const code = await runCli([...args, ...kubeconfig], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
+  return runCollected([...args, ...kubeconfig], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, KUBECONFIG: undefined },
   });
-  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 /** Writes manifests as one multi-document YAML file in a new folder, and returns the file. */
