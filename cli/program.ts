@@ -122,6 +122,27 @@ function buildProgram(io: CliIo): Command {
     return loadManifests((all.length > 0 ? all : ['dist']).map((p) => resolve(io.cwd, p)));
   };
   const json = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  /** Waits with progress on stdout (text output) and a summary line; `-o json` leaves printing to the caller. */
+  const watchAndReport = async (
+    stack: Stack,
+    manifests: Manifest[],
+    options: { output: 'text' | 'json'; timeout: string; objectTimeout?: string },
+  ): Promise<WaitResult> => {
+    const progress = options.output === 'text' ? createProgress({ stream: io.stdout }) : undefined;
+    let result: WaitResult;
+    try {
+      result = await stack.watch(manifests, waitOptions(options, progress));
+    } finally {
+      progress?.stop();
+    }
+    if (progress) {
+      const ready = result.objects.filter((o) => o.outcome === 'ready').length;
+      io.stdout.write(
+        `${result.outcome === 'timed-out' ? 'timed out' : result.outcome}: ${ready} of ${result.objects.length} objects ready\n`,
+      );
+    }
+    return result;
+  };
 
   withSources(command('diff', 'show the change set: what apply would create, update and delete'))
     .option('--no-prune', 'leave out deletions of objects that left the app')
@@ -169,13 +190,15 @@ function buildProgram(io: CliIo): Command {
     if (text) {
       printChangeSet(io, changeSet, false);
     }
-    if (!hasChanges(changeSet) && !wait) {
-      if (options.output === 'json') {
-        json({ changeSet, applied: [], pruned: [] });
+    if (!hasChanges(changeSet)) {
+      // Nothing to apply and no revision to record; deploy still waits, as the app may not be ready yet.
+      const waited = wait ? await watchAndReport(stack, manifests, options) : undefined;
+      if (!text) {
+        json({ changeSet, applied: 0, pruned: [], wait: waited });
       }
-      return;
+      throw new ExitCode(waited ? waitExitCode(waited) : EXIT.ok);
     }
-    if (hasChanges(changeSet) && !options.dryRun && !options.yes && io.stdin.isTTY && !(await confirm(io))) {
+    if (!options.dryRun && !options.yes && io.stdin.isTTY && !(await confirm(io))) {
       io.stderr.write('nothing applied\n');
       throw new ExitCode(EXIT.failed);
     }
@@ -255,7 +278,7 @@ function buildProgram(io: CliIo): Command {
           json({ revision: result.revision, pruned: result.pruned });
         } else {
           io.stdout.write(
-            `rolled back: ${result.revision?.message}, recorded as revision ${result.revision?.number}\n`,
+            `rolled back: ${result.revision?.message}; applied ${result.applied.length} objects, pruned ${result.pruned.length}; recorded as revision ${result.revision?.number}\n`,
           );
         }
       } finally {
@@ -271,22 +294,9 @@ function buildProgram(io: CliIo): Command {
         paths: string[],
         options: ClusterOptions & SourceOptions & { timeout: string; objectTimeout?: string },
       ) => {
-        const progress = options.output === 'text' ? createProgress({ stream: io.stdout }) : undefined;
-        let result: WaitResult;
-        try {
-          result = await connect(options).watch(
-            await manifestsOf(paths, options),
-            waitOptions(options, progress),
-          );
-        } finally {
-          progress?.stop();
-        }
+        const result = await watchAndReport(connect(options), await manifestsOf(paths, options), options);
         if (options.output === 'json') {
           json(result);
-        } else {
-          io.stdout.write(
-            `${result.outcome === 'timed-out' ? 'timed out' : result.outcome}: ${result.objects.filter((o) => o.outcome === 'ready').length} of ${result.objects.length} objects ready\n`,
-          );
         }
         throw new ExitCode(waitExitCode(result));
       },

@@ -3,6 +3,7 @@
  * each object judged by the readiness checker of its kind on every change, and the Kubernetes Events of
  * those objects streamed alongside. No polling: everything comes from watches.
  */
+import { setMaxListeners } from 'node:events';
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
 import { inform } from './informer.js';
@@ -90,6 +91,8 @@ export async function waitForReady(
     objects.map((o) => [objectRef(o), { ref: objectRef(o), readiness: NOT_LISTED }]),
   );
   const controller = new AbortController();
+  // One listener per informer and per backoff wait: many collections are not a leak.
+  setMaxListeners(0, controller.signal);
   const timers: NodeJS.Timeout[] = [];
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));

@@ -117,7 +117,9 @@ describeCluster('cdk8s-devops diff, apply, prune, history and rollback', () => {
     const rollback = await cli(['rollback', '-n', ns, '--applyset', 'shop']);
     expect(rollback.stderr).toBe('');
     expect(rollback.code).toBe(0);
-    expect(rollback.stdout).toContain('rolled back: rollback to revision 1, recorded as revision 3');
+    expect(rollback.stdout).toContain(
+      'rolled back: rollback to revision 1; applied 4 objects, pruned 0; recorded as revision 3',
+    );
     expect((await get(`/api/v1/namespaces/${ns}/configmaps/settings`)).data).toEqual({ mode: 'one' });
     expect((await get(`/api/v1/namespaces/${ns}/configmaps/extra`)).data).toEqual({ kept: 'no' });
   });

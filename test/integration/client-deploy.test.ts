@@ -54,6 +54,15 @@ describeCluster('cdk8s-devops deploy', () => {
       path: `/apis/apps/v1/namespaces/${ns}/deployments/api`,
     });
     expect(live.spec.replicas).toBe(3);
+
+    // Nothing changed: nothing applied, no revision recorded, and still a wait for readiness.
+    const third = await cli(['deploy', '-n', ns, '--no-synth'], { cwd: dir });
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('0 to create, 0 to update, 0 to delete, 1 unchanged');
+    expect(third.stdout).toContain('ready: 1 of 1 objects ready');
+    expect(third.stdout).not.toContain('recorded revision');
+    const history = await cli(['history', '-n', ns, '-o', 'json'], { cwd: dir });
+    expect((JSON.parse(history.stdout) as unknown[]).length).toBe(2);
   });
 
   test('a failing synth stops the deploy before anything is applied', async () => {
