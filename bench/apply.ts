@@ -82,7 +82,7 @@ export async function benchApply(runs: number): Promise<string> {
           command: `${kubectl} apply --server-side -f ${await writeApp(dir, 'kubectl')}`,
         },
         {
-          name: '`cdk8s-devops apply` (change set, apply, prune, revision)',
+          name: '`cdk8s-devops apply` (change set computed, nothing to apply)',
           command: `node cli/cdk8s-devops.mjs apply ${await writeApp(dir, 'client')} --yes --applyset bench -n default --kubeconfig ${plane.kubeconfig}`,
         },
       ],
