@@ -146,10 +146,17 @@ export class Stack {
       if (!last) {
         throw error;
       }
-      await this.rollback({
-        toRevision: last.number,
-        message: `automatic rollback: ${(error as Error).message.split('\n')[0]}`,
-      });
+      try {
+        await this.rollback({
+          toRevision: last.number,
+          message: `automatic rollback: ${(error as Error).message.split('\n')[0]}`,
+        });
+      } catch (rollbackError) {
+        throw new Error(
+          `${(error as Error).message}\nthe rollback to revision ${last.number} failed too: ${(rollbackError as Error).message}\nrun \`cdk8s-devops rollback --to-revision ${last.number}\` once the cause is fixed`,
+          { cause: error },
+        );
+      }
       throw new RolledBackError(error as Error, last.number);
     }
   }

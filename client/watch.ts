@@ -41,7 +41,7 @@ export interface WaitOptions {
    */
   readonly timeoutMs?: number;
   /**
-   * How long to wait for any one object.
+   * How long to wait for any one object, from when it first shows up in the cluster.
    *
    * @default - the overall timeout
    */
@@ -117,6 +117,7 @@ export async function waitForReady(
     }
   };
   const judge = (object: LiveObject) => {
+    startClock(objectRef(object));
     const readiness = readinessOf(object);
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
@@ -129,11 +130,15 @@ export async function waitForReady(
     }
   };
 
-  const overall = options.timeoutMs ?? 300_000;
-  timers.push(setTimeout(() => timeOut(statuses.keys()), overall));
-  if (options.objectTimeoutMs !== undefined && options.objectTimeoutMs < overall) {
-    timers.push(setTimeout(() => timeOut(statuses.keys()), options.objectTimeoutMs));
-  }
+  timers.push(setTimeout(() => timeOut(statuses.keys()), options.timeoutMs ?? 300_000));
+  // An object's own clock starts when it first shows up: one created late by a controller gets its full time.
+  const clocks = new Set<string>();
+  const startClock = (ref: string) => {
+    if (options.objectTimeoutMs !== undefined && !clocks.has(ref)) {
+      clocks.add(ref);
+      timers.push(setTimeout(() => timeOut([ref]), options.objectTimeoutMs));
+    }
+  };
 
   const collections = new Map<string, Manifest[]>();
   for (const object of objects) {

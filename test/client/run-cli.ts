@@ -9,7 +9,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCollected(args: readonly string[], io: Pick<CliIo, 'cwd' | 'env'>): Promise<CliRun> {
+/** `answer` is typed on a terminal stdin (for prompts); without it, stdin is not a terminal. */
+export async function runCollected(
+  args: readonly string[],
+  io: Pick<CliIo, 'cwd' | 'env'> & { readonly answer?: string },
+): Promise<CliRun> {
   const collect = () => {
     const stream = new PassThrough();
     const chunks: string[] = [];
@@ -18,11 +22,16 @@ export async function runCollected(args: readonly string[], io: Pick<CliIo, 'cwd
   };
   const stdout = collect();
   const stderr = collect();
+  const stdin = Object.assign(new PassThrough(), { isTTY: io.answer !== undefined });
+  if (io.answer !== undefined) {
+    stdin.end(`${io.answer}\n`);
+  }
   const code = await runCli(args, {
-    ...io,
+    cwd: io.cwd,
+    env: io.env,
     stdout: stdout.stream,
     stderr: stderr.stream,
-    stdin: new PassThrough(),
+    stdin,
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

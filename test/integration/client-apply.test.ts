@@ -50,6 +50,14 @@ describeCluster('cdk8s-devops diff, apply, prune, history and rollback', () => {
     expect(run.stdout).toContain(`+++ desired/ConfigMap/${ns}/settings`);
   });
 
+  test('on a terminal, apply asks first, and applies nothing unless the answer is yes', async () => {
+    const run = await cli(args('apply'), { answer: 'n' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Apply these changes? [y/N] ');
+    expect(run.stderr).toBe('nothing applied\n');
+    expect(await status(`/api/v1/namespaces/${ns}/configmaps/settings`)).toBe(404);
+  });
+
   test('apply creates the objects as ApplySet members with a parent kubectl understands', async () => {
     const run = await cli(args('apply', '--yes'));
     expect(run.stderr).toBe('');

@@ -11,7 +11,7 @@ import { runCollected } from '../client/run-cli.js';
 /** Runs `cdk8s-devops <args>` against the test cluster (unless args name a kubeconfig) and collects its output. */
 export function cli(
   args: readonly string[],
-  options: { cwd?: string; kubeconfig?: string } = {},
+  options: { cwd?: string; kubeconfig?: string; answer?: string } = {},
 ): Promise<CliRun> {
   const kubeconfig = args.includes('--kubeconfig')
     ? []
@@ -19,6 +19,7 @@ export function cli(
   return runCollected([...args, ...kubeconfig], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, KUBECONFIG: undefined },
+    answer: options.answer,
   });
 }
 

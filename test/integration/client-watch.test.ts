@@ -49,6 +49,11 @@ describeCluster('cdk8s-devops watch and status', () => {
     const result = JSON.parse(run.stdout);
     expect(result.outcome).toBe('timed-out');
     expect(result.objects[0]).toMatchObject({ ref: `Deployment/${ns}/stuck`, outcome: 'timed-out' });
+
+    // The object's own timeout ends the wait long before the overall one.
+    const perObject = await cli(['watch', file, '-n', ns, '--timeout', '10m', '--object-timeout', '2s']);
+    expect(perObject.code).toBe(2);
+    expect(perObject.stdout).toContain('timed out: 0 of 1 objects ready');
   });
 });
 
