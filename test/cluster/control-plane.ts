@@ -296,7 +296,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,19 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binaryPath } from '../cluster/components.js';
 import type { ControlPlaneState } from '../cluster/control-plane.js';
+import { isAlive } from '../cluster/control-plane.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { describeCluster, eventually } from './cluster.js';
 
 const built = existsSync(binaryPath('kube-apiserver'));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 (built ? describeCluster : describe.skip)('the control-plane harness', () => {
   test('stops every process it started when the process that started them is killed', async () => {
@@ -43,10 +35,10 @@ function alive(pid: number): boolean {
       'kube-scheduler',
       'kwok',
     ]);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
 
     child.kill('SIGKILL');
-    await eventually('every component to stop', () => (pids.some(alive) ? undefined : true), 15_000);
+    await eventually('every component to stop', () => (pids.some(isAlive) ? undefined : true), 15_000);
     await sleep(200);
     expect(existsSync(state.dataDir)).toBe(false);
   });
