@@ -3,6 +3,7 @@
  * (server-side apply in dry-run mode, so that defaults, webhooks and merges are the real ones), and what
  * pruning would delete.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import YAML from 'yaml';
@@ -12,7 +13,7 @@ import { objectKey, objectRef } from './manifests.js';
 import { normalizeForDiff } from './normalize.js';
 import type { Manifest } from './resources.js';
 import { UnknownKindError } from './resources.js';
-import type { ResolvedObject, Target } from './target.js';
+import type { Target } from './target.js';
 import { resolveObject, serverSideApply } from './target.js';
 import { scopeOf, unionScope } from './applyset.js';
 
@@ -95,30 +96,30 @@ async function changeOf(target: Target, manifest: Manifest): Promise<Change & { 
   }
   const ref = objectRef(resolved.manifest);
   const key = objectKey(resolved.manifest);
-  const live = await getOrUndefined(target, resolved.path);
-  // The dry run validates new objects too (schema, admission, quota), so the change set fails where apply would.
-  const predicted = await dryRun(target, resolved, !live);
-  if (!live) {
+  // The read and the dry run are independent, so they go out together. The dry run validates new
+  // objects too (schema, admission, quota), so the change set fails where apply would.
+  const [live, predicted] = await Promise.allSettled([
+    getOrUndefined(target, resolved.path),
+    serverSideApply(target, resolved, { dryRun: true, force: true }),
+  ]);
+  if (live.status === 'rejected') {
+    throw live.reason;
+  }
+  if (!live.value) {
+    // A new object's namespace may be new too, which the dry run answers with 404.
+    if (
+      predicted.status === 'rejected' &&
+      !(predicted.reason instanceof ApiError && predicted.reason.code === 404)
+    ) {
+      throw predicted.reason;
+    }
     return { key, ref, operation: 'create', diff: diffOf(undefined, resolved.manifest) };
   }
-  const diff = diffOf(live, predicted);
-  return { key, ref, operation: diff ? 'update' : 'unchanged', diff };
-}
-
-/** The server's answer to the apply in dry-run mode; for a new object, its namespace may be new too. */
-async function dryRun(
-  target: Target,
-  resolved: ResolvedObject,
-  isNew: boolean,
-): Promise<Manifest | undefined> {
-  try {
-    return await serverSideApply(target, resolved, { dryRun: true, force: true });
-  } catch (error) {
-    if (isNew && error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
+  if (predicted.status === 'rejected') {
+    throw predicted.reason;
   }
+  const diff = diffOf(live.value, predicted.value);
+  return { key, ref, operation: diff ? 'update' : 'unchanged', diff };
 }
 
 async function getOrUndefined(target: Target, path: string): Promise<Manifest | undefined> {
@@ -134,11 +135,13 @@ async function getOrUndefined(target: Target, path: string): Promise<Manifest | 
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */
 export function diffOf(live: Manifest | undefined, desired: Manifest | undefined): string {
-  const before = live ? YAML.stringify(normalizeForDiff(live), { sortMapEntries: true }) : '';
-  const after = desired ? YAML.stringify(normalizeForDiff(desired), { sortMapEntries: true }) : '';
-  if (before === after) {
+  const [normalLive, normalDesired] = [live && normalizeForDiff(live), desired && normalizeForDiff(desired)];
+  // Most objects of a redeploy are unchanged: compare first, and render YAML only for a real difference.
+  if (isDeepStrictEqual(normalLive, normalDesired)) {
     return '';
   }
+  const before = normalLive ? YAML.stringify(normalLive, { sortMapEntries: true }) : '';
+  const after = normalDesired ? YAML.stringify(normalDesired, { sortMapEntries: true }) : '';
   const ref = objectRef((desired ?? live)!);
   return createTwoFilesPatch(`live/${ref}`, `desired/${ref}`, before, after, undefined, undefined, {
     context: 3,
