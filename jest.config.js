@@ -1,6 +1,6 @@
 /**
  * Two projects: `unit` needs nothing but Node; `integration` runs against a real control plane that its
- * global setup starts (or an existing cluster, see test/cluster/README.md).
+ * global setup starts (or an existing cluster: see "Tests and the control plane" in README.md).
  * ts-jest only transpiles (isolatedModules); `npm run build` is where types are checked.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { useESM: true }] };
@@ -15,6 +15,7 @@ const common = {
 export default {
   // Integration tests wait on a real cluster; unit tests finish far sooner.
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
   projects: [
     {
       ...common,
