@@ -17,12 +17,14 @@ export class Tier extends Construct implements INetworkPeer {
   }
 
   public readonly tierName: string;
+  public readonly peerName: string;
   public readonly podSelector: Readonly<Record<string, string>>;
   public readonly ingressPorts: readonly number[] = [];
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
     this.tierName = checkDnsLabel(this, 'tier name', id);
+    this.peerName = `${this.tierName}-tier`;
     this.podSelector = { [PART_OF_LABEL]: Chart.of(this).node.id, [TIER_LABEL]: this.tierName };
   }
 

@@ -217,6 +217,10 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     }
   }
 
+  public get peerName(): string {
+    return this.name;
+  }
+
   /** The labels that select this workload's pods. */
   public get podSelector(): Readonly<Record<string, string>> {
     return this.resource.matchLabels;

@@ -337,6 +337,8 @@ abstract class RolloutStrategy extends DeploymentStrategy {
         }),
       );
     }
+    // Under an autoscaler, replicas stays out of the manifest so that applying it never fights the HPA;
+    // the Argo controller defaults it to 1 for the HPA to take over (argo-rollouts#119).
     return new Rollout(target, 'Rollout', {
       metadata: { name: target.name, labels: { [NAME_LABEL]: target.name } },
       spec: {

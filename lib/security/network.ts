@@ -5,6 +5,8 @@ import * as plus from '../core/plus.js';
 
 /** Something NetworkPolicies can select: a workload's pods, or every pod of a tier. */
 export interface INetworkPeer extends IConstruct {
+  /** How the peer is named in the names of its NetworkPolicies: "api", "web-tier". */
+  readonly peerName: string;
   /** The labels that select the peer's pods. */
   readonly podSelector: Readonly<Record<string, string>>;
   /** The ports its pods accept connections on; empty means every port. */
@@ -37,6 +39,7 @@ export function allowTraffic(
 ): [ingress: plus.k8s.KubeNetworkPolicy, egress: plus.k8s.KubeNetworkPolicy] {
   const ports = portRules(options.ports ?? to.ingressPorts);
   const ingress = new plus.k8s.KubeNetworkPolicy(to, `AllowFrom-${from.node.addr.slice(0, 12)}`, {
+    metadata: { name: `${to.peerName}-from-${from.peerName}` },
     spec: {
       podSelector: { matchLabels: { ...to.podSelector } },
       policyTypes: ['Ingress'],
@@ -44,6 +47,7 @@ export function allowTraffic(
     },
   });
   const egress = new plus.k8s.KubeNetworkPolicy(from, `AllowTo-${to.node.addr.slice(0, 12)}`, {
+    metadata: { name: `${from.peerName}-to-${to.peerName}` },
     spec: {
       podSelector: { matchLabels: { ...from.podSelector } },
       policyTypes: ['Egress'],
@@ -65,7 +69,9 @@ export function allowEgressToCidr(
   if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255) || Number(match[5]) > 32) {
     invalid(from, `egress CIDR ${show(cidr)} is not an IPv4 CIDR block`, 'Write it as "10.0.0.0/16"');
   }
-  return new plus.k8s.KubeNetworkPolicy(from, `AllowToCidr-${cidr.replace(/[./]/g, '-')}`, {
+  const block = cidr.replace(/[./]/g, '-');
+  return new plus.k8s.KubeNetworkPolicy(from, `AllowToCidr-${block}`, {
+    metadata: { name: `${from.peerName}-to-${block}` },
     spec: {
       podSelector: { matchLabels: { ...from.podSelector } },
       policyTypes: ['Egress'],

@@ -82,7 +82,10 @@ test('workloads in a tier carry its labels; a tier reaches only the tiers allowe
       },
     ]),
   );
-  expect(policies).toHaveLength(2);
+  expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+    'app-tier-from-web-tier',
+    'web-tier-to-app-tier',
+  ]);
   expect(JSON.stringify(policies)).not.toContain('"data"');
 });
 
@@ -91,6 +94,7 @@ test('workload.allowFrom opens exactly the target port between the two workloads
   const web = new WebService(stack, 'web', { image });
   const api = new WebService(stack, 'api', { image, port: 9000 });
   const [ingress, egress] = api.allowFrom(web);
+  expect([ingress.name, egress.name]).toEqual(['api-from-web', 'web-to-api']);
   const objects = synth(stack);
   const ingressJson = one(objects, 'NetworkPolicy', ingress.name);
   expect(ingressJson.spec.podSelector.matchLabels).toEqual(api.podSelector);
@@ -108,6 +112,7 @@ test('egress to a CIDR block, and a malformed block is refused', () => {
   const stack = testStack();
   const api = new WebService(stack, 'api', { image });
   const policy = api.allowEgressToCidr('10.20.0.0/16', { ports: [5432] });
+  expect(policy.name).toBe('api-to-10-20-0-0-16');
   expect(one(synth(stack), 'NetworkPolicy', policy.name).spec.egress).toEqual([
     { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 5432, protocol: 'TCP' }] },
   ]);
