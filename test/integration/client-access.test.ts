@@ -1,14 +1,13 @@
 /** Cluster access the EKS way: a kubeconfig whose user runs an exec plugin for its token. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
+import { createNamespace, describeCluster, testKubeConfig, writeKubeconfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 
 describeCluster('a kubeconfig with an exec credential plugin', () => {
   test('the token comes from the plugin, as `aws eks get-token` hands it out, and is never printed', async () => {
     const ns = await createNamespace('client-exec');
     const kc = testKubeConfig();
-    const cluster = kc.getCurrentCluster()!;
     const token = kc.getCurrentUser()!.token!;
     const file = await writeManifests([configMap(ns, 'a', { x: '1' })]);
     const dir = file.replace(/\/[^/]+$/, '');
@@ -19,30 +18,17 @@ describeCluster('a kubeconfig with an exec credential plugin', () => {
       `console.log(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: ${JSON.stringify(token)} } }));\n`,
     );
     const kubeconfig = join(dir, 'eks.kubeconfig');
-    await writeFile(
+    await writeKubeconfig(
       kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          { name: 'eks', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } },
-        ],
-        users: [
-          {
-            name: 'eks',
-            user: {
-              exec: {
-                apiVersion: 'client.authentication.k8s.io/v1beta1',
-                command: process.execPath,
-                args: [plugin],
-                interactiveMode: 'Never',
-              },
-            },
-          },
-        ],
-        contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'eks', namespace: ns } }],
-        'current-context': 'eks',
-      }),
+      {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: process.execPath,
+          args: [plugin],
+          interactiveMode: 'Never',
+        },
+      },
+      ns,
     );
     const run = await cli(['apply', file, '--applyset', 'app', '--yes', '--kubeconfig', kubeconfig]);
     expect(run.stderr).toBe('');

@@ -1,10 +1,9 @@
 /** diff, apply, prune, history and rollback through the CLI, read back from the real control plane. */
-import { writeFile } from 'node:fs/promises';
 import type { ApiError } from '../../client/api-client.js';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
-import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
+import { createNamespace, describeCluster, eventually, testKubeConfig, writeKubeconfig } from './cluster.js';
 import { cli, configMap, deployment, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
@@ -320,22 +319,8 @@ describeCluster('cdk8s-devops apply with bad input', () => {
         spec: { expirationSeconds: 600 },
       },
     });
-    const kc = testKubeConfig();
-    const cluster = kc.getCurrentCluster()!;
     const kubeconfig = (await writeManifests([])).replace(/app\.k8s\.yaml$/, 'reader.kubeconfig');
-    await writeFile(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          { name: 'c', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } },
-        ],
-        users: [{ name: 'reader', user: { token: token.status.token } }],
-        contexts: [{ name: 'reader', context: { cluster: 'c', user: 'reader', namespace: ns } }],
-        'current-context': 'reader',
-      }),
-    );
+    await writeKubeconfig(kubeconfig, { token: token.status.token }, ns);
     const file = await writeManifests([configMap(ns, 'a', { x: '1' })]);
     const run = await cli(['apply', file, '--applyset', 'app', '--yes', '--kubeconfig', kubeconfig]);
     expect(run.code).toBe(1);

@@ -1,5 +1,6 @@
 /** What the integration tests share: the cluster under test, namespaces of their own, and waiting. */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/api-client.js';
@@ -77,4 +78,29 @@ export async function serverSideApply(objects: readonly Manifest[]): Promise<Man
     );
   }
   return applied;
+}
+
+/**
+ * Writes a kubeconfig for the cluster under test in which `user` (a kubeconfig user entry: a token, an
+ * exec plugin) acts in `namespace`; returns nothing but the file.
+ */
+export async function writeKubeconfig(
+  file: string,
+  user: Record<string, unknown>,
+  namespace: string,
+): Promise<void> {
+  const cluster = testKubeConfig().getCurrentCluster()!;
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData } },
+      ],
+      users: [{ name: 'test', user }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'test', namespace } }],
+      'current-context': 'test',
+    }),
+  );
 }
