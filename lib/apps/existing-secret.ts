@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkDnsLabel } from '../core/names.js';
+import { checkDnsSubdomain } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import { grant, READ_VERBS } from '../security/grants.js';
@@ -19,7 +19,7 @@ export class ExistingSecret extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExistingSecretProps) {
     super(scope, id);
-    checkDnsLabel(this, 'secretName', props.secretName);
+    checkDnsSubdomain(this, 'secretName', props.secretName);
     this.secret = plus.Secret.fromSecretName(this, 'Resource', props.secretName);
   }
 

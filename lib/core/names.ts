@@ -15,6 +15,20 @@ export function checkDnsLabel(scope: IConstruct, prop: string, value: string): s
   return value;
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Checks that `value` is a DNS-1123 subdomain, as Kubernetes requires of names of Secrets and ConfigMaps. */
+export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
+  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    invalid(
+      scope,
+      `${prop} must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit), got ${show(value)}`,
+      `Rename it, for example to ${show(suggestDnsLabel(value))}`,
+    );
+  }
+  return value;
+}
+
 function suggestDnsLabel(value: string): string {
   return (
     value

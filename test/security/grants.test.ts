@@ -87,3 +87,15 @@ test('a second grant on the same object to the same workload is refused', () => 
     ),
   );
 });
+
+test('an existing Secret may have dots in its name, but not capitals', () => {
+  const chart = testChart();
+  expect(new ExistingSecret(chart, 'tls', { secretName: 'shop.example.com-tls' }).secret.name).toBe(
+    'shop.example.com-tls',
+  );
+  expect(() => new ExistingSecret(chart, 'bad', { secretName: 'DB_Credentials' })).toThrow(
+    new Error(
+      'test/bad: secretName must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit), got "DB_Credentials". Rename it, for example to "db-credentials"',
+    ),
+  );
+});
