@@ -1,11 +1,13 @@
 /**
  * List-then-watch of one collection, the way client-go's reflector keeps a cache: list for the current
- * state and a resourceVersion, then watch from there. When the connection drops, the server restarts, or
- * it answers `410 Gone` (the resourceVersion is too old), it lists again, so no change is missed.
+ * state and a resourceVersion, then watch from there. When the connection drops, the watch resumes from
+ * the last resourceVersion seen; when the server answers `410 Gone` (too old, as after a restart of the
+ * API server) or any other watch error, it lists again, so no change is missed.
  */
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
+import { ApiError } from './api-client.js';
 import type { Manifest } from './resources.js';
 
 export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED'] as const;
@@ -32,27 +34,33 @@ export interface InformerOptions<T extends Manifest> {
 
 interface WatchLine<T> {
   readonly type: WatchEventType | 'BOOKMARK' | 'ERROR';
-  readonly object: T & { code?: number; message?: string };
+  readonly object: T & { code?: number; message?: string; metadata: { resourceVersion?: string } };
 }
 
 /** Runs until the signal aborts; never rejects. */
 export async function inform<T extends Manifest>(api: ApiClient, options: InformerOptions<T>): Promise<void> {
   const { signal } = options;
   let backoffMs = 250;
+  // Where the next watch starts: the resourceVersion of the last list, change or bookmark seen. A dropped
+  // watch resumes from there, as client-go's reflector does; undefined means list first.
+  let resourceVersion: string | undefined;
   while (!signal.aborted) {
     try {
-      const list = await api.request<{ metadata: { resourceVersion: string }; items: T[] }>({
-        path: options.path,
-        query: { fieldSelector: options.fieldSelector },
-      });
-      options.onList(list.items);
+      if (resourceVersion === undefined) {
+        const list = await api.request<{ metadata: { resourceVersion: string }; items: T[] }>({
+          path: options.path,
+          query: { fieldSelector: options.fieldSelector },
+        });
+        options.onList(list.items);
+        resourceVersion = list.metadata.resourceVersion;
+      }
       const res = await api.stream(
         {
           path: options.path,
           query: {
             fieldSelector: options.fieldSelector,
             watch: true,
-            resourceVersion: list.metadata.resourceVersion,
+            resourceVersion,
             allowWatchBookmarks: true,
             timeoutSeconds: 300,
           },
@@ -63,21 +71,26 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
       for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
         const event = JSON.parse(line) as WatchLine<T>;
         if (event.type === 'ERROR') {
-          // 410 Gone and every other watch error: list again.
+          // 410 Gone (the resourceVersion is too old to resume from) and every other watch error: list again.
+          resourceVersion = undefined;
           options.onRetry?.(new Error(`watch of ${options.path}: ${event.object.message ?? 'error'}`));
           break;
         }
+        resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
         if (event.type !== 'BOOKMARK') {
           options.onChange(event.type, event.object);
         }
       }
-      if (!signal.aborted) {
-        // The server closed the watch: its timeout, or it is shutting down.
+      if (!signal.aborted && resourceVersion !== undefined) {
+        // The server closed the watch (its timeout, or a shutdown): resume where it stopped.
         options.onRetry?.(new Error(`the watch of ${options.path} was closed by the server`));
       }
     } catch (error) {
       if (signal.aborted) {
         return;
+      }
+      if (error instanceof ApiError && error.code === 410) {
+        resourceVersion = undefined;
       }
       options.onRetry?.(error);
       try {

@@ -47,6 +47,8 @@ export interface ControlPlaneState {
   readonly dataDir: string;
   readonly kubeconfig: string;
   readonly server: string;
+  /** etcd's client URL, for tests that reach under the API server (compaction). */
+  readonly etcd: string;
   readonly pids: Record<string, number>;
   readonly watchdogPid?: number;
 }
@@ -91,6 +93,7 @@ export class ControlPlane {
   private adminToken = '';
   private watchdog?: ChildProcess;
   private serverUrl = '';
+  private etcdUrl = '';
 
   private constructor(public readonly dataDir: string) {
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -105,6 +108,7 @@ export class ControlPlane {
       dataDir: this.dataDir,
       kubeconfig: this.kubeconfig,
       server: this.serverUrl,
+      etcd: this.etcdUrl,
       pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
       watchdogPid: this.watchdog?.pid,
     };
@@ -140,6 +144,7 @@ export class ControlPlane {
 
   private async boot(binaries: Record<ComponentName, string>, options: ControlPlaneOptions, log: BuildLog) {
     const [etcdClientPort, etcdPeerPort, apiserverPort] = await freePorts(3);
+    this.etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const pki = join(this.dataDir, 'pki');
     await mkdir(pki);
     const adminToken = randomBytes(24).toString('hex');
@@ -157,8 +162,8 @@ export class ControlPlane {
     this.launch('etcd', binaries.etcd, [
       `--data-dir=${join(this.dataDir, 'etcd')}`,
       '--name=default',
-      `--listen-client-urls=http://127.0.0.1:${etcdClientPort}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdClientPort}`,
+      `--listen-client-urls=${this.etcdUrl}`,
+      `--advertise-client-urls=${this.etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
@@ -172,7 +177,7 @@ export class ControlPlane {
     log('starting kube-apiserver');
     this.serverUrl = `https://127.0.0.1:${apiserverPort}`;
     this.launch('kube-apiserver', binaries['kube-apiserver'], [
-      `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
+      `--etcd-servers=${this.etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
       `--secure-port=${apiserverPort}`,

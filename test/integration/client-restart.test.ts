@@ -106,7 +106,7 @@ describeCluster('an API server restart', () => {
     });
   });
 
-  test('during a watch: the watch lists again and still sees the object become ready', async () => {
+  test('during a watch: the watch resumes, is told 410 Gone, lists again and still sees the object become ready', async () => {
     const stack = Stack.connect({ kubeConfig, name: 'watched', namespace: 'default' });
     const retries: unknown[] = [];
     const statuses: string[] = [];
@@ -117,6 +117,13 @@ describeCluster('an API server restart', () => {
     });
     await eventually('the first list', () => (statuses.length > 0 ? true : undefined));
     expect(statuses).toEqual(['progressing']);
+    // A write the watch does not see moves the cluster past the watch's resourceVersion, so the restarted
+    // server's cache starts after it: resuming there is answered with 410 Gone, and the watch lists again.
+    await ApiClient.fromKubeConfig(kubeConfig).request({
+      path: '/api/v1/namespaces/default/configmaps',
+      method: 'POST',
+      body: configMap('default', 'unwatched', { x: '1' }),
+    });
     await plane.restart('kube-apiserver');
     await ApiClient.fromKubeConfig(kubeConfig).request({
       path: '/api/v1/namespaces/default/configmaps',
@@ -125,7 +132,13 @@ describeCluster('an API server restart', () => {
     });
     const result = await watching;
     expect(result.outcome).toBe('ready');
-    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.map((e) => (e as Error).message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^watch of \/api\/v1\/namespaces\/default\/configmaps: too old resource version: \d+ \(\d+\)$/,
+        ),
+      ]),
+    );
     expect(statuses.at(-1)).toBe('ready');
   });
 });
