@@ -47,8 +47,6 @@ export interface ControlPlaneState {
   readonly dataDir: string;
   readonly kubeconfig: string;
   readonly server: string;
-  /** etcd's client URL, for tests that reach under the API server (compaction). */
-  readonly etcd: string;
   readonly pids: Record<string, number>;
   readonly watchdogPid?: number;
 }
@@ -108,7 +106,6 @@ export class ControlPlane {
       dataDir: this.dataDir,
       kubeconfig: this.kubeconfig,
       server: this.serverUrl,
-      etcd: this.etcdUrl,
       pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
       watchdogPid: this.watchdog?.pid,
     };
