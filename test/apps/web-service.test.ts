@@ -1,4 +1,6 @@
+import { Size } from 'cdk8s';
 import { ConfigMap } from '../../lib/apps/config-map.js';
+import * as plus from '../../lib/core/plus.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { WebService } from '../../lib/apps/web-service.js';
@@ -47,9 +49,21 @@ test('pods run under Pod Security "restricted"', () => {
 test('default resources have requests and limits; custom ones replace them', () => {
   const chart = testChart();
   new WebService(chart, 'api', { image });
-  expect(podSpec(one(synth(chart), 'Deployment')).containers[0].resources).toEqual({
+  new WebService(chart, 'big', {
+    image,
+    resources: {
+      cpu: { request: plus.Cpu.units(1), limit: plus.Cpu.units(2) },
+      memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+    },
+  });
+  const objects = synth(chart);
+  expect(podSpec(one(objects, 'Deployment', 'api')).containers[0].resources).toEqual({
     limits: { cpu: '500m', memory: '256Mi' },
     requests: { cpu: '100m', memory: '128Mi' },
+  });
+  expect(podSpec(one(objects, 'Deployment', 'big')).containers[0].resources).toEqual({
+    limits: { cpu: '2', memory: '2048Mi' },
+    requests: { cpu: '1', memory: '1024Mi' },
   });
 });
 
