@@ -485,8 +485,8 @@ class CanaryStrategy extends RolloutStrategy {
               `Step${i + 1}Analysis`,
               `${target.name}-step-${i + 1}`,
               step.alarms,
-            ).name
-          : '',
+            )
+          : undefined,
       ),
     );
     const canaryService = router ? this.siblingService(target, 'Canary', `${target.name}-canary`) : undefined;

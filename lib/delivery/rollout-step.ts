@@ -1,5 +1,5 @@
 import type { Duration } from 'cdk8s';
-import type { RolloutSpecStrategyCanarySteps } from '../../imports/argoproj.io.js';
+import type { AnalysisTemplate, RolloutSpecStrategyCanarySteps } from '../../imports/argoproj.io.js';
 import { RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/argoproj.io.js';
 import type { Alarm } from '../monitoring/alarm.js';
 
@@ -74,8 +74,8 @@ export class RolloutStep {
     return this.values.alarms ?? [];
   }
 
-  /** @internal the step as Argo Rollouts takes it; an analysis step runs `templateName`. */
-  public _toStep(templateName: string): RolloutSpecStrategyCanarySteps {
+  /** @internal the step as Argo Rollouts takes it; an analysis step runs `analysis`, made for its alarms. */
+  public _toStep(analysis?: AnalysisTemplate): RolloutSpecStrategyCanarySteps {
     switch (this.kind) {
       case 'setWeight':
         return { setWeight: this.values.weight };
@@ -90,7 +90,7 @@ export class RolloutStep {
             : {},
         };
       case 'analysis':
-        return { analysis: { templates: [{ templateName }] } };
+        return { analysis: { templates: [{ templateName: analysis!.name }] } };
       case 'setCanaryScale':
         return { setCanaryScale: { ...this.values.scale } };
     }
