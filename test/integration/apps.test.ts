@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { ShopChart } from '../../charts/shop-chart.js';
-import { DevOpsApp } from '../../lib/core/devops-app.js';
+import { DevOpsApp } from '../../lib/devops-app.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { describeCluster, eventually, testKubeConfig } from './cluster.js';
