@@ -1,31 +1,11 @@
 import type { Construct, IConstruct } from 'constructs';
 import { WebService } from '../../lib/apps/web-service.js';
-import * as plus from '../../lib/core/plus.js';
 import type { DeliverableWorkload, Delivery } from '../../lib/index.js';
 import { Alarm, analysisTemplateFromAlarms, DeploymentStrategy } from '../../lib/index.js';
 import { all, one, synth, testChart } from '../util/synth.js';
+import { SurgeAll } from './helpers.js';
 
 const image = 'ghcr.io/acme/api:1.0.0';
-
-/** A platform team's own in-place strategy: surge a full copy, never drop a pod, and say so in a ConfigMap. */
-export class SurgeAll extends DeploymentStrategy {
-  public readonly kind = 'in-place';
-
-  public override updateStrategy(): plus.DeploymentStrategy {
-    return plus.DeploymentStrategy.rollingUpdate({
-      maxSurge: plus.PercentOrAbsolute.percent(100),
-      maxUnavailable: plus.PercentOrAbsolute.absolute(0),
-    });
-  }
-
-  public bind(scope: Construct, workload: DeliverableWorkload): Delivery {
-    new plus.ConfigMap(scope, 'Policy', {
-      metadata: { name: `${workload.name}-release-policy` },
-      data: { strategy: 'surge-all' },
-    });
-    return { analysisTemplates: [], extraServices: [] };
-  }
-}
 
 /** A progressive one: a Rollout with a single analysis-gated step, through the helpers subclasses get. */
 class GatedRelease extends DeploymentStrategy {
