@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
-import { checkImage } from '../core/image.js';
+import { checkImage, imagePinProblem } from '../core/image.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
@@ -10,6 +10,7 @@ import type { IamIdentity } from '../security/iam-identity.js';
 import type { AllowOptions, INetworkPeer } from '../security/network.js';
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
+import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 import type { ConfigMap } from './config-map.js';
 import type { ExistingSecret } from './existing-secret.js';
 import type { HealthCheck } from './health-check.js';
@@ -192,6 +193,12 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       startup: this.probe('startup', props.startup),
       securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
     });
+    if (props.allowLatestImage && imagePinProblem(props.image) === 'latest') {
+      this.resource.metadata.addAnnotation(
+        `${WAIVER_ANNOTATION_PREFIX}image-pinned`,
+        `allowLatestImage is set on ${this.node.path}`,
+      );
+    }
     if (props.writableTmp) {
       this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
     }

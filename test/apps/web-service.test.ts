@@ -1,3 +1,4 @@
+import { checkPolicies } from '../../lib/security/policy.js';
 import { Size } from 'cdk8s';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import * as plus from '../../lib/core/plus.js';
@@ -249,6 +250,10 @@ describe('validation', () => {
   test('latest is accepted when explicitly allowed, and a registry port is not a tag', () => {
     const chart = testChart();
     new WebService(chart, 'a', { image: 'ghcr.io/acme/api:latest', allowLatestImage: true });
+    expect(one(synth(chart), 'Deployment', 'a').metadata.annotations).toEqual({
+      'policy.cdk8s-devops.io/waive-image-pinned': 'allowLatestImage is set on test/a',
+    });
+    expect(checkPolicies(chart)).toEqual([]);
     expect(() => new WebService(chart, 'b', { image: 'registry.local:5000/api' })).toThrow(
       'image "registry.local:5000/api" has no tag or digest',
     );
