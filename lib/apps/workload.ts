@@ -168,6 +168,9 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
 
     const tier = Tier.of(this);
     this.resource = factory.create(this, {
+      // Selected by name, never by cdk8s-plus's hash of the construct path: a selector is immutable, so
+      // it must survive moving the construct to another tier or renaming its id.
+      select: false,
       metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
       podMetadata: { labels: { [NAME_LABEL]: this.name, ...tier?.podSelector } },
       serviceAccount: this.serviceAccount,
@@ -175,6 +178,7 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
       securityContext: { ensureNonRoot: true, user: props.runAsUser },
     });
+    this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
     this.container = this.resource.addContainer({
       name: this.name,
       image: props.image,

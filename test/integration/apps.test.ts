@@ -8,7 +8,9 @@ import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-nod
 import { Chart, Testing } from 'cdk8s';
 import { ShopChart } from '../../charts/shop-chart.js';
 import type { Manifest } from '../../client/resources.js';
+import { AppStack } from '../../lib/apps/app-stack.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
+import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { DevOpsApp } from '../../lib/devops-app.js';
 import { binaryPath } from '../cluster/components.js';
@@ -147,5 +149,34 @@ describeCluster("cdk8s-plus's grant methods on the library's ConfigMap", () => {
         },
       });
     expect(review.status?.allowed).toBe(true);
+  });
+});
+
+describeCluster('stable identity', () => {
+  test('moving a workload to another tier and renaming its construct id keeps its name, uid and selector', async () => {
+    const namespace = await createNamespace('identity');
+    const image = 'ghcr.io/acme/api:1.0.0';
+    const first = new AppStack(testApp(), 'shop', { namespace });
+    new WebService(first.addTier('web'), 'api', { image });
+    // The namespace is the test's own; the stacks' Namespace object is left out.
+    const withoutNamespace = (stack: AppStack) =>
+      (Testing.synth(stack) as Manifest[]).filter((o) => o.kind !== 'Namespace');
+    await serverSideApply(withoutNamespace(first));
+    const apps = testKubeConfig().makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({ name: 'api', namespace });
+
+    const second = new AppStack(testApp(), 'shop', { namespace });
+    new WebService(second.addTier('backend'), 'api-service', { name: 'api', image });
+    await serverSideApply(withoutNamespace(second));
+    const after = await apps.readNamespacedDeployment({ name: 'api', namespace });
+
+    expect(after.metadata?.uid).toBe(before.metadata?.uid);
+    expect(after.spec?.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
+    expect(after.spec?.selector).toEqual(before.spec?.selector);
+    expect(after.spec?.template.metadata?.labels?.['app.kubernetes.io/component']).toBe('backend');
+    const service = await testKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .readNamespacedService({ name: 'api', namespace });
+    expect(service.spec?.selector).toEqual({ 'app.kubernetes.io/name': 'api' });
   });
 });
