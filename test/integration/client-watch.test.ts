@@ -1,7 +1,7 @@
 /** watch, status and the Argo Rollout operations against the real control plane. */
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
-import { Stack } from '../../client/stack.js';
+import { Release } from '../../client/index.js';
 import type { ObjectStatus } from '../../client/watch.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, deployment, writeManifests } from './client-cli.js';
@@ -91,9 +91,9 @@ describeCluster('an Argo Rollout through its phases', () => {
   test('watch reports Progressing, Paused and Healthy as the controller advances the canary, and promote resumes it', async () => {
     const file = await writeManifests([rollout(ns, 'shop:v1')]);
     expect((await cli(['apply', file, '-n', ns, '--applyset', 'shop', '--yes'])).code).toBe(0);
-    const stack = Stack.connect({ kubeConfig: testKubeConfig(), namespace: ns, name: 'shop' });
+    const release = Release.connect({ kubeConfig: testKubeConfig(), namespace: ns, name: 'shop' });
     const seen: ObjectStatus[] = [];
-    const watching = stack.watch([rollout(ns, 'shop:v1')], {
+    const watching = release.watch([rollout(ns, 'shop:v1')], {
       timeoutMs: 60_000,
       onStatus: (s) => seen.push(s),
     });
