@@ -5,6 +5,7 @@
  * Events of those objects are streamed alongside. No polling: everything comes from watches.
  */
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
 import { inform } from './informer.js';
@@ -218,14 +219,17 @@ export async function waitForReady(
       },
     });
   });
-  const eventWatches = options.onEvent
+  const events = options.onEvent
     ? watchEvents(cluster.api, objects, controller.signal, options.onEvent)
-    : [];
+    : { watches: [], listed: Promise.resolve() };
 
   await finished;
+  // The events that led here are told before the result: an object ready at its first list would
+  // otherwise end the watch before the events were listed (a second at most, should events be unreadable).
+  await Promise.race([events.listed, sleep(1000)]);
   controller.abort();
   timers.forEach(clearTimeout);
-  await Promise.all([...informers, ...ownedInformers, ...eventWatches]);
+  await Promise.all([...informers, ...ownedInformers, ...events.watches]);
   const final = [...statuses.values()];
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
     ? 'failed'
@@ -254,7 +258,7 @@ function watchEvents(
   objects: readonly Manifest[],
   signal: AbortSignal,
   onEvent: (event: ObjectEvent) => void,
-): Promise<void>[] {
+): { watches: Promise<void>[]; listed: Promise<unknown> } {
   const since = Math.floor(Date.now() / 1000) * 1000 - 1000;
   const refs = new Set(objects.map(objectRef));
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
@@ -274,11 +278,19 @@ function watchEvents(
     told.add(key);
     onEvent({ ref, type: item.type ?? 'Normal', reason: item.reason ?? '', message: item.message ?? '' });
   };
-  return namespaces.map((namespace) =>
+  const listings = namespaces.map(() => {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  });
+  const watches = namespaces.map((namespace, i) =>
     inform<KubeEvent>(api, {
       path: namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events',
       signal,
-      onList: (items) => items.forEach(report),
+      onList: (items) => {
+        items.forEach(report);
+        listings[i].resolve();
+      },
       onChange: (type, item) => {
         if (type !== 'DELETED') {
           report(item);
@@ -286,6 +298,7 @@ function watchEvents(
       },
     }),
   );
+  return { watches, listed: Promise.all(listings.map((l) => l.promise)) };
 }
 
 /**

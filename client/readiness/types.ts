@@ -80,7 +80,8 @@ export interface ReadinessChecker {
    */
   readonly pending?: Readiness;
   /**
-   * The kinds of objects beneath this one that the conditions look at.
+   * The kinds of objects beneath this one that the conditions look at, with every kind on the way down
+   * (a Deployment's Pods are reached through its ReplicaSets, so both are listed).
    *
    * @default - none
    */

@@ -12,7 +12,11 @@ describeCluster('readiness', () => {
     const seen: string[] = [];
     const readiness = ReadinessRegistry.withBuiltIns()
       .register('apps/v1', 'Deployment', {
-        owns: [{ apiVersion: 'v1', kind: 'Pod' }],
+        // Every kind on the way down: the Deployment owns ReplicaSets, which own the Pods.
+        owns: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+          { apiVersion: 'v1', kind: 'Pod' },
+        ],
         conditions: [
           (_deployment, owned) => {
             const running = owned

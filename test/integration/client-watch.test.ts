@@ -11,7 +11,10 @@ const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 describeCluster('cdk8s-devops watch and status', () => {
   test('watch sees a Deployment on kwok nodes appear and become ready, with its events, and exits 0', async () => {
     const ns = await createNamespace('client-watch');
-    const file = await writeManifests([deployment(ns, 'web', 3)]);
+    // Ready no sooner than 2 s after its pods: kwok starts pods at once, and the watch ends when the
+    // Deployment is ready, so without this the controller's events may be written after the watch ended.
+    const web = deployment(ns, 'web', 3);
+    const file = await writeManifests([{ ...web, spec: { ...(web.spec as object), minReadySeconds: 2 } }]);
     const status = await cli(['status', file, '-n', ns]);
     expect(status.code).toBe(2);
     expect(status.stdout).toContain(`Deployment/${ns}/web  progressing: not found`);
