@@ -182,7 +182,9 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     this.container = this.resource.addContainer({
       name: this.name,
       image: props.image,
-      portNumber: this.port,
+      // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
+      // The library adds no probe the props do not ask for, but the default readiness check below.
+      ports: this.port === undefined ? undefined : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
       envVariables: Object.fromEntries(
@@ -259,6 +261,9 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       return kind === 'readiness' && this.port !== undefined
         ? plus.Probe.fromTcpSocket({ port: this.port })
         : undefined;
+    }
+    if (!check.checksPort) {
+      return check._bind(undefined);
     }
     const port = check.portFor(this.port);
     if (port === undefined || port !== this.port) {

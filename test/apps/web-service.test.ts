@@ -5,6 +5,7 @@ import * as plus from '../../lib/core/plus.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { WebService } from '../../lib/apps/web-service.js';
+import type { WebServiceProps } from '../../lib/apps/web-service.js';
 import { all, one, podSpec, synth, testChart } from '../util/synth.js';
 
 const image = 'ghcr.io/acme/api:1.2.3';
@@ -258,5 +259,47 @@ describe('validation', () => {
       'image "registry.local:5000/api" has no tag or digest',
     );
     new WebService(chart, 'c', { image: 'registry.local:5000/api@sha256:' + 'a'.repeat(64) });
+  });
+});
+
+describe('health checks', () => {
+  const probes = (props: Partial<WebServiceProps>) => {
+    const chart = testChart();
+    new WebService(chart, 'api', { image: 'ghcr.io/acme/api:1.0.0', ...props });
+    const container = one(synth(chart), 'Deployment').spec.template.spec.containers[0];
+    return {
+      readiness: container.readinessProbe,
+      liveness: container.livenessProbe,
+      startup: container.startupProbe,
+    };
+  };
+
+  test('no hidden probe: a TCP readiness check of the port by default, and nothing else', () => {
+    expect(probes({})).toEqual({
+      readiness: { failureThreshold: 3, tcpSocket: { port: 8080 } },
+      liveness: undefined,
+      startup: undefined,
+    });
+  });
+
+  test('HTTP (with its scheme), TCP and exec checks, each with every timing setting', () => {
+    const timing = {
+      initialDelaySeconds: 5,
+      periodSeconds: 7,
+      timeoutSeconds: 2,
+      failureThreshold: 4,
+      successThreshold: 2,
+    };
+    expect(
+      probes({
+        readiness: HealthCheck.http('/ready', { scheme: 'HTTPS', ...timing }),
+        liveness: HealthCheck.exec(['cat', '/tmp/healthy'], { periodSeconds: 30 }),
+        startup: HealthCheck.tcp({ failureThreshold: 30, periodSeconds: 1 }),
+      }),
+    ).toEqual({
+      readiness: { httpGet: { path: '/ready', port: 8080, scheme: 'HTTPS' }, ...timing },
+      liveness: { exec: { command: ['cat', '/tmp/healthy'] }, failureThreshold: 3, periodSeconds: 30 },
+      startup: { tcpSocket: { port: 8080 }, failureThreshold: 30, periodSeconds: 1 },
+    });
   });
 });
