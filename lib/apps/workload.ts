@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
@@ -98,6 +98,36 @@ export interface WorkloadProps {
    */
   readonly runAsUser?: number;
   /**
+   * The GID the pod's processes run as.
+   *
+   * @default - the image's group
+   */
+  readonly runAsGroup?: number;
+  /**
+   * The group that owns the pod's volumes, and that every process of the pod belongs to.
+   *
+   * @default - volumes keep their owner
+   */
+  readonly fsGroup?: number;
+  /**
+   * How long the pod may take to stop after SIGTERM before it is killed, in seconds.
+   *
+   * @default 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Labels of the pods, beside the library's own (`app.kubernetes.io/name`, the tier's), which they may not set.
+   *
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations of the pods.
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
    * The AWS IAM role the ServiceAccount assumes on EKS.
    *
    * @default - none
@@ -172,11 +202,32 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       // it must survive moving the construct to another tier or renaming its id.
       select: false,
       metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
-      podMetadata: { labels: { [NAME_LABEL]: this.name, ...tier?.podSelector } },
+      podMetadata: {
+        labels: { ...this.podLabels(props.podLabels, tier), [NAME_LABEL]: this.name, ...tier?.podSelector },
+        annotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
+      },
+      terminationGracePeriod:
+        props.terminationGracePeriodSeconds === undefined
+          ? undefined
+          : Duration.seconds(
+              checkRange(
+                this,
+                'terminationGracePeriodSeconds',
+                props.terminationGracePeriodSeconds,
+                0,
+                Number.MAX_SAFE_INTEGER,
+                'Give the pod 0 or more seconds to stop',
+              ),
+            ),
       serviceAccount: this.serviceAccount,
       // A grant made after this point still mounts the token: the value is read when the pod spec is.
       automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
-      securityContext: { ensureNonRoot: true, user: props.runAsUser },
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser,
+        group: props.runAsGroup,
+        fsGroup: props.fsGroup,
+      },
     });
     this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
     this.container = this.resource.addContainer({
@@ -254,6 +305,22 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   /** Lets this workload's pods connect to addresses in an IPv4 CIDR block, on `ports` or every port. */
   public allowEgressToCidr(cidr: string, options: { readonly ports?: readonly number[] } = {}) {
     return allowEgressToCidr(this, cidr, options);
+  }
+
+  /** The user's pod labels, which may not take over the labels that select the pods. */
+  private podLabels(
+    labels: Readonly<Record<string, string>> = {},
+    tier: Tier | undefined,
+  ): Record<string, string> {
+    const reserved = [NAME_LABEL, ...Object.keys(tier?.podSelector ?? {})].filter((key) => key in labels);
+    if (reserved.length > 0) {
+      invalid(
+        this,
+        `podLabels sets ${reserved.map(show).join(', ')}, which the library sets to select the pods`,
+        'Leave it out: the name comes from the name prop, the tier labels from the tier',
+      );
+    }
+    return { ...labels };
   }
 
   private probe(kind: string, check: HealthCheck | undefined): plus.Probe | undefined {

@@ -6,7 +6,7 @@ import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import type { WebServiceProps } from '../../lib/apps/web-service.js';
-import { all, one, podSpec, synth, testChart } from '../util/synth.js';
+import { all, one, podSpec, synth, testChart, testStack } from '../util/synth.js';
 
 const image = 'ghcr.io/acme/api:1.2.3';
 
@@ -301,5 +301,52 @@ describe('health checks', () => {
       liveness: { exec: { command: ['cat', '/tmp/healthy'] }, failureThreshold: 3, periodSeconds: 30 },
       startup: { tcpSocket: { port: 8080 }, failureThreshold: 30, periodSeconds: 1 },
     });
+  });
+});
+
+describe('pod settings', () => {
+  test('groups, grace period, pod labels and annotations reach the pod template', () => {
+    const chart = testChart();
+    new WebService(chart, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      runAsUser: 1000,
+      runAsGroup: 3000,
+      fsGroup: 2000,
+      terminationGracePeriodSeconds: 90,
+      podLabels: { team: 'payments' },
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+    });
+    const template = one(synth(chart), 'Deployment').spec.template;
+    expect(template.metadata).toEqual({
+      labels: {
+        team: 'payments',
+        'app.kubernetes.io/name': 'api',
+        'cdk8s.io/metadata.addr': 'test-api-c855049c',
+      },
+      annotations: { 'prometheus.io/scrape': 'true' },
+    });
+    expect(template.spec.securityContext).toEqual({
+      fsGroup: 2000,
+      fsGroupChangePolicy: 'Always',
+      runAsGroup: 3000,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(template.spec.terminationGracePeriodSeconds).toBe(90);
+  });
+
+  test('pod labels may not take over the labels that select the pods', () => {
+    expect(
+      () =>
+        new WebService(testStack().addTier('web'), 'api', {
+          image: 'ghcr.io/acme/api:1.0.0',
+          podLabels: { 'app.kubernetes.io/name': 'other', 'app.kubernetes.io/component': 'db' },
+        }),
+    ).toThrow(
+      new Error(
+        'shop/web/api: podLabels sets "app.kubernetes.io/name", "app.kubernetes.io/component", which the library sets to select the pods. Leave it out: the name comes from the name prop, the tier labels from the tier',
+      ),
+    );
   });
 });
