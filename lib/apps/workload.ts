@@ -7,7 +7,7 @@ import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
-import type { AllowOptions, INetworkPeer } from '../security/network.js';
+import type { AllowOptions, ExternalPeer, INetworkPeer } from '../security/network.js';
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
@@ -298,7 +298,7 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   }
 
   /** Lets the pods of `peer` connect to this workload's port. Returns the ingress and egress policies. */
-  public allowFrom(peer: INetworkPeer, options: AllowOptions = {}) {
+  public allowFrom(peer: INetworkPeer | ExternalPeer, options: AllowOptions = {}) {
     return allowTraffic(peer, this, options);
   }
 
