@@ -22,13 +22,13 @@ import {
   watch,
 } from './rollouts.js';
 
-/** A canary of 4 pods: one canary pod at 25% for 10 s, then all, with alarms in the background. */
+/** A canary of 4 pods: one canary pod at 25% for 20 s, then all, with alarms in the background. */
 function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[]): void {
   new WebService(chart, name, {
     image: `ghcr.io/acme/${name}:${tag}`,
     replicas: 4,
     strategy: DeploymentStrategy.custom({
-      steps: [RolloutStep.setWeight(25), RolloutStep.pause(Duration.seconds(10))],
+      steps: [RolloutStep.setWeight(25), RolloutStep.pause(Duration.seconds(20))],
       analysis,
       prometheusAddress: prometheusAddress(),
     }),
