@@ -8,13 +8,14 @@ import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import type { Alarm } from '../../lib/monitoring/alarm.js';
-import { createNamespace } from './cluster.js';
+import { createNamespace, eventually } from './cluster.js';
 import {
   analysisRuns,
   apply,
   describeRollouts,
   fastErrorRate,
   prometheusAddress,
+  readObject,
   readRollout,
   rolloutPhase,
   setTraffic,
@@ -54,20 +55,27 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     const second = await readRollout(namespace, 'web');
     expect(second.status!.currentPodHash).not.toBe(first);
     expect(second.status!.stableRS).toBe(second.status!.currentPodHash);
-    const secondRuns = (await analysisRuns(namespace)).filter(
-      (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === second.status!.currentPodHash,
-    );
-    expect(secondRuns.map((run) => run.status?.phase)).toEqual(['Successful']);
+    // The background analysis ends when the rollout does, successful.
+    await eventually('the background analysis to end', async () => {
+      const runs = (await analysisRuns(namespace)).filter(
+        (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === second.status!.currentPodHash,
+      );
+      return runs.length === 1 && runs[0].status?.phase !== 'Running' ? runs : undefined;
+    }).then((runs) => expect(runs.map((run) => run.status?.phase)).toEqual(['Successful']));
 
     // The new version's single pod fails 30% of its requests; the three stable pods none. Over the whole
     // service that is under the 10% limit; the canary's own rate is not.
     await setTraffic(namespace, '', { errorRatio: 0.3 });
     await setTraffic(namespace, `web-${second.status!.currentPodHash}`, { errorRatio: 0 });
     const bad = await revision('3.0.0');
-    const [applied, watched] = await Promise.all([
-      apply(bad.file, namespace, '--wait', '--rollback-on-failure', '--timeout', '120s'),
-      watch(bad.file, namespace, '--timeout', '120s'),
-    ]);
+    const deployment = `/apis/apps/v1/namespaces/${namespace}/deployments/web`;
+    const before = (await readObject(deployment)).metadata.generation as number;
+    const applying = apply(bad.file, namespace, '--wait', '--rollback-on-failure', '--timeout', '120s');
+    // watch from when the new revision is applied, beside the apply's own wait.
+    await eventually('the third revision to be applied', async () =>
+      ((await readObject(deployment)).metadata.generation as number) > before ? true : undefined,
+    );
+    const [applied, watched] = await Promise.all([applying, watch(bad.file, namespace, '--timeout', '120s')]);
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(
       new RegExp(

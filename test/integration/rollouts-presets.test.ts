@@ -136,5 +136,5 @@ describeRollouts('every progressive strategy on the real Argo Rollouts controlle
     const watched = await watch(second.file, namespace, '--timeout', '60s');
     expect(watched.code).toBe(0);
     expect(watched.stdout).not.toContain('InvalidSpec');
-  });
+  }, 900_000);
 });
