@@ -79,7 +79,7 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(
       new RegExp(
-        `Rollout/${namespace}/web Degraded: RolloutAborted: Rollout aborted update to revision 3: Metric "error-rate" assessed Failed due to failed \\(1\\) > failureLimit \\(0\\); ` +
+        `Rollout/${namespace}/web Degraded: RolloutAborted: Rollout aborted update to revision 3: Background analysis phase error/failed: Metric "error-rate" assessed Failed due to failed \\(1\\) > failureLimit \\(0\\); ` +
           `AnalysisRun web-\\w+-3\\S* Failed: error-rate = \\[0\\.[2-3]\\d*\\] \\(limit: result\\[0\\] > 0\\.1\\)`,
       ),
     );

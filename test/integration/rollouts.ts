@@ -131,10 +131,15 @@ export function watch(file: string, namespace: string, ...flags: string[]) {
 }
 
 /**
- * Takes a rollout to Healthy, promoting it at every pause as a person would, and returns the steps it
- * paused at (the step index of a canary; -1 for a blue/green promotion).
+ * Takes a rollout from the pods of `stableHash` to new ones and to Healthy, promoting it at every pause
+ * as a person would, and returns the steps it paused at (the step index of a canary; -1 for a
+ * blue/green promotion).
  */
-export async function promoteThroughPauses(namespace: string, name: string): Promise<number[]> {
+export async function promoteThroughPauses(
+  namespace: string,
+  name: string,
+  stableHash: string,
+): Promise<number[]> {
   const pausedAt = new Set<number>();
   let promotedAt = 0;
   await eventually(
@@ -142,7 +147,11 @@ export async function promoteThroughPauses(namespace: string, name: string): Pro
     async () => {
       const rollout = await readRollout(namespace, name);
       const status = rollout.status ?? {};
-      if (String(status.observedGeneration) !== String(rollout.metadata.generation)) {
+      // A new pod template in the Deployment leaves the Rollout's generation as it was.
+      if (
+        String(status.observedGeneration) !== String(rollout.metadata.generation) ||
+        status.currentPodHash === stableHash
+      ) {
         return undefined;
       }
       if (status.phase === 'Degraded') {
