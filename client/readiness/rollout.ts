@@ -170,8 +170,7 @@ function currentRuns(rollout: LiveObject, status: RolloutStatus, related: Relate
     .filter(
       (run) =>
         ((run.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((o) => o.uid === uid) &&
-        (run.metadata.labels)?.['rollouts-pod-template-hash'] ===
-          status.currentPodHash,
+        run.metadata.labels?.['rollouts-pod-template-hash'] === status.currentPodHash,
     )
     .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
 }
