@@ -1,71 +1,68 @@
 /**
- * The objects readiness checkers look at besides their own (a Rollout's Deployment, AnalysisTemplates
- * and AnalysisRuns): one collection per related kind and namespace, watched while waiting, or read once
- * for `status`.
+ * The objects a checker looks at in an object's namespace besides what the object owns (its `related`
+ * kinds: a Rollout's Deployment and AnalysisTemplates), one collection per kind and namespace, watched
+ * while waiting or read once for `status`.
  */
 import { inform } from './informer.js';
-import type { KindRef, LiveObject, RelatedObjects } from './readiness/index.js';
-import { relatedKindsOf } from './readiness/index.js';
-import type { Manifest } from './resources.js';
-import { resourcePath, UnknownKindError } from './resources.js';
-import type { WatchTarget } from './watch.js';
+import type { LiveObject, OwnedKind, OwnedObjects, ReadinessRegistry } from './readiness/index.js';
+import type { Cluster, Manifest } from './resources.js';
+import { resourcePath } from './resources.js';
 
-export class RelatedObjectStore implements RelatedObjects {
-  private readonly objects = new Map<string, Map<string, LiveObject>>();
+export class RelatedObjectStore {
+  private readonly collections = new Map<string, readonly LiveObject[]>();
 
-  public get(kind: string, namespace: string, name: string): LiveObject | undefined {
-    return this.objects.get(`${kind}/${namespace}`)?.get(name);
-  }
-
-  public list(kind: string, namespace: string): readonly LiveObject[] {
-    return [...(this.objects.get(`${kind}/${namespace}`)?.values() ?? [])];
+  /** What `owned` holds, and every object of the checker's related kinds in `namespace`. */
+  public view(owned: OwnedObjects, namespace: string, related: readonly OwnedKind[]): OwnedObjects {
+    return {
+      of: (kind) =>
+        related.some((r) => r.kind === kind)
+          ? [...owned.of(kind), ...(this.collections.get(`${kind}/${namespace}`) ?? [])]
+          : owned.of(kind),
+    };
   }
 
   public replace(kind: string, namespace: string, items: readonly LiveObject[]): void {
-    this.objects.set(`${kind}/${namespace}`, new Map(items.map((i) => [i.metadata.name, i])));
+    this.collections.set(
+      `${kind}/${namespace}`,
+      items.map((item) => ({ ...item, kind })),
+    );
   }
 
   public update(kind: string, namespace: string, item: LiveObject, deleted: boolean): void {
-    const collection = this.objects.get(`${kind}/${namespace}`) ?? new Map<string, LiveObject>();
-    if (deleted) {
-      collection.delete(item.metadata.name);
-    } else {
-      collection.set(item.metadata.name, item);
-    }
-    this.objects.set(`${kind}/${namespace}`, collection);
+    const rest = (this.collections.get(`${kind}/${namespace}`) ?? []).filter(
+      (o) => o.metadata.name !== item.metadata.name,
+    );
+    this.collections.set(`${kind}/${namespace}`, deleted ? rest : [...rest, { ...item, kind }]);
   }
 }
 
 interface RelatedCollection {
-  readonly ref: KindRef;
+  readonly kind: string;
   readonly namespace: string;
   readonly path: string;
 }
 
-/** The related collections of the objects; kinds the cluster does not serve are left out. */
+/** The related collections of the objects' checkers; kinds the cluster does not serve are left out. */
 async function relatedCollections(
-  target: WatchTarget,
+  cluster: Cluster,
+  registry: ReadinessRegistry,
   objects: readonly Manifest[],
 ): Promise<RelatedCollection[]> {
-  const wanted = new Map<string, { ref: KindRef; namespace: string }>();
+  const collections = new Map<string, RelatedCollection>();
   for (const object of objects) {
     const namespace = object.metadata.namespace ?? 'default';
-    for (const ref of relatedKindsOf(object.apiVersion, object.kind)) {
-      wanted.set(`${ref.kind}/${namespace}`, { ref, namespace });
-    }
-  }
-  const collections: RelatedCollection[] = [];
-  for (const { ref, namespace } of wanted.values()) {
-    try {
-      const type = await target.catalog.lookup(ref.apiVersion, ref.kind);
-      collections.push({ ref, namespace, path: resourcePath(type, namespace) });
-    } catch (error) {
-      if (!(error instanceof UnknownKindError)) {
-        throw error;
+    for (const ref of registry.checkerFor(object.apiVersion, object.kind).related ?? []) {
+      const type = await cluster.catalog.lookup(ref.apiVersion, ref.kind).catch(() => undefined);
+      if (type) {
+        collections.set(`${ref.kind}/${namespace}`, {
+          kind: ref.kind,
+          namespace,
+          path: resourcePath(type, namespace),
+        });
       }
     }
   }
-  return collections;
+  return [...collections.values()];
 }
 
 /**
@@ -74,26 +71,27 @@ async function relatedCollections(
  * object back (a Rollout would look Healthy before its Deployment's generation is known).
  */
 export async function watchRelated(
-  target: WatchTarget,
+  cluster: Cluster,
+  registry: ReadinessRegistry,
   objects: readonly Manifest[],
   store: RelatedObjectStore,
   options: { signal: AbortSignal; onChange: (namespace: string) => void; onRetry?: (error: unknown) => void },
 ): Promise<{ readonly running: Promise<void>[]; readonly synced: Promise<unknown> }> {
   const lists: Promise<void>[] = [];
-  const running = (await relatedCollections(target, objects)).map(({ ref, namespace, path }) => {
+  const running = (await relatedCollections(cluster, registry, objects)).map(({ kind, namespace, path }) => {
     let listed: () => void = () => {};
     lists.push(new Promise<void>((resolve) => (listed = resolve)));
-    return inform<LiveObject>(target.api, {
+    return inform<LiveObject>(cluster.api, {
       path,
       signal: options.signal,
       onRetry: options.onRetry,
       onList: (items) => {
-        store.replace(ref.kind, namespace, items);
+        store.replace(kind, namespace, items);
         listed();
         options.onChange(namespace);
       },
       onChange: (type, item) => {
-        store.update(ref.kind, namespace, item, type === 'DELETED');
+        store.update(kind, namespace, item, type === 'DELETED');
         options.onChange(namespace);
       },
     });
@@ -103,14 +101,15 @@ export async function watchRelated(
 
 /** One read of every related collection. */
 export async function readRelated(
-  target: WatchTarget,
+  cluster: Cluster,
+  registry: ReadinessRegistry,
   objects: readonly Manifest[],
 ): Promise<RelatedObjectStore> {
   const store = new RelatedObjectStore();
   await Promise.all(
-    (await relatedCollections(target, objects)).map(async ({ ref, namespace, path }) => {
-      const list = await target.api.request<{ items: LiveObject[] }>({ path });
-      store.replace(ref.kind, namespace, list.items);
+    (await relatedCollections(cluster, registry, objects)).map(async ({ kind, namespace, path }) => {
+      const list = await cluster.api.request<{ items: LiveObject[] }>({ path });
+      store.replace(kind, namespace, list.items);
     }),
   );
   return store;

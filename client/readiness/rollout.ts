@@ -1,7 +1,8 @@
 /**
  * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString), with
  * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates and AnalysisRuns), in order:
- * - Progressing while status.observedGeneration (a string) is behind metadata.generation;
+ * - Progressing while status.observedGeneration (a string) is behind metadata.generation (the registry's
+ *   check);
  * - with a workloadRef, Progressing while status.workloadObservedGeneration is behind the referenced
  *   Deployment's generation: a change to the pod template alone leaves the Rollout's generation as it
  *   was, so the Rollout's own generation says nothing about it;
@@ -22,7 +23,7 @@
  * Messages name the current step and the AnalysisRuns running for the new version.
  */
 import { describeCondition } from './generation.js';
-import type { Condition, LiveObject, Readiness, RelatedObjects } from './types.js';
+import type { Condition, LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
 
 interface AnalysisRef {
   templates?: { templateName?: string }[];
@@ -64,96 +65,103 @@ interface AnalysisRunFields {
   status?: { phase?: string; message?: string; metricResults?: MetricResult[] };
 }
 
-/** The kinds a Rollout's readiness looks at besides the Rollout, in its namespace. */
-export const ROLLOUT_RELATED_KINDS = [
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
-  { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' },
-] as const;
-
 const progressing = (message: string): Readiness => ({ state: 'progressing', phase: 'Progressing', message });
+const specOf = (rollout: LiveObject) => (rollout.spec ?? {}) as RolloutSpec;
+const statusOf = (rollout: LiveObject) => (rollout.status ?? {}) as RolloutStatus;
 
-export function rolloutReadiness(object: LiveObject, related?: RelatedObjects): Readiness {
-  const status = (object.status ?? {}) as RolloutStatus;
-  const spec = (object.spec ?? {}) as RolloutSpec;
-  const namespace = object.metadata.namespace ?? 'default';
-  const generation = object.metadata.generation as number | undefined;
-  const observed = Number(status.observedGeneration);
-  // Old controllers wrote a hash here: a value that is not a number says nothing about the generation.
-  if (
-    status.observedGeneration === undefined ||
-    (!Number.isNaN(observed) && generation !== undefined && observed < generation)
-  ) {
-    return progressing('waiting for rollout spec update to be observed');
-  }
-  if (spec.workloadRef?.kind === 'Deployment' && spec.workloadRef.name && related) {
-    const deployment = related.get('Deployment', namespace, spec.workloadRef.name);
-    const workloadGeneration = deployment?.metadata.generation as number | undefined;
-    if (
-      workloadGeneration !== undefined &&
-      status.workloadObservedGeneration !== String(workloadGeneration)
-    ) {
-      return progressing(
-        `waiting for the controller to observe Deployment ${spec.workloadRef.name} generation ${workloadGeneration}`,
-      );
-    }
-  }
-  const runs = related ? currentRuns(object, status, related) : [];
-  for (const condition of object.status?.conditions ?? []) {
-    if (condition.type === 'InvalidSpec' && condition.status === 'True') {
-      const changed = related && templateChangedSince(spec, namespace, condition, related);
-      if (changed) {
-        return progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`);
+export const ROLLOUT_READINESS: ReadinessChecker = {
+  pending: progressing('waiting for rollout spec update to be observed'),
+  owns: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }],
+  related: [
+    { apiVersion: 'apps/v1', kind: 'Deployment' },
+    { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
+  ],
+  conditions: [
+    (rollout, owned) => {
+      const ref = specOf(rollout).workloadRef;
+      if (ref?.kind !== 'Deployment' || !ref.name) {
+        return undefined;
       }
-      return { state: 'failed', phase: 'Degraded', message: describeCondition(condition) };
-    }
-    if (condition.reason === 'RolloutAborted' || condition.reason === 'ProgressDeadlineExceeded') {
-      const failed = runs.filter((run) => ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)));
+      const deployment = owned.of('Deployment').find((d) => d.metadata.name === ref.name);
+      const generation = deployment?.metadata.generation as number | undefined;
+      return generation !== undefined && statusOf(rollout).workloadObservedGeneration !== String(generation)
+        ? progressing(`waiting for the controller to observe Deployment ${ref.name} generation ${generation}`)
+        : undefined;
+    },
+    (rollout, owned) => {
+      const invalid = (rollout.status?.conditions ?? []).find(
+        (c) => c.type === 'InvalidSpec' && c.status === 'True',
+      );
+      if (!invalid) {
+        return undefined;
+      }
+      const changed = templateChangedSince(specOf(rollout), invalid, owned);
+      return changed
+        ? progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`)
+        : { state: 'failed', phase: 'Degraded', message: describeCondition(invalid) };
+    },
+    (rollout, owned) => {
+      const stopped = (rollout.status?.conditions ?? []).find(
+        (c) => c.reason === 'RolloutAborted' || c.reason === 'ProgressDeadlineExceeded',
+      );
+      if (!stopped) {
+        return undefined;
+      }
+      const failed = currentRuns(rollout, owned).filter((run) =>
+        ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)),
+      );
       return {
         state: 'failed',
         phase: 'Degraded',
-        message: [describeCondition(condition), ...failed.map(describeRun)].join('; '),
+        message: [describeCondition(stopped), ...failed.map(describeRun)].join('; '),
       };
-    }
-  }
-  const step = describeStep(spec, status);
-  const running = runs.filter((run) => phaseOf(run) === 'Running').map(describeRun);
-  const detail = (message: string) => [message, step, ...running].filter(Boolean).join('; ');
-  if (spec.paused) {
-    return { state: 'progressing', phase: 'Paused', message: detail('manually paused') };
-  }
-  if (status.pauseConditions && status.pauseConditions.length > 0) {
-    return {
-      state: 'progressing',
-      phase: 'Paused',
-      message: detail(status.pauseConditions.map((c) => c.reason ?? 'paused').join(', ')),
-    };
-  }
-  const updated = status.updatedReplicas ?? 0;
-  if (updated < (spec.replicas ?? 1)) {
-    return progressing(detail('more replicas need to be updated'));
-  }
-  if ((status.availableReplicas ?? 0) < updated) {
-    return progressing(detail('updated replicas are still becoming available'));
-  }
-  const current = status.currentPodHash;
-  if (spec.strategy?.blueGreen) {
-    if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
-      return progressing(detail('active service cutover pending'));
-    }
-    if (!status.stableRS || status.stableRS !== current) {
-      return progressing(detail('waiting for analysis to complete'));
-    }
-  } else if (spec.strategy?.canary) {
-    if ((status.replicas ?? 0) > updated) {
-      return progressing(detail('old replicas are pending termination'));
-    }
-    if (!status.stableRS || status.stableRS !== current) {
-      return progressing(detail('waiting for all steps to complete'));
-    }
-  }
-  return { state: 'ready', phase: 'Healthy', message: 'healthy' };
-}
+    },
+    (rollout, owned) => {
+      const spec = specOf(rollout);
+      const status = statusOf(rollout);
+      const running = currentRuns(rollout, owned)
+        .filter((run) => phaseOf(run) === 'Running')
+        .map(describeRun);
+      const detail = (message: string) =>
+        [message, describeStep(spec, status), ...running].filter(Boolean).join('; ');
+      const paused = (message: string): Readiness => ({
+        state: 'progressing',
+        phase: 'Paused',
+        message: detail(message),
+      });
+      if (spec.paused) {
+        return paused('manually paused');
+      }
+      if (status.pauseConditions && status.pauseConditions.length > 0) {
+        return paused(status.pauseConditions.map((c) => c.reason ?? 'paused').join(', '));
+      }
+      const updated = status.updatedReplicas ?? 0;
+      if (updated < (spec.replicas ?? 1)) {
+        return progressing(detail('more replicas need to be updated'));
+      }
+      if ((status.availableReplicas ?? 0) < updated) {
+        return progressing(detail('updated replicas are still becoming available'));
+      }
+      const current = status.currentPodHash;
+      if (spec.strategy?.blueGreen) {
+        if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
+          return progressing(detail('active service cutover pending'));
+        }
+        if (!status.stableRS || status.stableRS !== current) {
+          return progressing(detail('waiting for analysis to complete'));
+        }
+      } else if (spec.strategy?.canary) {
+        if ((status.replicas ?? 0) > updated) {
+          return progressing(detail('old replicas are pending termination'));
+        }
+        if (!status.stableRS || status.stableRS !== current) {
+          return progressing(detail('waiting for all steps to complete'));
+        }
+      }
+      return { state: 'ready', phase: 'Healthy', message: 'healthy' };
+    },
+  ],
+};
 
 /** "step 2 of 4" while a canary is between its first and last step. */
 function describeStep(spec: RolloutSpec, status: RolloutStatus): string | undefined {
@@ -162,15 +170,14 @@ function describeStep(spec: RolloutSpec, status: RolloutStatus): string | undefi
   return steps > 0 && index !== undefined && index < steps ? `step ${index + 1} of ${steps}` : undefined;
 }
 
-/** The AnalysisRuns the controller made for the Rollout's current pod template, newest last. */
-function currentRuns(rollout: LiveObject, status: RolloutStatus, related: RelatedObjects): LiveObject[] {
-  const uid = rollout.metadata.uid as string | undefined;
-  return related
-    .list('AnalysisRun', rollout.metadata.namespace ?? 'default')
+/** The AnalysisRuns the controller made for the Rollout's current pod template, oldest first. */
+function currentRuns(rollout: LiveObject, owned: OwnedObjects): LiveObject[] {
+  const hash = statusOf(rollout).currentPodHash;
+  return owned
+    .of('AnalysisRun')
     .filter(
       (run) =>
-        ((run.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((o) => o.uid === uid) &&
-        run.metadata.labels?.['rollouts-pod-template-hash'] === status.currentPodHash,
+        (run.metadata.labels)?.['rollouts-pod-template-hash'] === hash,
     )
     .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
 }
@@ -214,9 +221,8 @@ const REVALIDATION_GRACE_MS = 60_000;
  */
 function templateChangedSince(
   spec: RolloutSpec,
-  namespace: string,
   condition: Condition,
-  related: RelatedObjects,
+  owned: OwnedObjects,
 ): string | undefined {
   const written = Date.parse((condition as { lastUpdateTime?: string }).lastUpdateTime ?? '');
   if (Number.isNaN(written)) {
@@ -230,7 +236,7 @@ function templateChangedSince(
   ];
   const names = new Set(refs.flatMap((r) => r?.templates ?? []).map((t) => t.templateName));
   return [...names].find((name) => {
-    const template = name ? related.get('AnalysisTemplate', namespace, name) : undefined;
+    const template = owned.of('AnalysisTemplate').find((t) => t.metadata.name === name);
     const times = ((template?.metadata.managedFields as { time?: string }[] | undefined) ?? []).map((f) =>
       Date.parse(f.time ?? ''),
     );

@@ -1,5 +1,5 @@
-import type { LiveObject, RelatedObjects } from '../../client/readiness/index.js';
-import { checkerFor, readinessOf } from '../../client/readiness/index.js';
+import type { LiveObject, OwnedObjects } from '../../client/readiness/index.js';
+import { DEFAULT_READINESS, readinessOf } from '../../client/readiness/index.js';
 
 const object = (
   apiVersion: string,
@@ -222,9 +222,8 @@ describe('Argo Rollout, as the plugin computes its status', () => {
     metadata: { name, namespace: 'ns', ...metadata },
     ...rest,
   });
-  const related = (byKind: Record<string, LiveObject[]>): RelatedObjects => ({
-    get: (kind, _namespace, name) => byKind[kind]?.find((o) => o.metadata.name === name),
-    list: (kind) => byKind[kind] ?? [],
+  const related = (byKind: Record<string, LiveObject[]>): OwnedObjects => ({
+    of: (kind) => byKind[kind] ?? [],
   });
   const analysisRun = (phase: string, value: string, message?: string) =>
     named(
@@ -407,6 +406,8 @@ describe('Tekton runs and everything else', () => {
       state: 'failed',
       message: 'Error: bad config',
     });
-    expect(checkerFor('example.com/v1', 'Widget')).toBe(checkerFor('monitoring.coreos.com/v1', 'Prometheus'));
+    expect(DEFAULT_READINESS.checkerFor('example.com/v1', 'Widget')).toBe(
+      DEFAULT_READINESS.checkerFor('monitoring.coreos.com/v1', 'Prometheus'),
+    );
   });
 });

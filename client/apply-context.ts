@@ -1,17 +1,14 @@
-/** Where a stack is applied: the cluster, its ApplySet, and how objects are sent there. */
-import type { ApiClient } from './api-client.js';
+/** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
 import { ApiError, CONTENT_TYPES } from './api-client.js';
 import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
-import type { Manifest, ResourceCatalog, ResourceType } from './resources.js';
+import type { Cluster, Manifest, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const FIELD_MANAGER = 'cdk8s-devops';
 
-export interface Target {
-  readonly api: ApiClient;
-  readonly catalog: ResourceCatalog;
+export interface ApplyContext extends Cluster {
   readonly applySet: ApplySet;
   /** The field manager of every server-side apply. */
   readonly fieldManager: string;
@@ -27,15 +24,15 @@ export interface ResolvedObject {
 }
 
 /** Looks the kind up (throws UnknownKindError when the cluster does not serve it) and settles the namespace. */
-export async function resolveObject(target: Target, manifest: Manifest): Promise<ResolvedObject> {
-  const type = await target.catalog.lookup(manifest.apiVersion, manifest.kind);
+export async function resolveObject(context: ApplyContext, manifest: Manifest): Promise<ResolvedObject> {
+  const type = await context.catalog.lookup(manifest.apiVersion, manifest.kind);
   const { namespace, ...metadata } = manifest.metadata;
   const settled: Manifest = {
     ...manifest,
     metadata: {
       ...metadata,
-      ...(type.namespaced ? { namespace: namespace ?? target.defaultNamespace } : {}),
-      labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: target.applySet.id },
+      ...(type.namespaced ? { namespace: namespace ?? context.defaultNamespace } : {}),
+      labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: context.applySet.id },
     },
   };
   return {
@@ -61,20 +58,20 @@ export interface ApplyRequestOptions {
  * read first: fields its controller took over are left out (see controller-fields.ts).
  */
 export async function serverSideApply(
-  target: Target,
+  context: ApplyContext,
   object: ResolvedObject,
   options: ApplyRequestOptions = {},
 ): Promise<Manifest> {
   const body =
     object.manifest.apiVersion === 'v1' && object.manifest.kind === 'Service'
-      ? withoutControllerFields(object.manifest, await readIfExists(target, object.path))
+      ? withoutControllerFields(object.manifest, await readIfExists(context, object.path))
       : object.manifest;
-  return target.api.request<Manifest>({
+  return context.api.request<Manifest>({
     path: object.path,
     method: 'PATCH',
     contentType: CONTENT_TYPES.apply,
     query: {
-      fieldManager: target.fieldManager,
+      fieldManager: context.fieldManager,
       force: options.force ?? false,
       dryRun: options.dryRun ? 'All' : undefined,
     },
@@ -83,9 +80,9 @@ export async function serverSideApply(
 }
 
 /** The live object at `path`, or undefined when there is none. */
-export async function readIfExists(target: Target, path: string): Promise<Manifest | undefined> {
+export async function readIfExists(context: ApplyContext, path: string): Promise<Manifest | undefined> {
   try {
-    return await target.api.request<Manifest>({ path });
+    return await context.api.request<Manifest>({ path });
   } catch (error) {
     if (error instanceof ApiError && error.code === 404) {
       return undefined;
