@@ -127,7 +127,8 @@ export interface WorkloadResourceFactory {
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
 }
 
-const DEFAULT_RESOURCES: plus.ContainerResources = {
+/** The requests and limits of a container that names none; sidecars share them. */
+export const DEFAULT_RESOURCES: plus.ContainerResources = {
   cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
 };
@@ -143,7 +144,8 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
   public readonly ingressPorts: readonly number[];
-  private readonly podSpecPath: string;
+  /** The JSON pointer of the pod spec inside `resource`, for what cdk8s-plus cannot say (native sidecars). */
+  public readonly podSpecPath: string;
   private apiAccess: boolean;
 
   protected constructor(

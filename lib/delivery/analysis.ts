@@ -1,6 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argoproj.io.js';
+import {
+  AnalysisTemplate,
+  AnalysisTemplateSpecMetricsCount,
+  AnalysisTemplateSpecMetricsFailureLimit,
+} from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import type { Alarm } from '../monitoring/alarm.js';
 
@@ -22,6 +26,13 @@ export interface AnalysisTemplateOptions {
   readonly prometheusAddress?: string;
   /** What the analysis is for, in error messages: "background analysis", "step 3". */
   readonly purpose: string;
+  /**
+   * Whether the analysis gates a step or a promotion, and so must end: each metric then takes its alarm's
+   * evaluationPeriods measurements (Argo Rollouts refuses gating analyses that run forever).
+   *
+   * @default true
+   */
+  readonly gates?: boolean;
 }
 
 /** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm. */
@@ -37,9 +48,11 @@ export function alarmAnalysisTemplate(
       'Give it at least one Alarm',
     );
   }
+  const namespace = Chart.of(scope).namespace ?? 'default';
+  const target = { service: options.service, namespace };
   const names = new Set<string>();
   for (const alarm of options.alarms) {
-    alarm.validate(scope);
+    alarm.validate(scope, target);
     if (names.has(alarm.name)) {
       invalid(
         scope,
@@ -49,22 +62,27 @@ export function alarmAnalysisTemplate(
     }
     names.add(alarm.name);
   }
-  const namespace = Chart.of(scope).namespace ?? 'default';
   return new AnalysisTemplate(scope, id, {
     metadata: { name: options.name },
     spec: {
-      metrics: options.alarms.map((alarm) => ({
-        name: alarm.name,
-        interval: alarm.interval,
-        failureCondition: alarm.failureCondition,
-        failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
-        provider: {
-          prometheus: {
-            address: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
-            query: alarm.queryFor({ service: options.service, namespace }),
+      metrics: options.alarms.map((alarm) => {
+        const metric = alarm.analysisMetricFor(target);
+        return {
+          name: metric.name,
+          interval: metric.interval,
+          count:
+            (options.gates ?? true) ? AnalysisTemplateSpecMetricsCount.fromNumber(metric.count) : undefined,
+          failureCondition: metric.failureCondition,
+          successCondition: metric.successCondition,
+          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(metric.failureLimit),
+          provider: {
+            prometheus: {
+              address: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+              query: metric.query,
+            },
           },
-        },
-      })),
+        };
+      }),
     },
   });
 }

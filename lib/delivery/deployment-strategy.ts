@@ -470,6 +470,7 @@ class CanaryStrategy extends RolloutStrategy {
         service,
         prometheusAddress: this.options.prometheusAddress,
         purpose,
+        gates: id !== 'Analysis',
       });
       templates.push(t);
       return t;

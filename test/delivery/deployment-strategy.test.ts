@@ -95,7 +95,7 @@ describe('on an Argo Rollout', () => {
     expect(preview.spec.ports).toEqual(one(objects, 'Service', 'api').spec.ports);
     expect(one(objects, 'AnalysisTemplate', 'api-post-promotion').spec.metrics[0]).toMatchObject({
       name: 'latency-p95',
-      failureCondition: 'len(result) > 0 && result[0] > 0.25',
+      failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.25',
     });
   });
 
@@ -121,26 +121,26 @@ describe('on an Argo Rollout', () => {
       {
         name: 'error-rate',
         interval: '1m',
-        failureCondition: 'len(result) > 0 && result[0] > 0.05',
+        failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
         failureLimit: 0,
         provider: {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test",service="api"}[5m]))',
+              '(sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[1m])) or vector(0)) / sum(rate(http_requests_total{namespace="test",service="api"}[1m]))',
           },
         },
       },
       {
         name: 'latency-p99',
         interval: '1m',
-        failureCondition: 'len(result) > 0 && result[0] > 0.5',
+        failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.5',
         failureLimit: 0,
         provider: {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",service="api"}[5m])))',
+              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",service="api"}[1m])))',
           },
         },
       },
@@ -163,7 +163,7 @@ describe('on an Argo Rollout', () => {
       }),
     );
     expect(one(objects, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({
-      failureCondition: 'len(result) > 0 && result[0] >= 1000',
+      failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 1000',
       provider: { prometheus: { address: 'http://prom:9090', query: 'max(queue_depth{service="api"})' } },
     });
   });
