@@ -10,6 +10,7 @@ import { inform } from './informer.js';
 import { objectRef } from './manifests.js';
 import type { LiveObject, Readiness } from './readiness/index.js';
 import { readinessOf } from './readiness/index.js';
+import { readRelated, RelatedObjectStore, watchRelated } from './related-objects.js';
 import type { Manifest, ResourceCatalog } from './resources.js';
 import { resourcePath } from './resources.js';
 
@@ -116,9 +117,13 @@ export async function waitForReady(
       finish();
     }
   };
+  const related = new RelatedObjectStore();
+  // The last state of each object, judged again when an object it relates to changes.
+  const lastSeen = new Map<string, LiveObject>();
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
-    const readiness = readinessOf(object);
+    lastSeen.set(objectRef(object), object);
+    const readiness = readinessOf(object, related);
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
     settle(objectRef(object), readiness, outcome);
@@ -139,6 +144,14 @@ export async function waitForReady(
       timers.push(setTimeout(() => timeOut([ref]), options.objectTimeoutMs));
     }
   };
+
+  const relatedWatches = await watchRelated(target, objects, related, {
+    signal: controller.signal,
+    onRetry: options.onRetry,
+    onChange: (namespace) =>
+      [...lastSeen.values()].filter((o) => o.metadata.namespace === namespace).forEach(judge),
+  });
+  await Promise.race([relatedWatches.synced, finished]);
 
   const collections = new Map<string, Manifest[]>();
   for (const object of objects) {
@@ -188,7 +201,7 @@ export async function waitForReady(
   await finished;
   controller.abort();
   timers.forEach(clearTimeout);
-  await Promise.all([...informers, ...eventWatches]);
+  await Promise.all([...informers, ...relatedWatches.running, ...eventWatches]);
   const final = [...statuses.values()];
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
     ? 'failed'
@@ -256,12 +269,14 @@ export async function currentStatus(
   target: WatchTarget,
   objects: readonly Manifest[],
 ): Promise<ObjectStatus[]> {
+  const related = await readRelated(target, objects);
   return Promise.all(
     objects.map(async (object) => {
       const ref = objectRef(object);
       try {
         const live = await target.api.request<LiveObject>({ path: await target.catalog.pathOf(object) });
-        return { ref, readiness: readinessOf({ ...live, apiVersion: object.apiVersion, kind: object.kind }) };
+        const withKind = { ...live, apiVersion: object.apiVersion, kind: object.kind };
+        return { ref, readiness: readinessOf(withKind, related) };
       } catch (error) {
         if (error instanceof ApiError && error.code === 404) {
           return { ref, readiness: { state: 'progressing', message: 'not found' } };

@@ -9,11 +9,11 @@ import { podReadiness } from './pod.js';
 import { persistentVolumeClaimReadiness } from './pvc.js';
 import { readyConditionReadiness } from './ready-condition.js';
 import { replicaSetReadiness } from './replicaset.js';
-import { rolloutReadiness } from './rollout.js';
+import { ROLLOUT_RELATED_KINDS, rolloutReadiness } from './rollout.js';
 import { serviceReadiness } from './service.js';
 import { statefulSetReadiness } from './statefulset.js';
 import { tektonRunReadiness } from './tekton.js';
-import type { LiveObject, Readiness, ReadinessChecker } from './types.js';
+import type { KindRef, LiveObject, Readiness, ReadinessChecker, RelatedObjects } from './types.js';
 
 const CHECKERS: ReadonlyMap<string, ReadinessChecker> = new Map([
   ['apps/Deployment', deploymentReadiness],
@@ -35,6 +35,15 @@ export function checkerFor(apiVersion: string, kind: string): ReadinessChecker {
   return CHECKERS.get(`${groupOf(apiVersion)}/${kind}`) ?? readyConditionReadiness;
 }
 
-export function readinessOf(object: LiveObject): Readiness {
-  return checkerFor(object.apiVersion, object.kind)(object);
+/** The kinds, in the object's namespace, whose objects a kind's checker looks at besides the object. */
+const RELATED: ReadonlyMap<string, readonly KindRef[]> = new Map([
+  ['argoproj.io/Rollout', ROLLOUT_RELATED_KINDS],
+]);
+
+export function relatedKindsOf(apiVersion: string, kind: string): readonly KindRef[] {
+  return RELATED.get(`${groupOf(apiVersion)}/${kind}`) ?? [];
+}
+
+export function readinessOf(object: LiveObject, related?: RelatedObjects): Readiness {
+  return checkerFor(object.apiVersion, object.kind)(object, related);
 }

@@ -1,40 +1,82 @@
 /**
- * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString):
+ * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString), with
+ * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates and AnalysisRuns), in order:
  * - Progressing while status.observedGeneration (a string) is behind metadata.generation;
- * - Degraded (failed) when a condition is InvalidSpec, or has the reason RolloutAborted or
- *   ProgressDeadlineExceeded;
- * - Paused when spec.paused is set or status.pauseConditions is not empty;
+ * - with a workloadRef, Progressing while status.workloadObservedGeneration is behind the referenced
+ *   Deployment's generation: a change to the pod template alone leaves the Rollout's generation as it
+ *   was, so the Rollout's own generation says nothing about it;
+ * - Degraded (failed) when a condition is InvalidSpec, with the controller's message, unless an
+ *   AnalysisTemplate the Rollout refers to changed after the controller wrote it, less than a minute ago
+ *   (a template change does not bump the Rollout's generation either): then Progressing until the
+ *   controller validates again;
+ * - Degraded when a condition has the reason RolloutAborted or ProgressDeadlineExceeded, with the failed
+ *   AnalysisRun's metric, measured value and limit;
+ * - Paused when spec.paused is set or status.pauseConditions is not empty, with the pause's reason and
+ *   the current step;
  * - Progressing while updatedReplicas < spec.replicas (default 1) or availableReplicas < updatedReplicas;
  * - blue-green: Progressing until status.blueGreen.activeSelector and then status.stableRS equal
  *   status.currentPodHash;
  * - canary: Progressing while status.replicas > updatedReplicas (old replicas terminating) or until
  *   status.stableRS equals status.currentPodHash (all steps done);
  * - Healthy (ready) otherwise.
+ * Messages name the current step and the AnalysisRuns running for the new version.
  */
 import { describeCondition } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import type { Condition, LiveObject, Readiness, RelatedObjects } from './types.js';
+
+interface AnalysisRef {
+  templates?: { templateName?: string }[];
+}
 
 interface RolloutSpec {
   replicas?: number;
   paused?: boolean;
-  strategy?: { blueGreen?: unknown; canary?: unknown };
+  workloadRef?: { kind?: string; name?: string };
+  strategy?: {
+    blueGreen?: { prePromotionAnalysis?: AnalysisRef; postPromotionAnalysis?: AnalysisRef };
+    canary?: { analysis?: AnalysisRef; steps?: { analysis?: AnalysisRef }[] };
+  };
 }
 
 interface RolloutStatus {
   observedGeneration?: string | number;
+  workloadObservedGeneration?: string;
   pauseConditions?: { reason?: string }[];
   replicas?: number;
   updatedReplicas?: number;
   availableReplicas?: number;
   currentPodHash?: string;
+  currentStepIndex?: number;
   stableRS?: string;
+  message?: string;
   blueGreen?: { activeSelector?: string };
 }
 
+interface MetricResult {
+  name: string;
+  phase?: string;
+  message?: string;
+  measurements?: { phase?: string; value?: string; message?: string }[];
+}
+
+interface AnalysisRunFields {
+  spec?: { metrics?: { name: string; failureCondition?: string; successCondition?: string }[] };
+  status?: { phase?: string; message?: string; metricResults?: MetricResult[] };
+}
+
+/** The kinds a Rollout's readiness looks at besides the Rollout, in its namespace. */
+export const ROLLOUT_RELATED_KINDS = [
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
+  { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' },
+] as const;
+
 const progressing = (message: string): Readiness => ({ state: 'progressing', phase: 'Progressing', message });
 
-export function rolloutReadiness(object: LiveObject): Readiness {
+export function rolloutReadiness(object: LiveObject, related?: RelatedObjects): Readiness {
   const status = (object.status ?? {}) as RolloutStatus;
+  const spec = (object.spec ?? {}) as RolloutSpec;
+  const namespace = object.metadata.namespace ?? 'default';
   const generation = object.metadata.generation as number | undefined;
   const observed = Number(status.observedGeneration);
   // Old controllers wrote a hash here: a value that is not a number says nothing about the generation.
@@ -44,44 +86,155 @@ export function rolloutReadiness(object: LiveObject): Readiness {
   ) {
     return progressing('waiting for rollout spec update to be observed');
   }
-  for (const condition of object.status?.conditions ?? []) {
+  if (spec.workloadRef?.kind === 'Deployment' && spec.workloadRef.name && related) {
+    const deployment = related.get('Deployment', namespace, spec.workloadRef.name);
+    const workloadGeneration = deployment?.metadata.generation as number | undefined;
     if (
-      condition.type === 'InvalidSpec' ||
-      condition.reason === 'RolloutAborted' ||
-      condition.reason === 'ProgressDeadlineExceeded'
+      workloadGeneration !== undefined &&
+      status.workloadObservedGeneration !== String(workloadGeneration)
     ) {
-      return { state: 'failed', phase: 'Degraded', message: describeCondition(condition) };
+      return progressing(
+        `waiting for the controller to observe Deployment ${spec.workloadRef.name} generation ${workloadGeneration}`,
+      );
     }
   }
-  const spec = (object.spec ?? {}) as RolloutSpec;
+  const runs = related ? currentRuns(object, status, related) : [];
+  for (const condition of object.status?.conditions ?? []) {
+    if (condition.type === 'InvalidSpec' && condition.status === 'True') {
+      const changed = related && templateChangedSince(spec, namespace, condition, related);
+      if (changed) {
+        return progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`);
+      }
+      return { state: 'failed', phase: 'Degraded', message: describeCondition(condition) };
+    }
+    if (condition.reason === 'RolloutAborted' || condition.reason === 'ProgressDeadlineExceeded') {
+      const failed = runs.filter((run) => ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)));
+      return {
+        state: 'failed',
+        phase: 'Degraded',
+        message: [describeCondition(condition), ...failed.map(describeRun)].join('; '),
+      };
+    }
+  }
+  const step = describeStep(spec, status);
+  const running = runs.filter((run) => phaseOf(run) === 'Running').map(describeRun);
+  const detail = (message: string) => [message, step, ...running].filter(Boolean).join('; ');
   if (spec.paused) {
-    return { state: 'progressing', phase: 'Paused', message: 'manually paused' };
+    return { state: 'progressing', phase: 'Paused', message: detail('manually paused') };
   }
   if (status.pauseConditions && status.pauseConditions.length > 0) {
-    return { state: 'progressing', phase: 'Paused', message: status.pauseConditions[0].reason ?? 'paused' };
+    return {
+      state: 'progressing',
+      phase: 'Paused',
+      message: detail(status.pauseConditions.map((c) => c.reason ?? 'paused').join(', ')),
+    };
   }
   const updated = status.updatedReplicas ?? 0;
   if (updated < (spec.replicas ?? 1)) {
-    return progressing('more replicas need to be updated');
+    return progressing(detail('more replicas need to be updated'));
   }
   if ((status.availableReplicas ?? 0) < updated) {
-    return progressing('updated replicas are still becoming available');
+    return progressing(detail('updated replicas are still becoming available'));
   }
   const current = status.currentPodHash;
   if (spec.strategy?.blueGreen) {
     if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
-      return progressing('active service cutover pending');
+      return progressing(detail('active service cutover pending'));
     }
     if (!status.stableRS || status.stableRS !== current) {
-      return progressing('waiting for analysis to complete');
+      return progressing(detail('waiting for analysis to complete'));
     }
   } else if (spec.strategy?.canary) {
     if ((status.replicas ?? 0) > updated) {
-      return progressing('old replicas are pending termination');
+      return progressing(detail('old replicas are pending termination'));
     }
     if (!status.stableRS || status.stableRS !== current) {
-      return progressing('waiting for all steps to complete');
+      return progressing(detail('waiting for all steps to complete'));
     }
   }
   return { state: 'ready', phase: 'Healthy', message: 'healthy' };
+}
+
+/** "step 2 of 4" while a canary is between its first and last step. */
+function describeStep(spec: RolloutSpec, status: RolloutStatus): string | undefined {
+  const steps = spec.strategy?.canary?.steps?.length ?? 0;
+  const index = status.currentStepIndex;
+  return steps > 0 && index !== undefined && index < steps ? `step ${index + 1} of ${steps}` : undefined;
+}
+
+/** The AnalysisRuns the controller made for the Rollout's current pod template, newest last. */
+function currentRuns(rollout: LiveObject, status: RolloutStatus, related: RelatedObjects): LiveObject[] {
+  const uid = rollout.metadata.uid as string | undefined;
+  return related
+    .list('AnalysisRun', rollout.metadata.namespace ?? 'default')
+    .filter(
+      (run) =>
+        ((run.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((o) => o.uid === uid) &&
+        (run.metadata.labels)?.['rollouts-pod-template-hash'] ===
+          status.currentPodHash,
+    )
+    .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+}
+
+function phaseOf(run: LiveObject): string {
+  return (run as AnalysisRunFields).status?.phase ?? 'Pending';
+}
+
+/**
+ * `AnalysisRun api-6f9c-2-1 Failed: error-rate = [0.5] (limit: result[0] > 0.05)`: each metric that
+ * measured something, with its last value and the condition under which it fails.
+ */
+export function describeRun(run: LiveObject): string {
+  const { spec, status } = run as AnalysisRunFields;
+  const metrics = (status?.metricResults ?? []).map((result) => {
+    const last = result.measurements?.at(-1);
+    const definition = spec?.metrics?.find((m) => m.name === result.name);
+    const limit = definition?.failureCondition ?? definition?.successCondition;
+    const value = last?.value !== undefined ? ` = ${last.value}` : '';
+    const because = result.message ?? last?.message;
+    return [
+      `${result.name}${value}`,
+      limit ? ` (limit: ${limit.replace(/^len\(result\) > 0 && /, '')})` : '',
+      result.phase && result.phase !== phaseOf(run) ? ` ${result.phase}` : '',
+      because ? `: ${because}` : '',
+    ].join('');
+  });
+  return `AnalysisRun ${run.metadata.name} ${phaseOf(run)}${metrics.length ? `: ${metrics.join(', ')}` : ''}`;
+}
+
+/**
+ * How long after a template change an older InvalidSpec still counts as stale. The controller keeps the
+ * condition untouched when the spec is still invalid for the same reason, so past this grace the
+ * condition stands.
+ */
+const REVALIDATION_GRACE_MS = 60_000;
+
+/**
+ * The name of an AnalysisTemplate the Rollout refers to that was written after `condition` (by any field
+ * manager) within the grace, or undefined: then the condition describes the templates as they are.
+ */
+function templateChangedSince(
+  spec: RolloutSpec,
+  namespace: string,
+  condition: Condition,
+  related: RelatedObjects,
+): string | undefined {
+  const written = Date.parse((condition as { lastUpdateTime?: string }).lastUpdateTime ?? '');
+  if (Number.isNaN(written)) {
+    return undefined;
+  }
+  const refs = [
+    spec.strategy?.blueGreen?.prePromotionAnalysis,
+    spec.strategy?.blueGreen?.postPromotionAnalysis,
+    spec.strategy?.canary?.analysis,
+    ...(spec.strategy?.canary?.steps ?? []).map((s) => s.analysis),
+  ];
+  const names = new Set(refs.flatMap((r) => r?.templates ?? []).map((t) => t.templateName));
+  return [...names].find((name) => {
+    const template = name ? related.get('AnalysisTemplate', namespace, name) : undefined;
+    const times = ((template?.metadata.managedFields as { time?: string }[] | undefined) ?? []).map((f) =>
+      Date.parse(f.time ?? ''),
+    );
+    return times.some((time) => time > written && Date.now() - time < REVALIDATION_GRACE_MS);
+  });
 }

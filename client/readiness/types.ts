@@ -31,4 +31,19 @@ export interface LiveObject extends Manifest {
   };
 }
 
-export type ReadinessChecker = (object: LiveObject) => Readiness;
+/**
+ * The objects a checker may look at besides its own (a Rollout's Deployment and AnalysisRuns), as the
+ * caller last saw them. Kinds are the ones the checker's registry entry names as related.
+ */
+export interface RelatedObjects {
+  get(kind: string, namespace: string, name: string): LiveObject | undefined;
+  list(kind: string, namespace: string): readonly LiveObject[];
+}
+
+/** A reference to a kind, as a manifest names it. */
+export interface KindRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+export type ReadinessChecker = (object: LiveObject, related?: RelatedObjects) => Readiness;

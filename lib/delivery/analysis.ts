@@ -27,12 +27,30 @@ export interface AnalysisTemplateOptions {
   /** What the analysis is for, in error messages: "background analysis", "step 3". */
   readonly purpose: string;
   /**
-   * Whether the analysis gates a step or a promotion, and so must end: each metric then takes its alarm's
-   * evaluationPeriods measurements (Argo Rollouts refuses gating analyses that run forever).
-   *
-   * @default true
+   * Whether the analysis gates a step or a blue/green promotion, which Argo Rollouts requires to end:
+   * each metric then takes its alarm's number of measurements. A background analysis measures until
+   * the rollout ends.
    */
-  readonly gates?: boolean;
+  readonly gate: boolean;
+}
+
+/**
+ * The argument through which a Rollout tells its analyses the pod template hash of the new version's
+ * pods (`podTemplateHashValue: Latest`), which canary alarms select on.
+ */
+export const CANARY_HASH_ARG = 'canary-hash';
+
+/** How a Rollout refers to an AnalysisTemplate of `alarmAnalysisTemplate`, passing the canary's hash. */
+export interface AnalysisReference {
+  readonly templates: { readonly templateName: string }[];
+  readonly args: { readonly name: string; readonly valueFrom: { readonly podTemplateHashValue: string } }[];
+}
+
+export function analysisReference(template: AnalysisTemplate): AnalysisReference {
+  return {
+    templates: [{ templateName: template.name }],
+    args: [{ name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }],
+  };
 }
 
 /** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm. */
@@ -49,7 +67,7 @@ export function alarmAnalysisTemplate(
     );
   }
   const namespace = Chart.of(scope).namespace ?? 'default';
-  const target = { service: options.service, namespace };
+  const target = { service: options.service, namespace, podTemplateHash: `{{args.${CANARY_HASH_ARG}}}` };
   const names = new Set<string>();
   for (const alarm of options.alarms) {
     alarm.validate(scope, target);
@@ -65,13 +83,13 @@ export function alarmAnalysisTemplate(
   return new AnalysisTemplate(scope, id, {
     metadata: { name: options.name },
     spec: {
+      args: [{ name: CANARY_HASH_ARG }],
       metrics: options.alarms.map((alarm) => {
         const metric = alarm.analysisMetricFor(target);
         return {
           name: metric.name,
           interval: metric.interval,
-          count:
-            (options.gates ?? true) ? AnalysisTemplateSpecMetricsCount.fromNumber(metric.count) : undefined,
+          count: options.gate ? AnalysisTemplateSpecMetricsCount.fromNumber(metric.count) : undefined,
           failureCondition: metric.failureCondition,
           successCondition: metric.successCondition,
           failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(metric.failureLimit),

@@ -80,11 +80,26 @@ export class Statistic {
   }
 }
 
+/**
+ * What an alarm measures during a rollout: the new version's own pods (so a bad canary is not diluted by
+ * the stable pods, and a good one is not failed by the stable pods' errors), or every pod behind the
+ * Service.
+ */
+export const ALARM_MEASURES = ['canary', 'service'] as const;
+export type AlarmMeasure = (typeof ALARM_MEASURES)[number];
+
 /** The service an alarm watches: what its queries select on. */
 export interface AlarmTarget {
   /** The Service (Prometheus `service` label) of the workload. */
   readonly service: string;
   readonly namespace: string;
+  /**
+   * The pod template hash of the new version's pods (Prometheus `rollouts_pod_template_hash` label),
+   * for alarms that measure the canary; in an AnalysisTemplate, an argument the Rollout fills in.
+   *
+   * @default - the alarm measures the whole service
+   */
+  readonly podTemplateHash?: string;
   /**
    * The workload's main container (Prometheus `container` label, for cAdvisor and kube-state-metrics).
    *
@@ -97,8 +112,10 @@ export interface AlarmProps {
   /** A short name, unique among the alarms of one workload (a DNS-1123 label): "error-rate". */
   readonly name: string;
   /**
-   * The metric, as a PromQL expression. `{{service}}`, `{{namespace}}` and `{{container}}` are replaced by
-   * the target's; `{{period}}` by the period (for range functions with the VALUE statistic).
+   * The metric, as a PromQL expression. `{{selector}}` is replaced by the label matchers of what the
+   * alarm measures (the canary's pods in an analysis, the whole service in an alert); `{{service}}`,
+   * `{{namespace}}` and `{{container}}` by the target's; `{{period}}` by the period (for range functions
+   * with the VALUE statistic).
    */
   readonly metric: string;
   /**
@@ -113,6 +130,26 @@ export interface AlarmProps {
    * @default '1m'
    */
   readonly period?: string;
+  /**
+   * The same as `period`: how often an analysis measures, and one step of an alert's `for`.
+   *
+   * @default '1m'
+   */
+  readonly interval?: string;
+  /**
+   * How many measurements an analysis that gates the rollout takes (an analysis step, or a blue/green
+   * pre- or post-promotion analysis, which Argo Rollouts requires to end); a background analysis measures
+   * until the rollout ends.
+   *
+   * @default 5
+   */
+  readonly measurements?: number;
+  /**
+   * Whether `{{selector}}` selects the new version's pods or the whole service during a rollout.
+   *
+   * @default 'canary'
+   */
+  readonly measure?: AlarmMeasure;
   /**
    * How many recent periods are evaluated.
    *
@@ -160,10 +197,20 @@ export interface PromQlAlarmProps extends Omit<AlarmProps, 'metric'> {
   readonly query: string;
 }
 
-export interface ErrorRateAlarmProps extends Omit<
+/** What the common HTTP alarms share. */
+export interface HttpAlarmProps extends Omit<
   AlarmProps,
   'name' | 'metric' | 'statistic' | 'threshold' | 'comparison'
 > {
+  /**
+   * The window the rate is computed over.
+   *
+   * @default '5m'
+   */
+  readonly window?: string;
+}
+
+export interface ErrorRateAlarmProps extends HttpAlarmProps {
   /** The share of requests that may fail (5xx), from 0 to 1. */
   readonly threshold: number;
   /**
@@ -180,10 +227,7 @@ export interface ErrorRateAlarmProps extends Omit<
   readonly statusLabel?: string;
 }
 
-export interface LatencyAlarmProps extends Omit<
-  AlarmProps,
-  'name' | 'metric' | 'statistic' | 'threshold' | 'comparison'
-> {
+export interface LatencyAlarmProps extends HttpAlarmProps {
   /** The latency, in seconds, that the quantile may reach. */
   readonly thresholdSeconds: number;
   /**
@@ -219,7 +263,7 @@ export interface AnalysisMetric {
   readonly successCondition?: string;
   /** Failed measurements tolerated: datapointsToAlarm - 1. */
   readonly failureLimit: number;
-  /** How many measurements an analysis that gates a step takes: evaluationPeriods. */
+  /** How many measurements an analysis that gates a step takes. */
   readonly count: number;
 }
 
@@ -237,33 +281,40 @@ export class Alarm {
    * rate is 0, not missing; only a missing requests counter is missing data.
    */
   public static errorRate(props: ErrorRateAlarmProps): Alarm {
-    const requests = props.requestsMetric ?? 'http_requests_total';
-    const code = props.statusLabel ?? 'code';
-    const selector = 'namespace="{{namespace}}",service="{{service}}"';
-    return new Alarm({
-      severity: 'critical',
-      description: `More than ${props.threshold * 100}% of the requests failed with a 5xx`,
-      ...props,
-      name: 'error-rate',
-      metric:
-        `(sum(rate(${requests}{${selector},${code}=~"5.."}[{{period}}])) or vector(0))` +
-        ` / sum(rate(${requests}{${selector}}[{{period}}]))`,
-    });
+    const { requestsMetric, statusLabel, window, ...rest } = props;
+    const requests = requestsMetric ?? 'http_requests_total';
+    const w = window ?? '5m';
+    return new Alarm(
+      {
+        severity: 'critical',
+        description: `More than ${props.threshold * 100}% of the requests failed with a 5xx`,
+        ...rest,
+        name: 'error-rate',
+        metric:
+          `(sum(rate(${requests}{{{selector}},${statusLabel ?? 'code'}=~"5.."}[${w}])) or vector(0))` +
+          ` / sum(rate(${requests}{{{selector}}}[${w}]))`,
+      },
+      w,
+    );
   }
 
   /** Fires when the service's latency quantile exceeds `thresholdSeconds`. */
   public static latency(props: LatencyAlarmProps): Alarm {
-    const q = props.quantile ?? 0.99;
-    const histogram = props.durationHistogram ?? 'http_request_duration_seconds';
-    return new Alarm({
-      description: `The p${Math.round(q * 100)} latency is above ${props.thresholdSeconds}s`,
-      ...props,
-      name: `latency-p${Math.round(q * 100)}`,
-      metric:
-        `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket` +
-        `{namespace="{{namespace}}",service="{{service}}"}[{{period}}])))`,
-      threshold: props.thresholdSeconds,
-    });
+    const { quantile, durationHistogram, window, thresholdSeconds, ...rest } = props;
+    const q = quantile ?? 0.99;
+    const w = window ?? '5m';
+    return new Alarm(
+      {
+        description: `The p${Math.round(q * 100)} latency is above ${thresholdSeconds}s`,
+        ...rest,
+        name: `latency-p${Math.round(q * 100)}`,
+        metric:
+          `histogram_quantile(${q}, sum by (le) (rate(${durationHistogram ?? 'http_request_duration_seconds'}_bucket` +
+          `{{{selector}}}[${w}])))`,
+        threshold: thresholdSeconds,
+      },
+      w,
+    );
   }
 
   /** Fires when any PromQL query crosses a threshold. */
@@ -287,15 +338,23 @@ export class Alarm {
   public readonly severity: Severity;
   public readonly treatMissingData?: TreatMissingData;
   public readonly description?: string;
+  public readonly measurements: number;
+  public readonly measure: AlarmMeasure;
   private readonly metric: string;
 
-  private constructor(private readonly props: AlarmProps) {
+  private constructor(
+    private readonly props: AlarmProps,
+    /** The window of a built-in query, checked like the period. */
+    private readonly window?: string,
+  ) {
     this.name = props.name;
     this.metric = props.metric;
     this.threshold = props.threshold;
     this.comparison = props.comparison ?? '>';
     this.statistic = props.statistic ?? Statistic.VALUE;
-    this.period = props.period ?? '1m';
+    this.period = props.period ?? props.interval ?? '1m';
+    this.measurements = props.measurements ?? 5;
+    this.measure = props.measure ?? 'canary';
     this.evaluationPeriods = props.evaluationPeriods ?? 1;
     this.datapointsToAlarm = props.datapointsToAlarm ?? this.evaluationPeriods;
     this.severity = props.severity ?? 'warning';
@@ -303,14 +362,30 @@ export class Alarm {
     this.description = props.description;
   }
 
-  /** A copy with some props changed: `Alarm.errorRate(...).with({ severity: 'warning' })`. */
-  public with(changes: Partial<AlarmProps>): Alarm {
-    return new Alarm({ ...this.props, ...changes });
+  /** The interval at which an analysis measures: the period. */
+  public get interval(): string {
+    return this.period;
   }
 
-  /** The datapoint query for one target: the metric, its statistic applied over one period. */
+  /** A copy with some props changed: `Alarm.errorRate(...).with({ severity: 'warning' })`. */
+  public with(changes: Partial<AlarmProps>): Alarm {
+    return new Alarm({ ...this.props, ...changes }, this.window);
+  }
+
+  /**
+   * The datapoint query for one target: the metric, its statistic applied over one period. It selects
+   * the canary's pods when the alarm measures the canary and the target names their pod template hash,
+   * else the whole service.
+   */
   public queryFor(target: AlarmTarget): string {
+    const matchers = [`namespace="${target.namespace}"`];
+    if (this.measure === 'canary' && target.podTemplateHash !== undefined) {
+      matchers.push(`rollouts_pod_template_hash="${target.podTemplateHash}"`);
+    } else {
+      matchers.push(`service="${target.service}"`);
+    }
     const metric = this.metric
+      .replaceAll('{{selector}}', matchers.join(','))
       .replaceAll('{{service}}', target.service)
       .replaceAll('{{namespace}}', target.namespace)
       .replaceAll('{{container}}', target.container ?? target.service)
@@ -318,9 +393,9 @@ export class Alarm {
     return this.statistic._datapoint(metric, this.period);
   }
 
-  /** The breach condition for one target: `datapoint <comparison> threshold`. */
+  /** The breach condition, over the whole service (an alert knows no canary). */
   public expressionFor(target: AlarmTarget): string {
-    return `(${this.queryFor(target)}) ${this.comparison} ${this.threshold}`;
+    return `(${this.queryFor(service(target))}) ${this.comparison} ${this.threshold}`;
   }
 
   /**
@@ -330,7 +405,7 @@ export class Alarm {
    */
   public alertRulesFor(target: AlarmTarget, alertName: string): AlertRule[] {
     const treat = this.treatMissingData ?? TreatMissingData.MISSING;
-    const datapoint = this.queryFor(target);
+    const datapoint = this.queryFor(service(target));
     // validate() has parsed the period before any rule is made.
     const periodMs = durationMs(this.period)!;
     const window = formatPromDuration(periodMs * this.evaluationPeriods);
@@ -390,7 +465,7 @@ export class Alarm {
       interval: this.period,
       query: this.queryFor(target),
       failureLimit: this.datapointsToAlarm - 1,
-      count: this.evaluationPeriods,
+      count: this.measurements,
     };
     switch (treat) {
       case TreatMissingData.BREACHING:
@@ -450,11 +525,22 @@ export class Alarm {
       );
     }
     this.statistic._validate(scope, this.name);
-    const period = parseDuration(scope, `${what} period`, this.period);
+    const period = parseDuration(
+      scope,
+      `${what} ${this.props.period === undefined && this.props.interval !== undefined ? 'interval' : 'period'}`,
+      this.period,
+    );
+    if (this.window !== undefined) {
+      parseDuration(scope, `${what} window`, this.window);
+    }
+    if (!(ALARM_MEASURES as readonly string[]).includes(this.measure)) {
+      invalid(scope, `${what} measure ${show(this.measure)} is unknown`, 'Use "canary" or "service"');
+    }
     if (period === 0) {
       invalid(scope, `${what} period must be longer than 0`, 'Use a period such as "1m"');
     }
     for (const [prop, value] of [
+      ['measurements', this.measurements],
       ['evaluationPeriods', this.evaluationPeriods],
       ['datapointsToAlarm', this.datapointsToAlarm],
     ] as const) {
@@ -484,4 +570,10 @@ export class Alarm {
       checkPromQl(scope, `${what} query`, this.queryFor(target));
     }
   }
+}
+
+/** The target without its canary: what alert rules select. */
+function service(target: AlarmTarget): AlarmTarget {
+  const { podTemplateHash: _canary, ...rest } = target;
+  return rest;
 }

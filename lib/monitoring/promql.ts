@@ -112,8 +112,8 @@ export function parseDuration(scope: IConstruct, what: string, value: string): n
   if (ms === undefined) {
     invalid(
       scope,
-      `${what} ${show(value)} is not a duration Prometheus can parse`,
-      'Write it as a whole number with units from largest to smallest, such as "30s", "5m" or "1h30m"',
+      `${what} must be a duration like "30s" or "5m", got ${show(value)}`,
+      'Use whole numbers with units from largest to smallest (y, w, d, h, m, s, ms), as Prometheus parses them: "90s", "1h30m"',
     );
   }
   return ms;
