@@ -431,7 +431,9 @@ export class Alarm {
         labels: { ...labels, alarm: this.name },
         annotations: {
           summary: `${target.namespace}/${target.service}: ${this.name} alarm`,
-          description: `${this.description ?? condition} (value {{ $value }}; ${condition})`,
+          description: this.description
+            ? `${this.description} (value {{ $value }}; ${condition})`
+            : `${condition} (value {{ $value }})`,
         },
       },
     ];

@@ -48,10 +48,13 @@ export function addNativeSidecar(workload: Workload, props: plus.ContainerProps)
   });
   const index = workload.resource.initContainers.indexOf(container);
   const path = `${workload.podSpecPath}/initContainers/${index}`;
-  ApiObject.of(workload.resource).addJsonPatch(
-    JsonPatch.add(`${path}/restartPolicy`, 'Always'),
-    JsonPatch.add(`${path}/securityContext/capabilities`, RESTRICTED_CAPABILITIES),
-  );
+  const resource = ApiObject.of(workload.resource);
+  resource.addJsonPatch(JsonPatch.add(`${path}/securityContext/capabilities`, RESTRICTED_CAPABILITIES));
+  // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28): they drop
+  // it from JSON patches too, so it is added to the object's final JSON.
+  const toJson = resource.toJson.bind(resource);
+  resource.toJson = (): unknown =>
+    JsonPatch.apply(toJson(), JsonPatch.add(`${path}/restartPolicy`, 'Always'));
   return container;
 }
 
