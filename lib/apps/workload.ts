@@ -127,8 +127,7 @@ export interface WorkloadResourceFactory {
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
 }
 
-/** The requests and limits of a container that names none; sidecars share them. */
-export const DEFAULT_RESOURCES: plus.ContainerResources = {
+const DEFAULT_RESOURCES: plus.ContainerResources = {
   cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
 };
@@ -144,8 +143,7 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
   public readonly ingressPorts: readonly number[];
-  /** The JSON pointer of the pod spec inside `resource`, for what cdk8s-plus cannot say (native sidecars). */
-  public readonly podSpecPath: string;
+  private readonly podSpecPath: string;
   private apiAccess: boolean;
 
   protected constructor(

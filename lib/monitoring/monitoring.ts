@@ -65,7 +65,8 @@ export interface MonitoringProps {
    */
   readonly goldenSignals?: GoldenSignalOptions | false;
   /**
-   * More alarms, beside the golden signals (the alarms a deployment strategy analyses, for example).
+   * More alarms (the alarms a deployment strategy analyses, for example); one named like a golden signal
+   * ("error-rate", "latency-p99", "cpu-saturation", "restarts") replaces it.
    *
    * @default - none
    */
@@ -222,23 +223,23 @@ export class Monitoring extends Construct implements IDashboardContributor {
     this.requestsMetric = servesHttp
       ? (props.metricNames?.requestsTotal ?? 'http_requests_total')
       : undefined;
-    this.alarms = [
-      ...(props.goldenSignals === false
-        ? []
-        : goldenSignalAlarms(props.metricNames, props.goldenSignals, servesHttp)),
-      ...(props.alarms ?? []),
-    ];
+    // An alarm of the user's replaces the golden signal of its name: the alarms a strategy analyses are
+    // the same objects that become alerts.
+    const own = props.alarms ?? [];
     const names = new Set<string>();
-    for (const alarm of this.alarms) {
-      alarm.validate(this, this.target, scrapeInterval);
+    for (const alarm of own) {
       if (names.has(alarm.name)) {
-        invalid(
-          this,
-          `two alarms are named ${show(alarm.name)}`,
-          'Give each alarm its own name, or change the golden signal with goldenSignals instead',
-        );
+        invalid(this, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
       }
       names.add(alarm.name);
+    }
+    const golden =
+      props.goldenSignals === false
+        ? []
+        : goldenSignalAlarms(props.metricNames, props.goldenSignals, servesHttp);
+    this.alarms = [...golden.filter((alarm) => !names.has(alarm.name)), ...own];
+    for (const alarm of this.alarms) {
+      alarm.validate(this, this.target, scrapeInterval);
     }
     if (this.alarms.length > 0) {
       this.rules = new PrometheusRule(this, 'Rules', {

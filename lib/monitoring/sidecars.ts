@@ -1,7 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Workload } from '../apps/workload.js';
-import { DEFAULT_RESOURCES } from '../apps/workload.js';
 import { checkImage } from '../core/image.js';
 import * as plus from '../core/plus.js';
 import { RESTRICTED_CAPABILITIES, RESTRICTED_CONTAINER } from '../security/pod-security.js';
@@ -16,6 +15,11 @@ import {
   fluentBitConfig,
 } from './fluent-bit.js';
 
+/** Where a workload resource keeps its pod spec, for what cdk8s-plus cannot say. */
+function podSpecPath(resource: plus.Workload): string {
+  return resource instanceof plus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
+}
+
 /** The UID sidecars run as: `nobody`, numeric so that the kubelet can check runAsNonRoot. */
 export const SIDECAR_UID = 65534;
 
@@ -29,7 +33,7 @@ export interface SidecarOptions {
   /**
    * CPU and memory requests and limits.
    *
-   * @default - the workload's defaults (requests 100m CPU, 128Mi memory; limits 500m, 256Mi)
+   * @default - the app container's
    */
   readonly resources?: plus.ContainerResources;
 }
@@ -37,17 +41,17 @@ export interface SidecarOptions {
 /**
  * Adds a native sidecar (an init container with `restartPolicy: Always`, Kubernetes 1.29+): it starts
  * before the app and stops after it, and a Job's pod still completes when the app does. It runs under
- * the same Pod Security "restricted" context as the app, with the same resource defaults.
+ * the same Pod Security "restricted" context as the app, with the app container's resources unless told.
  */
 export function addNativeSidecar(workload: Workload, props: plus.ContainerProps): plus.Container {
   checkImage(workload, props.image, false);
   const container = workload.resource.addInitContainer({
     ...props,
-    resources: props.resources ?? DEFAULT_RESOURCES,
+    resources: props.resources ?? workload.container.resources,
     securityContext: { ...RESTRICTED_CONTAINER, user: SIDECAR_UID, group: SIDECAR_UID },
   });
   const index = workload.resource.initContainers.indexOf(container);
-  const path = `${workload.podSpecPath}/initContainers/${index}`;
+  const path = `${podSpecPath(workload.resource)}/initContainers/${index}`;
   const resource = ApiObject.of(workload.resource);
   resource.addJsonPatch(JsonPatch.add(`${path}/securityContext/capabilities`, RESTRICTED_CAPABILITIES));
   // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28): they drop

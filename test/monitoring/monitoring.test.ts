@@ -178,6 +178,24 @@ describe('alarms', () => {
     expect(rules[0].labels.severity).toBe('warning');
   });
 
+  test("the strategy's own alarm replaces the golden signal of its name", () => {
+    const rules = one(
+      monitored({ alarms: [Alarm.latency({ thresholdSeconds: 0.3, evaluationPeriods: 1 })] }),
+      'PrometheusRule',
+    ).spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual([
+      'ApiErrorRate',
+      'ApiErrorRateNoData',
+      'ApiCpuSaturation',
+      'ApiCpuSaturationNoData',
+      'ApiRestarts',
+      'ApiRestartsNoData',
+      'ApiLatencyP99',
+      'ApiLatencyP99NoData',
+    ]);
+    expect(rules[6].expr).toMatch(/ > 0\.3$/);
+  });
+
   test('a Worker has no HTTP signals', () => {
     const rules = one(monitored({}, true), 'PrometheusRule').spec.groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual([
@@ -190,9 +208,9 @@ describe('alarms', () => {
 
   test.each([
     [
-      'an alarm named like a golden signal',
-      { alarms: [Alarm.errorRate({ threshold: 0.1 })] },
-      'shop/monitoring: two alarms are named "error-rate". Give each alarm its own name, or change the golden signal with goldenSignals instead',
+      'two alarms of one name',
+      { alarms: [Alarm.errorRate({ threshold: 0.1 }), Alarm.errorRate({ threshold: 0.2 })] },
+      'shop/monitoring: two alarms are named "error-rate". Give each alarm its own name',
     ],
     [
       'a scrape interval longer than a period',
