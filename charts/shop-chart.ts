@@ -33,6 +33,12 @@ export interface ShopChartProps extends Partial<AppStackProps> {
    * @default '1.4.2'
    */
   readonly version?: string;
+  /**
+   * The Prometheus the rollouts' analyses query.
+   *
+   * @default DEFAULT_PROMETHEUS_ADDRESS
+   */
+  readonly prometheusAddress?: string;
 }
 
 /**
@@ -71,6 +77,7 @@ export class ShopChart extends AppStack {
         prePromotionAnalysis: [Alarm.errorRate({ threshold: 0.01 })],
         postPromotionAnalysis: storefrontAlarms,
         scaleDownDelay: Duration.minutes(5),
+        prometheusAddress: props.prometheusAddress,
       }),
     });
 
@@ -88,6 +95,7 @@ export class ShopChart extends AppStack {
         percent: 10,
         interval: Duration.minutes(5),
         analysis: apiAlarms,
+        prometheusAddress: props.prometheusAddress,
       }),
     });
     this.apiConfig.grantRead(this.api);

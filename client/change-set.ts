@@ -14,7 +14,7 @@ import { normalizeForDiff } from './normalize.js';
 import type { Manifest } from './resources.js';
 import { UnknownKindError } from './resources.js';
 import type { Target } from './target.js';
-import { resolveObject, serverSideApply } from './target.js';
+import { readIfExists, resolveObject, serverSideApply } from './target.js';
 import { scopeOf, unionScope } from './applyset.js';
 
 export const OPERATIONS = ['create', 'update', 'delete', 'unchanged'] as const;
@@ -99,7 +99,7 @@ async function changeOf(target: Target, manifest: Manifest): Promise<Change & { 
   // The read and the dry run are independent, so they go out together. The dry run validates new
   // objects too (schema, admission, quota), so the change set fails where apply would.
   const [live, predicted] = await Promise.allSettled([
-    getOrUndefined(target, resolved.path),
+    readIfExists(target, resolved.path),
     serverSideApply(target, resolved, { dryRun: true, force: true }),
   ]);
   if (live.status === 'rejected') {
@@ -120,17 +120,6 @@ async function changeOf(target: Target, manifest: Manifest): Promise<Change & { 
   }
   const diff = diffOf(live.value, predicted.value);
   return { key, ref, operation: diff ? 'update' : 'unchanged', diff };
-}
-
-async function getOrUndefined(target: Target, path: string): Promise<Manifest | undefined> {
-  try {
-    return await target.api.request<Manifest>({ path });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */

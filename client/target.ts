@@ -1,6 +1,7 @@
 /** Where a stack is applied: the cluster, its ApplySet, and how objects are sent there. */
 import type { ApiClient } from './api-client.js';
-import { CONTENT_TYPES } from './api-client.js';
+import { ApiError, CONTENT_TYPES } from './api-client.js';
+import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
 import type { Manifest, ResourceCatalog, ResourceType } from './resources.js';
@@ -55,12 +56,19 @@ export interface ApplyRequestOptions {
   readonly force?: boolean;
 }
 
-/** One server-side apply; answers with the object as the server stored (or would store) it. */
-export function serverSideApply(
+/**
+ * One server-side apply; answers with the object as the server stored (or would store) it. A Service is
+ * read first: fields its controller took over are left out (see controller-fields.ts).
+ */
+export async function serverSideApply(
   target: Target,
   object: ResolvedObject,
   options: ApplyRequestOptions = {},
 ): Promise<Manifest> {
+  const body =
+    object.manifest.apiVersion === 'v1' && object.manifest.kind === 'Service'
+      ? withoutControllerFields(object.manifest, await readIfExists(target, object.path))
+      : object.manifest;
   return target.api.request<Manifest>({
     path: object.path,
     method: 'PATCH',
@@ -70,6 +78,18 @@ export function serverSideApply(
       force: options.force ?? false,
       dryRun: options.dryRun ? 'All' : undefined,
     },
-    body: object.manifest,
+    body,
   });
+}
+
+/** The live object at `path`, or undefined when there is none. */
+export async function readIfExists(target: Target, path: string): Promise<Manifest | undefined> {
+  try {
+    return await target.api.request<Manifest>({ path });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) {
+      return undefined;
+    }
+    throw error;
+  }
 }

@@ -5,7 +5,7 @@
  * HTTP metrics an instrumented app exposes, `http_requests_total{code}` and
  * `http_request_duration_seconds`, growing at the rates the tests set per pod:
  *
- *   PUT /profiles/<namespace>/<pod name prefix>  {"requestsPerSecond":10,"errorRatio":0.5,"latencySeconds":0.1}
+ *   PUT /profiles/<namespace>/<pod name prefix, empty for every pod of the namespace>  {"requestsPerSecond":10,"errorRatio":0.5,"latencySeconds":0.1}
  *   DELETE /profiles/<namespace>/<pod name prefix>
  *   GET /metrics?namespace=<namespace>&pod=<pod name>
  *
@@ -108,7 +108,7 @@ export function startExporter(port = 0, host = '127.0.0.1'): Promise<{ port: num
       }
       return send(200, metrics(advance(namespace, pod)));
     }
-    const profile = /^\/profiles\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    const profile = /^\/profiles\/([^/]+)\/([^/]*)$/.exec(url.pathname);
     if (profile && (req.method === 'PUT' || req.method === 'DELETE')) {
       const key = `${decodeURIComponent(profile[1])}/${decodeURIComponent(profile[2])}`;
       // Counters first catch up at the old rates, so a new profile applies from now on only.
