@@ -431,9 +431,8 @@ export class Alarm {
         labels: { ...labels, alarm: this.name },
         annotations: {
           summary: `${target.namespace}/${target.service}: ${this.name} alarm`,
-          description: this.description
-            ? `${this.description} (value {{ $value }}; ${condition})`
-            : `${condition} (value {{ $value }})`,
+          // Stable text, without `{{ $value }}`, so that `promtool test rules` can state it exactly.
+          description: this.description ? `${this.description}: ${condition}` : condition,
         },
       },
     ];
@@ -442,7 +441,7 @@ export class Alarm {
         alert: `${alertName}NoData`,
         expr: seriesSelectors(datapoint)
           .map((selector) => `absent_over_time(${selector}[${window}])`)
-          .join(' or '),
+          .join(' or on() '),
         labels: { ...labels, alarm: this.name, alarm_state: 'no-data' },
         annotations: {
           summary: `${target.namespace}/${target.service}: no data for the ${this.name} alarm`,

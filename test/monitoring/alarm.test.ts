@@ -57,7 +57,7 @@ describe('alarm to PrometheusRule alerts', () => {
       labels: { severity: 'critical', namespace: 'shop', service: 'api', alarm: 'queue-depth' },
       annotations: {
         summary: 'shop/api: queue-depth alarm',
-        description: 'Average of queue-depth > 100 for 3 of 3 periods of 1m (value {{ $value }})',
+        description: 'Average of queue-depth > 100 for 3 of 3 periods of 1m',
       },
     });
     expect(noData).toMatchObject({
@@ -117,7 +117,7 @@ describe('alarm to PrometheusRule alerts', () => {
   test('a query over several metrics: "no data" when any one is missing', () => {
     const alarm = Alarm.metric({ name: 'ratio', metric: 'sum(a{x="1"}) / sum(b{y=~"2"})', threshold: 1 });
     expect(alarm.alertRulesFor(target, 'R')[1].expr).toBe(
-      'absent_over_time(a{x="1"}[1m]) or absent_over_time(b{}[1m])',
+      'absent_over_time(a{x="1"}[1m]) or on() absent_over_time(b{}[1m])',
     );
   });
 });
