@@ -23,6 +23,9 @@ import { checkPromQl, parseDuration } from './promql.js';
 import type { LogShippingOptions, SidecarOptions } from './sidecars.js';
 import { LogShippingSidecar, MetricsSidecar } from './sidecars.js';
 
+/** The label Argo Rollouts puts on a version's pods, which canary alarms select on (as `rollouts_pod_template_hash`). */
+const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
+
 /** The namespace Prometheus runs in, whose pods may scrape the workloads. */
 export const MONITORING_NAMESPACE = 'monitoring';
 
@@ -148,6 +151,7 @@ export class Monitoring extends Construct implements IDashboardContributor {
         metadata: { name: workload.name, labels },
         spec: {
           selector: { matchLabels: { [NAME_LABEL]: workload.name } },
+          podTargetLabels: [ROLLOUT_HASH_LABEL],
           endpoints: [{ port: 'http', path: appMetrics.path, interval: scrapeInterval }],
         },
       });
@@ -162,6 +166,7 @@ export class Monitoring extends Construct implements IDashboardContributor {
         metadata: { name: workload.name, labels },
         spec: {
           selector: { matchLabels: { ...workload.podSelector } },
+          podTargetLabels: [ROLLOUT_HASH_LABEL],
           podMetricsEndpoints: podPorts.map(({ port, path }) => ({
             portNumber: port,
             path,

@@ -25,6 +25,8 @@ describe('scraping', () => {
     const objects = monitored();
     expect(one(objects, 'ServiceMonitor', 'api').spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } },
+      // Canary alarms select the new version's pods by this label.
+      podTargetLabels: ['rollouts-pod-template-hash'],
       endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
     });
     expect(one(objects, 'Service', 'api').metadata.labels['app.kubernetes.io/name']).toBe('api');
@@ -55,6 +57,7 @@ describe('scraping', () => {
       interval: '30s',
       relabelings: [{ action: 'replace', targetLabel: 'service', replacement: 'orders' }],
     });
+    expect(one(objects, 'PodMonitor', 'orders').spec.podTargetLabels).toEqual(['rollouts-pod-template-hash']);
     expect(one(objects, 'PodMonitor', 'orders').spec.podMetricsEndpoints).toEqual([
       endpoint(9100, '/stats'),
       endpoint(9102, '/metrics'),
