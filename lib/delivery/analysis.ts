@@ -89,6 +89,7 @@ export function alarmAnalysisTemplate(
         return {
           name: metric.name,
           interval: metric.interval,
+          initialDelay: metric.initialDelay,
           count: options.gate ? AnalysisTemplateSpecMetricsCount.fromNumber(metric.count) : undefined,
           failureCondition: metric.failureCondition,
           successCondition: metric.successCondition,

@@ -265,6 +265,11 @@ export interface AnalysisMetric {
   readonly failureLimit: number;
   /** How many measurements an analysis that gates a step takes. */
   readonly count: number;
+  /**
+   * How long the first measurement waits: two periods, so that the new pods have been scraped twice
+   * (a rate needs two samples) before missing data can fail the rollout.
+   */
+  readonly initialDelay: string;
 }
 
 const NEGATED: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
@@ -467,6 +472,8 @@ export class Alarm {
       query: this.queryFor(target),
       failureLimit: this.datapointsToAlarm - 1,
       count: this.measurements,
+      // validate() has parsed the period.
+      initialDelay: formatPromDuration(2 * durationMs(this.period)!),
     };
     switch (treat) {
       case TreatMissingData.BREACHING:

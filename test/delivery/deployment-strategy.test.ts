@@ -154,6 +154,7 @@ describe('on an Argo Rollout', () => {
       {
         name: 'error-rate',
         interval: '1m',
+        initialDelay: '2m',
         failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
         failureLimit: 0,
         provider: {
@@ -167,6 +168,7 @@ describe('on an Argo Rollout', () => {
       {
         name: 'latency-p99',
         interval: '1m',
+        initialDelay: '2m',
         failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.5',
         failureLimit: 0,
         provider: {

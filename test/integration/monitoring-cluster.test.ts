@@ -113,10 +113,11 @@ describeCluster('monitoring on a real control plane', () => {
     const namespace = await createNamespace('monitoring-crds');
     const routing = monitoredApp(namespace).find((o) => o.kind === 'AlertmanagerConfig')!;
     const broken = structuredClone(routing);
-    broken.spec.route.routes[0].matchers[0].matchType = '==';
+    // A Slack receiver whose webhook URL names no key of its Secret.
+    delete broken.spec.receivers[1].slackConfigs[0].apiURL.key;
     const error = await apiError(serverSideApply([broken]));
     expect(error.code).toBe(422);
-    expect(error.message).toContain('spec.route.routes[0].matchers[0].matchType: Unsupported value: "=="');
+    expect(error.message).toContain('spec.receivers[1].slackConfigs[0].apiURL.key: Required value');
   });
 
   test('a workload with the StatsD and Fluent Bit sidecars is admitted under Pod Security "restricted" with no warning, its pods Ready', async () => {

@@ -99,7 +99,7 @@ describeCluster('generated alert rules, judged by promtool', () => {
       YAML.stringify({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(x[5m]' }] }] }),
     );
     await expect(run(binaryPath('promtool'), ['check', 'rules', file])).rejects.toMatchObject({
-      stdout: expect.stringContaining('FAILED'),
+      stderr: expect.stringContaining('FAILED'),
     });
   });
 
