@@ -170,8 +170,7 @@ function currentRuns(rollout: LiveObject, status: RolloutStatus, related: Relate
     .filter(
       (run) =>
         ((run.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((o) => o.uid === uid) &&
-        (run.metadata.labels)?.['rollouts-pod-template-hash'] ===
-          status.currentPodHash,
+        run.metadata.labels?.['rollouts-pod-template-hash'] === status.currentPodHash,
     )
     .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
 }
@@ -179,6 +178,10 @@ function currentRuns(rollout: LiveObject, status: RolloutStatus, related: Relate
 function phaseOf(run: LiveObject): string {
   return (run as AnalysisRunFields).status?.phase ?? 'Pending';
 }
+
+/** The guards an alarm's conditions start with for missing data (lib/monitoring/alarm.ts), not shown. */
+const NO_DATA_GUARD =
+  /^(len\(result\) > 0 && (!isNaN\(result\[0\]\) && )?|len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| )/;
 
 /**
  * `AnalysisRun api-6f9c-2-1 Failed: error-rate = [0.5] (limit: result[0] > 0.05)`: each metric that
@@ -190,11 +193,12 @@ export function describeRun(run: LiveObject): string {
     const last = result.measurements?.at(-1);
     const definition = spec?.metrics?.find((m) => m.name === result.name);
     const limit = definition?.failureCondition ?? definition?.successCondition;
-    const value = last?.value !== undefined ? ` = ${last.value}` : '';
+    // An empty result is a metric without data, which fails an alarm's analysis unless it says otherwise.
+    const value = last?.value === '[]' ? ' had no data' : last?.value !== undefined ? ` = ${last.value}` : '';
     const because = result.message ?? last?.message;
     return [
       `${result.name}${value}`,
-      limit ? ` (limit: ${limit.replace(/^len\(result\) > 0 && /, '')})` : '',
+      limit ? ` (limit: ${limit.replace(NO_DATA_GUARD, '')})` : '',
       result.phase && result.phase !== phaseOf(run) ? ` ${result.phase}` : '',
       because ? `: ${because}` : '',
     ].join('');

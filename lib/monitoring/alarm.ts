@@ -266,10 +266,11 @@ export interface AnalysisMetric {
   /** How many measurements an analysis that gates a step takes. */
   readonly count: number;
   /**
-   * How long the first measurement waits: two periods, so that the new pods have been scraped twice
-   * (a rate needs two samples) before missing data can fail the rollout.
+   * When missing data breaches, how long the first measurement waits: a full window of the new pods'
+   * data (and at least two periods, as a rate needs two samples), since service discovery and scrapes
+   * take their time; a verdict on seconds of traffic would be noise anyway.
    */
-  readonly initialDelay: string;
+  readonly initialDelay?: string;
 }
 
 const NEGATED: Record<Comparison, Comparison> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
@@ -472,12 +473,17 @@ export class Alarm {
       query: this.queryFor(target),
       failureLimit: this.datapointsToAlarm - 1,
       count: this.measurements,
-      // validate() has parsed the period.
-      initialDelay: formatPromDuration(2 * durationMs(this.period)!),
     };
     switch (treat) {
       case TreatMissingData.BREACHING:
-        return { ...common, failureCondition: `${noData} || ${breaches}` };
+        return {
+          ...common,
+          failureCondition: `${noData} || ${breaches}`,
+          // validate() has parsed the period and window.
+          initialDelay: formatPromDuration(
+            Math.max(2 * durationMs(this.period)!, durationMs(this.window ?? this.period)!),
+          ),
+        };
       case TreatMissingData.MISSING:
         return {
           ...common,

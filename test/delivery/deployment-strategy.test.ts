@@ -154,7 +154,7 @@ describe('on an Argo Rollout', () => {
       {
         name: 'error-rate',
         interval: '1m',
-        initialDelay: '2m',
+        initialDelay: '5m',
         failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
         failureLimit: 0,
         provider: {
@@ -168,7 +168,7 @@ describe('on an Argo Rollout', () => {
       {
         name: 'latency-p99',
         interval: '1m',
-        initialDelay: '2m',
+        initialDelay: '5m',
         failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.5',
         failureLimit: 0,
         provider: {

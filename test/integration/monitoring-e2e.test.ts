@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import YAML from 'yaml';
 import { ApiClient } from '../../client/api-client.js';
+import type { LiveObject } from '../../client/readiness/index.js';
+import { describeRun } from '../../client/readiness/rollout.js';
 import type { Manifest } from '../../client/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { alarmAnalysisTemplate } from '../../lib/delivery/analysis.js';
@@ -152,17 +154,22 @@ describeRollouts('monitoring end to end, with the real Prometheus and Argo Rollo
     } as Manifest;
     await serverSideApply([run]);
     const api = ApiClient.fromKubeConfig(testKubeConfig());
-    const status = await eventually('the AnalysisRun to end', async () => {
-      const live = await api.request<{ status?: { phase?: string; metricResults?: any[] } }>({
+    const live = await eventually('the AnalysisRun to end', async () => {
+      const run = await api.request<LiveObject & { status?: { phase?: string; metricResults?: any[] } }>({
         path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns/api-canary-1`,
       });
-      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(live.status?.phase ?? '')
-        ? live.status
+      return ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(run.status?.phase ?? '')
+        ? run
         : undefined;
     });
+    const status = live.status!;
     expect(status.phase).toBe('Failed');
     expect(status.metricResults?.[0]).toMatchObject({ name: 'error-rate', phase: 'Failed', failed: 1 });
     // The measurement that failed it saw no series at all.
     expect(status.metricResults?.[0].measurements[0]).toMatchObject({ phase: 'Failed', value: '[]' });
+    // What `watch` prints about it.
+    expect(describeRun(live)).toBe(
+      'AnalysisRun api-canary-1 Failed: error-rate had no data (limit: result[0] > 0.05)',
+    );
   });
 });

@@ -127,8 +127,8 @@ describe('alarm to analysis metric', () => {
     expect(Alarm.errorRate({ threshold: 0.05 }).analysisMetricFor(canary)).toEqual({
       name: 'error-rate',
       interval: '1m',
-      // Two scrapes of the new pods before missing data can fail the rollout.
-      initialDelay: '2m',
+      // A full window of the new pods' data before missing data can fail the rollout.
+      initialDelay: '5m',
       count: 5,
       failureLimit: 0,
       failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
@@ -156,6 +156,7 @@ describe('alarm to analysis metric', () => {
       const metric = queueDepth({ treatMissingData: treat }).analysisMetricFor(target);
       expect(metric.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 100');
       expect(metric.successCondition).toBeUndefined();
+      expect(metric.initialDelay).toBeUndefined();
     }
   });
 });
