@@ -29,9 +29,11 @@ export interface AnalysisTemplateOptions {
   /**
    * Whether the analysis gates a step or a blue/green promotion, which Argo Rollouts requires to end:
    * each metric then takes its alarm's number of measurements. A background analysis measures until
-   * the rollout ends.
+   * the rollout ends, and only a canary's background analysis may.
+   *
+   * @default false
    */
-  readonly gate: boolean;
+  readonly gate?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface AnalysisTemplateOptions {
  */
 export const CANARY_HASH_ARG = 'canary-hash';
 
-/** How a Rollout refers to an AnalysisTemplate of `alarmAnalysisTemplate`, passing the canary's hash. */
+/** How a Rollout refers to an AnalysisTemplate of `analysisTemplateFromAlarms`, passing the canary's hash. */
 export interface AnalysisReference {
   readonly templates: { readonly templateName: string }[];
   readonly args: { readonly name: string; readonly valueFrom: { readonly podTemplateHashValue: string } }[];
@@ -53,8 +55,8 @@ export function analysisReference(template: AnalysisTemplate): AnalysisReference
   };
 }
 
-/** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm. */
-export function alarmAnalysisTemplate(
+/** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm, for strategies of your own too. */
+export function analysisTemplateFromAlarms(
   scope: Construct,
   id: string,
   options: AnalysisTemplateOptions,
@@ -83,7 +85,8 @@ export function alarmAnalysisTemplate(
   return new AnalysisTemplate(scope, id, {
     metadata: { name: options.name },
     spec: {
-      args: [{ name: CANARY_HASH_ARG }],
+      // Without the argument (a reference of a user's own), the regex matches every version's pods.
+      args: [{ name: CANARY_HASH_ARG, value: '.+' }],
       metrics: options.alarms.map((alarm) => {
         const metric = alarm.analysisMetricFor(target);
         return {

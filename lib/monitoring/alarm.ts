@@ -94,8 +94,9 @@ export interface AlarmTarget {
   readonly service: string;
   readonly namespace: string;
   /**
-   * The pod template hash of the new version's pods (Prometheus `rollouts_pod_template_hash` label),
-   * for alarms that measure the canary; in an AnalysisTemplate, an argument the Rollout fills in.
+   * The pod template hash of the new version's pods (Prometheus `rollouts_pod_template_hash` label,
+   * matched as a regular expression), for alarms that measure the canary; in an AnalysisTemplate, an
+   * argument the Rollout fills in.
    *
    * @default - the alarm measures the whole service
    */
@@ -386,7 +387,7 @@ export class Alarm {
   public queryFor(target: AlarmTarget): string {
     const matchers = [`namespace="${target.namespace}"`];
     if (this.measure === 'canary' && target.podTemplateHash !== undefined) {
-      matchers.push(`rollouts_pod_template_hash="${target.podTemplateHash}"`);
+      matchers.push(`rollouts_pod_template_hash=~"${target.podTemplateHash}"`);
     } else {
       matchers.push(`service="${target.service}"`);
     }

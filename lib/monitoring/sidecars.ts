@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { Workload } from '../apps/workload.js';
 import { checkImage } from '../core/image.js';
 import * as plus from '../core/plus.js';
-import { RESTRICTED_CAPABILITIES, RESTRICTED_CONTAINER } from '../security/pod-security.js';
+import { RESTRICTED_CONTAINER } from '../security/pod-security.js';
 import type { LogInput, LogOutput } from './fluent-bit.js';
 import {
   APP_LOG_DIR,
@@ -53,7 +53,6 @@ export function addNativeSidecar(workload: Workload, props: plus.ContainerProps)
   const index = workload.resource.initContainers.indexOf(container);
   const path = `${podSpecPath(workload.resource)}/initContainers/${index}`;
   const resource = ApiObject.of(workload.resource);
-  resource.addJsonPatch(JsonPatch.add(`${path}/securityContext/capabilities`, RESTRICTED_CAPABILITIES));
   // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28): they drop
   // it from JSON patches too, so it is added to the object's final JSON.
   const toJson = resource.toJson.bind(resource);

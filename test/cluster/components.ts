@@ -270,7 +270,7 @@ async function buildArgoRollouts(scratch: string, log: BuildLog): Promise<void> 
   log(`building the Argo Rollouts controller ${version} (first run only)`);
   const upstream = JSON.parse(
     await go(['mod', 'download', '-json', `github.com/argoproj/argo-rollouts@${version}`], scratch),
-  ) as { Dir: string; GoMod: string };
+  ) as { Dir: string; GoMod: string; Origin?: { Hash?: string } };
   const replaces = (await readFile(upstream.GoMod, 'utf8')).match(/^replace[\s\S]*/m)?.[0] ?? '';
   await writeFile(
     join(scratch, 'go.mod'),
@@ -279,7 +279,16 @@ async function buildArgoRollouts(scratch: string, log: BuildLog): Promise<void> 
   await copyFile(join(upstream.Dir, 'cmd', 'rollouts-controller', 'main.go'), join(scratch, 'main.go'));
   await chmod(join(scratch, 'main.go'), 0o644);
   await go(['mod', 'tidy'], scratch);
-  const ldflags = `-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${version}`;
+  // What upstream's Makefile stamps, so that `--version` reports the release.
+  const stamp = (name: string, value: string) =>
+    `-X github.com/argoproj/argo-rollouts/utils/version.${name}=${value}`;
+  const ldflags = [
+    '-s -w',
+    stamp('version', version.slice(1)),
+    stamp('gitTag', version),
+    stamp('gitCommit', upstream.Origin?.Hash ?? 'unknown'),
+    stamp('gitTreeState', 'clean'),
+  ].join(' ');
   await go(['build', '-trimpath', '-ldflags', ldflags, '-o', 'out/rollouts-controller', '.'], scratch);
 }
 

@@ -149,7 +149,7 @@ describe('on an Argo Rollout', () => {
     });
     const template = one(objects, 'AnalysisTemplate', 'api-alarms');
     expect(template.metadata.namespace).toBe('test');
-    expect(template.spec.args).toEqual([{ name: 'canary-hash' }]);
+    expect(template.spec.args).toEqual([{ name: 'canary-hash', value: '.+' }]);
     expect(template.spec.metrics).toEqual([
       {
         name: 'error-rate',
@@ -161,7 +161,7 @@ describe('on an Argo Rollout', () => {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              '(sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash="{{args.canary-hash}}",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m]))',
+              '(sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m]))',
           },
         },
       },
@@ -175,7 +175,7 @@ describe('on an Argo Rollout', () => {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m])))',
+              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m])))',
           },
         },
       },

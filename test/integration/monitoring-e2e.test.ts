@@ -15,7 +15,7 @@ import type { LiveObject } from '../../client/readiness/index.js';
 import { describeRun } from '../../client/readiness/rollout.js';
 import type { Manifest } from '../../client/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
-import { alarmAnalysisTemplate } from '../../lib/delivery/analysis.js';
+import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
 import { Alarm } from '../../lib/monitoring/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import { binaryPath } from '../cluster/components.js';
@@ -135,7 +135,7 @@ describeRollouts('monitoring end to end, with the real Prometheus and Argo Rollo
   test('a canary analysis made from the same Alarm fails when the canary exports no data', async () => {
     const namespace = await createNamespace('monitoring-nodata');
     const chart = new Chart(testApp(), 'analysis', { namespace });
-    const template = alarmAnalysisTemplate(chart, 'Analysis', {
+    const template = analysisTemplateFromAlarms(chart, 'Analysis', {
       alarms: [errorRate],
       name: 'api-canary',
       service: 'api',

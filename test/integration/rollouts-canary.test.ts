@@ -8,13 +8,14 @@ import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import type { Alarm } from '../../lib/monitoring/alarm.js';
-import { createNamespace } from './cluster.js';
+import { createNamespace, eventually } from './cluster.js';
 import {
   analysisRuns,
   apply,
   describeRollouts,
   fastErrorRate,
   prometheusAddress,
+  readObject,
   readRollout,
   rolloutPhase,
   setTraffic,
@@ -22,13 +23,13 @@ import {
   watch,
 } from './rollouts.js';
 
-/** A canary of 4 pods: one canary pod at 25% for 10 s, then all, with alarms in the background. */
+/** A canary of 4 pods: one canary pod at 25% for 20 s, then all, with alarms in the background. */
 function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[]): void {
   new WebService(chart, name, {
     image: `ghcr.io/acme/${name}:${tag}`,
     replicas: 4,
     strategy: DeploymentStrategy.custom({
-      steps: [RolloutStep.setWeight(25), RolloutStep.pause(Duration.seconds(10))],
+      steps: [RolloutStep.setWeight(25), RolloutStep.pause(Duration.seconds(20))],
       analysis,
       prometheusAddress: prometheusAddress(),
     }),
@@ -54,24 +55,31 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     const second = await readRollout(namespace, 'web');
     expect(second.status!.currentPodHash).not.toBe(first);
     expect(second.status!.stableRS).toBe(second.status!.currentPodHash);
-    const secondRuns = (await analysisRuns(namespace)).filter(
-      (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === second.status!.currentPodHash,
-    );
-    expect(secondRuns.map((run) => run.status?.phase)).toEqual(['Successful']);
+    // The background analysis ends when the rollout does, successful.
+    await eventually('the background analysis to end', async () => {
+      const runs = (await analysisRuns(namespace)).filter(
+        (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === second.status!.currentPodHash,
+      );
+      return runs.length === 1 && runs[0].status?.phase !== 'Running' ? runs : undefined;
+    }).then((runs) => expect(runs.map((run) => run.status?.phase)).toEqual(['Successful']));
 
     // The new version's single pod fails 30% of its requests; the three stable pods none. Over the whole
     // service that is under the 10% limit; the canary's own rate is not.
     await setTraffic(namespace, '', { errorRatio: 0.3 });
     await setTraffic(namespace, `web-${second.status!.currentPodHash}`, { errorRatio: 0 });
     const bad = await revision('3.0.0');
-    const [applied, watched] = await Promise.all([
-      apply(bad.file, namespace, '--wait', '--rollback-on-failure', '--timeout', '120s'),
-      watch(bad.file, namespace, '--timeout', '120s'),
-    ]);
+    const deployment = `/apis/apps/v1/namespaces/${namespace}/deployments/web`;
+    const before = (await readObject(deployment)).metadata.generation as number;
+    const applying = apply(bad.file, namespace, '--wait', '--rollback-on-failure', '--timeout', '120s');
+    // watch from when the new revision is applied, beside the apply's own wait.
+    await eventually('the third revision to be applied', async () =>
+      ((await readObject(deployment)).metadata.generation as number) > before ? true : undefined,
+    );
+    const [applied, watched] = await Promise.all([applying, watch(bad.file, namespace, '--timeout', '120s')]);
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(
       new RegExp(
-        `Rollout/${namespace}/web Degraded: RolloutAborted: Rollout aborted update to revision 3: Metric "error-rate" assessed Failed due to failed \\(1\\) > failureLimit \\(0\\); ` +
+        `Rollout/${namespace}/web Degraded: RolloutAborted: Rollout aborted update to revision 3: Background analysis phase error/failed: Metric "error-rate" assessed Failed due to failed \\(1\\) > failureLimit \\(0\\); ` +
           `AnalysisRun web-\\w+-3\\S* Failed: error-rate = \\[0\\.[2-3]\\d*\\] \\(limit: result\\[0\\] > 0\\.1\\)`,
       ),
     );

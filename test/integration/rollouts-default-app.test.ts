@@ -16,7 +16,9 @@ describeRollouts('the default app', () => {
     const run = await apply(file, namespace, '--wait', '--timeout', '120s');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/ready: (\d+) of \1 objects ready/);
+    expect(run.stdout).toContain(`Rollout/${namespace}/storefront Healthy: healthy`);
+    expect(run.stdout).toContain(`Rollout/${namespace}/api Healthy: healthy`);
+    expect(run.stdout).toMatch(/applied 33 objects, pruned 0; recorded revision 1\n$/);
     for (const name of ['storefront', 'api']) {
       const rollout = await readRollout(namespace, name);
       expect(rollout.status?.phase).toBe('Healthy');

@@ -97,11 +97,22 @@ describeRollouts('every progressive strategy on the real Argo Rollouts controlle
     const rollouts = first.objects.filter((o) => o.kind === 'Rollout');
     expect(rollouts.length).toBe(strategies().length);
 
+    const stable = Object.fromEntries(
+      await Promise.all(
+        rollouts.map(async (r) => [
+          r.metadata.name,
+          (await readRollout(namespace, r.metadata.name)).status!.currentPodHash!,
+        ]),
+      ),
+    );
     const second = await synthApp(namespace, (chart) => app(chart, '2.0.0'));
     expect((await apply(second.file, namespace)).code).toBe(0);
     const paused = Object.fromEntries(
       await Promise.all(
-        rollouts.map(async (r) => [r.metadata.name, await promoteThroughPauses(namespace, r.metadata.name)]),
+        rollouts.map(async (r) => [
+          r.metadata.name,
+          await promoteThroughPauses(namespace, r.metadata.name, stable[r.metadata.name]),
+        ]),
       ),
     );
     for (const rollout of rollouts) {
@@ -136,5 +147,5 @@ describeRollouts('every progressive strategy on the real Argo Rollouts controlle
     const watched = await watch(second.file, namespace, '--timeout', '60s');
     expect(watched.code).toBe(0);
     expect(watched.stdout).not.toContain('InvalidSpec');
-  });
+  }, 900_000);
 });

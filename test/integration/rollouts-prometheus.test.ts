@@ -3,9 +3,12 @@
  * discovery), and scrapes the test exporter in their place: the labels queries filter on come from
  * discovery, not from the exporter.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Duration } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
+import { binaryPath, VERSIONS } from '../cluster/components.js';
 import { createNamespace, eventually } from './cluster.js';
 import { apply, describeRollouts, prometheusAddress, readRollout, setTraffic, synthApp } from './rollouts.js';
 
@@ -20,7 +23,17 @@ async function query(promql: string): Promise<Sample[]> {
   return body.data.result;
 }
 
-describeRollouts('Prometheus in the test cluster', () => {
+describeRollouts('Prometheus and the Argo Rollouts controller in the test cluster', () => {
+  test('are the pinned versions', async () => {
+    const { stdout } = await promisify(execFile)(binaryPath('rollouts-controller'), ['--version']);
+    expect(stdout.trim()).toBe(VERSIONS['argo-rollouts']);
+    const info = (await (await fetch(`${prometheusAddress()}/api/v1/status/buildinfo`)).json()) as {
+      data: { version: string };
+    };
+    // The Go module v0.316.0 is Prometheus 3.16.0.
+    expect(`v0.${info.data.version.replace(/^3\.(\d+)\.(\d+)$/, '3$1.$2')}`).toBe(VERSIONS.prometheus);
+  });
+
   test('discovers the pods behind Services and labels their series with namespace, service, pod and pod template hash', async () => {
     const namespace = await createNamespace('scrape');
     const { file } = await synthApp(namespace, (chart) => {

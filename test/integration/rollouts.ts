@@ -3,7 +3,7 @@
  * exporter whose metrics they set per pod, fast alarms, and apps applied through the CLI.
  */
 import { Chart, Testing } from 'cdk8s';
-import { ApiClient } from '../../client/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { LiveObject } from '../../client/readiness/index.js';
 import type { RolloutOperation } from '../../client/rollout-operations.js';
 import { operateRollout } from '../../client/rollout-operations.js';
@@ -99,6 +99,15 @@ export async function analysisRuns(namespace: string): Promise<LiveObject[]> {
   );
 }
 
+async function nudge(namespace: string, name: string): Promise<void> {
+  await api().request({
+    path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
+    method: 'PATCH',
+    contentType: CONTENT_TYPES.merge,
+    body: { metadata: { annotations: { 'test.cdk8s-devops.io/nudged': String(Date.now()) } } },
+  });
+}
+
 export function operate(namespace: string, name: string, operation: RolloutOperation): Promise<void> {
   return operateRollout(api(), operation, { namespace, name });
 }
@@ -131,17 +140,27 @@ export function watch(file: string, namespace: string, ...flags: string[]) {
 }
 
 /**
- * Takes a rollout to Healthy, promoting it at every pause as a person would, and returns the steps it
- * paused at (the step index of a canary; -1 for a blue/green promotion).
+ * Takes a rollout from the pods of `stableHash` to new ones and to Healthy, promoting it at every pause
+ * as a person would, and returns the steps it paused at (the step index of a canary; -1 for a
+ * blue/green promotion).
  */
-export async function promoteThroughPauses(namespace: string, name: string): Promise<number[]> {
+export async function promoteThroughPauses(
+  namespace: string,
+  name: string,
+  stableHash: string,
+): Promise<number[]> {
   const pausedAt = new Set<number>();
+  let promotedAt = 0;
   await eventually(
     `Rollout ${namespace}/${name} to go through its steps to Healthy`,
     async () => {
       const rollout = await readRollout(namespace, name);
       const status = rollout.status ?? {};
-      if (String(status.observedGeneration) !== String(rollout.metadata.generation)) {
+      // A new pod template in the Deployment leaves the Rollout's generation as it was.
+      if (
+        String(status.observedGeneration) !== String(rollout.metadata.generation) ||
+        status.currentPodHash === stableHash
+      ) {
         return undefined;
       }
       if (status.phase === 'Degraded') {
@@ -150,11 +169,18 @@ export async function promoteThroughPauses(namespace: string, name: string): Pro
       if ((status.pauseConditions ?? []).length > 0) {
         pausedAt.add(status.currentStepIndex ?? -1);
         await operate(namespace, name, 'promote');
+        promotedAt = Date.now();
         return undefined;
+      }
+      // Under load the controller was seen to leave a promoted rollout unreconciled for minutes (status
+      // still Paused, no pause condition left): an annotation is a change it reacts to, nothing more.
+      if (status.phase === 'Paused' && promotedAt && Date.now() - promotedAt > 10_000) {
+        await nudge(namespace, name);
+        promotedAt = Date.now();
       }
       return status.phase === 'Healthy' && status.stableRS === status.currentPodHash ? true : undefined;
     },
-    240_000,
+    480_000,
   );
   return [...pausedAt].sort((a, b) => a - b);
 }

@@ -133,7 +133,7 @@ describe('alarm to analysis metric', () => {
       failureLimit: 0,
       failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
       query:
-        '(sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash="{{args.canary-hash}}",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m]))',
+        '(sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash=~"{{args.canary-hash}}",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m]))',
     });
   });
 
