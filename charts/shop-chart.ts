@@ -1,7 +1,14 @@
 import { Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { DeploymentStrategy } from '../lib/delivery/index.js';
-import { Alarm } from '../lib/monitoring/index.js';
+import {
+  Alarm,
+  AlertRouting,
+  LogOutput,
+  Monitoring,
+  NotificationTarget,
+  StackDashboard,
+} from '../lib/monitoring/index.js';
 import type { AppStackProps } from '../lib/apps/index.js';
 import {
   AppStack,
@@ -39,7 +46,8 @@ export interface ShopChartProps extends Partial<AppStackProps> {
  * may call the api tier; the api reads its settings and reaches the managed database; the worker tier
  * processes orders from the api and runs a nightly report. Nothing else is allowed in or out.
  * The storefront ships blue/green behind error-rate and latency alarms; the api ships as a canary
- * whose alarms roll it back.
+ * whose alarms roll it back. Every service is monitored: the same alarms as alerts beside the golden
+ * signals, logs shipped to Loki, a dashboard each and one for the shop, alerts routed by severity.
  */
 export class ShopChart extends AppStack {
   public readonly storefront: WebService;
@@ -56,6 +64,8 @@ export class ShopChart extends AppStack {
     const app = this.addTier('app');
     const workers = this.addTier('workers');
 
+    const storefrontAlarms = [Alarm.errorRate({ threshold: 0.01 }), Alarm.latency({ thresholdSeconds: 0.3 })];
+    const apiAlarms = [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })];
     this.storefront = new WebService(web, 'storefront', {
       image: image('storefront'),
       readiness: HealthCheck.http('/ready'),
@@ -65,10 +75,7 @@ export class ShopChart extends AppStack {
       writableTmp: true,
       strategy: DeploymentStrategy.blueGreen({
         prePromotionAnalysis: [Alarm.errorRate({ threshold: 0.01 })],
-        postPromotionAnalysis: [
-          Alarm.errorRate({ threshold: 0.01 }),
-          Alarm.latency({ thresholdSeconds: 0.3 }),
-        ],
+        postPromotionAnalysis: storefrontAlarms,
         scaleDownDelay: Duration.minutes(5),
         prometheusAddress: props.prometheusAddress,
       }),
@@ -87,7 +94,7 @@ export class ShopChart extends AppStack {
       strategy: DeploymentStrategy.canary({
         percent: 10,
         interval: Duration.minutes(5),
-        analysis: [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })],
+        analysis: apiAlarms,
         prometheusAddress: props.prometheusAddress,
       }),
     });
@@ -107,5 +114,30 @@ export class ShopChart extends AppStack {
       args: ['--since', '24h'],
     });
     app.allowFrom(workers);
+
+    const logs = { outputs: [LogOutput.loki({ host: 'loki-gateway.monitoring.svc' })] };
+    new Monitoring(this, 'storefront-monitoring', {
+      workload: this.storefront,
+      alarms: storefrontAlarms,
+      logs,
+    });
+    new Monitoring(this, 'api-monitoring', { workload: this.api, alarms: apiAlarms, logs, statsd: true });
+    new Monitoring(this, 'orders-worker-monitoring', { workload: this.ordersWorker, logs });
+    new StackDashboard(this, 'dashboard');
+    const alerting = (key: string) => ({ secretName: 'shop-alerting', key });
+    new AlertRouting(this, 'alert-routing', {
+      routes: {
+        critical: [
+          NotificationTarget.slack({ apiUrl: alerting('slack-webhook-url'), channel: '#shop-oncall' }),
+          NotificationTarget.snsTopic({
+            topicArn: 'arn:aws:sns:eu-west-1:123456789012:shop-critical',
+            bridgeUrl: 'http://alertmanager-sns-forwarder.monitoring.svc:9087',
+          }),
+        ],
+        warning: [
+          NotificationTarget.slack({ apiUrl: alerting('slack-webhook-url'), channel: '#shop-alerts' }),
+        ],
+      },
+    });
   }
 }

@@ -28,6 +28,7 @@ export const CRD_GROUPS = {
     'prometheus-operator/servicemonitors.yaml',
     'prometheus-operator/podmonitors.yaml',
     'prometheus-operator/prometheusrules.yaml',
+    'prometheus-operator/alertmanagerconfigs.yaml',
   ],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -183,6 +183,10 @@ function phaseOf(run: LiveObject): string {
   return (run as AnalysisRunFields).status?.phase ?? 'Pending';
 }
 
+/** The guards an alarm's conditions start with for missing data (lib/monitoring/alarm.ts), not shown. */
+const NO_DATA_GUARD =
+  /^(len\(result\) > 0 && (!isNaN\(result\[0\]\) && )?|len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| )/;
+
 /**
  * `AnalysisRun api-6f9c-2-1 Failed: error-rate = [0.5] (limit: result[0] > 0.05)`: each metric that
  * measured something, with its last value and the condition under which it fails.
@@ -193,11 +197,12 @@ export function describeRun(run: LiveObject): string {
     const last = result.measurements?.at(-1);
     const definition = spec?.metrics?.find((m) => m.name === result.name);
     const limit = definition?.failureCondition ?? definition?.successCondition;
-    const value = last?.value !== undefined ? ` = ${last.value}` : '';
+    // An empty result is a metric without data, which fails an alarm's analysis unless it says otherwise.
+    const value = last?.value === '[]' ? ' had no data' : last?.value !== undefined ? ` = ${last.value}` : '';
     const because = result.message ?? last?.message;
     return [
       `${result.name}${value}`,
-      limit ? ` (limit: ${limit.replace(/^len\(result\) > 0 && /, '')})` : '',
+      limit ? ` (limit: ${limit.replace(NO_DATA_GUARD, '')})` : '',
       result.phase && result.phase !== phaseOf(run) ? ` ${result.phase}` : '',
       because ? `: ${because}` : '',
     ].join('');

@@ -68,9 +68,11 @@ export function analysisTemplateFromAlarms(
       'Give it at least one Alarm',
     );
   }
+  const namespace = Chart.of(scope).namespace ?? 'default';
+  const target = { service: options.service, namespace, podTemplateHash: `{{args.${CANARY_HASH_ARG}}}` };
   const names = new Set<string>();
   for (const alarm of options.alarms) {
-    alarm.validate(scope);
+    alarm.validate(scope, target);
     if (names.has(alarm.name)) {
       invalid(
         scope,
@@ -80,29 +82,29 @@ export function analysisTemplateFromAlarms(
     }
     names.add(alarm.name);
   }
-  const namespace = Chart.of(scope).namespace ?? 'default';
   return new AnalysisTemplate(scope, id, {
     metadata: { name: options.name },
     spec: {
       // Without the argument (a reference of a user's own), the regex matches every version's pods.
       args: [{ name: CANARY_HASH_ARG, value: '.+' }],
-      metrics: options.alarms.map((alarm) => ({
-        name: alarm.name,
-        interval: alarm.interval,
-        count: options.gate ? AnalysisTemplateSpecMetricsCount.fromNumber(alarm.measurements) : undefined,
-        failureCondition: alarm.failureCondition,
-        failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
-        provider: {
-          prometheus: {
-            address: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
-            query: alarm.queryFor({
-              service: options.service,
-              namespace,
-              podTemplateHash: `{{args.${CANARY_HASH_ARG}}}`,
-            }),
+      metrics: options.alarms.map((alarm) => {
+        const metric = alarm.analysisMetricFor(target);
+        return {
+          name: metric.name,
+          interval: metric.interval,
+          initialDelay: metric.initialDelay,
+          count: options.gate ? AnalysisTemplateSpecMetricsCount.fromNumber(metric.count) : undefined,
+          failureCondition: metric.failureCondition,
+          successCondition: metric.successCondition,
+          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(metric.failureLimit),
+          provider: {
+            prometheus: {
+              address: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+              query: metric.query,
+            },
           },
-        },
-      })),
+        };
+      }),
     },
   });
 }

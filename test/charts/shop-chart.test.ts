@@ -64,7 +64,7 @@ test('only the api mounts a token, because only it was granted something: readin
   ]);
 });
 
-test('the storefront is reachable from outside through TLS; the api only from the storefront and the workers', () => {
+test('the storefront is reachable from outside through TLS; the api only from the storefront and the workers (and Prometheus on its port)', () => {
   const objects = shop();
   expect(one(objects, 'Ingress').spec.tls).toEqual([
     { hosts: ['shop.example.com'], secretName: 'shop-example-com-tls' },
@@ -75,15 +75,18 @@ test('the storefront is reachable from outside through TLS; the api only from th
       p.spec.ingress && Object.entries(p.spec.podSelector.matchLabels).every(([k, v]) => apiPods[k] === v),
   );
   const sources = ingressToApi.flatMap((p) =>
-    p.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector.matchLabels)),
+    p.spec.ingress.flatMap((r: any) =>
+      r.from.map((f: any) => f.podSelector?.matchLabels ?? f.namespaceSelector.matchLabels),
+    ),
   );
   expect(sources).toEqual(
     expect.arrayContaining([
       one(objects, 'Deployment', 'storefront').spec.selector.matchLabels,
       { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/component': 'workers' },
+      { 'kubernetes.io/metadata.name': 'monitoring' },
     ]),
   );
-  expect(sources).toHaveLength(2);
+  expect(sources).toHaveLength(3);
 });
 
 test('images and namespace can be set', () => {

@@ -403,7 +403,7 @@ async function terminate(pid: number): Promise<void> {
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
@@ -438,7 +438,7 @@ function httpsGet(url: string, ca: string, token: string): Promise<number> {
  * labels a canary query needs (a ServiceMonitor's podTargetLabels). kwok pods run nothing, so the
  * address becomes the test exporter's, with the pod passed as parameters.
  */
-function prometheusConfig(kubeconfig: string, exporter: string): string {
+export function prometheusConfig(kubeconfig: string, exporter: string): string {
   return YAML.stringify({
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
     scrape_configs: [

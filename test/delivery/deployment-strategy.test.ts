@@ -97,7 +97,7 @@ describe('on an Argo Rollout', () => {
     expect(preview.spec.ports).toEqual(one(objects, 'Service', 'api').spec.ports);
     expect(one(objects, 'AnalysisTemplate', 'api-post-promotion').spec.metrics[0]).toMatchObject({
       name: 'latency-p95',
-      failureCondition: 'len(result) > 0 && result[0] > 0.25',
+      failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.25',
     });
   });
 
@@ -154,20 +154,22 @@ describe('on an Argo Rollout', () => {
       {
         name: 'error-rate',
         interval: '1m',
-        failureCondition: 'len(result) > 0 && result[0] > 0.05',
+        initialDelay: '5m',
+        failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.05',
         failureLimit: 0,
         provider: {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m]))',
+              '(sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m]))',
           },
         },
       },
       {
         name: 'latency-p99',
         interval: '1m',
-        failureCondition: 'len(result) > 0 && result[0] > 0.5',
+        initialDelay: '5m',
+        failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] > 0.5',
         failureLimit: 0,
         provider: {
           prometheus: {
@@ -193,7 +195,7 @@ describe('on an Argo Rollout', () => {
       provider: {
         prometheus: {
           query:
-            'sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[30s])) / sum(rate(http_requests_total{namespace="test",service="api"}[30s]))',
+            '(sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[30s])) or vector(0)) / sum(rate(http_requests_total{namespace="test",service="api"}[30s]))',
         },
       },
     });
@@ -231,7 +233,7 @@ describe('on an Argo Rollout', () => {
       }),
     );
     expect(one(objects, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({
-      failureCondition: 'len(result) > 0 && result[0] >= 1000',
+      failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 1000',
       provider: { prometheus: { address: 'http://prom:9090', query: 'max(queue_depth{service="api"})' } },
     });
   });
