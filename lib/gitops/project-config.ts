@@ -72,7 +72,7 @@ export function readProjectConfig(dir: string): LoadedProjectConfig {
   for (const name of Object.keys(environments)) {
     checkEnvironmentName(file, name);
   }
-  return { packageName: typeof pkg.name === 'string' ? pkg.name : 'app', config: config };
+  return { packageName: typeof pkg.name === 'string' ? pkg.name : 'app', config };
 }
 
 /** The environment `name` of the config: its folder, ApplySet and namespace. Unknown names are errors. */
