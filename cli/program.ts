@@ -21,6 +21,8 @@ import type { Manifest } from '../client/resources.js';
 import { RolledBackError, Stack, WaitError } from '../client/stack.js';
 import type { WaitOptions, WaitResult } from '../client/watch.js';
 import { parseDuration } from './duration.js';
+import type { EnvironmentFlags } from './environment.js';
+import { applySetOf, defaultSource, withEnvironment } from './environment.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -39,6 +41,7 @@ interface ClusterOptions {
   context?: string;
   namespace?: string;
   applyset?: string;
+  env?: string;
   output: 'text' | 'json';
   requestRetries: string;
 }
@@ -89,10 +92,7 @@ function buildProgram(io: CliIo): Command {
     });
 
   const command = (name: string, description: string) =>
-    program
-      .command(name)
-      .description(description)
-      .exitOverride()
+    withEnvironment(program.command(name).description(description).exitOverride())
       .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
       .option('--context <name>', 'the kubeconfig context')
       .option('-n, --namespace <name>', 'namespace of the ApplySet and of objects that name none')
@@ -106,20 +106,24 @@ function buildProgram(io: CliIo): Command {
       .argument('[paths...]', 'manifest files or folders (default: dist/)')
       .option('-f, --filename <path>', 'a manifest file or folder (repeatable)', collect, []);
 
-  const connect = (options: ClusterOptions) =>
-    Stack.connect({
+  const connect = (options: ClusterOptions) => {
+    const applySet = applySetOf(io.cwd, options);
+    return Stack.connect({
       kubeConfig: loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: io.env }),
       name:
-        options.applyset ??
+        applySet.name ??
         basename(resolve(io.cwd))
           .toLowerCase()
           .replace(/[^a-z0-9.-]/g, '-'),
-      namespace: options.namespace,
+      namespace: applySet.namespace,
       retry: { retries: Number(options.requestRetries) },
     });
-  const manifestsOf = (paths: string[], options: SourceOptions) => {
+  };
+  const manifestsOf = (paths: string[], options: SourceOptions & EnvironmentFlags) => {
     const all = [...paths, ...(options.filename ?? [])];
-    return loadManifests((all.length > 0 ? all : ['dist']).map((p) => resolve(io.cwd, p)));
+    return loadManifests(
+      (all.length > 0 ? all : [defaultSource(io.cwd, options)]).map((p) => resolve(io.cwd, p)),
+    );
   };
   const json = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   /** Waits with progress on stdout (text output) and a summary line; `-o json` leaves printing to the caller. */
@@ -244,7 +248,7 @@ function buildProgram(io: CliIo): Command {
     .option('--no-synth', 'use the manifests as they are, without running `cdk8s synth`')
     .action(async (paths: string[], options: ApplyFlags) => {
       if (options.synth !== false) {
-        await synth(io);
+        await synth(io, options.env);
       }
       await deploy(await manifestsOf(paths, options), options, true);
     });
@@ -413,13 +417,15 @@ async function confirm(io: CliIo): Promise<boolean> {
 }
 
 /** `cdk8s synth` in the project, with the project's own cdk8s-cli, as `npm run synth` runs it. */
-async function synth(io: CliIo): Promise<void> {
+async function synth(io: CliIo, env: string | undefined): Promise<void> {
   const cdk8s = join(io.cwd, 'node_modules', '.bin', 'cdk8s');
   if (!existsSync(cdk8s)) {
     throw new Error(`cdk8s-cli is not installed in ${io.cwd}: run \`npm install\` there, or pass --no-synth`);
   }
   try {
-    await promisify(execFile)(cdk8s, ['synth', '--no-check-upgrade'], { cwd: io.cwd, env: io.env });
+    // With --env, only that environment is synthesized (see Environments in lib/gitops).
+    const synthEnv = env === undefined ? io.env : { ...io.env, CDK8S_DEVOPS_ENV: env };
+    await promisify(execFile)(cdk8s, ['synth', '--no-check-upgrade'], { cwd: io.cwd, env: synthEnv });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
     throw new Error(`cdk8s synth failed in ${io.cwd}:\n${stderr?.trim() || String(error)}`);
