@@ -33,7 +33,7 @@ test('`cdk8s synth` of the default app writes dist/<env>/, and a failing synth l
     join(dir, 'failing.ts'),
     [
       `import { Chart } from 'cdk8s';`,
-      `import { DevOpsApp } from '${join(PROJECT_ROOT, 'lib/core/devops-app.ts')}';`,
+      `import { DevOpsApp } from '${join(PROJECT_ROOT, 'lib/devops-app.ts')}';`,
       `const app = new DevOpsApp();`,
       `new Chart(app, 'half-done');`,
       `throw new Error('a construct failed half-way');`,

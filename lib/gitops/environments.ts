@@ -1,5 +1,5 @@
-import { DevOpsApp } from '../core/devops-app.js';
-import type { DevOpsAppProps } from '../core/devops-app.js';
+import { DevOpsApp } from '../devops-app.js';
+import type { DevOpsAppProps } from '../devops-app.js';
 import type { GitOps } from './gitops.js';
 import type { EnvironmentTarget, LoadedProjectConfig } from './project-config.js';
 import { readProjectConfig, resolveEnvironment } from './project-config.js';
