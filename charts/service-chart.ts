@@ -3,11 +3,11 @@ import type { Construct } from 'constructs';
 import * as plus from '../lib/core/plus.js';
 import { DeploymentStrategy, HealthCheck, WebService, Alarm } from '../lib/index.js';
 
-/** A strategy by its house name, or any DeploymentStrategy. */
-export type ServiceStrategy = 'rolling' | 'all-at-once' | 'canary' | 'blue-green' | DeploymentStrategy;
-
 /** The strategy names a product team (or an environment's settings) may give. */
 export const SERVICE_STRATEGIES = ['rolling', 'all-at-once', 'canary', 'blue-green'] as const;
+
+/** A strategy by its house name, or any DeploymentStrategy. */
+export type ServiceStrategy = (typeof SERVICE_STRATEGIES)[number] | DeploymentStrategy;
 
 export interface ServiceAlarms {
   /** Share of 5xx responses above which a canary or blue/green release rolls back. @default 0.05 */

@@ -20,6 +20,7 @@ import { operateRollout } from '../client/rollout-operations.js';
 import type { Manifest } from '../client/resources.js';
 import { RolledBackError, Stack, WaitError } from '../client/stack.js';
 import type { WaitOptions, WaitResult } from '../client/watch.js';
+import { registerInit } from './commands/init.js';
 import { parseDuration } from './duration.js';
 import type { EnvironmentFlags } from './environment.js';
 import { applySetOf, defaultSource, withEnvironment } from './environment.js';
@@ -360,6 +361,7 @@ function buildProgram(io: CliIo): Command {
   rolloutCommand('retry', 'retry an aborted Argo Rollout', () => 'retry', 'retried');
   rolloutCommand('pause', 'pause an Argo Rollout', () => 'pause', 'paused');
   rolloutCommand('resume', 'resume a paused Argo Rollout', () => 'resume', 'resumed');
+  registerInit(program, io);
 
   return program;
 }

@@ -38,6 +38,17 @@ export class Environment {
     return this.setting(key, 'boolean', defaultValue);
   }
 
+  /** A string setting that must be one of `choices` (a strategy name, a tier, ...). */
+  public oneOf<T extends string>(key: string, choices: readonly T[], defaultValue?: T): T {
+    const value = this.string(key, defaultValue);
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new Error(
+        `environment "${this.name}": the setting "${key}" must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got "${value}". Fix it in ${this.where}`,
+      );
+    }
+    return value as T;
+  }
+
   /** Whether the environment sets `key`. */
   public has(key: string): boolean {
     return this.settings[key] !== undefined;

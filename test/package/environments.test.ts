@@ -151,3 +151,13 @@ describe('environments from package.json', () => {
     expect(readFileSync(join(dir, 'dist/dev/shop.k8s.yaml'), 'utf8')).toBe(before);
   });
 });
+
+test('a setting may be held to a list of choices', () => {
+  const [dev] = Environments.fromPackageJson(
+    project({ environments: { dev: { settings: { strategy: 'big-bang' } } } }),
+  ).all;
+  expect(() => dev.oneOf('strategy', ['rolling', 'canary'])).toThrow(
+    'environment "dev": the setting "strategy" must be one of "rolling", "canary", got "big-bang". Fix it in package.json "cdk8s-devops".environments.dev.settings',
+  );
+  expect(dev.oneOf('tier', ['gold', 'silver'], 'silver')).toBe('silver');
+});
