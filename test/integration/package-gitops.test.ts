@@ -70,10 +70,12 @@ describeCluster('GitOps output', () => {
       allowEmpty: false,
     });
 
-    // The schema is in force: a sync policy of the wrong type is refused.
+    // The schema is in force: an Application needs its destination.
     const broken = { ...applications[0], metadata: { ...applications[0].metadata, name: 'broken' } } as any;
-    broken.spec = { ...broken.spec, syncPolicy: { automated: { prune: 'yes' } } };
-    expect((await apiError(serverSideApply([broken]))).code).toBe(422);
+    broken.spec = { ...broken.spec, destination: undefined };
+    const refused = await apiError(serverSideApply([JSON.parse(JSON.stringify(broken))]));
+    expect(refused.code).toBe(422);
+    expect(refused.message).toContain('spec.destination: Required value');
   });
 
   test("Flux's GitRepository and Kustomizations are accepted by Flux's CRDs", async () => {
