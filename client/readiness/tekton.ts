@@ -4,20 +4,21 @@
  * - failed when it is False (its reason says why: Failed, PipelineRunTimeout, Cancelled, ...);
  * - progressing while it is Unknown or missing (Running, Pending).
  */
-import { conditionOf, describeCondition, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { conditionOf, describeCondition, failed, progressing } from './generation.js';
+import type { ReadinessChecker } from './types.js';
 
-export function tektonRunReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object, false);
-  if (pending) {
-    return pending;
-  }
-  const succeeded = conditionOf(object, 'Succeeded');
-  if (succeeded?.status === 'True') {
-    return READY;
-  }
-  if (succeeded?.status === 'False') {
-    return { state: 'failed', message: describeCondition(succeeded) };
-  }
-  return { state: 'progressing', message: succeeded ? describeCondition(succeeded) : 'waiting to start' };
-}
+export const TEKTON_RUN_READINESS: ReadinessChecker = {
+  observedGeneration: 'when-reported',
+  conditions: [
+    (run) => {
+      const succeeded = conditionOf(run, 'Succeeded');
+      if (succeeded?.status === 'True') {
+        return undefined;
+      }
+      if (succeeded?.status === 'False') {
+        return failed(describeCondition(succeeded));
+      }
+      return progressing(succeeded ? describeCondition(succeeded) : 'waiting to start');
+    },
+  ],
+};
