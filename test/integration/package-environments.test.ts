@@ -1,29 +1,13 @@
 /** The prod environment of the default app, applied by the client with its own ApplySet. */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { ApiClient } from '../../client/api-client.js';
 import { applySetId } from '../../client/applyset.js';
-import { PROJECT_ROOT } from '../util/project.js';
+import { defaultAppProject } from '../package/default-app.js';
 import { cli } from './client-cli.js';
 import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
-
-/** This project's package.json and cdk8s.yaml in a folder of their own, prod in `namespace`. */
-function defaultAppProject(namespace: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'package-environments-'));
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
-  pkg['cdk8s-devops'].environments.prod.namespace = namespace;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
-  const config = readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8').replace(
-    /^app: .*$/m,
-    `app: node --import tsx ${join(PROJECT_ROOT, 'main.ts')}`,
-  );
-  writeFileSync(join(dir, 'cdk8s.yaml'), config);
-  return dir;
-}
 
 /**
  * Whether an Argo Rollouts controller serves the cluster (the harness starts one once it is built with
@@ -68,7 +52,9 @@ describeCluster('environments on a real control plane', () => {
   test('deploy --env prod synthesizes prod alone, applies it with its own ApplySet, and waits for it', async () => {
     const controller = await rolloutsControllerRuns();
     const namespace = `shop-prod-${randomBytes(3).toString('hex')}`;
-    const dir = defaultAppProject(namespace);
+    const dir = defaultAppProject((pkg) => {
+      pkg['cdk8s-devops'].environments.prod.namespace = namespace;
+    });
     const timeout = controller ? '4m' : '45s';
     const result = await cli(['deploy', '--env', 'prod', '--yes', '--timeout', timeout], { cwd: dir });
     expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['gitops', 'prod']);

@@ -1,13 +1,13 @@
 /** The default app's environment folders and GitOps objects, read by kubectl kustomize and the real CRDs. */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { binaryPath } from '../cluster/components.js';
+import { defaultAppProject } from '../package/default-app.js';
 import { testApp } from '../util/synth.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { apiError, createNamespace, describeCluster, serverSideApply } from './cluster.js';
@@ -22,14 +22,7 @@ function objectsIn(text: string): Manifest[] {
 
 /** The default app (main.ts), synthesized with `cdk8s synth` in a project folder of its own. */
 async function synthDefaultApp(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'package-gitops-'));
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
-  copyFileSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
-  const config = readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8').replace(
-    /^app: .*$/m,
-    `app: node --import tsx ${join(PROJECT_ROOT, 'main.ts')}`,
-  );
-  writeFileSync(join(dir, 'cdk8s.yaml'), config);
+  const dir = defaultAppProject();
   await run(join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: dir });
   return dir;
 }
