@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
 import { ShopChart } from '../../charts/shop-chart.js';
+import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import { Worker } from '../../lib/apps/worker.js';
@@ -42,36 +43,49 @@ describeCluster('the default app on a real control plane', () => {
     expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('every Deployment becomes available with Ready pods on kwok nodes', async () => {
+  test("every workload becomes available with Ready pods on kwok nodes, the Rollouts' from the real controller", async () => {
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
-    // The storefront's and the api's pods are run by Argo Rollouts from their Deployments' templates;
-    // the test cluster runs no Argo controller, so the test scales those templates up itself, which
-    // puts the same pods through the namespace's Pod Security enforcement.
-    for (const name of ['storefront', 'api']) {
+    // The storefront's and the api's pods are run by the Argo Rollouts controller from their Deployments'
+    // templates (the Deployments stay at zero), which puts the same pods through the namespace's Pod
+    // Security enforcement.
+    const workloads = [
+      { name: 'storefront', rollout: true },
+      { name: 'api', rollout: true },
+      { name: 'orders-worker', rollout: false },
+    ];
+    for (const { name, rollout } of workloads) {
       const d = await apps.readNamespacedDeployment({ name, namespace });
-      expect(d.spec?.replicas).toBe(0);
-      await apps.patchNamespacedDeploymentScale({
-        name,
-        namespace,
-        body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
-      });
-    }
-    for (const name of ['storefront', 'api', 'orders-worker']) {
-      const deployment = await eventually(`${name} to be available`, async () => {
-        const d = await apps.readNamespacedDeployment({ name, namespace });
-        const s = d.status;
-        return s?.observedGeneration === d.metadata?.generation &&
-          (s?.readyReplicas ?? 0) >= 1 &&
-          s?.readyReplicas === d.spec?.replicas
-          ? d
-          : undefined;
-      });
-      const selector = Object.entries(deployment.spec!.selector.matchLabels!)
+      let selector = Object.entries(d.spec!.selector.matchLabels!)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
+      let replicas: number;
+      if (rollout) {
+        expect(d.spec?.replicas).toBe(0);
+        const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`;
+        const live = await eventually(`Rollout ${name} to be Healthy`, async () => {
+          const r = await ApiClient.fromKubeConfig(kc).request<{
+            status?: { phase?: string; currentPodHash?: string; availableReplicas?: number };
+          }>({ path });
+          return r.status?.phase === 'Healthy' ? r.status : undefined;
+        });
+        selector += `,rollouts-pod-template-hash=${live.currentPodHash}`;
+        replicas = live.availableReplicas ?? 0;
+        expect(replicas).toBeGreaterThanOrEqual(1);
+      } else {
+        const deployment = await eventually(`${name} to be available`, async () => {
+          const live = await apps.readNamespacedDeployment({ name, namespace });
+          const s = live.status;
+          return s?.observedGeneration === live.metadata?.generation &&
+            (s?.readyReplicas ?? 0) >= 1 &&
+            s?.readyReplicas === live.spec?.replicas
+            ? live
+            : undefined;
+        });
+        replicas = deployment.spec!.replicas!;
+      }
       const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-      expect(pods.items.length).toBe(deployment.spec?.replicas);
+      expect(pods.items.length).toBe(replicas);
       for (const pod of pods.items) {
         expect(pod.spec?.nodeName).toMatch(/^kwok-node-\d+$/);
         expect(pod.status?.conditions).toContainEqual(
