@@ -59,11 +59,18 @@ describeCluster('environments on a real control plane', () => {
     const result = await cli(['deploy', '--env', 'prod', '--yes', '--timeout', timeout], { cwd: dir });
     expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['gitops', 'prod']);
     if (controller) {
+      // deploy exits 0 only when the wait saw every object ready.
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const [, ready, total] = /ready: (\d+) of (\d+) objects ready/.exec(result.stdout) ?? [];
-      expect(Number(total)).toBeGreaterThan(20);
-      expect(ready).toBe(total);
+      const [, applied] = /applied (\d+) objects, pruned 0; recorded revision 1\n/.exec(result.stdout) ?? [];
+      expect(Number(applied)).toBeGreaterThan(20);
+      const api = ApiClient.fromKubeConfig(testKubeConfig());
+      for (const name of ['api', 'storefront']) {
+        const rollout = await api.request<{ status?: { phase?: string } }>({
+          path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
+        });
+        expect({ name, phase: rollout.status?.phase }).toEqual({ name, phase: 'Healthy' });
+      }
     } else {
       // Without the controller, the two Rollouts are all that stays unready; everything else is ready.
       expect(result.stderr).toBe(
