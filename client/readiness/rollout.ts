@@ -175,10 +175,7 @@ function currentRuns(rollout: LiveObject, owned: OwnedObjects): LiveObject[] {
   const hash = statusOf(rollout).currentPodHash;
   return owned
     .of('AnalysisRun')
-    .filter(
-      (run) =>
-        (run.metadata.labels)?.['rollouts-pod-template-hash'] === hash,
-    )
+    .filter((run) => run.metadata.labels?.['rollouts-pod-template-hash'] === hash)
     .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
 }
 
