@@ -4,7 +4,18 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['imports/**', 'dist/**', '.cdk8s/**', 'node_modules/**', 'coverage/**'] },
+  {
+    ignores: [
+      'imports/**',
+      'dist/**',
+      '.cdk8s/**',
+      'node_modules/**',
+      'coverage/**',
+      'build/**',
+      'test/package/fixtures/**',
+      'templates/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -21,7 +21,7 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/integration/'],
+      testPathIgnorePatterns: ['/test/integration/', '/fixtures/', '/templates/'],
     },
     {
       ...common,

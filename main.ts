@@ -1,11 +1,17 @@
 import { ShopChart } from './charts/shop-chart.js';
-import { DevOpsApp } from './lib/devops-app.js';
+import { Environments, GitOps } from './lib/gitops/index.js';
 
-const app = new DevOpsApp();
-// Both optional: the shop's version, and where its rollouts' analyses find Prometheus (on a local
-// cluster, the URL `npm run cluster:up` prints).
-new ShopChart(app, 'shop', {
-  version: process.env.SHOP_VERSION,
-  prometheusAddress: process.env.PROMETHEUS_ADDRESS,
-});
-app.synth();
+// One app, synthesized per environment of package.json's "cdk8s-devops" key into dist/<env>/, with
+// Argo CD Applications that sync those folders in dist/gitops/. Both optional overrides: the shop's
+// version ($SHOP_VERSION, else the environment's setting), and where its rollouts' analyses find
+// Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
+Environments.fromPackageJson('.', { required: ['version'] }).synth(
+  (app, env) => {
+    new ShopChart(app, 'shop', {
+      namespace: env.namespace,
+      version: process.env.SHOP_VERSION ?? env.string('version'),
+      prometheusAddress: process.env.PROMETHEUS_ADDRESS,
+    });
+  },
+  { gitops: GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' }) },
+);

@@ -1,7 +1,9 @@
-// Bundles the CLI into one ES module (see cdk8s-devops.mjs), atomically, so that two commands started at
-// once never run a half-written bundle.
+// Bundles the CLI into one ES module, atomically, so that two commands started at once never run a
+// half-written bundle. Used twice: by the bin of a source checkout (see cdk8s-devops.mjs), and by
+// `npm pack` (`node cli/bundle.mjs build/cli.mjs`), so that the package ships its CLI ready to run.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 export async function bundleCli(root, bundle) {
@@ -27,4 +29,9 @@ export async function bundleCli(root, bundle) {
   await writeFile(`${scratch}.meta.json`, JSON.stringify({ sources: [...sources, 'package-lock.json'] }));
   await rename(`${scratch}.meta.json`, `${bundle}.meta.json`);
   await rename(scratch, bundle);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  await bundleCli(root, resolve(process.argv[2]));
 }

@@ -8,9 +8,11 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Manifest } from '../client/index.js';
 import { loadKubeConfig, loadManifests, Release } from '../client/index.js';
 import { parseDuration } from './duration.js';
+import type { EnvironmentFlags } from './environment.js';
+import { applySetOf, defaultSource, withEnvironment } from './environment.js';
 import type { CliIo } from './io.js';
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends EnvironmentFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -19,7 +21,7 @@ export interface ConnectionFlags {
   requestRetries: number;
 }
 
-export interface SourceFlags {
+export interface SourceFlags extends EnvironmentFlags {
   filename: string[];
 }
 
@@ -61,7 +63,7 @@ export function durationOption(flags: string, description: string, defaultValue?
 
 /** Adds the connection options every command takes. */
 export function withConnection(command: Command): Command {
-  return command
+  return withEnvironment(command)
     .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'the kubeconfig context')
     .option('-n, --namespace <name>', 'namespace of the ApplySet and of objects that name none')
@@ -89,20 +91,23 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The release the flags name, on the cluster they name. */
 export function connect(io: CliIo, flags: ConnectionFlags): Release {
+  const applySet = applySetOf(io.cwd, flags);
   return Release.connect({
     kubeConfig: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env }),
     name:
-      flags.applyset ??
+      applySet.name ??
       basename(resolve(io.cwd))
         .toLowerCase()
         .replace(/[^a-z0-9.-]/g, '-'),
-    namespace: flags.namespace,
+    namespace: applySet.namespace,
     retry: { retries: flags.requestRetries },
   });
 }
 
-/** The manifests of the paths and `-f` flags, else of `dist/`. */
+/** The manifests of the paths and `-f` flags, else of the environment's folder (`--env`), else of `dist/`. */
 export function loadSources(io: CliIo, paths: readonly string[], flags: SourceFlags): Promise<Manifest[]> {
   const all = [...paths, ...flags.filename];
-  return loadManifests((all.length > 0 ? all : ['dist']).map((p) => resolve(io.cwd, p)));
+  return loadManifests(
+    (all.length > 0 ? all : [defaultSource(io.cwd, flags)]).map((p) => resolve(io.cwd, p)),
+  );
 }

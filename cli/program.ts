@@ -10,6 +10,7 @@ import { registerApply } from './commands/apply.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerHistory } from './commands/history.js';
+import { registerInit } from './commands/init.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStatus } from './commands/status.js';
@@ -59,6 +60,7 @@ function buildProgram(io: CliIo): Command {
     registerWatch,
     registerStatus,
     registerRolloutCommands,
+    registerInit,
   ]) {
     register(program, io);
   }

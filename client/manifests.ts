@@ -5,10 +5,12 @@ import YAML from 'yaml';
 import type { Manifest } from './resources.js';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/;
+/** kustomize's own file (as in `dist/<env>/`): it lists the manifests beside it, and is not one. */
+const KUSTOMIZATION_FILE = /^kustomization\.ya?ml$/;
 
 /**
  * Every object in the given files, and in the YAML and JSON files of the given folders (sorted by name,
- * not recursing), in order. Empty documents are skipped; anything that is not an object is an error.
+ * not recursing, without a kustomization.yaml), in order. Empty documents are skipped; anything that is not an object is an error.
  */
 export async function loadManifests(paths: readonly string[]): Promise<Manifest[]> {
   const files: string[] = [];
@@ -20,7 +22,9 @@ export async function loadManifests(paths: readonly string[]): Promise<Manifest[
       throw new Error(`${path} does not exist: run \`npm run synth\` first, or name the manifests to use`);
     }
     if (info.isDirectory()) {
-      const names = (await readdir(path)).filter((n) => MANIFEST_FILE.test(n)).sort();
+      const names = (await readdir(path))
+        .filter((n) => MANIFEST_FILE.test(n) && !KUSTOMIZATION_FILE.test(n))
+        .sort();
       files.push(...names.map((n) => join(path, n)));
     } else {
       files.push(path);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { ApiObject, App } from 'cdk8s';
+import { writeKustomization } from './gitops/kustomization.js';
 import type { PolicyRule } from './security/policy.js';
 import { checkPolicies, POLICY_RULES } from './security/policy.js';
 
@@ -17,9 +18,25 @@ export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
   /**
    * The folder the synthesized manifests are published to.
    *
-   * @default 'dist'
+   * @default 'dist', or 'dist/<folder>' when `folder` is set
    */
   readonly publishDir?: string;
+
+  /**
+   * A subfolder of its own, so that one `cdk8s synth` can publish several apps (one per environment):
+   * staged in `<staging>/<folder>` and published to `dist/<folder>`.
+   *
+   * @default - the whole staging folder, published to `dist`
+   */
+  readonly folder?: string;
+
+  /**
+   * Also writes a `kustomization.yaml` that lists the manifests, so that `kubectl kustomize` (and Argo CD
+   * or Flux, which run kustomize) read the folder.
+   *
+   * @default false
+   */
+  readonly kustomization?: boolean;
 }
 
 /**
@@ -35,12 +52,18 @@ export class DevOpsApp extends App {
   public readonly publishDir: string;
   public readonly policyRules: readonly PolicyRule[];
   private readonly ownsStaging: boolean;
+  private readonly kustomization: boolean;
 
   public constructor(props: DevOpsAppProps = {}) {
     const fromCli = process.env.CDK8S_OUTDIR;
-    super({ ...props, outdir: fromCli ?? mkdtempSync(join(tmpdir(), 'cdk8s-devops-synth-')) });
+    const folder = props.folder ?? '';
+    super({
+      ...props,
+      outdir: fromCli ? join(fromCli, folder) : mkdtempSync(join(tmpdir(), 'cdk8s-devops-synth-')),
+    });
     this.ownsStaging = fromCli === undefined;
-    this.publishDir = resolve(props.publishDir ?? 'dist');
+    this.kustomization = props.kustomization ?? false;
+    this.publishDir = resolve(props.publishDir ?? join('dist', folder));
     this.policyRules = props.policyRules ?? POLICY_RULES;
     recoverInterruptedSwap(this.publishDir);
   }
@@ -55,6 +78,9 @@ export class DevOpsApp extends App {
         );
       }
       super.synth();
+      if (this.kustomization) {
+        writeKustomization(this.outdir);
+      }
       publish(this.outdir, this.publishDir);
     } finally {
       if (this.ownsStaging) {

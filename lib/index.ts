@@ -4,3 +4,4 @@ export * from './delivery/index.js';
 export * from './devops-app.js';
 export * from './monitoring/index.js';
 export * from './security/index.js';
+export * from './gitops/index.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ const run = promisify(execFile);
 function projectWith(app: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'synth-command-'));
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  copyFileSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json')); // declares the environments
   const config = readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8').replace(/^app: .*$/m, `app: ${app}`);
   writeFileSync(join(dir, 'cdk8s.yaml'), config);
   return dir;
@@ -20,12 +21,13 @@ function cdk8sSynth(cwd: string) {
   return run(join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd });
 }
 
-test('`cdk8s synth` of the default app writes dist/, and a failing synth leaves it untouched', async () => {
+test('`cdk8s synth` of the default app writes dist/<env>/, and a failing synth leaves it untouched', async () => {
   const dir = projectWith(`node --import tsx ${join(PROJECT_ROOT, 'main.ts')}`);
   await cdk8sSynth(dir);
   const dist = join(dir, 'dist');
-  expect(readdirSync(dist)).toEqual(['shop.k8s.yaml']);
-  const published = readFileSync(join(dist, 'shop.k8s.yaml'), 'utf8');
+  expect(readdirSync(dist).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+  expect(readdirSync(join(dist, 'prod')).sort()).toEqual(['kustomization.yaml', 'shop.k8s.yaml']);
+  const published = readFileSync(join(dist, 'prod', 'shop.k8s.yaml'), 'utf8');
 
   writeFileSync(
     join(dir, 'failing.ts'),
@@ -44,6 +46,6 @@ test('`cdk8s synth` of the default app writes dist/, and a failing synth leaves 
   await expect(cdk8sSynth(dir)).rejects.toMatchObject({
     stderr: expect.stringContaining('a construct failed half-way'),
   });
-  expect(readdirSync(dist)).toEqual(['shop.k8s.yaml']);
-  expect(readFileSync(join(dist, 'shop.k8s.yaml'), 'utf8')).toBe(published);
+  expect(readdirSync(dist).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+  expect(readFileSync(join(dist, 'prod', 'shop.k8s.yaml'), 'utf8')).toBe(published);
 }, 60_000);

@@ -14,20 +14,22 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option('--no-synth', 'use the manifests as they are, without running `cdk8s synth`')
     .action(async (paths: string[], flags: ApplyFlags & { synth: boolean }) => {
       if (flags.synth) {
-        await synth(io);
+        await synth(io, flags.env);
       }
       await applyWithConfirmation(io, await loadSources(io, paths, flags), flags, true);
     });
 }
 
 /** `cdk8s synth` in the project, with the project's own cdk8s-cli, as `npm run synth` runs it. */
-async function synth(io: CliIo): Promise<void> {
+async function synth(io: CliIo, env: string | undefined): Promise<void> {
   const cdk8s = join(io.cwd, 'node_modules', '.bin', 'cdk8s');
   if (!existsSync(cdk8s)) {
     throw new Error(`cdk8s-cli is not installed in ${io.cwd}: run \`npm install\` there, or pass --no-synth`);
   }
   try {
-    await promisify(execFile)(cdk8s, ['synth', '--no-check-upgrade'], { cwd: io.cwd, env: io.env });
+    // With --env, only that environment is synthesized (see Environments in lib/gitops).
+    const synthEnv = env === undefined ? io.env : { ...io.env, CDK8S_DEVOPS_ENV: env };
+    await promisify(execFile)(cdk8s, ['synth', '--no-check-upgrade'], { cwd: io.cwd, env: synthEnv });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
     throw new Error(`cdk8s synth failed in ${io.cwd}:\n${stderr?.trim() || String(error)}`);

@@ -1,0 +1,3 @@
+export * from './platform-chart.js';
+export * from './service-chart.js';
+export * from './shop-chart.js';

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The `cdk8s-devops` key of a project's package.json: where the client's ApplySet is configured, and
+ * where the environments an app is synthesized for are declared.
+ *
+ * ```json
+ * "cdk8s-devops": {
+ *   "applySet": "shop",
+ *   "namespace": "shop",
+ *   "environments": {
+ *     "dev": { "settings": { "replicas": 1, "imageTag": "1.5.0-rc.1" } },
+ *     "prod": { "namespace": "shop-prod", "settings": { "replicas": 3, "imageTag": "1.4.2" } }
+ *   }
+ * }
+ * ```
+ */
+export interface ProjectConfig {
+  /** @default - the package's name */
+  readonly applySet?: string;
+  /** The namespace of the ApplySet, and of objects that name none. */
+  readonly namespace?: string;
+  readonly environments?: Readonly<Record<string, EnvironmentDeclaration>>;
+}
+
+export interface EnvironmentDeclaration {
+  /** @default '<applySet>-<environment>' */
+  readonly applySet?: string;
+  /** @default - the project's namespace */
+  readonly namespace?: string;
+  /** The environment's own values (replicas, image tags, domains, ...), read by the app. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** What the client needs to apply one environment. */
+export interface EnvironmentTarget {
+  readonly name: string;
+  /** The folder its manifests are published to, relative to the project (`dist/<name>`). */
+  readonly folder: string;
+  readonly applySet: string;
+  readonly namespace?: string;
+}
+
+/** Where a setting is declared, for error messages. */
+const KEY = 'package.json "cdk8s-devops"';
+
+export interface LoadedProjectConfig {
+  readonly packageName: string;
+  readonly config: ProjectConfig;
+}
+
+/** Reads the `cdk8s-devops` key of `<dir>/package.json` (an empty config when the key is absent). */
+export function readProjectConfig(dir: string): LoadedProjectConfig {
+  const file = join(resolve(dir), 'package.json');
+  let pkg: { name?: unknown; 'cdk8s-devops'?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8')) as typeof pkg;
+  } catch (error) {
+    throw new Error(`${file}: cannot read it (${(error as Error).message})`);
+  }
+  const config = pkg['cdk8s-devops'] ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new Error(`${file}: "cdk8s-devops" must be an object, got ${JSON.stringify(config)}`);
+  }
+  const environments = (config as ProjectConfig).environments ?? {};
+  if (typeof environments !== 'object' || environments === null || Array.isArray(environments)) {
+    throw new Error(
+      `${file}: "cdk8s-devops".environments must be an object of environments by name, got ${JSON.stringify(environments)}`,
+    );
+  }
+  for (const name of Object.keys(environments)) {
+    checkEnvironmentName(file, name);
+  }
+  return { packageName: typeof pkg.name === 'string' ? pkg.name : 'app', config };
+}
+
+/** The environment `name` of the config: its folder, ApplySet and namespace. Unknown names are errors. */
+export function resolveEnvironment(loaded: LoadedProjectConfig, name: string): EnvironmentTarget {
+  const { config, packageName } = loaded;
+  const declared = config.environments ?? {};
+  const environment = declared[name];
+  if (environment === undefined) {
+    const known = Object.keys(declared);
+    throw new Error(
+      known.length === 0
+        ? `unknown environment "${name}": ${KEY} declares no environments. Add "environments": { "${name}": { ... } } to it`
+        : `unknown environment "${name}": ${KEY}.environments declares ${known.map((k) => `"${k}"`).join(', ')}. Use one of them, or add "${name}"`,
+    );
+  }
+  const base = config.applySet ?? packageName.replace(/^@[^/]+\//, '');
+  const namespace = environment.namespace ?? config.namespace;
+  return {
+    name,
+    folder: join('dist', name),
+    applySet: environment.applySet ?? `${base}-${name}`,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+}
+
+function checkEnvironmentName(file: string, name: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    throw new Error(
+      `${file}: environment name "${name}" must be a DNS-1123 label (lowercase letters, digits and '-'), since it names a folder and an ApplySet. Rename it`,
+    );
+  }
+}
