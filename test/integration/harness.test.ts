@@ -29,7 +29,11 @@ const built = existsSync(binaryPath('kube-apiserver'));
       'the control plane to start',
       () => (output.includes('\n') ? (JSON.parse(output) as ControlPlaneState) : undefined),
       180_000,
-    );
+    ).catch((error: unknown) => {
+      // Its watchdog stops whatever it started by then.
+      child.kill('SIGKILL');
+      throw error;
+    });
     const pids = Object.values(state.pids);
     expect(Object.keys(state.pids).sort()).toEqual([
       'etcd',
