@@ -4,6 +4,7 @@ import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argopr
 import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
+import { selectPods } from '../core/selectors.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../monitoring/alarm.js';
 import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
@@ -299,12 +300,12 @@ export abstract class DeploymentStrategy {
     role: string,
     name: string,
   ): plus.Service {
-    const service = workload.service!;
-    return new plus.Service(scope, `${role}Service`, {
+    const service = new plus.Service(scope, `${role}Service`, {
       metadata: { name },
-      selector: workload.deployment,
-      ports: service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
+      ports: workload.service!.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
     });
+    selectPods(service, workload.deployment);
+    return service;
   }
 }
 
