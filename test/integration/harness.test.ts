@@ -24,9 +24,16 @@ const built = existsSync(binaryPath('kube-apiserver'));
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const state = await eventually('the control plane to start', () =>
-      output.includes('\n') ? (JSON.parse(output) as ControlPlaneState) : undefined,
-    );
+    // With the controllers beside it, a start on a busy machine can take over a minute.
+    const state = await eventually(
+      'the control plane to start',
+      () => (output.includes('\n') ? (JSON.parse(output) as ControlPlaneState) : undefined),
+      180_000,
+    ).catch((error: unknown) => {
+      // Its watchdog stops whatever it started by then.
+      child.kill('SIGKILL');
+      throw error;
+    });
     const pids = Object.values(state.pids);
     expect(Object.keys(state.pids).sort()).toEqual([
       'etcd',
@@ -44,5 +51,5 @@ const built = existsSync(binaryPath('kube-apiserver'));
     await eventually('every component to stop', () => (pids.some(isAlive) ? undefined : true), 15_000);
     await sleep(200);
     expect(existsSync(state.dataDir)).toBe(false);
-  });
+  }, 240_000);
 });

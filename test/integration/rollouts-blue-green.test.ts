@@ -23,11 +23,15 @@ import {
 
 const HASH = 'rollouts-pod-template-hash';
 
+/**
+ * The pre-promotion analysis measures 10 times, 2 s apart: no data never fires, so it must outlast the
+ * time Prometheus takes to discover and scrape the new pods on a busy machine.
+ */
 function blueGreen(chart: Chart, tag: string, postMeasurements = 3): void {
   new WebService(chart, 'web', {
     image: `ghcr.io/acme/web:${tag}`,
     strategy: DeploymentStrategy.blueGreen({
-      prePromotionAnalysis: [fastErrorRate()],
+      prePromotionAnalysis: [fastErrorRate({ measurements: 10 })],
       postPromotionAnalysis: [fastErrorRate({ measurements: postMeasurements })],
       scaleDownDelay: Duration.minutes(2),
       prometheusAddress: prometheusAddress(),
