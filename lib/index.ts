@@ -3,3 +3,4 @@ export * from './core/index.js';
 export * from './delivery/index.js';
 export * from './monitoring/index.js';
 export * from './security/index.js';
+export * from './pipelines/index.js';

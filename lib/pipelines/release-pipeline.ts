@@ -259,21 +259,34 @@ export class ReleasePipeline extends Construct {
 
   /** A PipelineRun of this pipeline for `revision`, created in `scope`. */
   public runFor(scope: Construct, id: string, revision: string, options: RunOptions = {}): PipelineRunV1 {
-    const params: Record<string, string> = { revision, ...options.params };
-    for (const param of this.props.params ?? []) {
-      if (param.default === undefined && params[param.name] === undefined) {
-        invalid(
-          this,
-          `runFor: param ${show(param.name)} has no default and no value`,
-          `Pass it: runFor(scope, id, revision, { params: { ${JSON.stringify(param.name)}: '...' } })`,
-        );
-      }
-    }
     const runName = checkDnsLabel(
       this,
       'runName',
       options.runName ?? `${this.pipelineName}-${revision.replace(/[^a-z0-9]/g, '').slice(0, 7) || 'run'}`,
     );
+    return new PipelineRunV1(scope, id, {
+      metadata: {
+        name: runName,
+        labels: { 'cdk8s-devops.io/revision': revision.slice(0, 63).replace(/[^A-Za-z0-9._-]/g, '-') },
+      },
+      spec: this.runSpec({ revision, ...options.params }, options),
+    });
+  }
+
+  /** The spec of a PipelineRun with `params` (a TriggerTemplate's holds `$(tt.params.x)` values). */
+  public runSpec(
+    params: Readonly<Record<string, string>>,
+    options: RunOptions = {},
+  ): Record<string, unknown> {
+    for (const param of this.props.params ?? []) {
+      if (param.default === undefined && params[param.name] === undefined) {
+        invalid(
+          this,
+          `a run gives no value for param ${show(param.name)}, which has no default`,
+          `Pass it: runFor(scope, id, revision, { params: { ${JSON.stringify(param.name)}: '...' } })`,
+        );
+      }
+    }
     const workspaces = [
       ...(this.props.workspaces ?? []).map((name) => {
         const backing = options.workspaces?.[name] ?? {};
@@ -300,26 +313,24 @@ export class ReleasePipeline extends Construct {
         ...(b.persistentVolumeClaim ? { persistentVolumeClaim: { claimName: b.persistentVolumeClaim } } : {}),
       })),
     ];
-    const taskRunSpecs = this.taskSpecs
+    return {
+      pipelineRef: { name: this.pipelineName },
+      params: Object.entries(params).map(([name, value]) => ({ name, value })),
+      workspaces,
+      taskRunSpecs: this.taskRunSpecs(),
+      taskRunTemplate: {
+        serviceAccountName: this.serviceAccountName,
+        podTemplate: { securityContext: { fsGroup: NON_ROOT_ID } },
+      },
+      ...(this.props.timeout ? { timeouts: { pipeline: goDuration(this.props.timeout) } } : {}),
+    };
+  }
+
+  /** Every task with a ServiceAccount of its own runs as it. */
+  private taskRunSpecs() {
+    return this.taskSpecs
       .filter((t) => t.task.serviceAccountName)
       .map((t) => ({ pipelineTaskName: t.name, serviceAccountName: t.task.serviceAccountName }));
-    return new PipelineRunV1(scope, id, {
-      metadata: {
-        name: runName,
-        labels: { 'cdk8s-devops.io/revision': revision.slice(0, 63).replace(/[^A-Za-z0-9._-]/g, '-') },
-      },
-      spec: {
-        pipelineRef: { name: this.pipelineName },
-        params: Object.entries(params).map(([name, value]) => ({ name, value })),
-        workspaces,
-        taskRunSpecs,
-        taskRunTemplate: {
-          serviceAccountName: this.serviceAccountName,
-          podTemplate: { securityContext: { fsGroup: NON_ROOT_ID } },
-        },
-        ...(this.props.timeout ? { timeouts: { pipeline: goDuration(this.props.timeout) } } : {}),
-      } as never,
-    });
   }
 }
 

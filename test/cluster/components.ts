@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureTekton } from './tekton.js';
 
 const run = promisify(execFile);
 
@@ -52,6 +53,7 @@ export async function ensureComponents(log: BuildLog = () => {}): Promise<Record
   if (!existsSync(binaryPath('kwok')) || !existsSync(kwokStagesPath())) {
     await buildKwok(log);
   }
+  await ensureTekton(log);
   return Object.fromEntries(
     [...KUBERNETES_COMMANDS, 'etcd', 'kwok'].map((c) => [c, binaryPath(c as ComponentName)]),
   ) as Record<ComponentName, string>;

@@ -44,6 +44,7 @@ const MAINS = join(import.meta.dirname, 'tekton');
 /** Builds the Tekton binaries unless the cache has them. */
 export async function ensureTekton(log: BuildLog): Promise<void> {
   if (TEKTON_COMMANDS.every((c) => existsSync(tektonBinary(c)))) {
+    await writeFile(tektonKwokStagePath(), TEKTON_KWOK_STAGE);
     return;
   }
   log(
@@ -95,5 +96,145 @@ export async function ensureTekton(log: BuildLog): Promise<void> {
       }
     }
   });
+  await writeFile(tektonKwokStagePath(), TEKTON_KWOK_STAGE);
   log(`built the Tekton controllers in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+}
+
+/** The annotation (on a Task, which Tekton copies to its pods) naming the steps kwok fails with exit code 1. */
+export const FAIL_STEPS_ANNOTATION = 'kwok.cdk8s-devops.io/fail-steps';
+/**
+ * The annotation (on a Task) holding the results its pods report, as the entries of Tekton's termination
+ * message: `{"key":"commit","value":"abc123","type":1}`, comma-separated.
+ */
+export const RESULTS_ANNOTATION = 'kwok.cdk8s-devops.io/results';
+
+/**
+ * The kwok Stage that plays a Tekton pod: once the controller has marked it ready to start
+ * (`tekton.dev/ready: READY`), every step container terminates, with exit code 1 for the steps the Task's
+ * fail-steps annotation names and 0 for the others, and a termination message in Tekton's format
+ * (StartedAt in RFC 3339 with milliseconds, the results of the results annotation on the last step).
+ */
+export const TEKTON_KWOK_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: tekton-pod-complete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.metadata.labels."app.kubernetes.io/managed-by"'
+      operator: 'In'
+      values: ['tekton-pipelines']
+    - key: '.metadata.annotations."tekton.dev/ready"'
+      operator: 'In'
+      values: ['READY']
+  weight: 10
+  next:
+    statusTemplate: |
+      {{ $now := dateInZone "2006-01-02T15:04:05.000Z07:00" now "UTC" }}
+      {{ $root := . }}
+      {{ $fail := splitList "," (index .metadata.annotations "${FAIL_STEPS_ANNOTATION}" | default "") }}
+      {{ $results := index .metadata.annotations "${RESULTS_ANNOTATION}" | default "" }}
+      {{ $last := sub (len .spec.containers) 1 }}
+      {{ $failed := false }}
+      containerStatuses:
+      {{ range $index, $item := .spec.containers }}
+      {{ $code := 0 }}
+      {{ if has (trimPrefix "step-" $item.name) $fail }}{{ $code = 1 }}{{ $failed = true }}{{ end }}
+      {{ $message := printf "[{\\"key\\":\\"StartedAt\\",\\"value\\":\\"%s\\",\\"type\\":3}%s]" $now (ternary (printf ",%s" $results) "" (and (eq $index $last) (ne $results ""))) }}
+      - image: {{ $item.image | Quote }}
+        name: {{ $item.name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: {{ $code }}
+            finishedAt: {{ $now | Quote }}
+            reason: {{ ternary "Error" "Completed" (eq $code 1) }}
+            startedAt: {{ $now | Quote }}
+            message: {{ $message | Quote }}
+      {{ end }}
+      phase: {{ ternary "Failed" "Succeeded" $failed }}
+`;
+
+export function tektonKwokStagePath(): string {
+  return join(tektonDir(), 'kwok-stage.yaml');
+}
+
+export interface TektonLaunch {
+  readonly kubeconfig: string;
+  readonly dataDir: string;
+  readonly log: BuildLog;
+  launch(name: string, binary: string, args: string[], env: Record<string, string>): void;
+}
+
+export const TEKTON_NAMESPACE = 'tekton-pipelines';
+
+/** What the test cluster changes in Tekton's own config: no metrics server (fixed ports), no coschedule. */
+const CONFIG_OVERRIDES: Record<string, Record<string, string>> = {
+  'config-observability': { 'metrics-protocol': 'none' },
+  'config-observability-triggers': { 'metrics-protocol': 'none' },
+  // Steps get Tekton's restricted security context, so Task pods pass Pod Security "restricted".
+  'feature-flags': { 'set-security-context': 'true', coschedule: 'disabled' },
+};
+
+/** Creates Tekton's namespace and ConfigMaps, and starts the Pipelines controller. */
+export async function startTekton(context: TektonLaunch): Promise<void> {
+  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
+  const YAML = (await import('yaml')).default;
+  const kc = new KubeConfig();
+  kc.loadFromFile(context.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: TEKTON_NAMESPACE } } });
+  for (const project of ['pipeline', 'triggers'] as const) {
+    for (const file of await readdir(tektonConfigDir(project))) {
+      const configMap = YAML.parse(await readFile(join(tektonConfigDir(project), file), 'utf8')) as {
+        metadata: { name: string; namespace?: string };
+        data?: Record<string, string>;
+      };
+      const name = configMap.metadata.name;
+      await core.createNamespacedConfigMap({
+        namespace: TEKTON_NAMESPACE,
+        body: {
+          metadata: { name },
+          data: { ...configMap.data, ...CONFIG_OVERRIDES[name] },
+        },
+      });
+    }
+  }
+  context.log('starting the Tekton Pipelines controller');
+  context.launch(
+    'tekton-pipelines-controller',
+    tektonBinary('pipelines-controller'),
+    [
+      `--kubeconfig=${context.kubeconfig}`,
+      '--disable-ha',
+      // Nothing is pulled on kwok nodes: any names do.
+      '--entrypoint-image=tekton/entrypoint:test',
+      '--nop-image=tekton/nop:test',
+      '--sidecarlogresults-image=tekton/sidecarlogresults:test',
+      '--workingdirinit-image=tekton/workingdirinit:test',
+      '--shell-image=tekton/shell:test',
+      '--shell-image-win=tekton/shell-win:test',
+    ],
+    {
+      SYSTEM_NAMESPACE: TEKTON_NAMESPACE,
+      KUBERNETES_MIN_VERSION: 'v1.28.0',
+      CONFIG_DEFAULTS_NAME: 'config-defaults',
+      CONFIG_LOGGING_NAME: 'config-logging',
+      CONFIG_OBSERVABILITY_NAME: 'config-observability',
+      CONFIG_FEATURE_FLAGS_NAME: 'feature-flags',
+      CONFIG_LEADERELECTION_NAME: 'config-leader-election-controller',
+      CONFIG_SPIRE: 'config-spire',
+      METRICS_DOMAIN: 'tekton.dev/pipeline',
+    },
+  );
 }
