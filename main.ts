@@ -1,6 +1,8 @@
 import { ShopChart } from './charts/shop-chart.js';
+import { ShopReleaseChart } from './charts/shop-release-chart.js';
 import { DevOpsApp } from './lib/core/devops-app.js';
 
 const app = new DevOpsApp();
-new ShopChart(app, 'shop');
+const shop = new ShopChart(app, 'shop');
+new ShopReleaseChart(app, 'shop-release', { shop });
 app.synth();

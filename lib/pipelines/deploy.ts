@@ -30,8 +30,13 @@ export interface ApplyDeployProps {
   readonly applyset?: string;
   /** The manifests' folder, relative to the `manifests` workspace. @default 'dist' */
   readonly manifestsDir?: string;
-  /** Repository -> reference to deploy (`imageBuild.imageAt('image')`). @default - as synthesized */
-  readonly images?: Readonly<Record<string, string>>;
+  /**
+   * The image repositories the deploy pins: each gets a param (`imageParams` names it) whose value, from
+   * the pipeline, is the reference to deploy (`imageBuild.imageAt('image')`: repository@digest).
+   *
+   * @default - images as synthesized
+   */
+  readonly repositories?: readonly string[];
   /** @default '10m' */
   readonly waitTimeout?: string;
 }
@@ -46,7 +51,8 @@ export interface GitOpsDeployProps {
   readonly path: string;
   /** @default 'dist' */
   readonly manifestsDir?: string;
-  readonly images?: Readonly<Record<string, string>>;
+  /** As for `Deploy.apply`. */
+  readonly repositories?: readonly string[];
   /** An image with git and sh. @default 'docker.io/alpine/git:2.49.1' */
   readonly image?: string;
 }
@@ -83,7 +89,15 @@ export class Deploy extends Construct implements ITask {
   ) {
     super(scope, id);
     const dir = `"$(workspaces.manifests.path)"/${shellQuote(props.manifestsDir ?? 'dist')}`;
-    const pin = pinImagesScript(dir, props.images ?? {});
+    const repositories = props.repositories ?? [];
+    const pin = pinImagesScript(
+      dir,
+      Object.fromEntries(repositories.map((r) => [r, `$(params.${imageParamName(r)})`])),
+    );
+    const imageParams = repositories.map((r) => ({
+      name: imageParamName(r),
+      description: `The reference of ${r} to deploy`,
+    }));
     if (kind === 'apply') {
       const p = props as ApplyDeployProps;
       const applyset = p.applyset ?? p.chart.namespace;
@@ -93,6 +107,7 @@ export class Deploy extends Construct implements ITask {
       this.task = new CustomTask(this, 'Task', {
         taskName: id,
         description: `Applies ${props.manifestsDir ?? 'dist'} as ApplySet ${applyset}`,
+        params: imageParams,
         workspaces: [{ name: 'manifests', description: 'The synthesized manifests' }],
         results: ['revision'],
         steps: [
@@ -175,6 +190,19 @@ export class Deploy extends Construct implements ITask {
     this.workspaceBackings = this.task.workspaceBackings;
     this.serviceAccountName = this.task.serviceAccountName;
   }
+
+  /** The params of a pipeline task that deploys `references` (repository -> reference). */
+  public imageParams(references: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(references).map(([r, ref]) => [imageParamName(r), ref]));
+  }
+}
+
+/** The param that carries the reference of `repository`: `image-` and its last path segment. */
+export function imageParamName(repository: string): string {
+  return `image-${repository
+    .split('/')
+    .pop()!
+    .replace(/[^a-z0-9-]/g, '-')}`;
 }
 
 const CLUSTER_SCOPED = new Set([
