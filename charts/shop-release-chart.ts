@@ -130,18 +130,16 @@ export class ShopReleaseChart extends Chart {
       workspaces: ['source'],
       params: [{ name: 'deploy', description: 'Whether to deploy the release', default: 'true' }],
       results: {
-        'api-image': apiImage.imageAt('api-image'),
-        'storefront-image': storefrontImage.imageAt('storefront-image'),
+        'api-image-digest': '$(tasks.api-image.results.IMAGE_DIGEST)',
+        'storefront-image-digest': '$(tasks.storefront-image.results.IMAGE_DIGEST)',
       },
       timeout: Duration.hours(2),
     });
-    const fetch = this.pipeline
-      .addStage('source')
-      .addTask('fetch', {
-        task: source,
-        params: { revision: '$(params.revision)' },
-        workspaces: { output: 'source' },
-      });
+    const fetch = this.pipeline.addStage('source').addTask('fetch', {
+      task: source,
+      params: { revision: '$(params.revision)' },
+      workspaces: { output: 'source' },
+    });
     const build = this.pipeline.addStage('build');
     const built = { 'source-version': fetch.result('commit') };
     build.addTask('api-build', {

@@ -10,6 +10,7 @@ import { inform } from './informer.js';
 import { objectRef } from './manifests.js';
 import type { LiveObject, Readiness } from './readiness/index.js';
 import { readinessOf } from './readiness/index.js';
+import { failedPipelineRunDetail } from './readiness/tekton.js';
 import type { Manifest, ResourceCatalog } from './resources.js';
 import { resourcePath } from './resources.js';
 
@@ -119,6 +120,19 @@ export async function waitForReady(
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
     const readiness = readinessOf(object);
+    if (readiness.state === 'failed' && object.kind === 'PipelineRun') {
+      // The run's own condition does not say which step failed; its TaskRuns do.
+      void failedPipelineRunDetail(target.api, object)
+        .catch(() => undefined)
+        .then((detail) =>
+          settle(
+            objectRef(object),
+            detail ? { ...readiness, message: `${readiness.message}; ${detail}` } : readiness,
+            'failed',
+          ),
+        );
+      return;
+    }
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
     settle(objectRef(object), readiness, outcome);

@@ -131,6 +131,11 @@ export function validatePipeline(pipeline: PipelineShape): string[] {
     edges.get(read.reader.name)!.add(read.task);
   }
   for (const [name, value] of Object.entries(pipeline.results)) {
+    if (value.replace(RESULT_REF, '').trim() !== '' || resultReferences([value]).length === 0) {
+      problems.push(
+        `pipeline result ${q(name)} is ${q(value)}, but Tekton accepts only task result references there. Make it ${q(resultReferences([value])[0]?.text ?? '$(tasks.<task>.results.<result>)')} and say the rest in its name`,
+      );
+    }
     for (const ref of resultReferences([value])) {
       const producer = byName.get(ref.task);
       if (!producer || !producer.task.results.includes(ref.result)) {

@@ -77,7 +77,10 @@ export class ControlPlane {
       killGroup(state.watchdogPid, 'SIGKILL');
     }
     // Controllers first (whatever started them), then the control plane in order.
-    const names = [...Object.keys(state.pids).filter((n) => !(STOP_ORDER as readonly string[]).includes(n)), ...STOP_ORDER];
+    const names = [
+      ...Object.keys(state.pids).filter((n) => !(STOP_ORDER as readonly string[]).includes(n)),
+      ...STOP_ORDER,
+    ];
     for (const name of names) {
       const pid = state.pids[name];
       if (pid) {
