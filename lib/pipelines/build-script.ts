@@ -111,6 +111,7 @@ export function phaseScript(
     ...runCommands(phase, spec.commands, '__cb_status'),
     ...(spec.finally && spec.finally.length > 0
       ? [
+          'if [ "$__cb_status" -ne 0 ]; then export CODEBUILD_BUILD_SUCCEEDING=0; fi',
           '__cb_finally=0',
           ...runCommands(`${phase} finally`, spec.finally, '__cb_finally'),
           'if [ "$__cb_status" -eq 0 ]; then __cb_status=$__cb_finally; fi',

@@ -317,12 +317,13 @@ class BuildSpecReader {
     return value as Record<string, unknown>;
   }
 
+  /** A list; a single scalar counts as a list of one, as CodeBuild reads `files: imagedefinitions.json`. */
   private strings(value: unknown, key: string): string[] {
     if (value === undefined || value === null) {
       return [];
     }
     if (!Array.isArray(value)) {
-      this.fail(key, `must be a list, got ${JSON.stringify(value)}`, 'Write it as a list of "- item" lines');
+      return [this.scalar(value, key)];
     }
     return value.map((v, i) => this.scalar(v, `${key}[${i}]`));
   }

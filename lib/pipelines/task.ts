@@ -8,7 +8,7 @@ import {
   TaskV1SpecStepsComputeResourcesLimits as Limit,
   TaskV1SpecStepsComputeResourcesRequests as Request,
 } from '../../imports/tekton.dev.js';
-import { RESTRICTED_CAPABILITIES, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
+import { RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
 
 export interface TaskParamSpec {
   readonly name: string;
@@ -67,7 +67,7 @@ export const RESTRICTED_STEP_SECURITY = {
   runAsGroup: NON_ROOT_ID,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
-  capabilities: { drop: [...RESTRICTED_CAPABILITIES.drop] },
+  capabilities: { drop: ['ALL'] },
   seccompProfile: { ...RESTRICTED_SECCOMP_PROFILE },
 } as const;
 
