@@ -177,7 +177,7 @@ test('a failing build phase still runs its finally commands and post_build (CODE
   const run = runTask(BUILDSPEC, { env: { FAIL_TESTS: '1' } });
   expect(run.exitCodes).toEqual({ install: 0, 'pre-build': 0, build: 3, 'post-build': 0, finish: 1 });
   expect(run.log).toBe(
-    ['npm ci', 'npm test 1.4.2-3f78685', 'build finally, succeeding=1', 'post_build, succeeding=0', ''].join(
+    ['npm ci', 'npm test 1.4.2-3f78685', 'build finally, succeeding=0', 'post_build, succeeding=0', ''].join(
       '\n',
     ),
   );
