@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import * as plus from '../core/plus.js';
+import { clusterScoped } from './task.js';
 import { shellQuote } from './build-script.js';
 import { CustomTask } from './custom-task.js';
 import type { GitCredentials } from './git-source.js';
@@ -280,11 +281,15 @@ function grantApplyOf(scope: Deploy, chart: Chart, serviceAccount: string): void
     }));
     return [...kinds, ...named];
   };
-  const clusterRole = new plus.k8s.KubeClusterRole(scope, 'ApplyClusterRole', {
-    rules: Lazy.any({ produce: clusterRules }) as plus.k8s.PolicyRule[],
-  });
-  new plus.k8s.KubeClusterRoleBinding(scope, 'ApplyClusterRoleBinding', {
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
-    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
-  });
+  const clusterRole = clusterScoped(
+    new plus.k8s.KubeClusterRole(scope, 'ApplyClusterRole', {
+      rules: Lazy.any({ produce: clusterRules }) as plus.k8s.PolicyRule[],
+    }),
+  );
+  clusterScoped(
+    new plus.k8s.KubeClusterRoleBinding(scope, 'ApplyClusterRoleBinding', {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    }),
+  );
 }

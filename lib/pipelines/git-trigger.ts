@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names.js';
 import * as plus from '../core/plus.js';
+import { clusterScoped } from './task.js';
 import type { ReleasePipeline, RunOptions } from './release-pipeline.js';
 
 /** The Git host that sends the webhook, and how its pushes are checked and read. */
@@ -111,21 +112,25 @@ export class GitTrigger extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
     });
-    const clusterRole = new plus.k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: `${namespace}-${this.serviceAccountName}` },
-      rules: [
-        {
-          apiGroups: [TRIGGERS_GROUP],
-          resources: ['clustertriggerbindings', 'clusterinterceptors'],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
-    });
-    new plus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: `${namespace}-${this.serviceAccountName}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
-    });
+    const clusterRole = clusterScoped(
+      new plus.k8s.KubeClusterRole(this, 'ClusterRole', {
+        metadata: { name: `${namespace}-${this.serviceAccountName}` },
+        rules: [
+          {
+            apiGroups: [TRIGGERS_GROUP],
+            resources: ['clustertriggerbindings', 'clusterinterceptors'],
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      }),
+    );
+    clusterScoped(
+      new plus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name: `${namespace}-${this.serviceAccountName}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
+        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
+      }),
+    );
 
     const binding = new ApiObject(this, 'TriggerBinding', {
       apiVersion: `${TRIGGERS_GROUP}/v1beta1`,

@@ -2,6 +2,8 @@
  * What the pipeline constructs share: the shape of a Task as a pipeline sees it (params, results,
  * workspaces), and the restricted security context and limits of every step.
  */
+import type { ApiObject } from 'cdk8s';
+import { JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import {
@@ -104,3 +106,9 @@ export const WRITABLE_HOME = {
   ],
   env: [{ name: 'HOME', value: '/home/build' }],
 } as const;
+
+/** `object` without the namespace its chart stamps on it: cluster-scoped kinds have none. */
+export function clusterScoped<T extends ApiObject>(object: T): T {
+  object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return object;
+}
