@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildLog } from './components.js';
 import { buildIntoDir, CACHE_ROOT, go } from './components.js';
+import { freePorts } from './control-plane.js';
 
 export const TEKTON_VERSIONS = { pipeline: 'v1.15.0', triggers: 'v0.37.0' } as const;
 
@@ -186,7 +187,14 @@ const CONFIG_OVERRIDES: Record<string, Record<string, string>> = {
   'feature-flags': { 'set-security-context': 'true', coschedule: 'disabled' },
 };
 
-/** Creates Tekton's namespace and ConfigMaps, and starts the Pipelines controller. */
+/** The ClusterInterceptors of Triggers' core interceptors server that the project's triggers use. */
+const CORE_INTERCEPTORS = ['github', 'gitlab', 'cel'] as const;
+
+/**
+ * Creates Tekton's namespace and ConfigMaps, and starts the Pipelines controller, the Triggers controller
+ * and the core interceptors server. EventListener sinks are started by the tests that need one
+ * (`startEventListenerSink`), as the EventListener's own ServiceAccount.
+ */
 export async function startTekton(context: TektonLaunch): Promise<void> {
   const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
   const YAML = (await import('yaml')).default;
@@ -210,6 +218,53 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
       });
     }
   }
+  // The interceptors server names its certificate after INTERCEPTOR_TLS_SVC_NAME: "localhost", so that
+  // the sink can reach it on loopback (a Service's DNS name does not resolve outside a cluster).
+  const [interceptorsPort] = await freePorts(1);
+  await core.createNamespacedSecret({
+    namespace: TEKTON_NAMESPACE,
+    body: { metadata: { name: 'tekton-triggers-core-interceptors-certs' } },
+  });
+  const { ApiClient } = await import('../../client/api-client.js');
+  const api = ApiClient.fromKubeConfig(kc);
+  for (const name of CORE_INTERCEPTORS) {
+    await api.request({
+      method: 'POST',
+      path: '/apis/triggers.tekton.dev/v1alpha1/clusterinterceptors',
+      body: {
+        apiVersion: 'triggers.tekton.dev/v1alpha1',
+        kind: 'ClusterInterceptor',
+        metadata: { name, labels: { 'server/type': 'https' } },
+        spec: { clientConfig: { url: `https://localhost:${interceptorsPort}/${name}` } },
+      },
+    });
+  }
+  const triggersEnv = {
+    SYSTEM_NAMESPACE: TEKTON_NAMESPACE,
+    KUBERNETES_MIN_VERSION: 'v1.28.0',
+    CONFIG_LOGGING_NAME: 'config-logging-triggers',
+    CONFIG_OBSERVABILITY_NAME: 'config-observability-triggers',
+    CONFIG_DEFAULTS_NAME: 'config-defaults-triggers',
+    CONFIG_LEADERELECTION_NAME: 'config-leader-election-triggers-controller',
+    METRICS_DOMAIN: 'tekton.dev/triggers',
+  };
+  context.log('starting the Tekton Triggers controller and core interceptors');
+  context.launch(
+    'tekton-triggers-controller',
+    tektonBinary('triggers-controller'),
+    [`--kubeconfig=${context.kubeconfig}`, '-el-image=tekton/eventlistenersink:test'],
+    triggersEnv,
+  );
+  context.launch(
+    'tekton-triggers-interceptors',
+    tektonBinary('triggers-interceptors'),
+    [`--kubeconfig=${context.kubeconfig}`, `-port=${interceptorsPort}`],
+    {
+      ...triggersEnv,
+      INTERCEPTOR_TLS_SVC_NAME: 'localhost',
+      INTERCEPTOR_TLS_SECRET_NAME: 'tekton-triggers-core-interceptors-certs',
+    },
+  );
   context.log('starting the Tekton Pipelines controller');
   context.launch(
     'tekton-pipelines-controller',
@@ -237,4 +292,88 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
       METRICS_DOMAIN: 'tekton.dev/pipeline',
     },
   );
+}
+
+export interface EventListenerSink {
+  /** The sink's URL, for webhooks. */
+  readonly url: string;
+  /** The sink's log so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs Triggers' EventListener sink for one EventListener on loopback, as the Triggers controller would
+ * run it in the EventListener's Deployment: with the kubeconfig of the EventListener's ServiceAccount, so
+ * that it can do exactly what that account may.
+ */
+export async function startEventListenerSink(options: {
+  readonly kubeconfig: string;
+  readonly name: string;
+  readonly namespace: string;
+}): Promise<EventListenerSink> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const [port, metricsPort] = await freePorts(2);
+  const dir = await mkdtemp(join(tmpdir(), 'el-sink-'));
+  const logFile = join(dir, 'sink.log');
+  const { openSync, closeSync, readFileSync } = await import('node:fs');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    tektonBinary('eventlistenersink'),
+    [
+      `--kubeconfig=${options.kubeconfig}`,
+      `-el-name=${options.name}`,
+      `-el-namespace=${options.namespace}`,
+      `-port=${port}`,
+    ],
+    {
+      stdio: ['ignore', fd, fd],
+      env: {
+        ...process.env,
+        SYSTEM_NAMESPACE: TEKTON_NAMESPACE,
+        NAMESPACE: options.namespace,
+        NAME: options.name,
+        EL_EVENT: 'disable',
+        K_SINK_TIMEOUT: '60',
+        METRICS_PROMETHEUS_PORT: String(metricsPort),
+        CONFIG_LOGGING_NAME: 'config-logging-triggers',
+        CONFIG_OBSERVABILITY_NAME: 'config-observability-triggers',
+        KUBERNETES_MIN_VERSION: 'v1.28.0',
+      },
+    },
+  );
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  const log = () => readFileSync(logFile, 'utf8');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`the EventListener sink exited with code ${child.exitCode}:\n${log()}`);
+    }
+    try {
+      const res = await fetch(`${url}/live`);
+      if (res.ok) {
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the EventListener sink did not come up within 30s:\n${log()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    log,
+    stop: async () => {
+      // The sink drains for a long while on SIGTERM; a test's sink has nothing left to drain.
+      const exited = new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
