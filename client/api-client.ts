@@ -188,7 +188,13 @@ export class ApiClient {
       method: req.method ?? 'GET',
       headers: {
         Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': req.contentType ?? CONTENT_TYPES.json }),
+        // An explicit length: a DELETE with a body sent chunked breaks the next request on a kept-alive connection.
+        ...(body === undefined
+          ? {}
+          : {
+              'Content-Type': req.contentType ?? CONTENT_TYPES.json,
+              'Content-Length': Buffer.byteLength(body),
+            }),
       },
       signal,
     };

@@ -1,18 +1,19 @@
 /**
- * Applying a stack: server-side apply stage by stage (see ordering.ts) with bounded concurrency, waiting
- * for new CRDs to be Established before the objects that need them, then pruning the ApplySet members
- * that left the app, and only when every apply succeeded.
+ * Applying a change set, as it was shown: server-side apply of its desired objects stage by stage (see
+ * ordering.ts) with bounded concurrency, waiting for new CRDs to be Established before the objects that
+ * need them, then deleting the live objects it lists for pruning, and only when every apply succeeded.
  */
 import pLimit from 'p-limit';
 import { ApiError } from './api-client.js';
-import { scopeOf, unionScope } from './applyset.js';
+import type { ApplyContext } from './apply-context.js';
+import { resolveObject, serverSideApply } from './apply-context.js';
+import { unionScope } from './applyset.js';
+import type { ChangeSet } from './change-set.js';
+import { desiredObjects, prunedObjects } from './change-set.js';
 import { forEachObject } from './for-each-object.js';
-import { objectKey, objectRef } from './manifests.js';
+import { objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
 import type { Manifest } from './resources.js';
-import { resourcePath } from './resources.js';
-import type { Target } from './target.js';
-import { resolveObject, serverSideApply } from './target.js';
 import { waitForReady } from './watch.js';
 
 export interface ApplyOptions {
@@ -28,12 +29,6 @@ export interface ApplyOptions {
    * @default false
    */
   readonly forceConflicts?: boolean;
-  /**
-   * Delete the members of the ApplySet that are no longer in the manifests.
-   *
-   * @default true
-   */
-  readonly prune?: boolean;
   /**
    * How many requests run at once within a stage.
    *
@@ -61,29 +56,22 @@ export interface ApplyResult {
   readonly pruned: readonly string[];
 }
 
-export async function applyManifests(
-  target: Target,
-  manifests: readonly Manifest[],
+export async function applyChangeSet(
+  context: ApplyContext,
+  changeSet: ChangeSet,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const limit = pLimit(options.concurrency ?? 16);
   const dryRun = options.dryRun ?? false;
-  const prune = (options.prune ?? true) && !dryRun;
-  const previous = await target.applySet.readScope();
-  const desiredScope = scopeOf(
-    manifests.map((m) => ({
-      ...m,
-      metadata: { ...m.metadata, namespace: m.metadata.namespace ?? target.defaultNamespace },
-    })),
-    target.applySet.namespace,
-  );
+  const { previousScope, desiredScope } = changeSet;
+  const prune = prunedObjects(changeSet);
   if (!dryRun) {
     // kubectl's order: the parent first records a superset, so that an interrupted apply can still be pruned.
-    await target.applySet.writeScope(previous ? unionScope(previous, desiredScope) : desiredScope);
+    await context.applySet.writeScope(previousScope ? unionScope(previousScope, desiredScope) : desiredScope);
   }
 
   const applied: Manifest[] = [];
-  for (const { stage, objects } of groupByStage(manifests)) {
+  for (const { stage, objects } of groupByStage(desiredObjects(changeSet))) {
     const stored = await forEachObject(
       objects,
       {
@@ -93,8 +81,8 @@ export async function applyManifests(
         unreachable: 'nothing was pruned: apply again once the API server is back',
       },
       async (manifest) => {
-        const resolved = await resolveObject(target, manifest);
-        const result = await serverSideApply(target, resolved, { dryRun, force: options.forceConflicts });
+        const resolved = await resolveObject(context, manifest);
+        const result = await serverSideApply(context, resolved, { dryRun, force: options.forceConflicts });
         options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
         return result;
       },
@@ -102,7 +90,7 @@ export async function applyManifests(
     applied.push(...stored);
     const crds = stored.filter((o) => o.kind === 'CustomResourceDefinition');
     if (crds.length > 0 && !dryRun) {
-      const result = await waitForReady(target, crds, { timeoutMs: options.crdTimeoutMs ?? 60_000 });
+      const result = await waitForReady(context, crds, { timeoutMs: options.crdTimeoutMs ?? 60_000 });
       if (result.outcome !== 'ready') {
         throw new Error(
           `the CustomResourceDefinitions ${crds.map((c) => c.metadata.name).join(', ')} were not Established in time; nothing was pruned`,
@@ -112,36 +100,42 @@ export async function applyManifests(
   }
 
   const pruned: string[] = [];
-  if (prune && previous) {
-    const desired = new Set(applied.map(objectKey));
-    const stale = (await target.applySet.listMembers(unionScope(previous, desiredScope))).filter(
-      (member) => !desired.has(objectKey(member)),
-    );
+  if (!dryRun) {
     for (const stage of [...APPLY_STAGES].reverse()) {
       await forEachObject(
-        stale.filter((m) => stageOf(m) === stage),
+        prune.filter((m) => stageOf(m) === stage),
         { limit, step: `pruning the ${stage} stage`, unreachable: 'apply again to finish pruning' },
         async (member) => {
-          await deleteObject(target, member);
+          await deleteMember(context, member);
           pruned.push(objectRef(member));
           options.onObject?.({ ref: objectRef(member), action: 'pruned' });
         },
       );
     }
-  }
-  if (!dryRun) {
-    await target.applySet.writeScope(scopeOf(applied, target.applySet.namespace));
+    // Members kept (pruning switched off) stay in the parent's scope, so that a later apply can prune them.
+    const kept = changeSet.changes.length > applied.length + pruned.length;
+    await context.applySet.writeScope(
+      kept && previousScope ? unionScope(previousScope, desiredScope) : desiredScope,
+    );
   }
   return { applied, pruned };
 }
 
-async function deleteObject(target: Target, member: Manifest): Promise<void> {
-  const type = await target.catalog.lookup(member.apiVersion, member.kind);
+/**
+ * Deletes the member as it was shown: the uid precondition makes the server refuse to delete an object
+ * of the same name made since (by someone else), which the change set never showed.
+ */
+async function deleteMember(context: ApplyContext, member: Manifest): Promise<void> {
   try {
-    await target.api.request({
-      path: resourcePath(type, member.metadata.namespace, member.metadata.name),
+    await context.api.request({
+      path: await context.catalog.pathOf(member),
       method: 'DELETE',
-      query: { propagationPolicy: 'Background' },
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        preconditions: { uid: member.metadata.uid },
+      },
     });
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 404)) {

@@ -15,6 +15,12 @@ export interface Manifest {
   readonly [key: string]: unknown;
 }
 
+/** A cluster as the client talks to it: requests, and the kinds it serves. */
+export interface Cluster {
+  readonly api: ApiClient;
+  readonly catalog: ResourceCatalog;
+}
+
 export interface ResourceType {
   readonly apiVersion: string;
   readonly kind: string;

@@ -1,17 +1,19 @@
 /**
  * Waiting until objects are ready: one informer per collection (kind and namespace) holding the objects,
- * each object judged by the readiness checker of its kind on every change, and the Kubernetes Events of
- * those objects streamed alongside. No polling: everything comes from watches.
+ * and one per collection of what they own that their checkers look at (ReplicaSets, Pods); each object
+ * is judged by the readiness registry on every change to it or to what it owns, and the Kubernetes
+ * Events of those objects are streamed alongside. No polling: everything comes from watches.
  */
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
 import { inform } from './informer.js';
 import { objectRef } from './manifests.js';
-import type { LiveObject, Readiness } from './readiness/index.js';
-import { readinessOf } from './readiness/index.js';
-import { failedPipelineRunDetail } from './readiness/tekton.js';
-import type { Manifest, ResourceCatalog } from './resources.js';
+import { OwnedIndex } from './owned-objects.js';
+import type { LiveObject, Readiness, ReadinessRegistry } from './readiness/index.js';
+import { DEFAULT_READINESS } from './readiness/index.js';
+import type { Cluster, Manifest, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const OUTCOMES = ['ready', 'failed', 'timed-out'] as const;
@@ -65,6 +67,12 @@ export interface WaitOptions {
    * @default - nothing is told
    */
   readonly onRetry?: (error: unknown) => void;
+  /**
+   * The checkers that judge each kind.
+   *
+   * @default DEFAULT_READINESS
+   */
+  readonly readiness?: ReadinessRegistry;
 }
 
 export interface WaitResult {
@@ -73,18 +81,12 @@ export interface WaitResult {
   readonly objects: readonly ObjectStatus[];
 }
 
-/** What waiting needs of a target: the client and the kinds it serves. */
-export interface WatchTarget {
-  readonly api: ApiClient;
-  readonly catalog: ResourceCatalog;
-}
-
 const NOT_FOUND: Readiness = { state: 'progressing', message: 'not found yet' };
 const NOT_LISTED: Readiness = { state: 'progressing', message: 'waiting for the first list' };
 
 /** Waits until every object (with its namespace settled) is ready, has failed, or is out of time. */
 export async function waitForReady(
-  target: WatchTarget,
+  cluster: Cluster,
   objects: readonly Manifest[],
   options: WaitOptions = {},
 ): Promise<WaitResult> {
@@ -117,25 +119,25 @@ export async function waitForReady(
       finish();
     }
   };
+  const registry = options.readiness ?? DEFAULT_READINESS;
+  const owned = new OwnedIndex();
+  // The latest version of each object, by uid, to judge it again when something it owns changes.
+  const latest = new Map<string, LiveObject>();
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
-    const readiness = readinessOf(object);
-    if (readiness.state === 'failed' && object.kind === 'PipelineRun') {
-      // The run's own condition does not say which step failed; its TaskRuns do.
-      void failedPipelineRunDetail(target.api, object)
-        .catch(() => undefined)
-        .then((detail) =>
-          settle(
-            objectRef(object),
-            detail ? { ...readiness, message: `${readiness.message}; ${detail}` } : readiness,
-            'failed',
-          ),
-        );
-      return;
-    }
+    latest.set(object.metadata.uid as string, object);
+    const readiness = registry.readinessOf(object, owned.ownedBy(object.metadata.uid as string));
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
     settle(objectRef(object), readiness, outcome);
+  };
+  const ownedChanged = (object: LiveObject) => {
+    for (const uid of owned.ancestorsOf(object)) {
+      const root = latest.get(uid);
+      if (root) {
+        judge(root);
+      }
+    }
   };
   const timeOut = (refs: Iterable<string>) => {
     for (const ref of refs) {
@@ -156,10 +158,11 @@ export async function waitForReady(
 
   const collections = new Map<string, Manifest[]>();
   for (const object of objects) {
-    const type = await target.catalog.lookup(object.apiVersion, object.kind);
+    const type = await cluster.catalog.lookup(object.apiVersion, object.kind);
     const path = resourcePath(type, object.metadata.namespace);
     collections.set(path, [...(collections.get(path) ?? []), object]);
   }
+  const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
   const informers = [...collections].map(([path, members]) => {
     const names = new Set(members.map((m) => m.metadata.name));
     const withKind = (o: LiveObject): LiveObject => ({
@@ -167,7 +170,7 @@ export async function waitForReady(
       apiVersion: members[0].apiVersion,
       kind: members[0].kind,
     });
-    return inform<LiveObject>(target.api, {
+    return inform<LiveObject>(cluster.api, {
       path,
       // One object: let the server filter. Several: one watch for the whole collection.
       fieldSelector: members.length === 1 ? `metadata.name=${members[0].metadata.name}` : undefined,
@@ -195,14 +198,38 @@ export async function waitForReady(
       },
     });
   });
-  const eventWatches = options.onEvent
-    ? watchEvents(target.api, objects, controller.signal, options.onEvent)
-    : [];
+  const ownedInformers = [...ownedCollections].map(([path, type]) => {
+    const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
+    return inform<LiveObject>(cluster.api, {
+      path,
+      signal: controller.signal,
+      onRetry: options.onRetry,
+      onList: (items) => {
+        items.forEach((item) => owned.put(withKind(item)));
+        items.forEach((item) => ownedChanged(withKind(item)));
+      },
+      onChange: (change, object) => {
+        const live = withKind(object);
+        if (change === 'DELETED') {
+          owned.remove(live);
+        } else {
+          owned.put(live);
+        }
+        ownedChanged(live);
+      },
+    });
+  });
+  const events = options.onEvent
+    ? watchEvents(cluster.api, objects, controller.signal, options.onEvent)
+    : { watches: [], listed: Promise.resolve() };
 
   await finished;
+  // The events that led here are told before the result: an object ready at its first list would
+  // otherwise end the watch before the events were listed (a second at most, should events be unreadable).
+  await Promise.race([events.listed, sleep(1000)]);
   controller.abort();
   timers.forEach(clearTimeout);
-  await Promise.all([...informers, ...eventWatches]);
+  await Promise.all([...informers, ...ownedInformers, ...events.watches]);
   const final = [...statuses.values()];
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
     ? 'failed'
@@ -231,7 +258,7 @@ function watchEvents(
   objects: readonly Manifest[],
   signal: AbortSignal,
   onEvent: (event: ObjectEvent) => void,
-): Promise<void>[] {
+): { watches: Promise<void>[]; listed: Promise<unknown> } {
   const since = Math.floor(Date.now() / 1000) * 1000 - 1000;
   const refs = new Set(objects.map(objectRef));
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
@@ -251,11 +278,19 @@ function watchEvents(
     told.add(key);
     onEvent({ ref, type: item.type ?? 'Normal', reason: item.reason ?? '', message: item.message ?? '' });
   };
-  return namespaces.map((namespace) =>
+  const listings = namespaces.map(() => {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  });
+  const watches = namespaces.map((namespace, i) =>
     inform<KubeEvent>(api, {
       path: namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events',
       signal,
-      onList: (items) => items.forEach(report),
+      onList: (items) => {
+        items.forEach(report);
+        listings[i].resolve();
+      },
       onChange: (type, item) => {
         if (type !== 'DELETED') {
           report(item);
@@ -263,19 +298,55 @@ function watchEvents(
       },
     }),
   );
+  return { watches, listed: Promise.all(listings.map((l) => l.promise)) };
 }
 
-/** The readiness of each object right now, from one read each (for `status`). */
-export async function currentStatus(
-  target: WatchTarget,
+/**
+ * The collections (URL paths) of the kinds that the objects' checkers look at beneath them, in the
+ * objects' namespaces, with the type of each. Kinds the cluster does not serve are left out.
+ */
+async function ownedCollectionsOf(
+  cluster: Cluster,
+  registry: ReadinessRegistry,
   objects: readonly Manifest[],
+): Promise<Map<string, ResourceType>> {
+  const collections = new Map<string, ResourceType>();
+  for (const object of objects) {
+    for (const kind of registry.checkerFor(object.apiVersion, object.kind).owns ?? []) {
+      const type = await cluster.catalog.lookup(kind.apiVersion, kind.kind).catch(() => undefined);
+      if (type) {
+        collections.set(resourcePath(type, object.metadata.namespace), type);
+      }
+    }
+  }
+  return collections;
+}
+
+/** The readiness of each object right now, from one read each and one list per owned collection (for `status`). */
+export async function currentStatus(
+  cluster: Cluster,
+  objects: readonly Manifest[],
+  registry: ReadinessRegistry = DEFAULT_READINESS,
 ): Promise<ObjectStatus[]> {
+  const owned = new OwnedIndex();
+  await Promise.all(
+    [...(await ownedCollectionsOf(cluster, registry, objects))].map(async ([path, type]) => {
+      const list = await cluster.api.request<{ items: LiveObject[] }>({ path });
+      list.items.forEach((item) => owned.put({ ...item, apiVersion: type.apiVersion, kind: type.kind }));
+    }),
+  );
   return Promise.all(
     objects.map(async (object) => {
       const ref = objectRef(object);
       try {
-        const live = await target.api.request<LiveObject>({ path: await target.catalog.pathOf(object) });
-        return { ref, readiness: readinessOf({ ...live, apiVersion: object.apiVersion, kind: object.kind }) };
+        const live = await cluster.api.request<LiveObject>({ path: await cluster.catalog.pathOf(object) });
+        return {
+          ref,
+          readiness: registry.readinessOf(
+            { ...live, apiVersion: object.apiVersion, kind: object.kind },
+            owned.ownedBy(live.metadata.uid as string),
+          ),
+        };
       } catch (error) {
         if (error instanceof ApiError && error.code === 404) {
           return { ref, readiness: { state: 'progressing', message: 'not found' } };

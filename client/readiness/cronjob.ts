@@ -2,9 +2,6 @@
  * CronJob: it runs on schedule, so there is nothing to wait for once the API server stored it; the
  * generation is checked in case a controller reports one. Its Jobs are checked as Jobs when applied.
  */
-import { generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import type { ReadinessChecker } from './types.js';
 
-export function cronJobReadiness(object: LiveObject): Readiness {
-  return generationPending(object, false) ?? READY;
-}
+export const CRON_JOB_READINESS: ReadinessChecker = { observedGeneration: 'when-reported', conditions: [] };

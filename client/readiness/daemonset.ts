@@ -5,28 +5,25 @@
  *   desiredNumberScheduled;
  * - ready otherwise.
  */
-import { generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { progressing } from './generation.js';
+import type { LiveObject, ReadinessChecker } from './types.js';
 
-export function daemonSetReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object);
-  if (pending) {
-    return pending;
-  }
-  const status = object.status as {
-    desiredNumberScheduled?: number;
-    updatedNumberScheduled?: number;
-    numberAvailable?: number;
-  };
-  const desired = status.desiredNumberScheduled ?? 0;
-  if ((status.updatedNumberScheduled ?? 0) < desired) {
-    return {
-      state: 'progressing',
-      message: `${status.updatedNumberScheduled ?? 0} of ${desired} pods updated`,
-    };
-  }
-  if ((status.numberAvailable ?? 0) < desired) {
-    return { state: 'progressing', message: `${status.numberAvailable ?? 0} of ${desired} pods available` };
-  }
-  return READY;
+interface DaemonSetStatus {
+  desiredNumberScheduled?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
 }
+
+/** Progressing while `count` of the status is below the desired number of scheduled pods. */
+const podsBehind =
+  (count: 'updatedNumberScheduled' | 'numberAvailable', what: string) => (daemonSet: LiveObject) => {
+    const status = daemonSet.status as DaemonSetStatus;
+    const desired = status.desiredNumberScheduled ?? 0;
+    return (status[count] ?? 0) < desired
+      ? progressing(`${status[count] ?? 0} of ${desired} pods ${what}`)
+      : undefined;
+  };
+
+export const DAEMON_SET_READINESS: ReadinessChecker = {
+  conditions: [podsBehind('updatedNumberScheduled', 'updated'), podsBehind('numberAvailable', 'available')],
+};

@@ -1,40 +1,72 @@
 /**
- * Deployment, as `kubectl rollout status` decides:
+ * Deployment, as `kubectl rollout status` decides, and kapp's look at its ReplicaSets:
  * - the controller observed the latest generation;
  * - failed when the Progressing condition's reason is ProgressDeadlineExceeded;
+ * - failed when its current ReplicaSet cannot create pods (ReplicaFailure: quota, PodSecurity) or one of
+ *   that ReplicaSet's pods cannot start (ImagePullBackOff, CrashLoopBackOff, ...), with the reason;
  * - progressing while updatedReplicas < spec.replicas, while old replicas are still terminating
  *   (status.replicas > updatedReplicas), or while availableReplicas < updatedReplicas;
  * - ready otherwise.
  */
-import { conditionOf, describeCondition, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { conditionOf, describeCondition, failed, progressing } from './generation.js';
+import { podsProblem, POD_KIND, replicaFailure } from './replicaset.js';
+import type { LiveObject, OwnedObjects, ReadinessChecker } from './types.js';
 
-export function deploymentReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object);
-  if (pending) {
-    return pending;
-  }
-  const progressing = conditionOf(object, 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { state: 'failed', message: describeCondition(progressing) };
-  }
-  const desired = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  const status = object.status as { replicas?: number; updatedReplicas?: number; availableReplicas?: number };
-  const updated = status.updatedReplicas ?? 0;
-  if (updated < desired) {
-    return { state: 'progressing', message: `${updated} of ${desired} replicas updated` };
-  }
-  if ((status.replicas ?? 0) > updated) {
-    return {
-      state: 'progressing',
-      message: `${(status.replicas ?? 0) - updated} old replicas pending termination`,
-    };
-  }
-  if ((status.availableReplicas ?? 0) < updated) {
-    return {
-      state: 'progressing',
-      message: `${status.availableReplicas ?? 0} of ${updated} updated replicas available`,
-    };
-  }
-  return READY;
+const REVISION = 'deployment.kubernetes.io/revision';
+
+/** The ReplicaSet of the Deployment's current revision, and its pods: old ones may fail as they go. */
+function currentReplicaSet(deployment: LiveObject, owned: OwnedObjects) {
+  const revision = deployment.metadata.annotations?.[REVISION];
+  const replicaSet = owned
+    .of('ReplicaSet')
+    .find((rs) => revision !== undefined && rs.metadata.annotations?.[REVISION] === revision);
+  const uid = replicaSet?.metadata.uid;
+  const pods = owned
+    .of('Pod')
+    .filter((pod) =>
+      ((pod.metadata.ownerReferences as { uid: string }[] | undefined) ?? []).some((o) => o.uid === uid),
+    );
+  return { replicaSet, pods };
 }
+
+export const DEPLOYMENT_READINESS: ReadinessChecker = {
+  owns: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet' }, POD_KIND],
+  conditions: [
+    (deployment) => {
+      const condition = conditionOf(deployment, 'Progressing');
+      return condition?.reason === 'ProgressDeadlineExceeded'
+        ? failed(describeCondition(condition))
+        : undefined;
+    },
+    (deployment, owned) => {
+      const { replicaSet, pods } = currentReplicaSet(deployment, owned);
+      const failure = replicaSet && replicaFailure(replicaSet);
+      if (failure) {
+        return { ...failure, message: `ReplicaSet ${replicaSet.metadata.name}: ${failure.message}` };
+      }
+      const problem = podsProblem(pods);
+      return problem?.state === 'failed' ? problem : undefined;
+    },
+    (deployment) => {
+      const desired = (deployment.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+      const updated = (deployment.status as { updatedReplicas?: number }).updatedReplicas ?? 0;
+      return updated < desired ? progressing(`${updated} of ${desired} replicas updated`) : undefined;
+    },
+    (deployment) => {
+      const status = deployment.status as { replicas?: number; updatedReplicas?: number };
+      const old = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
+      return old > 0 ? progressing(`${old} old replicas pending termination`) : undefined;
+    },
+    (deployment, owned) => {
+      const status = deployment.status as { availableReplicas?: number; updatedReplicas?: number };
+      const updated = status.updatedReplicas ?? 0;
+      if ((status.availableReplicas ?? 0) >= updated) {
+        return undefined;
+      }
+      const unscheduled = podsProblem(currentReplicaSet(deployment, owned).pods);
+      return progressing(
+        `${status.availableReplicas ?? 0} of ${updated} updated replicas available${unscheduled ? ` (${unscheduled.message})` : ''}`,
+      );
+    },
+  ],
+};

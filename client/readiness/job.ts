@@ -2,26 +2,34 @@
  * Job (Jobs have no observedGeneration: their spec is immutable once running, so it is checked only if present):
  * - ready when the Complete condition is True;
  * - failed when the Failed condition is True (BackoffLimitExceeded, DeadlineExceeded, ...);
+ * - failed at once when one of its pods cannot start (ImagePullBackOff, CreateContainerConfigError, ...)
+ *   instead of waiting for the backoff limit;
  * - progressing otherwise.
  */
-import { conditionOf, describeCondition, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { conditionOf, failedWhen, progressing, READY } from './generation.js';
+import { podFailure } from './pod.js';
+import { POD_KIND } from './replicaset.js';
+import type { ReadinessChecker } from './types.js';
 
-export function jobReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object, false);
-  if (pending) {
-    return pending;
-  }
-  if (conditionOf(object, 'Complete')?.status === 'True') {
-    return READY;
-  }
-  const failed = conditionOf(object, 'Failed');
-  if (failed?.status === 'True') {
-    return { state: 'failed', message: describeCondition(failed) };
-  }
-  const status = object.status as { active?: number; succeeded?: number } | undefined;
-  return {
-    state: 'progressing',
-    message: `${status?.active ?? 0} active, ${status?.succeeded ?? 0} succeeded`,
-  };
-}
+export const JOB_READINESS: ReadinessChecker = {
+  observedGeneration: 'when-reported',
+  owns: [POD_KIND],
+  conditions: [
+    (job) => (conditionOf(job, 'Complete')?.status === 'True' ? READY : undefined),
+    failedWhen('Failed', 'True'),
+    (_job, owned) => {
+      for (const pod of owned.of('Pod')) {
+        const failure = podFailure(pod);
+        // A failed pod is retried up to the backoff limit; a container that cannot start never will.
+        if (failure && (pod.status as { phase?: string } | undefined)?.phase !== 'Failed') {
+          return { ...failure, message: `pod ${pod.metadata.name}: ${failure.message}` };
+        }
+      }
+      return undefined;
+    },
+    (job) => {
+      const status = job.status as { active?: number; succeeded?: number } | undefined;
+      return progressing(`${status?.active ?? 0} active, ${status?.succeeded ?? 0} succeeded`);
+    },
+  ],
+};

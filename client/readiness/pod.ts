@@ -4,10 +4,10 @@
  * - ready when phase is Succeeded, or when the Ready condition is True;
  * - failed when phase is Failed, or a container waits for a reason that does not fix itself
  *   (ImagePullBackOff, ErrImagePull, InvalidImageName, CrashLoopBackOff, CreateContainerConfigError);
- * - progressing otherwise.
+ * - progressing otherwise, saying why when the scheduler cannot place it (Unschedulable).
  */
-import { conditionOf, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { conditionOf, describeCondition, failed, progressing, READY } from './generation.js';
+import type { LiveObject, Readiness, ReadinessChecker } from './types.js';
 
 const STUCK_REASONS = new Set([
   'ImagePullBackOff',
@@ -22,34 +22,45 @@ interface ContainerStatus {
   state?: { waiting?: { reason?: string; message?: string } };
 }
 
-export function podReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object, false);
-  if (pending) {
-    return pending;
-  }
-  const status = (object.status ?? {}) as {
-    phase?: string;
-    reason?: string;
-    message?: string;
-    containerStatuses?: ContainerStatus[];
-  };
-  if (status.phase === 'Succeeded' || conditionOf(object, 'Ready')?.status === 'True') {
-    return READY;
-  }
+interface PodStatus {
+  phase?: string;
+  reason?: string;
+  message?: string;
+  initContainerStatuses?: ContainerStatus[];
+  containerStatuses?: ContainerStatus[];
+}
+
+const statusOf = (pod: LiveObject) => (pod.status ?? {}) as PodStatus;
+
+/** Why a pod will not become ready without a change to its spec, or undefined: for its owners' checkers too. */
+export function podFailure(pod: LiveObject): Readiness | undefined {
+  const status = statusOf(pod);
   if (status.phase === 'Failed') {
-    return {
-      state: 'failed',
-      message: [status.reason, status.message].filter(Boolean).join(': ') || 'pod failed',
-    };
+    return failed([status.reason, status.message].filter(Boolean).join(': ') || 'pod failed');
   }
-  const stuck = (status.containerStatuses ?? []).find((c) =>
+  const stuck = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].find((c) =>
     STUCK_REASONS.has(c.state?.waiting?.reason ?? ''),
   );
-  if (stuck) {
-    return {
-      state: 'failed',
-      message: `container ${stuck.name}: ${[stuck.state!.waiting!.reason, stuck.state!.waiting!.message].filter(Boolean).join(': ')}`,
-    };
-  }
-  return { state: 'progressing', message: `phase ${status.phase ?? 'Pending'}` };
+  return stuck
+    ? failed(
+        `container ${stuck.name}: ${[stuck.state!.waiting!.reason, stuck.state!.waiting!.message].filter(Boolean).join(': ')}`,
+      )
+    : undefined;
 }
+
+/** Why the scheduler has not placed a pod, or undefined. */
+export function podUnscheduled(pod: LiveObject): Readiness | undefined {
+  const scheduled = conditionOf(pod, 'PodScheduled');
+  return scheduled?.status === 'False' ? progressing(describeCondition(scheduled)) : undefined;
+}
+
+export const POD_READINESS: ReadinessChecker = {
+  observedGeneration: 'when-reported',
+  conditions: [
+    (pod) =>
+      statusOf(pod).phase === 'Succeeded' || conditionOf(pod, 'Ready')?.status === 'True' ? READY : undefined,
+    podFailure,
+    podUnscheduled,
+    (pod) => progressing(`phase ${statusOf(pod).phase ?? 'Pending'}`),
+  ],
+};

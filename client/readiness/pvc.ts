@@ -4,19 +4,18 @@
  * - failed when phase is Lost (its volume is gone);
  * - progressing otherwise (Pending: provisioning, or waiting for a first consumer).
  */
-import { generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { failed, progressing, READY } from './generation.js';
+import type { ReadinessChecker } from './types.js';
 
-export function persistentVolumeClaimReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object, false);
-  if (pending) {
-    return pending;
-  }
-  const phase = (object.status as { phase?: string } | undefined)?.phase ?? 'Pending';
-  if (phase === 'Bound') {
-    return READY;
-  }
-  return phase === 'Lost'
-    ? { state: 'failed', message: 'the claim lost its volume' }
-    : { state: 'progressing', message: `phase ${phase}` };
-}
+export const PERSISTENT_VOLUME_CLAIM_READINESS: ReadinessChecker = {
+  observedGeneration: 'when-reported',
+  conditions: [
+    (claim) => {
+      const phase = (claim.status as { phase?: string } | undefined)?.phase ?? 'Pending';
+      if (phase === 'Bound') {
+        return READY;
+      }
+      return phase === 'Lost' ? failed('the claim lost its volume') : progressing(`phase ${phase}`);
+    },
+  ],
+};

@@ -5,21 +5,16 @@
  * - with a Ready condition: ready when True, progressing otherwise;
  * - without one: ready as soon as it exists (ConfigMaps, RBAC, ... have nothing to wait for).
  */
-import { conditionOf, describeCondition, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { conditionOf, describeCondition, failedWhen, progressing } from './generation.js';
+import type { ReadinessChecker } from './types.js';
 
-export function readyConditionReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object, false);
-  if (pending) {
-    return pending;
-  }
-  const stalled = conditionOf(object, 'Stalled');
-  if (stalled?.status === 'True') {
-    return { state: 'failed', message: describeCondition(stalled) };
-  }
-  const ready = conditionOf(object, 'Ready');
-  if (!ready || ready.status === 'True') {
-    return READY;
-  }
-  return { state: 'progressing', message: describeCondition(ready) };
-}
+export const READY_CONDITION_READINESS: ReadinessChecker = {
+  observedGeneration: 'when-reported',
+  conditions: [
+    failedWhen('Stalled', 'True'),
+    (object) => {
+      const ready = conditionOf(object, 'Ready');
+      return !ready || ready.status === 'True' ? undefined : progressing(describeCondition(ready));
+    },
+  ],
+};

@@ -1,25 +1,53 @@
 /**
  * ReplicaSet:
  * - the controller observed the latest generation;
- * - failed when the ReplicaFailure condition is True (pods cannot be created: quota, admission);
- * - progressing while availableReplicas < spec.replicas;
+ * - failed when the ReplicaFailure condition is True (pods cannot be created: quota, admission such as
+ *   PodSecurity), with the controller's message;
+ * - failed when one of its pods cannot start (see the Pod checker);
+ * - progressing while availableReplicas < spec.replicas, saying why a pod is unscheduled;
  * - ready otherwise.
  */
-import { conditionOf, describeCondition, generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { failedWhen, progressing } from './generation.js';
+import { podFailure, podUnscheduled } from './pod.js';
+import type { LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
 
-export function replicaSetReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object);
-  if (pending) {
-    return pending;
+/** The ReplicaFailure condition (FailedCreate with the admission message), or undefined. */
+export const replicaFailure = failedWhen('ReplicaFailure', 'True');
+
+/** The first pod of `pods` that failed, else the first one the scheduler cannot place. */
+export function podsProblem(pods: readonly LiveObject[]): Readiness | undefined {
+  for (const check of [podFailure, podUnscheduled]) {
+    for (const pod of pods) {
+      const problem = check(pod);
+      if (problem) {
+        return {
+          ...problem,
+          message: `pod ${pod.metadata.name}: ${problem.message}`,
+        };
+      }
+    }
   }
-  const failure = conditionOf(object, 'ReplicaFailure');
-  if (failure?.status === 'True') {
-    return { state: 'failed', message: describeCondition(failure) };
-  }
-  const desired = (object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  const available = (object.status as { availableReplicas?: number }).availableReplicas ?? 0;
-  return available < desired
-    ? { state: 'progressing', message: `${available} of ${desired} replicas available` }
-    : READY;
+  return undefined;
 }
+
+export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
+
+export const REPLICA_SET_READINESS: ReadinessChecker = {
+  owns: [POD_KIND],
+  conditions: [
+    replicaFailure,
+    (replicaSet: LiveObject, owned: OwnedObjects) => {
+      const desired = (replicaSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+      const available = (replicaSet.status as { availableReplicas?: number }).availableReplicas ?? 0;
+      if (available >= desired) {
+        return undefined;
+      }
+      const problem = podsProblem(owned.of('Pod'));
+      return problem?.state === 'failed'
+        ? problem
+        : progressing(
+            `${available} of ${desired} replicas available${problem ? ` (${problem.message})` : ''}`,
+          );
+    },
+  ],
+};

@@ -12,7 +12,7 @@
  * - Healthy (ready) otherwise.
  */
 import { describeCondition } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import type { LiveObject, Readiness, ReadinessChecker } from './types.js';
 
 interface RolloutSpec {
   replicas?: number;
@@ -21,7 +21,6 @@ interface RolloutSpec {
 }
 
 interface RolloutStatus {
-  observedGeneration?: string | number;
   pauseConditions?: { reason?: string }[];
   replicas?: number;
   updatedReplicas?: number;
@@ -32,56 +31,63 @@ interface RolloutStatus {
 }
 
 const progressing = (message: string): Readiness => ({ state: 'progressing', phase: 'Progressing', message });
+const specOf = (rollout: LiveObject) => (rollout.spec ?? {}) as RolloutSpec;
+const statusOf = (rollout: LiveObject) => (rollout.status ?? {}) as RolloutStatus;
 
-export function rolloutReadiness(object: LiveObject): Readiness {
-  const status = (object.status ?? {}) as RolloutStatus;
-  const generation = object.metadata.generation as number | undefined;
-  const observed = Number(status.observedGeneration);
-  // Old controllers wrote a hash here: a value that is not a number says nothing about the generation.
-  if (
-    status.observedGeneration === undefined ||
-    (!Number.isNaN(observed) && generation !== undefined && observed < generation)
-  ) {
-    return progressing('waiting for rollout spec update to be observed');
-  }
-  for (const condition of object.status?.conditions ?? []) {
-    if (
-      condition.type === 'InvalidSpec' ||
-      condition.reason === 'RolloutAborted' ||
-      condition.reason === 'ProgressDeadlineExceeded'
-    ) {
-      return { state: 'failed', phase: 'Degraded', message: describeCondition(condition) };
-    }
-  }
-  const spec = (object.spec ?? {}) as RolloutSpec;
-  if (spec.paused) {
-    return { state: 'progressing', phase: 'Paused', message: 'manually paused' };
-  }
-  if (status.pauseConditions && status.pauseConditions.length > 0) {
-    return { state: 'progressing', phase: 'Paused', message: status.pauseConditions[0].reason ?? 'paused' };
-  }
-  const updated = status.updatedReplicas ?? 0;
-  if (updated < (spec.replicas ?? 1)) {
-    return progressing('more replicas need to be updated');
-  }
-  if ((status.availableReplicas ?? 0) < updated) {
-    return progressing('updated replicas are still becoming available');
-  }
-  const current = status.currentPodHash;
-  if (spec.strategy?.blueGreen) {
-    if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
-      return progressing('active service cutover pending');
-    }
-    if (!status.stableRS || status.stableRS !== current) {
-      return progressing('waiting for analysis to complete');
-    }
-  } else if (spec.strategy?.canary) {
-    if ((status.replicas ?? 0) > updated) {
-      return progressing('old replicas are pending termination');
-    }
-    if (!status.stableRS || status.stableRS !== current) {
-      return progressing('waiting for all steps to complete');
-    }
-  }
-  return { state: 'ready', phase: 'Healthy', message: 'healthy' };
-}
+export const ROLLOUT_READINESS: ReadinessChecker = {
+  pending: progressing('waiting for rollout spec update to be observed'),
+  conditions: [
+    (rollout) => {
+      const condition = (rollout.status?.conditions ?? []).find(
+        (c) =>
+          c.type === 'InvalidSpec' ||
+          c.reason === 'RolloutAborted' ||
+          c.reason === 'ProgressDeadlineExceeded',
+      );
+      return condition
+        ? { state: 'failed', phase: 'Degraded', message: describeCondition(condition) }
+        : undefined;
+    },
+    (rollout) =>
+      specOf(rollout).paused
+        ? { state: 'progressing', phase: 'Paused', message: 'manually paused' }
+        : undefined,
+    (rollout) => {
+      const pauses = statusOf(rollout).pauseConditions ?? [];
+      return pauses.length > 0
+        ? { state: 'progressing', phase: 'Paused', message: pauses[0].reason ?? 'paused' }
+        : undefined;
+    },
+    (rollout) =>
+      (statusOf(rollout).updatedReplicas ?? 0) < (specOf(rollout).replicas ?? 1)
+        ? progressing('more replicas need to be updated')
+        : undefined,
+    (rollout) => {
+      const status = statusOf(rollout);
+      return (status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0)
+        ? progressing('updated replicas are still becoming available')
+        : undefined;
+    },
+    (rollout) => {
+      const status = statusOf(rollout);
+      const current = status.currentPodHash;
+      const strategy = specOf(rollout).strategy;
+      if (strategy?.blueGreen) {
+        if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
+          return progressing('active service cutover pending');
+        }
+        if (!status.stableRS || status.stableRS !== current) {
+          return progressing('waiting for analysis to complete');
+        }
+      } else if (strategy?.canary) {
+        if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) {
+          return progressing('old replicas are pending termination');
+        }
+        if (!status.stableRS || status.stableRS !== current) {
+          return progressing('waiting for all steps to complete');
+        }
+      }
+      return { state: 'ready', phase: 'Healthy', message: 'healthy' };
+    },
+  ],
+};

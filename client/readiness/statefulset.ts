@@ -6,45 +6,49 @@
  * - with a partitioned rolling update, progressing while updatedReplicas < spec.replicas - partition;
  * - otherwise progressing until updateRevision equals currentRevision.
  */
-import { generationPending, READY } from './generation.js';
-import type { LiveObject, Readiness } from './types.js';
+import { progressing, READY } from './generation.js';
+import type { LiveObject, ReadinessChecker } from './types.js';
 
 interface StatefulSetSpec {
   replicas?: number;
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
 }
 
-export function statefulSetReadiness(object: LiveObject): Readiness {
-  const pending = generationPending(object);
-  if (pending) {
-    return pending;
-  }
-  const spec = (object.spec ?? {}) as StatefulSetSpec;
-  if (spec.updateStrategy?.type === 'OnDelete') {
-    return READY;
-  }
-  const status = object.status as {
-    readyReplicas?: number;
-    updatedReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-  };
-  const desired = spec.replicas ?? 1;
-  if ((status.readyReplicas ?? 0) < desired) {
-    return { state: 'progressing', message: `${status.readyReplicas ?? 0} of ${desired} replicas ready` };
-  }
-  const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
-  if (partition > 0) {
-    const expected = desired - partition;
-    return (status.updatedReplicas ?? 0) < expected
-      ? {
-          state: 'progressing',
-          message: `${status.updatedReplicas ?? 0} of ${expected} partitioned replicas updated`,
-        }
-      : READY;
-  }
-  if (status.updateRevision !== status.currentRevision) {
-    return { state: 'progressing', message: `waiting for revision ${status.updateRevision} to roll out` };
-  }
-  return READY;
+interface StatefulSetStatus {
+  readyReplicas?: number;
+  updatedReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
 }
+
+const specOf = (object: LiveObject) => (object.spec ?? {}) as StatefulSetSpec;
+const statusOf = (object: LiveObject) => object.status as StatefulSetStatus;
+
+export const STATEFUL_SET_READINESS: ReadinessChecker = {
+  conditions: [
+    (statefulSet) => (specOf(statefulSet).updateStrategy?.type === 'OnDelete' ? READY : undefined),
+    (statefulSet) => {
+      const desired = specOf(statefulSet).replicas ?? 1;
+      const ready = statusOf(statefulSet).readyReplicas ?? 0;
+      return ready < desired ? progressing(`${ready} of ${desired} replicas ready`) : undefined;
+    },
+    (statefulSet) => {
+      const spec = specOf(statefulSet);
+      const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+      if (partition <= 0) {
+        return undefined;
+      }
+      const expected = (spec.replicas ?? 1) - partition;
+      const updated = statusOf(statefulSet).updatedReplicas ?? 0;
+      return updated < expected
+        ? progressing(`${updated} of ${expected} partitioned replicas updated`)
+        : READY;
+    },
+    (statefulSet) => {
+      const status = statusOf(statefulSet);
+      return status.updateRevision !== status.currentRevision
+        ? progressing(`waiting for revision ${status.updateRevision} to roll out`)
+        : undefined;
+    },
+  ],
+};

@@ -1,4 +1,4 @@
-/** What a readiness checker tells about one live object. */
+/** What a readiness checker tells about one live object, and the shape of a checker. */
 import type { Manifest } from '../resources.js';
 
 export const READINESS_STATES = ['ready', 'progressing', 'failed'] as const;
@@ -23,6 +23,14 @@ export interface Condition {
   readonly message?: string;
 }
 
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller?: boolean;
+}
+
 /** A live object as the API returns it: a manifest with the status its controllers write. */
 export interface LiveObject extends Manifest {
   readonly status?: Readonly<Record<string, unknown>> & {
@@ -31,4 +39,53 @@ export interface LiveObject extends Manifest {
   };
 }
 
-export type ReadinessChecker = (object: LiveObject) => Readiness;
+/** A kind of object that a checker wants to see beneath the objects it judges. */
+export interface OwnedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/**
+ * The objects beneath the one being judged: those it owns, and those they own in turn (a Deployment's
+ * ReplicaSets and their Pods), through `metadata.ownerReferences`. Only kinds the checker lists in `owns`.
+ */
+export interface OwnedObjects {
+  /** Every descendant of that kind, in no particular order. */
+  of(kind: string): readonly LiveObject[];
+}
+
+/**
+ * One step of a checker, in order (as Pulumi's await logic states them): a readiness that decides (failed,
+ * or progressing for a stated reason), or undefined to go on to the next step.
+ */
+export type ReadinessCondition = (object: LiveObject, owned: OwnedObjects) => Readiness | undefined;
+
+/** How much a kind's status tells about which spec it describes. */
+export const OBSERVED_GENERATION_RULES = ['required', 'when-reported', 'ignored'] as const;
+export type ObservedGenerationRule = (typeof OBSERVED_GENERATION_RULES)[number];
+
+export interface ReadinessChecker {
+  /**
+   * `required`: progressing until `status.observedGeneration` reaches `metadata.generation` (its controller
+   * always reports it); `when-reported`: the same, but a missing one says nothing; `ignored`: not checked.
+   * The registry runs this check before the conditions.
+   *
+   * @default 'required'
+   */
+  readonly observedGeneration?: ObservedGenerationRule;
+  /**
+   * What to report while the controller has not observed the latest generation.
+   *
+   * @default - a message saying which generation the controller has seen
+   */
+  readonly pending?: Readiness;
+  /**
+   * The kinds of objects beneath this one that the conditions look at, with every kind on the way down
+   * (a Deployment's Pods are reached through its ReplicaSets, so both are listed).
+   *
+   * @default - none
+   */
+  readonly owns?: readonly OwnedKind[];
+  /** The conditions, in order; the first that decides wins, and an object passing them all is ready. */
+  readonly conditions: readonly ReadinessCondition[];
+}

@@ -12,7 +12,7 @@ test('the bin runs the CLI from a bundle of its sources, and bundles again when 
   const { stdout } = await run(process.execPath, [bin, '--help']);
   expect(stdout).toContain('Usage: cdk8s-devops');
   const { sources } = JSON.parse(readFileSync(`${bundle}.meta.json`, 'utf8')) as { sources: string[] };
-  expect(sources).toEqual(expect.arrayContaining(['cli/main.ts', 'client/stack.ts', 'package-lock.json']));
+  expect(sources).toEqual(expect.arrayContaining(['cli/main.ts', 'client/release.ts', 'package-lock.json']));
   expect(sources.some((s) => s.startsWith('node_modules/'))).toBe(false);
 
   const longAgo = new Date('2020-01-01T00:00:00Z');

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createProgress } from '../../client/progress.js';
+import { createProgress } from '../../cli/progress.js';
 import { runCollected } from './run-cli.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -20,15 +20,54 @@ beforeAll(async () => {
 });
 
 describe('cdk8s-devops arguments', () => {
-  test('an unknown option is an error with exit code 1', async () => {
-    const result = await run(['diff', '--frobnicate']);
+  test('an unknown option is an error with exit code 1, and 2 for diff (whose 1 means changes)', async () => {
+    const apply = await run(['apply', '--frobnicate']);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toBe("error: unknown option '--frobnicate'\n");
+    const diff = await run(['diff', '--frobnicate']);
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toBe("error: unknown option '--frobnicate'\n");
+  });
+
+  test.each([
+    [
+      ['apply', '--request-retries', 'abc'],
+      "option '--request-retries <n>' argument 'abc' is invalid. expected a whole number 0 or more.",
+    ],
+    [
+      ['history', '--request-retries', '-1'],
+      "option '--request-retries <n>' argument '-1' is invalid. expected a whole number 0 or more.",
+    ],
+    [
+      ['apply', '--timeout', 'abc'],
+      `option '--timeout <duration>' argument 'abc' is invalid. invalid duration "abc": use a number of seconds or units like 90s, 5m, 1h30m.`,
+    ],
+    [
+      ['watch', '--object-timeout', '0s'],
+      "option '--object-timeout <duration>' argument '0s' is invalid. a duration must be more than 0.",
+    ],
+    [
+      ['rollback', '--to-revision', '0'],
+      "option '--to-revision <n>' argument '0' is invalid. expected a whole number 1 or more.",
+    ],
+    [
+      ['rollback', '--timeout', '5x'],
+      `option '--timeout <duration>' argument '5x' is invalid. invalid duration "5x": use a number of seconds or units like 90s, 5m, 1h30m.`,
+    ],
+  ])('%j is refused before anything runs, exit 1', async (args, message) => {
+    const result = await run([...args, manifests]);
+    expect(result.stderr).toBe(`error: ${message}\n`);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: unknown option '--frobnicate'\n");
+  });
+
+  test('an invalid flag of diff exits 2', async () => {
+    const result = await run(['diff', manifests, '--request-retries', 'abc']);
+    expect(result.code).toBe(2);
   });
 
   test('an unknown output format lists the allowed ones', async () => {
     const result = await run(['diff', '-o', 'yaml']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n",
     );
@@ -56,7 +95,7 @@ describe('cdk8s-devops arguments', () => {
   });
 
   test('without manifests, the default dist/ folder is named with the fix', async () => {
-    const result = await run(['diff', '--kubeconfig', await kubeconfig('https://127.0.0.1:1')]);
+    const result = await run(['status', '--kubeconfig', await kubeconfig('https://127.0.0.1:1')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `error: ${join(dir, 'dist')} does not exist: run \`npm run synth\` first, or name the manifests to use\n`,
@@ -74,7 +113,7 @@ describe('cdk8s-devops arguments', () => {
 describe('cluster access errors, in one line without a stack trace', () => {
   test('no kubeconfig anywhere', async () => {
     const result = await run(['diff', manifests]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'error: no cluster to talk to: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run inside a cluster\n',
     );
@@ -84,7 +123,7 @@ describe('cluster access errors, in one line without a stack trace', () => {
     const file = join(dir, 'broken.kubeconfig');
     await writeFile(file, 'clusters: [\n');
     const result = await run(['diff', manifests, '--kubeconfig', file]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(
         `^error: cannot load the kubeconfig ${file}: .+; fix the file or pass another with --kubeconfig\\n$`,
@@ -101,7 +140,7 @@ describe('cluster access errors, in one line without a stack trace', () => {
   test('a dead server, after the retries, names the server and never the token', async () => {
     const file = await kubeconfig('https://127.0.0.1:1');
     const result = await run(['diff', manifests, '--kubeconfig', file, '--request-retries', '1']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'error: cannot reach the API server at https://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; check the server address and that it is up\n',
     );

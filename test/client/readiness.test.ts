@@ -1,5 +1,5 @@
 import type { LiveObject } from '../../client/readiness/index.js';
-import { checkerFor, readinessOf } from '../../client/readiness/index.js';
+import { DEFAULT_READINESS, readinessOf } from '../../client/readiness/index.js';
 
 const object = (
   apiVersion: string,
@@ -306,6 +306,8 @@ describe('Tekton runs and everything else', () => {
       state: 'failed',
       message: 'Error: bad config',
     });
-    expect(checkerFor('example.com/v1', 'Widget')).toBe(checkerFor('monitoring.coreos.com/v1', 'Prometheus'));
+    expect(DEFAULT_READINESS.checkerFor('example.com/v1', 'Widget')).toBe(
+      DEFAULT_READINESS.checkerFor('monitoring.coreos.com/v1', 'Prometheus'),
+    );
   });
 });

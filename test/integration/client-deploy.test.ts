@@ -34,7 +34,7 @@ describeCluster('cdk8s-devops deploy', () => {
   test('synthesizes the project, shows the change set, applies it and waits until it is ready', async () => {
     const ns = await createNamespace('client-deploy');
     const { dir, setReplicas } = await project(ns);
-    const first = await cli(['deploy', '-n', ns, '--timeout', '90s'], { cwd: dir });
+    const first = await cli(['deploy', '--yes', '-n', ns, '--timeout', '90s'], { cwd: dir });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`create     Deployment/${ns}/api`);
@@ -44,7 +44,7 @@ describeCluster('cdk8s-devops deploy', () => {
 
     // The ApplySet is named after the project folder when --applyset is left out.
     await setReplicas(3);
-    const second = await cli(['deploy', '-n', ns, '-o', 'json'], { cwd: dir });
+    const second = await cli(['deploy', '--yes', '-n', ns, '-o', 'json'], { cwd: dir });
     expect(second.code).toBe(0);
     const result = JSON.parse(second.stdout);
     expect(result.changeSet.summary).toEqual({ create: 0, update: 1, delete: 0, unchanged: 0 });
@@ -56,7 +56,7 @@ describeCluster('cdk8s-devops deploy', () => {
     expect(live.spec.replicas).toBe(3);
 
     // Nothing changed: nothing applied, no revision recorded, and still a wait for readiness.
-    const third = await cli(['deploy', '-n', ns, '--no-synth'], { cwd: dir });
+    const third = await cli(['deploy', '--yes', '-n', ns, '--no-synth'], { cwd: dir });
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('0 to create, 0 to update, 0 to delete, 1 unchanged');
     expect(third.stdout).toContain('ready: 1 of 1 objects ready');
@@ -69,7 +69,7 @@ describeCluster('cdk8s-devops deploy', () => {
     const ns = await createNamespace('client-badsynth');
     const { dir } = await project(ns);
     await writeFile(join(dir, 'app.mjs'), "throw new Error('the app is broken');\n");
-    const run = await cli(['deploy', '-n', ns], { cwd: dir });
+    const run = await cli(['deploy', '--yes', '-n', ns], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(`^error: cdk8s synth failed in ${dir}:\\n[\\s\\S]*the app is broken`),

@@ -7,7 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient } from '../../client/api-client.js';
 import { APPLYSET_LABELS } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
-import { Stack } from '../../client/stack.js';
+import { Release } from '../../client/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
 import { describeCluster, eventually } from './cluster.js';
 import { configMap } from './client-cli.js';
@@ -38,12 +38,12 @@ describeCluster('an API server restart', () => {
   });
 
   test('during an apply of 303 objects: the apply retries or fails clearly, nothing is pruned, and a second run converges', async () => {
-    const stack = Stack.connect({ kubeConfig, name: 'big', namespace: 'default' });
+    const release = Release.connect({ kubeConfig, name: 'big', namespace: 'default' });
     let applied = 0;
     // Set from the progress callback, which TypeScript cannot follow: a holder keeps the type honest.
     const restarts: Promise<void>[] = [];
-    const first = await stack
-      .apply(app('1'), {
+    const first = await release
+      .apply(await release.changeSet(app('1')), {
         onObject: () => {
           applied++;
           if (applied === 60) {
@@ -61,16 +61,16 @@ describeCluster('an API server restart', () => {
     // Either the retries carried it through, or it stopped naming what it could not reach.
     expect(first).toMatch(/^finished$|cannot reach the API server at https:\/\/127\.0\.0\.1:\d+/);
 
-    const second = await stack.apply(app('1'));
+    const second = await release.apply(await release.changeSet(app('1')));
     expect(second.applied).toHaveLength(303);
     expect(second.pruned).toEqual([]);
-    const changeSet = await stack.diff(app('1'));
+    const changeSet = await release.changeSet(app('1'));
     expect(changeSet.summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 303 });
 
     // An interrupted second version must not prune anything either.
     let updated = 0;
-    const third = await stack
-      .apply(app('2').slice(0, 203), {
+    const third = await release
+      .apply(await release.changeSet(app('2').slice(0, 203)), {
         onObject: () => {
           if (++updated === 30) {
             restarts.push(plane.restart('kube-apiserver'));
@@ -88,7 +88,7 @@ describeCluster('an API server restart', () => {
       NAMESPACES.map((ns) =>
         api.request<{ items: Manifest[] }>({
           path: `/api/v1/namespaces/${ns}/configmaps`,
-          query: { labelSelector: `${APPLYSET_LABELS.partOf}=${stack.target.applySet.id}` },
+          query: { labelSelector: `${APPLYSET_LABELS.partOf}=${release.applySet.id}` },
         }),
       ),
     );
@@ -96,9 +96,9 @@ describeCluster('an API server restart', () => {
     // Pruned only if the apply finished, and then exactly the 100 objects that left.
     expect(third === 100 ? count === 200 : typeof third === 'string' && count === 300).toBe(true);
 
-    const converged = await stack.apply(app('2').slice(0, 203));
+    const converged = await release.apply(await release.changeSet(app('2').slice(0, 203)));
     expect(converged.applied).toHaveLength(203);
-    expect((await stack.diff(app('2').slice(0, 203))).summary).toEqual({
+    expect((await release.changeSet(app('2').slice(0, 203))).summary).toEqual({
       create: 0,
       update: 0,
       delete: 0,
@@ -107,10 +107,10 @@ describeCluster('an API server restart', () => {
   });
 
   test('during a watch: the watch resumes, is told 410 Gone, lists again and still sees the object become ready', async () => {
-    const stack = Stack.connect({ kubeConfig, name: 'watched', namespace: 'default' });
+    const release = Release.connect({ kubeConfig, name: 'watched', namespace: 'default' });
     const retries: unknown[] = [];
     const statuses: string[] = [];
-    const watching = stack.watch([configMap('default', 'late', { x: '1' })], {
+    const watching = release.watch([configMap('default', 'late', { x: '1' })], {
       timeoutMs: 90_000,
       onRetry: (error) => retries.push(error),
       onStatus: (s) => statuses.push(s.readiness.state),

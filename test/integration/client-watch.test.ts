@@ -1,7 +1,7 @@
 /** watch, status and the Argo Rollout operations against the real control plane. */
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
-import { Stack } from '../../client/stack.js';
+import { Release } from '../../client/index.js';
 import type { ObjectStatus } from '../../client/watch.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, deployment, writeManifests } from './client-cli.js';
@@ -11,7 +11,10 @@ const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 describeCluster('cdk8s-devops watch and status', () => {
   test('watch sees a Deployment on kwok nodes appear and become ready, with its events, and exits 0', async () => {
     const ns = await createNamespace('client-watch');
-    const file = await writeManifests([deployment(ns, 'web', 3)]);
+    // Ready no sooner than 2 s after its pods: kwok starts pods at once, and the watch ends when the
+    // Deployment is ready, so without this the controller's events may be written after the watch ended.
+    const web = deployment(ns, 'web', 3);
+    const file = await writeManifests([{ ...web, spec: { ...(web.spec as object), minReadySeconds: 2 } }]);
     const status = await cli(['status', file, '-n', ns]);
     expect(status.code).toBe(2);
     expect(status.stdout).toContain(`Deployment/${ns}/web  progressing: not found`);
@@ -91,9 +94,9 @@ describeCluster('an Argo Rollout through its phases', () => {
   test('watch reports Progressing, Paused and Healthy as the controller advances the canary, and promote resumes it', async () => {
     const file = await writeManifests([rollout(ns, 'shop:v1')]);
     expect((await cli(['apply', file, '-n', ns, '--applyset', 'shop', '--yes'])).code).toBe(0);
-    const stack = Stack.connect({ kubeConfig: testKubeConfig(), namespace: ns, name: 'shop' });
+    const release = Release.connect({ kubeConfig: testKubeConfig(), namespace: ns, name: 'shop' });
     const seen: ObjectStatus[] = [];
-    const watching = stack.watch([rollout(ns, 'shop:v1')], {
+    const watching = release.watch([rollout(ns, 'shop:v1')], {
       timeoutMs: 60_000,
       onStatus: (s) => seen.push(s),
     });

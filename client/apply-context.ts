@@ -1,16 +1,13 @@
-/** Where a stack is applied: the cluster, its ApplySet, and how objects are sent there. */
-import type { ApiClient } from './api-client.js';
+/** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
 import { CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
-import type { Manifest, ResourceCatalog, ResourceType } from './resources.js';
+import type { Cluster, Manifest, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const FIELD_MANAGER = 'cdk8s-devops';
 
-export interface Target {
-  readonly api: ApiClient;
-  readonly catalog: ResourceCatalog;
+export interface ApplyContext extends Cluster {
   readonly applySet: ApplySet;
   /** The field manager of every server-side apply. */
   readonly fieldManager: string;
@@ -26,15 +23,15 @@ export interface ResolvedObject {
 }
 
 /** Looks the kind up (throws UnknownKindError when the cluster does not serve it) and settles the namespace. */
-export async function resolveObject(target: Target, manifest: Manifest): Promise<ResolvedObject> {
-  const type = await target.catalog.lookup(manifest.apiVersion, manifest.kind);
+export async function resolveObject(context: ApplyContext, manifest: Manifest): Promise<ResolvedObject> {
+  const type = await context.catalog.lookup(manifest.apiVersion, manifest.kind);
   const { namespace, ...metadata } = manifest.metadata;
   const settled: Manifest = {
     ...manifest,
     metadata: {
       ...metadata,
-      ...(type.namespaced ? { namespace: namespace ?? target.defaultNamespace } : {}),
-      labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: target.applySet.id },
+      ...(type.namespaced ? { namespace: namespace ?? context.defaultNamespace } : {}),
+      labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: context.applySet.id },
     },
   };
   return {
@@ -57,16 +54,16 @@ export interface ApplyRequestOptions {
 
 /** One server-side apply; answers with the object as the server stored (or would store) it. */
 export function serverSideApply(
-  target: Target,
+  context: ApplyContext,
   object: ResolvedObject,
   options: ApplyRequestOptions = {},
 ): Promise<Manifest> {
-  return target.api.request<Manifest>({
+  return context.api.request<Manifest>({
     path: object.path,
     method: 'PATCH',
     contentType: CONTENT_TYPES.apply,
     query: {
-      fieldManager: target.fieldManager,
+      fieldManager: context.fieldManager,
       force: options.force ?? false,
       dryRun: options.dryRun ? 'All' : undefined,
     },

@@ -1,27 +1,32 @@
 /**
- * A stack: the app's objects applied to a cluster as one unit, CloudFormation-style. This is the library
- * API; the CLI only strings its methods together.
+ * A release: one app in one cluster, applied as one unit CloudFormation-style (change set, apply, wait),
+ * with its ApplySet and revision history, as Helm calls an installed chart a release. This is the
+ * library API; the CLI only strings its methods together.
  */
 import { userInfo } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RetryPolicy } from './api-client.js';
 import { ApiClient } from './api-client.js';
+import type { ApplyContext } from './apply-context.js';
+import { FIELD_MANAGER, resolveObject } from './apply-context.js';
 import type { ApplyOptions, ApplyResult } from './apply.js';
-import { applyManifests } from './apply.js';
+import { applyChangeSet } from './apply.js';
 import { ApplySet } from './applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './change-set.js';
-import { computeChangeSet } from './change-set.js';
+import { computeChangeSet, desiredObjects } from './change-set.js';
 import { contextNamespace } from './kubeconfig.js';
 import type { Manifest } from './resources.js';
 import { ResourceCatalog, UnknownKindError } from './resources.js';
 import type { Revision } from './revisions.js';
 import { RevisionHistory } from './revisions.js';
-import type { Target } from './target.js';
-import { FIELD_MANAGER, resolveObject } from './target.js';
+import type { ReadinessRegistry } from './readiness/index.js';
+import { DEFAULT_READINESS } from './readiness/index.js';
+import type { RolloutOperation } from './rollout-operations.js';
+import { operateRollout } from './rollout-operations.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
 import { currentStatus, waitForReady } from './watch.js';
 
-export interface StackOptions {
+export interface ReleaseOptions {
   readonly kubeConfig: KubeConfig;
   /**
    * The name of the ApplySet parent Secret, which identifies the stack in the cluster.
@@ -39,6 +44,13 @@ export interface StackOptions {
   readonly fieldManager?: string;
   /** @default - see ApiClientOptions */
   readonly retry?: RetryPolicy;
+  /**
+   * The readiness checkers of `watch`, `status` and waiting applies; add your own kinds to a registry
+   * made with `ReadinessRegistry.withBuiltIns()`.
+   *
+   * @default DEFAULT_READINESS
+   */
+  readonly readiness?: ReadinessRegistry;
 }
 
 export interface DeployOptions extends ApplyOptions {
@@ -96,8 +108,8 @@ export class RolledBackError extends Error {
   }
 }
 
-export class Stack {
-  public static connect(options: StackOptions): Stack {
+export class Release {
+  public static connect(options: ReleaseOptions): Release {
     const api = ApiClient.fromKubeConfig(options.kubeConfig, { retry: options.retry });
     const catalog = new ResourceCatalog(api);
     const namespace = options.namespace ?? contextNamespace(options.kubeConfig) ?? 'default';
@@ -108,35 +120,54 @@ export class Stack {
       fieldManager,
     });
     const user = options.kubeConfig.getCurrentUser()?.name ?? userInfo().username;
-    return new Stack({ api, catalog, applySet, fieldManager, defaultNamespace: namespace }, user);
+    return new Release(
+      { api, catalog, applySet, fieldManager, defaultNamespace: namespace },
+      user,
+      options.readiness ?? DEFAULT_READINESS,
+    );
   }
 
   public readonly history: RevisionHistory;
 
   private constructor(
-    public readonly target: Target,
+    private readonly context: ApplyContext,
     private readonly user: string,
+    private readonly readiness: ReadinessRegistry,
   ) {
-    this.history = new RevisionHistory(target.api, target.applySet);
+    this.history = new RevisionHistory(context.api, context.applySet);
   }
 
-  /** The change set of applying `manifests`. */
-  public diff(manifests: readonly Manifest[], options?: ChangeSetOptions): Promise<ChangeSet> {
-    return computeChangeSet(this.target, manifests, options);
+  /** The ApplySet that holds the release: its parent Secret's name and namespace, and its id. */
+  public get applySet(): { readonly name: string; readonly namespace: string; readonly id: string } {
+    const { name, namespace, id } = this.context.applySet;
+    return { name, namespace, id };
   }
 
-  /** Applies, optionally waits, records a revision; rolls back on failure when asked to. */
-  public async apply(manifests: readonly Manifest[], options: DeployOptions = {}): Promise<DeployResult> {
+  /** The namespace of namespaced objects whose manifest names none. */
+  public get defaultNamespace(): string {
+    return this.context.defaultNamespace;
+  }
+
+  /** The change set of applying `manifests`: what `apply` of it will do. */
+  public changeSet(manifests: readonly Manifest[], options?: ChangeSetOptions): Promise<ChangeSet> {
+    return computeChangeSet(this.context, manifests, options);
+  }
+
+  /** Applies the change set as it was computed, optionally waits, records a revision; rolls back on failure when asked to. */
+  public async apply(changeSet: ChangeSet, options: DeployOptions = {}): Promise<DeployResult> {
     try {
-      const result = await applyManifests(this.target, manifests, options);
+      const result = await applyChangeSet(this.context, changeSet, options);
       if (options.dryRun) {
         return result;
       }
-      const wait = options.wait ? await waitForReady(this.target, result.applied, options.wait) : undefined;
+      const wait = options.wait ? await this.waitFor(result.applied, options.wait) : undefined;
       if (wait && wait.outcome !== 'ready') {
         throw new WaitError(wait);
       }
-      const revision = await this.history.record(manifests, { user: this.user, message: options.message });
+      const revision = await this.history.record(desiredObjects(changeSet), {
+        user: this.user,
+        message: options.message,
+      });
       return { ...result, revision, wait };
     } catch (error) {
       if (!options.rollbackOnFailure || options.dryRun) {
@@ -169,11 +200,11 @@ export class Stack {
     const to = options.toRevision ?? revisions.at(-2)?.number;
     if (to === undefined) {
       throw new Error(
-        `ApplySet ${this.target.applySet.namespace}/${this.target.applySet.name} has ${revisions.length} revision${revisions.length === 1 ? '' : 's'}: nothing to roll back to`,
+        `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has ${revisions.length} revision${revisions.length === 1 ? '' : 's'}: nothing to roll back to`,
       );
     }
-    const manifests = await this.history.manifests(to);
-    return this.apply(manifests, {
+    const changeSet = await this.changeSet(await this.history.manifests(to));
+    return this.apply(changeSet, {
       forceConflicts: true,
       wait: options.wait,
       message: options.message ?? `rollback to revision ${to}`,
@@ -182,12 +213,25 @@ export class Stack {
 
   /** Waits for the objects to be ready. */
   public async watch(manifests: readonly Manifest[], options?: WaitOptions): Promise<WaitResult> {
-    return waitForReady(this.target, await this.resolve(manifests), options);
+    return this.waitFor(await this.resolve(manifests), options);
   }
 
   /** The readiness of each object now. */
   public async status(manifests: readonly Manifest[]): Promise<ObjectStatus[]> {
-    return currentStatus(this.target, await this.resolve(manifests));
+    return currentStatus(this.context, await this.resolve(manifests), this.readiness);
+  }
+
+  /** An Argo Rollouts operation on the Rollout `name` (in the default namespace unless given one). */
+  public operateRollout(
+    operation: RolloutOperation,
+    name: string,
+    namespace = this.defaultNamespace,
+  ): Promise<void> {
+    return operateRollout(this.context.api, operation, { namespace, name });
+  }
+
+  private waitFor(objects: readonly Manifest[], options: WaitOptions = {}): Promise<WaitResult> {
+    return waitForReady(this.context, objects, { readiness: this.readiness, ...options });
   }
 
   /** The manifests with namespaces settled, as they are in the cluster. */
@@ -195,7 +239,7 @@ export class Stack {
     return Promise.all(
       manifests.map(async (m) => {
         try {
-          return (await resolveObject(this.target, m)).manifest;
+          return (await resolveObject(this.context, m)).manifest;
         } catch (error) {
           if (error instanceof UnknownKindError) {
             throw new Error(`${m.kind}/${m.metadata.name}: ${error.message}`);

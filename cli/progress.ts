@@ -4,8 +4,7 @@
  */
 import cliSpinners from 'cli-spinners';
 import { createLogUpdate } from 'log-update';
-import type { Readiness } from './readiness/index.js';
-import type { ObjectEvent, ObjectStatus } from './watch.js';
+import type { ObjectEvent, ObjectStatus, Readiness } from '../client/index.js';
 
 export interface ProgressView {
   readonly status: (status: ObjectStatus) => void;

@@ -1,0 +1,113 @@
+/**
+ * `apply`: the change set, a confirmation, server-side apply of exactly that change set, prune, and a
+ * revision. `deploy` runs the same steps after a synth, and always waits.
+ */
+import type { Command } from 'commander';
+import type { Manifest } from '../../client/index.js';
+import { hasChanges } from '../../client/index.js';
+import type { CliIo } from '../io.js';
+import { EXIT, ExitCode } from '../io.js';
+import type { ConnectionFlags, SourceFlags } from '../options.js';
+import { connect, durationOption, loadSources, withConnection, withSources } from '../options.js';
+import { changeSetJson, confirm, printChangeSet, printJson } from '../output.js';
+import { createProgress } from '../progress.js';
+import type { WaitFlags } from '../wait.js';
+import { waitExitCode, waitOptions, watchAndReport } from '../wait.js';
+
+export type ApplyFlags = ConnectionFlags &
+  SourceFlags &
+  WaitFlags & {
+    dryRun?: boolean;
+    yes?: boolean;
+    forceConflicts?: boolean;
+    prune: boolean;
+    rollbackOnFailure?: boolean;
+    message: string;
+  };
+
+/** The options `apply` and `deploy` share. */
+export function applyingCommand(program: Command, name: string, description: string): Command {
+  return withSources(withConnection(program.command(name).description(description)))
+    .option('--dry-run', 'let the server validate everything, store nothing')
+    .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
+    .option('--force-conflicts', 'take over fields that another field manager owns')
+    .option('--no-prune', 'keep objects that left the app')
+    .option('--rollback-on-failure', 'apply the previous revision again when the apply or the wait fails')
+    .option('-m, --message <text>', 'why, recorded with the revision', '')
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for everything to be ready', '5m'))
+    .addOption(durationOption('--object-timeout <duration>', 'how long to wait for any one object'));
+}
+
+/** Change set, confirmation, apply, optional wait: what `apply` and `deploy` do once they have manifests. */
+export async function applyWithConfirmation(
+  io: CliIo,
+  manifests: Manifest[],
+  flags: ApplyFlags,
+  wait: boolean,
+): Promise<void> {
+  const release = connect(io, flags);
+  const changeSet = await release.changeSet(manifests, { prune: flags.prune });
+  const text = flags.output === 'text';
+  if (text) {
+    printChangeSet(io, changeSet, false);
+  }
+  if (!hasChanges(changeSet)) {
+    // Nothing to apply and no revision to record; deploy still waits, as the app may not be ready yet.
+    const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
+    if (!text) {
+      printJson(io, { changeSet: changeSetJson(changeSet), applied: 0, pruned: [], wait: waited });
+    }
+    throw new ExitCode(waited ? waitExitCode(waited) : EXIT.ok);
+  }
+  if (!flags.dryRun && !flags.yes) {
+    if (!io.stdin.isTTY) {
+      // kapp's rule: without a terminal to ask on, only an explicit --yes applies.
+      throw new Error('nothing applied: stdin is not a terminal, so there is no one to confirm; pass --yes');
+    }
+    if (!(await confirm(io, 'Apply these changes?'))) {
+      io.stderr.write('nothing applied\n');
+      throw new ExitCode(EXIT.failed);
+    }
+  }
+  const progress = text ? createProgress({ stream: io.stdout }) : undefined;
+  try {
+    const result = await release.apply(changeSet, {
+      dryRun: flags.dryRun,
+      forceConflicts: flags.forceConflicts,
+      message: flags.message,
+      rollbackOnFailure: flags.rollbackOnFailure,
+      onObject: (e) => progress?.note(`${e.action} ${e.ref}`),
+      wait: wait ? waitOptions(flags, progress) : undefined,
+    });
+    progress?.stop();
+    if (text) {
+      io.stdout.write(
+        flags.dryRun
+          ? `dry run: ${result.applied.length} objects validated by the server, nothing stored\n`
+          : `applied ${result.applied.length} objects, pruned ${result.pruned.length}; recorded revision ${result.revision?.number}\n`,
+      );
+    } else {
+      printJson(io, {
+        changeSet: changeSetJson(changeSet),
+        applied: result.applied.length,
+        pruned: result.pruned,
+        revision: result.revision,
+        wait: result.wait,
+      });
+    }
+  } finally {
+    progress?.stop();
+  }
+}
+
+export function registerApply(program: Command, io: CliIo): void {
+  applyingCommand(
+    program,
+    'apply',
+    'apply the app with server-side apply, prune what left it, record a revision',
+  )
+    .option('--wait', 'wait until everything applied is ready')
+    .action(async (paths: string[], flags: ApplyFlags & { wait?: boolean }) => {
+      await applyWithConfirmation(io, await loadSources(io, paths, flags), flags, flags.wait ?? false);
+    });
+}

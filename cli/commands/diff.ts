@@ -1,0 +1,30 @@
+/** `diff`: the change set, what apply would create, update and delete; exits 1 when there are changes. */
+import type { Command } from 'commander';
+import { hasChanges } from '../../client/index.js';
+import type { CliIo } from '../io.js';
+import { EXIT, ExitCode } from '../io.js';
+import type { ConnectionFlags, SourceFlags } from '../options.js';
+import { connect, loadSources, withConnection, withSources } from '../options.js';
+import { changeSetJson, printChangeSet, printJson } from '../output.js';
+
+type DiffFlags = ConnectionFlags & SourceFlags & { prune: boolean };
+
+export function registerDiff(program: Command, io: CliIo): void {
+  withSources(
+    withConnection(
+      program.command('diff').description('show the change set: what apply would create, update and delete'),
+    ),
+  )
+    .option('--no-prune', 'leave out deletions of objects that left the app')
+    .action(async (paths: string[], flags: DiffFlags) => {
+      const changeSet = await connect(io, flags).changeSet(await loadSources(io, paths, flags), {
+        prune: flags.prune,
+      });
+      if (flags.output === 'json') {
+        printJson(io, changeSetJson(changeSet));
+      } else {
+        printChangeSet(io, changeSet, true);
+      }
+      throw new ExitCode(hasChanges(changeSet) ? EXIT.diffChanges : EXIT.ok);
+    });
+}

@@ -1,0 +1,23 @@
+/** `history`: the recorded revisions. */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import type { ConnectionFlags } from '../options.js';
+import { connect, withConnection } from '../options.js';
+import { printJson, printTable } from '../output.js';
+
+export function registerHistory(program: Command, io: CliIo): void {
+  withConnection(program.command('history').description('list the recorded revisions')).action(
+    async (flags: ConnectionFlags) => {
+      const revisions = await connect(io, flags).history.list();
+      if (flags.output === 'json') {
+        printJson(io, revisions);
+        return;
+      }
+      printTable(
+        io,
+        ['REVISION', 'TIME', 'USER', 'OBJECTS', 'MESSAGE'],
+        revisions.map((r) => [String(r.number), r.time, r.user, String(r.objects), r.message]),
+      );
+    },
+  );
+}

@@ -1,0 +1,22 @@
+/** What every command is given: the process's streams, folder and environment, and how it exits. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** The project root: manifests default to its `dist/`. */
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * kubectl's exit codes: 0 success (diff: no changes; watch: ready), 1 an error (diff: changes), 2 timed
+ * out or not ready (diff: an error).
+ */
+export const EXIT = { ok: 0, failed: 1, timedOut: 2, diffChanges: 1, diffError: 2 } as const;
+
+/** Ends a command with an exit code, after it printed what it had to say. */
+export class ExitCode extends Error {
+  public constructor(public readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

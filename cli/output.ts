@@ -1,0 +1,50 @@
+/** Printing for people (tables, change sets) and machines (JSON), and asking on a terminal. */
+import { createInterface } from 'node:readline/promises';
+import type { ChangeSet } from '../client/index.js';
+import type { CliIo } from './io.js';
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printTable(io: CliIo, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const row of [header, ...rows]) {
+    io.stdout.write(
+      `${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`,
+    );
+  }
+}
+
+/** The change set as `-o json` prints it: operations and diffs, never the objects (Secrets stay unprinted). */
+export function changeSetJson(changeSet: ChangeSet): object {
+  return {
+    changes: changeSet.changes.map(({ ref, operation, diff }) => ({ ref, operation, diff })),
+    summary: changeSet.summary,
+  };
+}
+
+/** The table of every object and its operation, a summary line, and (for `diff`) each change's diff. */
+export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boolean): void {
+  printTable(
+    io,
+    ['OPERATION', 'OBJECT'],
+    changeSet.changes.map((c) => [c.operation, c.ref]),
+  );
+  const { create, update, delete: del, unchanged } = changeSet.summary;
+  io.stdout.write(`\n${create} to create, ${update} to update, ${del} to delete, ${unchanged} unchanged\n`);
+  if (withDiffs) {
+    for (const change of changeSet.changes.filter((c) => c.diff)) {
+      io.stdout.write(`\n${change.diff}`);
+    }
+  }
+}
+
+export async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

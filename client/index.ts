@@ -1,0 +1,23 @@
+/**
+ * The client's library API: a Release (change set, apply, wait, history, rollback) and what its callers
+ * need around it (loading manifests and kubeconfigs, the readiness registry, the errors it throws). The
+ * CLI uses nothing else.
+ */
+export type { RetryPolicy } from './api-client.js';
+export { ApiError, ConnectionError } from './api-client.js';
+export type { ApplyOptions, ApplyResult } from './apply.js';
+export type { Change, ChangeSet, ChangeSetOptions, Operation } from './change-set.js';
+export { desiredObjects, hasChanges, OPERATIONS, prunedObjects } from './change-set.js';
+export { ObjectError, StackError } from './errors.js';
+export type { KubeConfigOptions } from './kubeconfig.js';
+export { loadKubeConfig } from './kubeconfig.js';
+export { loadManifests, objectRef } from './manifests.js';
+export * from './readiness/index.js';
+export type { DeployOptions, DeployResult, ReleaseOptions } from './release.js';
+export { Release, RolledBackError, WaitError } from './release.js';
+export type { Manifest } from './resources.js';
+export type { Revision } from './revisions.js';
+export type { RolloutOperation } from './rollout-operations.js';
+export { ROLLOUT_OPERATIONS } from './rollout-operations.js';
+export type { ObjectEvent, ObjectStatus, Outcome, WaitOptions, WaitResult } from './watch.js';
+export { OUTCOMES } from './watch.js';
