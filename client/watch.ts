@@ -123,9 +123,16 @@ export async function waitForReady(
   const owned = new OwnedIndex();
   // The latest version of each object, by uid, to judge it again when something it owns changes.
   const latest = new Map<string, LiveObject>();
+  // Objects are judged once what they own has been listed: a verdict without it would miss, for example,
+  // which TaskRun of a failed PipelineRun failed.
+  const ownedListed = new Set<string>();
+  let ownedComplete = false;
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
     latest.set(object.metadata.uid as string, object);
+    if (!ownedComplete) {
+      return;
+    }
     const readiness = registry.readinessOf(object, owned.ownedBy(object.metadata.uid as string));
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
@@ -163,6 +170,7 @@ export async function waitForReady(
     collections.set(path, [...(collections.get(path) ?? []), object]);
   }
   const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
+  ownedComplete = ownedCollections.size === 0;
   const informers = [...collections].map(([path, members]) => {
     const names = new Set(members.map((m) => m.metadata.name));
     const withKind = (o: LiveObject): LiveObject => ({
@@ -207,6 +215,11 @@ export async function waitForReady(
       onList: (items) => {
         items.forEach((item) => owned.put(withKind(item)));
         items.forEach((item) => ownedChanged(withKind(item)));
+        ownedListed.add(path);
+        if (!ownedComplete && ownedListed.size === ownedCollections.size) {
+          ownedComplete = true;
+          [...latest.values()].forEach(judge);
+        }
       },
       onChange: (change, object) => {
         const live = withKind(object);
