@@ -283,11 +283,14 @@ function grantApplyOf(scope: Deploy, chart: Chart, serviceAccount: string): void
   };
   const clusterRole = clusterScoped(
     new plus.k8s.KubeClusterRole(scope, 'ApplyClusterRole', {
+      // Cluster-scoped: the name says whose it is, so that deploys of other namespaces never collide.
+      metadata: { name: `${namespace}-${serviceAccount}-apply` },
       rules: Lazy.any({ produce: clusterRules }) as plus.k8s.PolicyRule[],
     }),
   );
   clusterScoped(
     new plus.k8s.KubeClusterRoleBinding(scope, 'ApplyClusterRoleBinding', {
+      metadata: { name: `${namespace}-${serviceAccount}-apply` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
     }),
