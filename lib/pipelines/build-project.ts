@@ -13,7 +13,7 @@ import type { ScriptPaths } from './build-script.js';
 import { finishScript, phaseScript, reportResultName } from './build-script.js';
 import type { PackageMirror } from './package-mirror.js';
 import type { ITask, StepResources, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
-import { RESTRICTED_STEP_SECURITY, stepResources, WRITABLE_HOME } from './task.js';
+import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
 
 export interface BuildProjectProps {
   /** What to run: `BuildSpec.fromYaml(readFileSync('buildspec.yml', 'utf8'))` or `new BuildSpec({...})`. */
@@ -182,14 +182,7 @@ export class BuildProject extends Construct implements ITask {
       metadata: { name: this.taskName },
       spec: {
         description: `Build project ${this.taskName}: ${phases.map(([p]) => p).join(', ')}`,
-        params: this.params.map((p) => ({
-          name: p.name,
-          type: 'string',
-          description: p.description,
-          default: p.default,
-        })),
-        results: this.results.map((name) => ({ name, type: 'string' })),
-        workspaces: this.workspaces.map((w) => ({ name: w.name, description: w.description })),
+        ...taskInterface(this),
         volumes: [
           { name: 'build-state', emptyDir: {} },
           ...WRITABLE_HOME.volumes,

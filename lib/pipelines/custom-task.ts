@@ -8,7 +8,7 @@ import { checkDnsLabel } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { EnvVarJson } from './build-env.js';
 import type { ITask, StepResources, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
-import { RESTRICTED_STEP_SECURITY, stepResources, WRITABLE_HOME } from './task.js';
+import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
 
 export interface CustomStep {
   /** A DNS label, unique in the Task. */
@@ -72,19 +72,7 @@ export class CustomTask extends Construct implements ITask {
       metadata: { name: this.taskName },
       spec: {
         description: props.description,
-        params: this.params.map((p) => ({
-          name: p.name,
-          type: 'string',
-          description: p.description,
-          default: p.default,
-        })),
-        results: this.results.map((name) => ({ name, type: 'string' })),
-        workspaces: this.workspaces.map((w) => ({
-          name: w.name,
-          description: w.description,
-          optional: w.optional,
-          readOnly: w.readOnly,
-        })),
+        ...taskInterface(this),
         volumes: [...WRITABLE_HOME.volumes],
         steps: props.steps.map((step): TaskV1SpecSteps => ({
           name: step.name,

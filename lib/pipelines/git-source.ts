@@ -6,7 +6,7 @@ import { checkImage } from '../core/image.js';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
-import { RESTRICTED_STEP_SECURITY, stepResources, WRITABLE_HOME } from './task.js';
+import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
 
 /** How git authenticates to the repository: a Secret mounted as a workspace, never an env variable. */
 export class GitCredentials {
@@ -99,18 +99,7 @@ export class GitSource extends Construct implements ITask {
       metadata: { name: this.taskName },
       spec: {
         description: `Fetches a revision of ${props.url}`,
-        params: this.params.map((p) => ({
-          name: p.name,
-          type: 'string',
-          description: p.description,
-          default: p.default,
-        })),
-        results: this.results.map((name) => ({ name, type: 'string' })),
-        workspaces: this.workspaces.map((w) => ({
-          name: w.name,
-          description: w.description,
-          readOnly: w.readOnly,
-        })),
+        ...taskInterface(this),
         volumes: [...WRITABLE_HOME.volumes],
         steps: [
           {

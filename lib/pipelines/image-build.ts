@@ -9,7 +9,7 @@ import { IamIdentity } from '../security/iam-identity.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 import { BuildNamespace } from './build-namespace.js';
 import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
-import { stepResources, WRITABLE_HOME } from './task.js';
+import { WRITABLE_HOME, stepResources, taskInterface } from './task.js';
 
 /** The waiver annotation a root build carries, with its reason. */
 export const RUN_AS_ROOT_WAIVER = `${WAIVER_ANNOTATION_PREFIX}run-as-root`;
@@ -244,18 +244,7 @@ export class ImageBuild extends Construct implements ITask {
       },
       spec: {
         description: `Builds and pushes an image to ${this.repository}`,
-        params: this.params.map((p) => ({
-          name: p.name,
-          type: 'string',
-          description: p.description,
-          default: p.default,
-        })),
-        results: this.results.map((name) => ({ name, type: 'string' })),
-        workspaces: this.workspaces.map((w) => ({
-          name: w.name,
-          description: w.description,
-          readOnly: w.readOnly,
-        })),
+        ...taskInterface(this),
         volumes: [...WRITABLE_HOME.volumes],
         steps: [
           {

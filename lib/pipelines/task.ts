@@ -5,7 +5,7 @@
 import type { ApiObject } from 'cdk8s';
 import { JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
+import type { TaskV1Spec, TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import {
   TaskV1SpecStepsComputeResourcesLimits as Limit,
   TaskV1SpecStepsComputeResourcesRequests as Request,
@@ -111,4 +111,25 @@ export const WRITABLE_HOME = {
 export function clusterScoped<T extends ApiObject>(object: T): T {
   object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   return object;
+}
+
+/** The params, results and workspaces of a Task's spec, as the pipeline sees them (`ITask`). */
+export function taskInterface(
+  task: Pick<ITask, 'params' | 'results' | 'workspaces'>,
+): Pick<TaskV1Spec, 'params' | 'results' | 'workspaces'> {
+  return {
+    params: task.params.map((p) => ({
+      name: p.name,
+      type: 'string',
+      description: p.description,
+      default: p.default,
+    })),
+    results: task.results.map((name) => ({ name, type: 'string' })),
+    workspaces: task.workspaces.map((w) => ({
+      name: w.name,
+      description: w.description,
+      optional: w.optional,
+      readOnly: w.readOnly,
+    })),
+  };
 }
