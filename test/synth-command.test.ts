@@ -24,7 +24,7 @@ test('`cdk8s synth` of the default app writes dist/, and a failing synth leaves 
   const dir = projectWith(`node --import tsx ${join(PROJECT_ROOT, 'main.ts')}`);
   await cdk8sSynth(dir);
   const dist = join(dir, 'dist');
-  expect(readdirSync(dist)).toEqual(['shop.k8s.yaml']);
+  expect(readdirSync(dist)).toEqual(['shop-release.k8s.yaml', 'shop.k8s.yaml']);
   const published = readFileSync(join(dist, 'shop.k8s.yaml'), 'utf8');
 
   writeFileSync(
@@ -44,6 +44,6 @@ test('`cdk8s synth` of the default app writes dist/, and a failing synth leaves 
   await expect(cdk8sSynth(dir)).rejects.toMatchObject({
     stderr: expect.stringContaining('a construct failed half-way'),
   });
-  expect(readdirSync(dist)).toEqual(['shop.k8s.yaml']);
+  expect(readdirSync(dist)).toEqual(['shop-release.k8s.yaml', 'shop.k8s.yaml']);
   expect(readFileSync(join(dist, 'shop.k8s.yaml'), 'utf8')).toBe(published);
 }, 60_000);

@@ -34,6 +34,9 @@ const built = existsSync(binaryPath('kube-apiserver'));
       'kube-controller-manager',
       'kube-scheduler',
       'kwok',
+      'tekton-pipelines-controller',
+      'tekton-triggers-controller',
+      'tekton-triggers-interceptors',
     ]);
     expect(pids.every(isAlive)).toBe(true);
 
