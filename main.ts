@@ -3,6 +3,11 @@ import { ShopReleaseChart } from './charts/shop-release-chart.js';
 import { DevOpsApp } from './lib/devops-app.js';
 
 const app = new DevOpsApp();
-const shop = new ShopChart(app, 'shop');
+// Both optional: the shop's version, and where its rollouts' analyses find Prometheus (on a local
+// cluster, the URL `npm run cluster:up` prints).
+const shop = new ShopChart(app, 'shop', {
+  version: process.env.SHOP_VERSION,
+  prometheusAddress: process.env.PROMETHEUS_ADDRESS,
+});
 new ShopReleaseChart(app, 'shop-release', { shop });
 app.synth();

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { resolveObject, serverSideApply } from './apply-context.js';
+import { readIfExists, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { scopeOf, unionScope } from './applyset.js';
 import { forEachObject } from './for-each-object.js';
@@ -133,7 +133,7 @@ async function changeOf(context: ApplyContext, manifest: Manifest): Promise<Chan
   // The read and the dry run are independent, so they go out together. The dry run validates new
   // objects too (schema, admission, quota), so the change set fails where apply would.
   const [live, predicted] = await Promise.allSettled([
-    getOrUndefined(context, resolved.path),
+    readIfExists(context, resolved.path),
     serverSideApply(context, resolved, { dryRun: true, force: true }),
   ]);
   if (live.status === 'rejected') {
@@ -154,17 +154,6 @@ async function changeOf(context: ApplyContext, manifest: Manifest): Promise<Chan
   }
   const diff = diffOf(live.value, predicted.value);
   return { ref, operation: diff ? 'update' : 'unchanged', live: live.value, desired, diff };
-}
-
-async function getOrUndefined(context: ApplyContext, path: string): Promise<Manifest | undefined> {
-  try {
-    return await context.api.request<Manifest>({ path });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */
