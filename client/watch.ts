@@ -131,9 +131,16 @@ export async function waitForReady(
     );
   // The latest version of each object, by uid, to judge it again when something it owns changes.
   const latest = new Map<string, LiveObject>();
+  // Objects are judged once what they own has been listed: a verdict without it would miss, for example,
+  // which TaskRun of a failed PipelineRun failed.
+  const ownedListed = new Set<string>();
+  let ownedComplete = false;
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
     latest.set(object.metadata.uid as string, object);
+    if (!ownedComplete) {
+      return;
+    }
     const readiness = registry.readinessOf(object, viewOf(object, owned));
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
@@ -171,6 +178,7 @@ export async function waitForReady(
     collections.set(path, [...(collections.get(path) ?? []), object]);
   }
   const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
+  ownedComplete = ownedCollections.size === 0;
   const relatedWatches = await watchRelated(cluster, registry, objects, related, {
     signal: controller.signal,
     onRetry: options.onRetry,
@@ -222,6 +230,11 @@ export async function waitForReady(
       onList: (items) => {
         items.forEach((item) => owned.put(withKind(item)));
         items.forEach((item) => ownedChanged(withKind(item)));
+        ownedListed.add(path);
+        if (!ownedComplete && ownedListed.size === ownedCollections.size) {
+          ownedComplete = true;
+          [...latest.values()].forEach(judge);
+        }
       },
       onChange: (change, object) => {
         const live = withKind(object);

@@ -5,3 +5,4 @@ export * from './devops-app.js';
 export * from './monitoring/index.js';
 export * from './security/index.js';
 export * from './gitops/index.js';
+export * from './pipelines/index.js';

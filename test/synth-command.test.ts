@@ -26,7 +26,11 @@ test('`cdk8s synth` of the default app writes dist/<env>/, and a failing synth l
   await cdk8sSynth(dir);
   const dist = join(dir, 'dist');
   expect(readdirSync(dist).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
-  expect(readdirSync(join(dist, 'prod')).sort()).toEqual(['kustomization.yaml', 'shop.k8s.yaml']);
+  expect(readdirSync(join(dist, 'prod')).sort()).toEqual([
+    'kustomization.yaml',
+    'shop-release.k8s.yaml',
+    'shop.k8s.yaml',
+  ]);
   const published = readFileSync(join(dist, 'prod', 'shop.k8s.yaml'), 'utf8');
 
   writeFileSync(

@@ -17,7 +17,7 @@ import { REPLICA_SET_READINESS } from './replicaset.js';
 import { ROLLOUT_READINESS } from './rollout.js';
 import { SERVICE_READINESS } from './service.js';
 import { STATEFUL_SET_READINESS } from './statefulset.js';
-import { TEKTON_RUN_READINESS } from './tekton.js';
+import { PIPELINE_RUN_READINESS, TEKTON_RUN_READINESS } from './tekton.js';
 import type { LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
 
 const BUILT_IN_CHECKERS: readonly (readonly [string, string, ReadinessChecker])[] = [
@@ -32,7 +32,7 @@ const BUILT_IN_CHECKERS: readonly (readonly [string, string, ReadinessChecker])[
   ['v1', 'PersistentVolumeClaim', PERSISTENT_VOLUME_CLAIM_READINESS],
   ['apiextensions.k8s.io/v1', 'CustomResourceDefinition', CRD_READINESS],
   ['argoproj.io/v1alpha1', 'Rollout', ROLLOUT_READINESS],
-  ['tekton.dev/v1', 'PipelineRun', TEKTON_RUN_READINESS],
+  ['tekton.dev/v1', 'PipelineRun', PIPELINE_RUN_READINESS],
   ['tekton.dev/v1', 'TaskRun', TEKTON_RUN_READINESS],
 ];
 

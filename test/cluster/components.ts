@@ -6,8 +6,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureTekton } from './tekton.js';
 
 const run = promisify(execFile);
 
@@ -97,6 +98,8 @@ export async function ensureComponents(log: BuildLog = () => {}): Promise<Record
       `built ${component.module} ${VERSIONS[component.module]} in ${Math.round((Date.now() - started) / 1000)}s`,
     );
   }
+  // Tekton keeps its own module (test/cluster/tekton.ts): one wrapper builds Pipelines and Triggers.
+  await ensureTekton(log);
   return Object.fromEntries(COMPONENTS.flatMap((c) => c.files.map((f) => [f, binaryPath(f)])));
 }
 
@@ -112,9 +115,9 @@ export async function hasGo(env: NodeJS.ProcessEnv = process.env): Promise<strin
   }
 }
 
-const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
 
-async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<string> {
+export async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<string> {
   try {
     const { stdout } = await run('go', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
@@ -126,14 +129,19 @@ async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): 
 
 /** Builds into a scratch folder and renames it into place, so an interrupted build leaves no half binary. */
 async function buildInto(module: Module, build: (scratch: string) => Promise<void>) {
-  const scratch = join(CACHE_ROOT, 'tmp', `${module}-${process.pid}`);
+  await buildIntoDir(moduleDir(module), build);
+}
+
+/** `buildInto` for a folder of the cache named by the caller (components kept in modules of their own). */
+export async function buildIntoDir(target: string, build: (scratch: string) => Promise<void>) {
+  const scratch = join(CACHE_ROOT, 'tmp', `${basename(target)}-${process.pid}`);
   await rm(scratch, { recursive: true, force: true });
   await mkdir(join(scratch, 'out'), { recursive: true });
   try {
     await build(scratch);
-    await rm(moduleDir(module), { recursive: true, force: true });
-    await mkdir(dirname(moduleDir(module)), { recursive: true });
-    await rename(join(scratch, 'out'), moduleDir(module));
+    await rm(target, { recursive: true, force: true });
+    await mkdir(dirname(target), { recursive: true });
+    await rename(join(scratch, 'out'), target);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ import type { BuildLog } from './components.js';
 import { ensureComponents, kwokStagesPath } from './components.js';
 import { installCrds } from './crds.js';
 import { createNodes } from './nodes.js';
+import { startTekton, tektonKwokStagePath } from './tekton.js';
 
 export interface ControlPlaneOptions {
   /**
@@ -89,7 +90,12 @@ export class ControlPlane {
     if (state.watchdogPid) {
       killGroup(state.watchdogPid, 'SIGKILL');
     }
-    for (const name of STOP_ORDER) {
+    // Controllers first (whatever started them), then the control plane in order.
+    const names = [
+      ...Object.keys(state.pids).filter((n) => !(STOP_ORDER as readonly string[]).includes(n)),
+      ...STOP_ORDER,
+    ];
+    for (const name of names) {
       const pid = state.pids[name];
       if (pid) {
         await terminate(pid);
@@ -228,11 +234,18 @@ export class ControlPlane {
       '--cidr=10.244.0.1/16',
       '--node-ip=10.244.0.1',
       `--config=${kwokStagesPath()}`,
+      `--config=${tektonKwokStagePath()}`,
       '--node-lease-duration-seconds=40',
     ]);
 
     log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
     await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
+    await startTekton({
+      kubeconfig: this.kubeconfig,
+      dataDir: this.dataDir,
+      log,
+      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
+    });
     log(`control plane ready at ${this.serverUrl}`);
     await this.startControllers(binaries, log);
   }
@@ -301,10 +314,14 @@ export class ControlPlane {
     throw new Error(`${name} was not ready within 60s (${last}):\n${this.logTail(name)}`);
   }
 
-  private launch(name: string, binary: string, args: string[]): void {
+  private launch(name: string, binary: string, args: string[], env?: Record<string, string>): void {
     this.launches.set(name, { binary, args });
     const logFile = openSync(join(this.dataDir, `${name}.log`), 'a');
-    const child = spawn(binary, args, { stdio: ['ignore', logFile, logFile], detached: true });
+    const child = spawn(binary, args, {
+      stdio: ['ignore', logFile, logFile],
+      detached: true,
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     closeSync(logFile);
     child.unref();
     this.processes.set(name, child);

@@ -44,6 +44,9 @@ const built = existsSync(binaryPath('kube-apiserver'));
       'kwok',
       'prometheus',
       'rollouts-controller',
+      'tekton-pipelines-controller',
+      'tekton-triggers-controller',
+      'tekton-triggers-interceptors',
     ]);
     expect(pids.every(isAlive)).toBe(true);
 
