@@ -7,12 +7,15 @@ import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import { RolledBackError, WaitError } from '../client/index.js';
 import { registerApply } from './commands/apply.js';
+import { registerDelete } from './commands/delete.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerHistory } from './commands/history.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStatus } from './commands/status.js';
+import { registerUnlock } from './commands/unlock.js';
 import { registerWatch } from './commands/watch.js';
 import type { CliIo } from './io.js';
 import { EXIT, ExitCode } from './io.js';
@@ -59,6 +62,9 @@ function buildProgram(io: CliIo): Command {
     registerWatch,
     registerStatus,
     registerRolloutCommands,
+    registerDelete,
+    registerUnlock,
+    registerMigrate,
   ]) {
     register(program, io);
   }
