@@ -14,6 +14,7 @@ import { resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, isFieldConflict } from './errors.js';
+import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
 import { objectKey, objectRef, sourceOf, withSourceOf } from './manifests.js';
 import { foreignObjectsIn } from './namespace-guard.js';
@@ -133,7 +134,11 @@ export async function computeChangeSet(
   const changes = await forEachObject(
     manifests,
     { limit, step: 'computing the change set', unreachable: 'check the server address and that it is up' },
-    (manifest) => changeOf(context, manifest, options),
+    async (manifest) => {
+      const change = await changeOf(context, manifest, options);
+      await checkpoint('diffing');
+      return change;
+    },
   );
   refuseDuplicates(changes);
   const previousScope = await scope;

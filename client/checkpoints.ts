@@ -6,7 +6,7 @@
  */
 export const HOLD_VARIABLE = 'CDK8S_DEVOPS_TEST_HOLD_AT';
 
-export const CHECKPOINTS = ['locked', 'applying', 'pruning', 'recording'] as const;
+export const CHECKPOINTS = ['locked', 'diffing', 'applying', 'pruning', 'recording'] as const;
 export type Checkpoint = (typeof CHECKPOINTS)[number];
 
 const passed = new Map<string, number>();

@@ -311,6 +311,31 @@ export class Release {
     }
   }
 
+  /**
+   * For a change set with nothing to change: records the manifests as a revision when the latest one
+   * does not hold them (an apply changed the cluster, then stopped before it recorded its revision), so
+   * that history always records what was applied. Undefined when the history was right.
+   */
+  public async recordUnrecorded(
+    changeSet: ChangeSet,
+    options: DeployOptions = {},
+  ): Promise<Revision | undefined> {
+    return this.locked('apply', async () => {
+      const prepared = this.history.prepare(desiredObjects(changeSet));
+      const latest = (await this.history.list()).at(-1);
+      // Without any revision, only a parent says that something was applied.
+      if (latest ? latest.digest === prepared.digest : !changeSet.previousScope) {
+        return undefined;
+      }
+      return this.record(
+        prepared,
+        options,
+        'deployed',
+        'the cluster already matched: applied by a command that stopped before recording it',
+      );
+    });
+  }
+
   /** Records a revision with `status`; a deployed one supersedes the revisions deployed before it. */
   private async record(
     prepared: PreparedRevision,

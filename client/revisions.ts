@@ -5,6 +5,7 @@
  * The list is read from labels and annotations alone; only a rollback decompresses, and a revision that
  * cannot be read is named and skipped, never blocking the others.
  */
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ApiClient } from './api-client.js';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
@@ -27,6 +28,8 @@ export const REVISION_ANNOTATIONS = {
   status: 'cdk8s-devops.io/status',
   objects: 'cdk8s-devops.io/objects',
   parts: 'cdk8s-devops.io/parts',
+  /** sha256 of the manifests' JSON: tells whether the latest revision holds a given set. */
+  digest: 'cdk8s-devops.io/digest',
   /** Which command wrote it, to recognise our own write when a retried create answers 409. */
   writer: 'cdk8s-devops.io/writer',
 } as const;
@@ -50,6 +53,12 @@ export interface Revision {
   readonly objects: number;
   /** The Secret that holds it (the first, when split). */
   readonly secret: string;
+  /**
+   * sha256 of its manifests.
+   *
+   * @default - unknown (written before digests were recorded)
+   */
+  readonly digest?: string;
 }
 
 export interface RecordOptions {
@@ -113,6 +122,7 @@ interface RevisionSecret extends Manifest {
 export interface PreparedRevision {
   readonly manifests: readonly Manifest[];
   readonly parts: readonly string[];
+  readonly digest: string;
 }
 
 export class RevisionHistory {
@@ -140,7 +150,7 @@ export class RevisionHistory {
         `the revision of ${manifests.length} objects is ${encoded.length} bytes compressed, more than ${MAX_PARTS} Secrets of ${PART_SIZE} bytes hold; nothing was applied. Split the app into several ApplySets`,
       );
     }
-    return { manifests, parts };
+    return { manifests, parts, digest: createHash('sha256').update(JSON.stringify(manifests)).digest('hex') };
   }
 
   /** Every revision kept, oldest first, from labels and annotations alone. */
@@ -199,6 +209,7 @@ export class RevisionHistory {
           [REVISION_ANNOTATIONS.status]: options.status,
           [REVISION_ANNOTATIONS.objects]: String(prepared.manifests.length),
           [REVISION_ANNOTATIONS.parts]: String(prepared.parts.length),
+          [REVISION_ANNOTATIONS.digest]: prepared.digest,
           [REVISION_ANNOTATIONS.writer]: options.writer,
         },
       },
@@ -338,6 +349,7 @@ function toRevision(secret: RevisionSecret): Revision {
     status: (annotations[REVISION_ANNOTATIONS.status] as RevisionStatus | undefined) ?? 'deployed',
     objects: Number(annotations[REVISION_ANNOTATIONS.objects] ?? objectsOfOldRevision(secret)),
     secret: secret.metadata.name,
+    digest: annotations[REVISION_ANNOTATIONS.digest],
   };
 }
 

@@ -84,7 +84,13 @@ async function confirmAndApply(
     printChangeSet(io, changeSet, false);
   }
   if (!hasChanges(changeSet)) {
-    // Nothing to apply and no revision to record; deploy still waits, as the app may not be ready yet.
+    // Nothing to apply; deploy still waits, as the app may not be ready yet.
+    const recorded = flags.dryRun
+      ? undefined
+      : await release.recordUnrecorded(changeSet, { message: flags.message });
+    if (recorded && text) {
+      io.stdout.write(`recorded revision ${recorded.number}: ${recorded.message}\n`);
+    }
     const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
     if (!text) {
       printJson(io, { changeSet: changeSetJson(changeSet), applied: 0, pruned: [], wait: waited });
