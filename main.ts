@@ -1,5 +1,5 @@
 import { ShopChart } from './charts/shop-chart.js';
-import { DevOpsApp } from './lib/core/devops-app.js';
+import { DevOpsApp } from './lib/devops-app.js';
 
 const app = new DevOpsApp();
 new ShopChart(app, 'shop');

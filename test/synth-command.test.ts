@@ -31,7 +31,7 @@ test('`cdk8s synth` of the default app writes dist/, and a failing synth leaves 
     join(dir, 'failing.ts'),
     [
       `import { Chart } from 'cdk8s';`,
-      `import { DevOpsApp } from '${join(PROJECT_ROOT, 'lib/core/devops-app.ts')}';`,
+      `import { DevOpsApp } from '${join(PROJECT_ROOT, 'lib/devops-app.ts')}';`,
       `const app = new DevOpsApp();`,
       `new Chart(app, 'half-done');`,
       `throw new Error('a construct failed half-way');`,

@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage } from '../core/image.js';
@@ -9,11 +9,7 @@ import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
 import type { AllowOptions, INetworkPeer } from '../security/network.js';
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
-import {
-  RESTRICTED_CAPABILITIES,
-  RESTRICTED_CONTAINER,
-  RESTRICTED_SECCOMP_PROFILE,
-} from '../security/pod-security.js';
+import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
 import type { ConfigMap } from './config-map.js';
 import type { ExistingSecret } from './existing-secret.js';
 import type { HealthCheck } from './health-check.js';
@@ -133,17 +129,19 @@ const DEFAULT_RESOURCES: plus.ContainerResources = {
 };
 
 /**
- * What WebService, Worker and ScheduledJob share: one container under Pod Security "restricted", its own
- * ServiceAccount with no API token until something is granted, zone spread, and network allows.
+ * The part every workload shares: one container under Pod Security "restricted", its own
+ * ServiceAccount with no API token until something is granted, zone spread, and network allows. A
+ * workload (WebService, Worker, ScheduledJob) extends it once and adds its own parts beside it (the
+ * replicas of `replication.ts`, the Service of `exposure.ts`, a strategy's objects); no workload
+ * extends another.
  */
-export abstract class Workload extends Construct implements IGrantee, INetworkPeer {
+export abstract class Workload extends Construct implements IGrantee, INetworkPeer, plus.ISubject {
   public readonly name: string;
   public readonly port?: number;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
   public readonly ingressPorts: readonly number[];
-  private readonly podSpecPath: string;
   private apiAccess: boolean;
 
   protected constructor(
@@ -159,7 +157,6 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       this.port = checkRange(this, 'port', props.port, 1, 65535, 'Use a port between 1 and 65535');
     }
     this.ingressPorts = this.port === undefined ? [] : [this.port];
-    this.podSpecPath = factory.podSpecPath;
     this.apiAccess = props.automountServiceAccountToken ?? false;
 
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
@@ -173,7 +170,8 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
       podMetadata: { labels: { [NAME_LABEL]: this.name, ...tier?.podSelector } },
       serviceAccount: this.serviceAccount,
-      automountServiceAccountToken: this.apiAccess,
+      // A grant made after this point still mounts the token: the value is read when the pod spec is.
+      automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
       securityContext: { ensureNonRoot: true, user: props.runAsUser },
     });
     this.container = this.resource.addContainer({
@@ -198,14 +196,14 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
     }
 
+    // Two of the three JSON patches in lib/, for pod settings cdk8s-plus-27 lacks (lib/core/plus.ts).
     const podSpec = ApiObject.of(this.resource);
     podSpec.addJsonPatch(
-      JsonPatch.add(`${this.podSpecPath}/securityContext/seccompProfile`, RESTRICTED_SECCOMP_PROFILE),
-      JsonPatch.add(`${this.podSpecPath}/containers/0/securityContext/capabilities`, RESTRICTED_CAPABILITIES),
+      JsonPatch.add(`${factory.podSpecPath}/securityContext/seccompProfile`, RESTRICTED_SECCOMP_PROFILE),
     );
     if (props.spreadAcrossZones ?? true) {
       podSpec.addJsonPatch(
-        JsonPatch.add(`${this.podSpecPath}/topologySpreadConstraints`, [
+        JsonPatch.add(`${factory.podSpecPath}/topologySpreadConstraints`, [
           {
             maxSkew: 1,
             topologyKey: 'topology.kubernetes.io/zone',
@@ -226,13 +224,13 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     return this.resource.matchLabels;
   }
 
+  /** Its ServiceAccount, for cdk8s-plus RoleBindings (`configMap.permissions.grantRead(workload)`). */
+  public toSubjectConfiguration(): plus.SubjectConfiguration {
+    return this.serviceAccount.toSubjectConfiguration();
+  }
+
   public enableApiAccess(): void {
-    if (!this.apiAccess) {
-      this.apiAccess = true;
-      ApiObject.of(this.resource).addJsonPatch(
-        JsonPatch.replace(`${this.podSpecPath}/automountServiceAccountToken`, true),
-      );
-    }
+    this.apiAccess = true;
   }
 
   /** Lets the pods of `peer` connect to this workload's port. Returns the ingress and egress policies. */

@@ -1,5 +1,2 @@
-export * from './devops-app.js';
-export * from './errors.js';
-export * from './image.js';
+// The public part of lib/core. Its helpers (errors, names, image checks) are internal plumbing.
 export * from './labels.js';
-export * from './names.js';

@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { invalid, show } from './errors.js';
 
@@ -54,4 +55,13 @@ export function checkRange(
     invalid(scope, `${prop} must be a whole number ${range}, got ${show(value)}`, fix);
   }
   return value;
+}
+
+/** The namespace of `scope`'s chart, which `purpose` ("a grant", "EKS Pod Identity") needs. */
+export function chartNamespace(scope: IConstruct, purpose: string): string {
+  const namespace = Chart.of(scope).namespace;
+  if (!namespace) {
+    invalid(scope, `${purpose} needs the namespace of the ServiceAccount`, 'Set namespace on the chart');
+  }
+  return namespace;
 }

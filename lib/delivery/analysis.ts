@@ -24,8 +24,8 @@ export interface AnalysisTemplateOptions {
   readonly purpose: string;
 }
 
-/** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm. */
-export function alarmAnalysisTemplate(
+/** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm, for strategies of your own too. */
+export function analysisTemplateFromAlarms(
   scope: Construct,
   id: string,
   options: AnalysisTemplateOptions,

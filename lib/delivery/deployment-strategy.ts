@@ -1,22 +1,22 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
-import type { IConstruct } from 'constructs';
+import { Duration } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
 import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argoproj.io.js';
 import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../monitoring/alarm.js';
-import { alarmAnalysisTemplate } from './analysis.js';
+import { analysisTemplateFromAlarms } from './analysis.js';
 import { RolloutStep } from './rollout-step.js';
 import type { TrafficRouter } from './traffic-router.js';
 
-/** What a strategy needs to know of the workload it delivers. */
-export interface DeliveryTarget extends IConstruct {
+/** What a strategy sees of the workload it delivers (a WebService or Worker, or a construct of yours). */
+export interface DeliverableWorkload extends IConstruct {
   readonly name: string;
+  /** The Deployment that holds the pod template, and runs the pods under an in-place strategy. */
   readonly deployment: plus.Deployment;
   /** The desired number of pods; undefined when an autoscaler owns it. */
   readonly replicas?: number;
-  readonly autoscaler?: plus.HorizontalPodAutoscaler;
   /** The Service clients reach the workload through, if it has one. */
   readonly service?: plus.Service;
   readonly servicePort?: number;
@@ -242,10 +242,94 @@ export abstract class DeploymentStrategy {
     return new CanaryStrategy(options, options.steps);
   }
 
+  /**
+   * Where the pods run: 'in-place' on the workload's Deployment, or on an Argo Rollout ('canary',
+   * 'blue-green') that takes the Deployment's pod template over while the Deployment runs none.
+   */
   public abstract readonly kind: StrategyKind;
 
-  /** @internal configures the target's Deployment, or creates the Rollout that replaces it. */
-  public abstract _bind(target: DeliveryTarget): Delivery;
+  /**
+   * How the Deployment replaces its own pods, asked before the Deployment is created. In-place
+   * strategies answer; under a Rollout the Deployment runs no pods, and the default (undefined) keeps
+   * cdk8s-plus's rolling update on it.
+   */
+  public updateStrategy(_workload: IConstruct): plus.DeploymentStrategy | undefined {
+    return undefined;
+  }
+
+  /**
+   * Adds what the strategy needs beside the workload, once the workload's Deployment, Services and
+   * Ingress exist (as aws-cdk's `TrafficRouting.bind`): an Argo Rollout, its AnalysisTemplates, preview
+   * or canary Services, all created in `scope`. Called once per workload; a strategy object may be bound
+   * to many workloads.
+   */
+  public abstract bind(scope: Construct, workload: DeliverableWorkload): Delivery;
+
+  /**
+   * For strategies of your own: an Argo Rollout in `scope` that runs `workload`'s pods from its
+   * Deployment's template (`workloadRef`, the migration path Argo Rollouts documents), with `strategy`.
+   */
+  protected createRollout(
+    scope: Construct,
+    workload: DeliverableWorkload,
+    strategy: RolloutSpecStrategy,
+  ): Rollout {
+    // Under an autoscaler, replicas stays out of the manifest so that applying it never fights the HPA;
+    // the Argo controller defaults it to 1 for the HPA to take over (argo-rollouts#119).
+    return new Rollout(scope, 'Rollout', {
+      metadata: { name: workload.name, labels: { [NAME_LABEL]: workload.name } },
+      spec: {
+        replicas: workload.replicas,
+        selector: { matchLabels: { ...workload.deployment.matchLabels } },
+        workloadRef: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: workload.deployment.name,
+          scaleDown: 'never',
+        },
+        strategy,
+      },
+    });
+  }
+
+  /** For strategies of your own: a Service in `scope` like the workload's, for Argo Rollouts to point at one version. */
+  protected siblingService(
+    scope: Construct,
+    workload: DeliverableWorkload,
+    role: string,
+    name: string,
+  ): plus.Service {
+    const service = workload.service!;
+    return new plus.Service(scope, `${role}Service`, {
+      metadata: { name },
+      selector: workload.deployment,
+      ports: service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
+    });
+  }
+}
+
+/**
+ * An Argo Rollout as the target of a cdk8s-plus HorizontalPodAutoscaler (`IScalable`). The autoscaler
+ * is created with the workload, before the strategy's `bind` creates the Rollout; it needs only the
+ * Rollout's name and pod template, which are known from the start.
+ */
+export class ScalableRollout implements plus.IScalable {
+  public hasAutoscaler = false;
+
+  public constructor(private readonly workload: Pick<DeliverableWorkload, 'name' | 'deployment'>) {}
+
+  public markHasAutoscaler(): void {
+    this.hasAutoscaler = true;
+  }
+
+  public toScalingTarget(): plus.ScalingTarget {
+    return {
+      kind: 'Rollout',
+      apiVersion: Rollout.GVK.apiVersion,
+      name: this.workload.name,
+      containers: this.workload.deployment.containers,
+    };
+  }
 }
 
 const DEFAULT_EVALUATION_TIME = Duration.minutes(5);
@@ -267,14 +351,13 @@ function checkPercent(strategy: string, percent: number): PercentCheck {
 
 const POD_COUNT = /^(\d+)%$/;
 
-function checkPodCount(scope: IConstruct, prop: string, value: PodCount): plus.k8s.IntOrString {
+function checkPodCount(scope: IConstruct, prop: string, value: PodCount): plus.PercentOrAbsolute {
   const percent = typeof value === 'string' ? POD_COUNT.exec(value) : null;
-  if (
-    typeof value === 'number' ? Number.isInteger(value) && value >= 0 : percent && Number(percent[1]) <= 100
-  ) {
-    return typeof value === 'number'
-      ? plus.k8s.IntOrString.fromNumber(value)
-      : plus.k8s.IntOrString.fromString(value);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    return plus.PercentOrAbsolute.absolute(value);
+  }
+  if (percent && Number(percent[1]) <= 100) {
+    return plus.PercentOrAbsolute.percent(Number(percent[1]));
   }
   return invalid(
     scope,
@@ -300,80 +383,38 @@ class InPlaceStrategy extends DeploymentStrategy {
     super();
   }
 
-  public _bind(target: DeliveryTarget): Delivery {
+  public override updateStrategy(workload: IConstruct): plus.DeploymentStrategy {
     const { recreate, maxUnavailable = 0, maxSurge = 0 } = this.options;
-    let strategy: object = { type: 'Recreate' };
-    if (!recreate) {
-      const rollingUpdate = {
-        maxUnavailable: checkPodCount(target, 'maxUnavailable', maxUnavailable),
-        maxSurge: checkPodCount(target, 'maxSurge', maxSurge),
-      };
-      if (isZero(maxUnavailable) && isZero(maxSurge)) {
-        invalid(
-          target,
-          'a rolling update with maxUnavailable 0 and maxSurge 0 can never replace a pod',
-          'Let at least one of them be above 0',
-        );
-      }
-      strategy = { type: 'RollingUpdate', rollingUpdate };
+    if (recreate) {
+      return plus.DeploymentStrategy.recreate();
     }
-    ApiObject.of(target.deployment).addJsonPatch(JsonPatch.replace('/spec/strategy', strategy));
+    const bounds = {
+      maxUnavailable: checkPodCount(workload, 'maxUnavailable', maxUnavailable),
+      maxSurge: checkPodCount(workload, 'maxSurge', maxSurge),
+    };
+    if (isZero(maxUnavailable) && isZero(maxSurge)) {
+      invalid(
+        workload,
+        'a rolling update with maxUnavailable 0 and maxSurge 0 can never replace a pod',
+        'Let at least one of them be above 0',
+      );
+    }
+    return plus.DeploymentStrategy.rollingUpdate(bounds);
+  }
+
+  public bind(): Delivery {
     return { analysisTemplates: [], extraServices: [] };
   }
 }
 
-/** What the Argo Rollouts strategies share: a Rollout that takes the Deployment's pods over. */
-abstract class RolloutStrategy extends DeploymentStrategy {
-  protected createRollout(target: DeliveryTarget, strategy: RolloutSpecStrategy): Rollout {
-    // The Rollout runs the pods from the Deployment's template (workloadRef), so the Deployment
-    // itself runs none: the migration path Argo Rollouts documents.
-    ApiObject.of(target.deployment).addJsonPatch(JsonPatch.add('/spec/replicas', 0));
-    if (target.autoscaler) {
-      ApiObject.of(target.autoscaler).addJsonPatch(
-        JsonPatch.replace('/spec/scaleTargetRef', {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          name: target.name,
-        }),
-      );
-    }
-    // Under an autoscaler, replicas stays out of the manifest so that applying it never fights the HPA;
-    // the Argo controller defaults it to 1 for the HPA to take over (argo-rollouts#119).
-    return new Rollout(target, 'Rollout', {
-      metadata: { name: target.name, labels: { [NAME_LABEL]: target.name } },
-      spec: {
-        replicas: target.replicas,
-        selector: { matchLabels: { ...target.deployment.matchLabels } },
-        workloadRef: {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: target.deployment.name,
-          scaleDown: 'never',
-        },
-        strategy,
-      },
-    });
-  }
-
-  /** A Service like the target's, for Argo Rollouts to point at one version. */
-  protected siblingService(target: DeliveryTarget, role: string, name: string): plus.Service {
-    const service = target.service!;
-    return new plus.Service(target, `${role}Service`, {
-      metadata: { name },
-      selector: target.deployment,
-      ports: service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
-    });
-  }
-}
-
-class BlueGreenStrategy extends RolloutStrategy {
+class BlueGreenStrategy extends DeploymentStrategy {
   public readonly kind = 'blue-green';
 
   public constructor(private readonly options: BlueGreenOptions) {
     super();
   }
 
-  public _bind(target: DeliveryTarget): Delivery {
+  public bind(scope: Construct, target: DeliverableWorkload): Delivery {
     const o = this.options;
     if (!target.service) {
       invalid(
@@ -397,11 +438,12 @@ class BlueGreenStrategy extends RolloutStrategy {
     ] as const) {
       checkPositive(target, prop, value);
     }
-    const preview = o.preview === false ? undefined : this.siblingService(target, 'Preview', previewName);
+    const preview =
+      o.preview === false ? undefined : this.siblingService(scope, target, 'Preview', previewName);
     const analysis = (stage: 'pre' | 'post', id: string, alarms: readonly Alarm[] | undefined) =>
       alarms === undefined
         ? undefined
-        : alarmAnalysisTemplate(target, id, {
+        : analysisTemplateFromAlarms(scope, id, {
             alarms,
             name: `${target.name}-${stage}-promotion`,
             service: active,
@@ -410,7 +452,7 @@ class BlueGreenStrategy extends RolloutStrategy {
           });
     const pre = analysis('pre', 'PrePromotionAnalysis', o.prePromotionAnalysis);
     const post = analysis('post', 'PostPromotionAnalysis', o.postPromotionAnalysis);
-    const rollout = this.createRollout(target, {
+    const rollout = this.createRollout(scope, target, {
       blueGreen: {
         activeService: active,
         previewService: preview?.name,
@@ -439,7 +481,7 @@ function checkPositive(scope: IConstruct, what: string, duration: Duration | und
   }
 }
 
-class CanaryStrategy extends RolloutStrategy {
+class CanaryStrategy extends DeploymentStrategy {
   public readonly kind = 'canary';
 
   public constructor(
@@ -450,7 +492,7 @@ class CanaryStrategy extends RolloutStrategy {
     super();
   }
 
-  public _bind(target: DeliveryTarget): Delivery {
+  public bind(scope: Construct, target: DeliverableWorkload): Delivery {
     this.checkOptions(target);
     this.checkSteps(target);
     const router = this.options.trafficRouter;
@@ -464,7 +506,7 @@ class CanaryStrategy extends RolloutStrategy {
     const service = target.service?.name ?? target.name;
     const templates: AnalysisTemplate[] = [];
     const template = (purpose: string, id: string, name: string, alarms: readonly Alarm[]) => {
-      const t = alarmAnalysisTemplate(target, id, {
+      const t = analysisTemplateFromAlarms(scope, id, {
         alarms,
         name,
         service,
@@ -489,8 +531,10 @@ class CanaryStrategy extends RolloutStrategy {
           : undefined,
       ),
     );
-    const canaryService = router ? this.siblingService(target, 'Canary', `${target.name}-canary`) : undefined;
-    const rollout = this.createRollout(target, {
+    const canaryService = router
+      ? this.siblingService(scope, target, 'Canary', `${target.name}-canary`)
+      : undefined;
+    const rollout = this.createRollout(scope, target, {
       canary: {
         steps,
         analysis: background ? { templates: [{ templateName: background.name }] } : undefined,
@@ -502,7 +546,7 @@ class CanaryStrategy extends RolloutStrategy {
     return { rollout, analysisTemplates: templates, extraServices: canaryService ? [canaryService] : [] };
   }
 
-  private checkSteps(target: DeliveryTarget): void {
+  private checkSteps(target: DeliverableWorkload): void {
     if (this.steps.length === 0) {
       invalid(target, 'a canary needs at least one step', 'Give it steps, or use allAtOnce');
     }

@@ -1,6 +1,7 @@
-import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
+import { chartNamespace } from '../core/names.js';
 import * as plus from '../core/plus.js';
 
 export const VERBS = [
@@ -25,8 +26,8 @@ export interface IGrantee extends IConstruct {
   enableApiAccess(): void;
 }
 
-/** One named object that a grant opens up. */
-export interface GrantTarget {
+/** The one named object that a grant opens up. */
+export interface GrantedObject {
   /** The API group of the object's kind ('' for the core group). */
   readonly apiGroup: string;
   /** The plural resource name, as in RBAC rules: 'configmaps', 'secrets'. */
@@ -36,13 +37,13 @@ export interface GrantTarget {
 }
 
 /**
- * Lets `grantee` use `verbs` on exactly one object: a Role naming that object alone, bound to the
+ * Internal (the constructs' own grant methods call it). Lets `grantee` use `verbs` on exactly one object: a Role naming that object alone, bound to the
  * grantee's ServiceAccount, both created in `scope` (the object's construct, so its namespace). Returns
  * the Role.
  */
 export function grant(
   scope: IConstruct,
-  target: GrantTarget,
+  target: GrantedObject,
   grantee: IGrantee,
   verbs: readonly Verb[],
 ): plus.k8s.KubeRole {
@@ -54,14 +55,7 @@ export function grant(
       `Name verbs from ${VERBS.join(', ')}; wildcards are never granted`,
     );
   }
-  const granteeNamespace = Chart.of(grantee).namespace;
-  if (!granteeNamespace) {
-    invalid(
-      grantee,
-      'a grant needs the namespace of the ServiceAccount it binds',
-      'Set namespace on the chart',
-    );
-  }
+  const granteeNamespace = chartNamespace(grantee, 'a grant');
   const id = `Grant-${grantee.node.addr.slice(0, 12)}`;
   if (scope.node.tryFindChild(id)) {
     invalid(
@@ -89,4 +83,14 @@ export function grant(
   });
   grantee.enableApiAccess();
   return role;
+}
+
+/** The grantee whose pods run as `subject` (the workload itself, its ServiceAccount or its pod resource). */
+export function granteeOf(subject: unknown): IGrantee | undefined {
+  if (!(subject instanceof Construct)) {
+    return undefined;
+  }
+  return subject.node.scopes
+    .reverse()
+    .find((scope): scope is IGrantee & Construct => 'enableApiAccess' in scope && 'serviceAccount' in scope);
 }

@@ -1,6 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
+import { chartNamespace } from '../core/names.js';
 import type * as plus from '../core/plus.js';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -53,14 +54,7 @@ class PodIdentity extends IamIdentity {
   }
 
   protected bindTo(scope: Construct, serviceAccount: plus.ServiceAccount): void {
-    const namespace = Chart.of(scope).namespace;
-    if (!namespace) {
-      invalid(
-        scope,
-        'EKS Pod Identity needs the namespace of the ServiceAccount',
-        'Set namespace on the chart',
-      );
-    }
+    const namespace = chartNamespace(scope, 'EKS Pod Identity');
     new ApiObject(scope, 'PodIdentityAssociation', {
       apiVersion: 'eks.services.k8s.aws/v1alpha1',
       kind: 'PodIdentityAssociation',

@@ -1,22 +1,23 @@
 /**
  * Pod Security "restricted", as the API server's PodSecurity admission checks it: what every workload of
- * the library runs with unless a prop says otherwise.
+ * the library runs with unless a prop says otherwise. Internal: the constructs apply it, users never
+ * need to.
  */
 import type * as plus from '../core/plus.js';
 
-/** The container security context of the restricted profile, as far as cdk8s-plus-27 can say it. */
+/**
+ * The container security context of the restricted profile. cdk8s-plus-27's Capability enum has no
+ * "ALL"; its `capabilities.drop` setting carries the string through unchanged.
+ */
 export const RESTRICTED_CONTAINER: plus.ContainerSecurityContextProps = {
   ensureNonRoot: true,
   privileged: false,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL' as plus.Capability] },
 };
 
-/**
- * What cdk8s-plus-27 cannot say, written into the pod spec with JSON patches: its Capability enum has no
- * "ALL" and it has no seccomp prop.
- */
-export const RESTRICTED_CAPABILITIES = { drop: ['ALL'] } as const;
+/** The pod's seccomp profile, which cdk8s-plus-27 has no setting for (see lib/core/plus.ts). */
 export const RESTRICTED_SECCOMP_PROFILE = { type: 'RuntimeDefault' } as const;
 
 /** The labels that make a namespace enforce, warn about and audit the restricted profile. */

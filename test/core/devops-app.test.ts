@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
-import { DevOpsApp } from '../../lib/core/devops-app.js';
+import { DevOpsApp } from '../../lib/devops-app.js';
 import { ShopChart } from '../../charts/shop-chart.js';
 
 let work: string;

@@ -1,4 +1,7 @@
-import type { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
+import type { Construct } from 'constructs';
+import * as plus from '../../lib/core/plus.js';
+import type { DeliverableWorkload, Delivery } from '../../lib/delivery/deployment-strategy.js';
+import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import type { WebServiceProps } from '../../lib/apps/web-service.js';
 import type { Obj } from '../util/synth.js';
@@ -20,4 +23,27 @@ export function rolloutStrategy(objects: Obj[]): any {
 export function deploymentStrategy(objects: Obj[]): any {
   expect(all(objects, 'Rollout')).toEqual([]);
   return one(objects, 'Deployment', 'api').spec.strategy;
+}
+
+/**
+ * A platform team's own in-place strategy, written through the public API: a full copy of new pods
+ * first, never a pod down, and a ConfigMap that records the policy beside the workload.
+ */
+export class SurgeAll extends DeploymentStrategy {
+  public readonly kind = 'in-place';
+
+  public override updateStrategy(): plus.DeploymentStrategy {
+    return plus.DeploymentStrategy.rollingUpdate({
+      maxSurge: plus.PercentOrAbsolute.percent(100),
+      maxUnavailable: plus.PercentOrAbsolute.absolute(0),
+    });
+  }
+
+  public bind(scope: Construct, workload: DeliverableWorkload): Delivery {
+    new plus.ConfigMap(scope, 'Policy', {
+      metadata: { name: `${workload.name}-release-policy` },
+      data: { strategy: 'surge-all' },
+    });
+    return { analysisTemplates: [], extraServices: [] };
+  }
 }

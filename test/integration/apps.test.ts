@@ -5,11 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { Chart, Testing } from 'cdk8s';
 import { ShopChart } from '../../charts/shop-chart.js';
-import { DevOpsApp } from '../../lib/core/devops-app.js';
+import type { Manifest } from '../../client/resources.js';
+import { ConfigMap } from '../../lib/apps/config-map.js';
+import { Worker } from '../../lib/apps/worker.js';
+import { DevOpsApp } from '../../lib/devops-app.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
-import { describeCluster, eventually, testKubeConfig } from './cluster.js';
+import { testApp } from '../util/synth.js';
+import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
 
 describeCluster('the default app on a real control plane', () => {
   const kc = testKubeConfig();
@@ -98,5 +103,49 @@ describeCluster('the default app on a real control plane', () => {
     expect(await can('api', 'list', 'pods')).toBe(false);
     expect(await can('storefront', 'get', 'configmaps', 'api-config')).toBe(false);
     expect(await can('orders-worker', 'get', 'secrets', 'orders-queue')).toBe(false);
+  });
+});
+
+describeCluster("cdk8s-plus's grant methods on the library's ConfigMap", () => {
+  test('bind the Role to the workload and get its token into its pods', async () => {
+    const namespace = await createNamespace('plus-grants');
+    const chart = new Chart(testApp(), 'grants', { namespace });
+    const config = new ConfigMap(chart, 'settings', { metadata: { name: 'settings' }, data: { A: '1' } });
+    const image = 'ghcr.io/acme/worker:1.0.0';
+    const reader = new Worker(chart, 'reader', { image });
+    new Worker(chart, 'idle', { image });
+    config.permissions.grantRead(reader);
+    await serverSideApply(Testing.synth(chart) as Manifest[]);
+
+    const core = testKubeConfig().makeApiClient(CoreV1Api);
+    const podOf = (name: string) =>
+      eventually(`a pod of ${name}`, async () => {
+        const pods = await core.listNamespacedPod({
+          namespace,
+          labelSelector: `app.kubernetes.io/name=${name}`,
+        });
+        return pods.items[0];
+      });
+    const tokenMounts = (pod: Awaited<ReturnType<typeof podOf>>) =>
+      (pod.spec?.containers[0].volumeMounts ?? [])
+        .filter((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount')
+        .map((m) => pod.spec?.volumes?.find((v) => v.name === m.name)?.projected?.sources?.[0]);
+    // The API server's ServiceAccount admission mounts a projected token only where the pod asks for it.
+    expect(tokenMounts(await podOf('reader'))).toEqual([
+      expect.objectContaining({ serviceAccountToken: expect.objectContaining({ path: 'token' }) }),
+    ]);
+    expect(tokenMounts(await podOf('idle'))).toEqual([]);
+
+    const review = await testKubeConfig()
+      .makeApiClient(AuthorizationV1Api)
+      .createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${namespace}:reader`,
+            resourceAttributes: { namespace, verb: 'get', resource: 'configmaps', name: 'settings' },
+          },
+        },
+      });
+    expect(review.status?.allowed).toBe(true);
   });
 });

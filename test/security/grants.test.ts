@@ -99,3 +99,23 @@ test('an existing Secret may have dots in its name, but not capitals', () => {
     ),
   );
 });
+
+test("cdk8s-plus's own grant methods on the ConfigMap mount the token too", () => {
+  const chart = testChart();
+  const config = new ConfigMap(chart, 'config', { metadata: { name: 'api-config' } });
+  const api = new WebService(chart, 'api', { image });
+  const worker = new WebService(chart, 'worker', { image });
+  const untouched = new WebService(chart, 'idle', { image });
+  config.permissions.grantRead(api);
+  config.permissions.grantReadWrite(worker.serviceAccount);
+  const objects = synth(chart);
+
+  const token = (name: string) => podSpec(one(objects, 'Deployment', name)).automountServiceAccountToken;
+  expect([token('api'), token('worker'), token('idle')]).toEqual([true, true, false]);
+  expect(untouched.serviceAccount.name).toBe('idle');
+  const subjects = objects.filter((o) => o.kind === 'RoleBinding').map((b) => b.subjects);
+  expect(subjects).toEqual([
+    [{ kind: 'ServiceAccount', name: 'api', namespace: 'test', apiGroup: '' }],
+    [{ kind: 'ServiceAccount', name: 'worker', namespace: 'test', apiGroup: '' }],
+  ]);
+});

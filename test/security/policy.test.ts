@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
-import { DevOpsApp } from '../../lib/core/devops-app.js';
+import { DevOpsApp } from '../../lib/devops-app.js';
 import type { SynthesizedObject } from '../../lib/security/policy.js';
 import { findViolations, formatViolation } from '../../lib/security/policy.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { App } from 'cdk8s';
-import type { PolicyRule } from '../security/policy.js';
-import { checkPolicies, POLICY_RULES } from '../security/policy.js';
+import type { PolicyRule } from './security/policy.js';
+import { checkPolicies, POLICY_RULES } from './security/policy.js';
 
 export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
   /**
