@@ -48,7 +48,8 @@ export async function foreignObjectsIn(
               query: { labelSelector: `${APPLYSET_LABELS.partOf}!=${id}`, limit: 50 },
             })
             .then((l) => l.items)
-            .catch(() => [] as Manifest[]);
+            // What cannot be read cannot be known to be ours: it keeps the Namespace.
+            .catch(() => [{ metadata: { name: `(${resource.name} cannot be listed)` } } as Manifest]);
           return items
             .filter((item) => !(item.metadata.ownerReferences as unknown[] | undefined)?.length)
             .filter((item) => !CLUSTER_MADE.has(`${resource.kind}/${item.metadata.name}`))
