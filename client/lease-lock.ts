@@ -142,6 +142,20 @@ export class LeaseLock {
   }
 
   private async take(): Promise<void> {
+    try {
+      await this.takeOnce();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 403) {
+        throw new Error(
+          `${error.message}; taking the lock needs get, create, update and delete on leases (coordination.k8s.io) in ${this.options.namespace}: see "The deployer's permissions" in the README`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async takeOnce(): Promise<void> {
     const now = microTime();
     const existing = await this.read();
     try {

@@ -16,6 +16,7 @@ import type { ChangeSet, ChangeSetOptions } from './change-set.js';
 import { computeChangeSet, desiredObjects } from './change-set.js';
 import { checkpoint } from './checkpoints.js';
 import { LeaseLock } from './lease-lock.js';
+import { foreignObjectsIn } from './namespace-guard.js';
 import { contextNamespace } from './kubeconfig.js';
 import type { Manifest } from './resources.js';
 import { ResourceCatalog, UnknownKindError } from './resources.js';
@@ -432,6 +433,19 @@ export class Release {
       });
       await this.history.removeAll();
       await this.context.applySet.deleteParent();
+      // The Namespace kept for the parent's sake goes last, when it was a member and holds nothing else.
+      const home = changeSet.kept.find((k) => k.ref === `Namespace/${this.context.applySet.namespace}`);
+      if (
+        home &&
+        (await foreignObjectsIn(this.context, this.context.applySet.namespace, this.context.applySet.id))
+          .length === 0
+      ) {
+        await this.context.api.request({
+          path: `/api/v1/namespaces/${encodeURIComponent(this.context.applySet.namespace)}`,
+          method: 'DELETE',
+        });
+        return { ...result, pruned: [...result.pruned, home.ref] };
+      }
       return result;
     });
   }

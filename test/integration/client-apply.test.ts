@@ -323,7 +323,15 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     const kubeconfig = (await writeManifests([])).replace(/app\.k8s\.yaml$/, 'reader.kubeconfig');
     await writeKubeconfig(kubeconfig, { token: token.status.token }, ns);
     const file = await writeManifests([configMap(ns, 'a', { x: '1' })]);
-    const run = await cli([
+    // diff takes no lock: the first refusal is the object's.
+    const run = await cli(['diff', file, '-n', ns, '--applyset', 'app', '--kubeconfig', kubeconfig]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `error: computing the change set failed for 1 object:\n  - ConfigMap/${ns}/a: forbidden: configmaps "a" is forbidden: User "system:serviceaccount:${ns}:reader" cannot get resource "configmaps" in API group "" in the namespace "${ns}"; ask for RBAC permission to do this`,
+    );
+    expect(run.stderr).not.toContain(token.status.token);
+    // apply takes the lock first, and says which permission that needs.
+    const apply = await cli([
       'apply',
       file,
       '-n',
@@ -334,10 +342,9 @@ describeCluster('cdk8s-devops apply with bad input', () => {
       '--kubeconfig',
       kubeconfig,
     ]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
-      `error: computing the change set failed for 1 object:\n  - ConfigMap/${ns}/a: forbidden: configmaps "a" is forbidden: User "system:serviceaccount:${ns}:reader" cannot get resource "configmaps" in API group "" in the namespace "${ns}"; ask for RBAC permission to do this`,
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain(
+      `; taking the lock needs get, create, update and delete on leases (coordination.k8s.io) in ${ns}: see "The deployer's permissions" in the README\n`,
     );
-    expect(run.stderr).not.toContain(token.status.token);
   });
 });
