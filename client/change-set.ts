@@ -267,27 +267,23 @@ async function changeOf(
     }
     return { ref, operation: 'create', desired, diff: diffOf(undefined, desired) };
   }
+  const conflict = (reason: string): Change => ({
+    ref,
+    operation: 'conflict',
+    live: live.value,
+    desired,
+    diff: '',
+    reason,
+  });
   const owner = otherOwner(context, live.value);
   if (owner && !options.adopt) {
-    return {
-      ref,
-      operation: 'conflict',
-      live: live.value,
-      desired,
-      diff: '',
-      reason: `it belongs to ${await describeApplySet(context, owner, live.value.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
-    };
+    return conflict(
+      `it belongs to ${await describeApplySet(context, owner, live.value.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
+    );
   }
   if (predicted.status === 'rejected') {
     if (isFieldConflict(predicted.reason)) {
-      return {
-        ref,
-        operation: 'conflict',
-        live: live.value,
-        desired,
-        diff: '',
-        reason: describeFailure(predicted.reason),
-      };
+      return conflict(describeFailure(predicted.reason));
     }
     throw predicted.reason;
   }

@@ -190,19 +190,15 @@ export class RevisionHistory {
   public async record(prepared: PreparedRevision, options: RecordOptions): Promise<Revision> {
     const existing = await this.secrets();
     const number = existing.length > 0 ? revisionNumber(existing[existing.length - 1]) + 1 : 1;
-    const secrets = prepared.parts.map((data, part) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: REVISION_SECRET_TYPE,
-      metadata: {
-        name: revisionName(this.applySet.name, number, part),
-        namespace: this.applySet.namespace,
-        labels: {
-          [REVISION_LABELS.applySet]: this.applySet.id,
+    const secrets = prepared.parts.map((data, part) =>
+      this.secretOf(
+        number,
+        part,
+        {
           [REVISION_LABELS.revision]: String(number),
           ...(part > 0 ? { [REVISION_LABELS.part]: String(part) } : {}),
         },
-        annotations: {
+        {
           [REVISION_ANNOTATIONS.time]: new Date().toISOString(),
           [REVISION_ANNOTATIONS.user]: options.user,
           [REVISION_ANNOTATIONS.message]: options.message ?? '',
@@ -212,9 +208,9 @@ export class RevisionHistory {
           [REVISION_ANNOTATIONS.digest]: prepared.digest,
           [REVISION_ANNOTATIONS.writer]: options.writer,
         },
-      },
-      data: { manifests: data },
-    }));
+        { manifests: data },
+      ),
+    );
     // Further parts first: the first Secret, which makes the revision visible, comes last.
     for (const secret of [...secrets.slice(1), secrets[0]]) {
       await this.create(secret, options.writer);
@@ -262,24 +258,41 @@ export class RevisionHistory {
                 path: `${from.collection}/${encodeURIComponent(revisionName(from.applySet.name, number, part))}`,
               });
         await this.create(
-          {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            type: REVISION_SECRET_TYPE,
-            metadata: {
-              name: revisionName(this.applySet.name, number, part),
-              namespace: this.applySet.namespace,
-              labels: { ...source.metadata.labels, [REVISION_LABELS.applySet]: this.applySet.id },
-              annotations: source.metadata.annotations,
-            },
-            data: source.data,
-          },
+          this.secretOf(
+            number,
+            part,
+            source.metadata.labels ?? {},
+            source.metadata.annotations ?? {},
+            source.data,
+          ),
           source.metadata.annotations?.[REVISION_ANNOTATIONS.writer] ?? '',
         );
       }
     }
     await from.removeAll();
     return originals.length;
+  }
+
+  /** Part `part` of revision `number` of this ApplySet, as a Secret. */
+  private secretOf(
+    number: number,
+    part: number,
+    labels: Readonly<Record<string, string>>,
+    annotations: Readonly<Record<string, string>>,
+    data: RevisionSecret['data'],
+  ): RevisionSecret {
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: REVISION_SECRET_TYPE,
+      metadata: {
+        name: revisionName(this.applySet.name, number, part),
+        namespace: this.applySet.namespace,
+        labels: { ...labels, [REVISION_LABELS.applySet]: this.applySet.id },
+        annotations,
+      },
+      data,
+    };
   }
 
   /** Deletes every revision (for `delete`). */
