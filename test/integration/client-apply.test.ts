@@ -4,7 +4,7 @@ import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig, writeKubeconfig } from './cluster.js';
-import { cli, configMap, deployment, writeManifests } from './client-cli.js';
+import { cli, configMap, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest & { data?: Record<string, string> }>({ path });
@@ -311,17 +311,9 @@ describeCluster('cdk8s-devops apply with bad input', () => {
       method: 'POST',
       body: { metadata: { name: 'reader' } },
     });
-    const token = await api().request<{ status: { token: string } }>({
-      path: `/api/v1/namespaces/${ns}/serviceaccounts/reader/token`,
-      method: 'POST',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 600 },
-      },
-    });
+    const token = await serviceAccountToken(ns, 'reader');
     const kubeconfig = (await writeManifests([])).replace(/app\.k8s\.yaml$/, 'reader.kubeconfig');
-    await writeKubeconfig(kubeconfig, { token: token.status.token }, ns);
+    await writeKubeconfig(kubeconfig, { token }, ns);
     const file = await writeManifests([configMap(ns, 'a', { x: '1' })]);
     // diff takes no lock: the first refusal is the object's.
     const run = await cli(['diff', file, '-n', ns, '--applyset', 'app', '--kubeconfig', kubeconfig]);
@@ -329,7 +321,7 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     expect(run.stderr).toContain(
       `error: computing the change set failed for 1 object:\n  - ConfigMap/${ns}/a: forbidden: configmaps "a" is forbidden: User "system:serviceaccount:${ns}:reader" cannot get resource "configmaps" in API group "" in the namespace "${ns}"; ask for RBAC permission to do this`,
     );
-    expect(run.stderr).not.toContain(token.status.token);
+    expect(run.stderr).not.toContain(token);
     // apply takes the lock first, and says which permission that needs.
     const apply = await cli([
       'apply',

@@ -5,17 +5,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { PROJECT_ROOT } from '../util/project.js';
-import {
-  createNamespace,
-  describeCluster,
-  serverSideApply,
-  testKubeConfig,
-  writeKubeconfig,
-} from './cluster.js';
-import { cli, writeManifests } from './client-cli.js';
+import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
+import { cli, serviceAccountToken, writeManifests } from './client-cli.js';
 
 /** The ClusterRole and Role of the README's "The deployer's permissions". */
 async function readmeRbac(): Promise<Manifest[]> {
@@ -51,18 +44,10 @@ describeCluster('the deployer needs only the permissions the README lists', () =
         subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
       },
     ] as Manifest[]);
-    const token = await ApiClient.fromKubeConfig(testKubeConfig()).request<{ status: { token: string } }>({
-      path: `/api/v1/namespaces/${ns}/serviceaccounts/deployer/token`,
-      method: 'POST',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 3600 },
-      },
-    });
+    const token = await serviceAccountToken(ns, 'deployer');
     const dir = (await writeManifests([])).replace(/\/[^/]+$/, '');
     const kubeconfig = join(dir, 'deployer.kubeconfig');
-    await writeKubeconfig(kubeconfig, { token: token.status.token }, ns);
+    await writeKubeconfig(kubeconfig, { token }, ns);
 
     // The default app's committed output, moved into the test's namespace.
     const app = YAML.parseAllDocuments(
