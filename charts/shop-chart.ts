@@ -26,6 +26,12 @@ export interface ShopChartProps extends Partial<AppStackProps> {
    * @default '1.4.2'
    */
   readonly version?: string;
+  /**
+   * The Prometheus the rollouts' analyses query.
+   *
+   * @default DEFAULT_PROMETHEUS_ADDRESS
+   */
+  readonly prometheusAddress?: string;
 }
 
 /**
@@ -64,6 +70,7 @@ export class ShopChart extends AppStack {
           Alarm.latency({ thresholdSeconds: 0.3 }),
         ],
         scaleDownDelay: Duration.minutes(5),
+        prometheusAddress: props.prometheusAddress,
       }),
     });
 
@@ -81,6 +88,7 @@ export class ShopChart extends AppStack {
         percent: 10,
         interval: Duration.minutes(5),
         analysis: [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })],
+        prometheusAddress: props.prometheusAddress,
       }),
     });
     this.apiConfig.grantRead(this.api);

@@ -1,5 +1,6 @@
 /** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
-import { CONTENT_TYPES } from './api-client.js';
+import { ApiError, CONTENT_TYPES } from './api-client.js';
+import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
 import type { Cluster, Manifest, ResourceType } from './resources.js';
@@ -52,12 +53,19 @@ export interface ApplyRequestOptions {
   readonly force?: boolean;
 }
 
-/** One server-side apply; answers with the object as the server stored (or would store) it. */
-export function serverSideApply(
+/**
+ * One server-side apply; answers with the object as the server stored (or would store) it. A Service is
+ * read first: fields its controller took over are left out (see controller-fields.ts).
+ */
+export async function serverSideApply(
   context: ApplyContext,
   object: ResolvedObject,
   options: ApplyRequestOptions = {},
 ): Promise<Manifest> {
+  const body =
+    object.manifest.apiVersion === 'v1' && object.manifest.kind === 'Service'
+      ? withoutControllerFields(object.manifest, await readIfExists(context, object.path))
+      : object.manifest;
   return context.api.request<Manifest>({
     path: object.path,
     method: 'PATCH',
@@ -67,6 +75,18 @@ export function serverSideApply(
       force: options.force ?? false,
       dryRun: options.dryRun ? 'All' : undefined,
     },
-    body: object.manifest,
+    body,
   });
+}
+
+/** The live object at `path`, or undefined when there is none. */
+export async function readIfExists(context: ApplyContext, path: string): Promise<Manifest | undefined> {
+  try {
+    return await context.api.request<Manifest>({ path });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) {
+      return undefined;
+    }
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { resolveObject, serverSideApply } from './apply-context.js';
+import { readIfExists, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, isFieldConflict } from './errors.js';
@@ -251,7 +251,7 @@ async function changeOf(
   // The read and the dry run are independent, so they go out together. The dry run validates new
   // objects too (schema, admission, quota), so the change set fails where apply would.
   const [live, predicted] = await Promise.allSettled([
-    getOrUndefined(context, resolved.path),
+    readIfExists(context, resolved.path),
     serverSideApply(context, resolved, { dryRun: true, force: options.forceConflicts ?? false }),
   ]);
   if (live.status === 'rejected') {
@@ -289,17 +289,6 @@ async function changeOf(
   }
   const diff = diffOf(live.value, predicted.value);
   return { ref, operation: diff ? 'update' : 'unchanged', live: live.value, desired, diff };
-}
-
-async function getOrUndefined(context: ApplyContext, path: string): Promise<Manifest | undefined> {
-  try {
-    return await context.api.request<Manifest>({ path });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */

@@ -68,6 +68,10 @@ export function describeFailure(error: unknown): string {
     if (error.code === 403) {
       return `forbidden: ${error.message}; ask for RBAC permission to do this`;
     }
+    const immutableSelector = immutableSelectorHint(error);
+    if (immutableSelector) {
+      return `${error.reason}: ${error.message}; ${immutableSelector}`;
+    }
     const hint =
       error.status?.details?.causes
         ?.map((c) => `${c.field ?? ''}${c.field ? ': ' : ''}${c.message ?? ''}`)
@@ -78,4 +82,25 @@ export function describeFailure(error: unknown): string {
     return error.message;
   }
   return String(error);
+}
+
+/**
+ * The way out of a changed workload selector, which the API server refuses to update (apps from before
+ * the library selected pods by app.kubernetes.io/name): replace just that workload, keeping its pods.
+ */
+function immutableSelectorHint(error: ApiError): string | undefined {
+  const details = error.status?.details as { name?: string; group?: string; kind?: string } | undefined;
+  const selector = error.status?.details?.causes?.some(
+    (c) => c.field === 'spec.selector' && /field is immutable/.test(c.message ?? ''),
+  );
+  if (error.code !== 422 || !selector || !details?.name || !details.kind) {
+    return undefined;
+  }
+  const resource = `${details.kind.toLowerCase()}${details.group ? `.${details.group}` : ''}/${details.name}`;
+  return (
+    `spec.selector cannot change on a live ${details.kind}. To move to the new selector, delete just this ` +
+    `${details.kind} and keep its pods (kubectl delete ${resource} --cascade=orphan, in its namespace), then ` +
+    'apply again: the new one adopts the running pods by their labels and replaces them by its update strategy ' +
+    '(README: "Migrating to name selectors")'
+  );
 }

@@ -11,6 +11,7 @@ import { ApiError } from './api-client.js';
 import { inform } from './informer.js';
 import { objectRef } from './manifests.js';
 import { OwnedIndex } from './owned-objects.js';
+import { readRelated, RelatedObjectStore, watchRelated } from './related-objects.js';
 import type { LiveObject, Readiness, ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import type { Cluster, Manifest, ResourceType } from './resources.js';
@@ -121,12 +122,19 @@ export async function waitForReady(
   };
   const registry = options.readiness ?? DEFAULT_READINESS;
   const owned = new OwnedIndex();
+  const related = new RelatedObjectStore();
+  const viewOf = (object: LiveObject, index: OwnedIndex) =>
+    related.view(
+      index.ownedBy(object.metadata.uid as string),
+      object.metadata.namespace ?? 'default',
+      registry.checkerFor(object.apiVersion, object.kind).related ?? [],
+    );
   // The latest version of each object, by uid, to judge it again when something it owns changes.
   const latest = new Map<string, LiveObject>();
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
     latest.set(object.metadata.uid as string, object);
-    const readiness = registry.readinessOf(object, owned.ownedBy(object.metadata.uid as string));
+    const readiness = registry.readinessOf(object, viewOf(object, owned));
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
     settle(objectRef(object), readiness, outcome);
@@ -163,6 +171,13 @@ export async function waitForReady(
     collections.set(path, [...(collections.get(path) ?? []), object]);
   }
   const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
+  const relatedWatches = await watchRelated(cluster, registry, objects, related, {
+    signal: controller.signal,
+    onRetry: options.onRetry,
+    onChange: (namespace) =>
+      [...latest.values()].filter((o) => o.metadata.namespace === namespace).forEach(judge),
+  });
+  await Promise.race([relatedWatches.synced, finished]);
   const informers = [...collections].map(([path, members]) => {
     const names = new Set(members.map((m) => m.metadata.name));
     const withKind = (o: LiveObject): LiveObject => ({
@@ -229,7 +244,7 @@ export async function waitForReady(
   await Promise.race([events.listed, sleep(1000)]);
   controller.abort();
   timers.forEach(clearTimeout);
-  await Promise.all([...informers, ...ownedInformers, ...events.watches]);
+  await Promise.all([...informers, ...ownedInformers, ...relatedWatches.running, ...events.watches]);
   const final = [...statuses.values()];
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
     ? 'failed'
@@ -335,16 +350,23 @@ export async function currentStatus(
       list.items.forEach((item) => owned.put({ ...item, apiVersion: type.apiVersion, kind: type.kind }));
     }),
   );
+  const related = await readRelated(cluster, registry, objects);
   return Promise.all(
     objects.map(async (object) => {
       const ref = objectRef(object);
       try {
         const live = await cluster.api.request<LiveObject>({ path: await cluster.catalog.pathOf(object) });
+        const withKind = { ...live, apiVersion: object.apiVersion, kind: object.kind };
+        const { related: kinds = [] } = registry.checkerFor(object.apiVersion, object.kind);
         return {
           ref,
           readiness: registry.readinessOf(
-            { ...live, apiVersion: object.apiVersion, kind: object.kind },
-            owned.ownedBy(live.metadata.uid as string),
+            withKind,
+            related.view(
+              owned.ownedBy(live.metadata.uid as string),
+              object.metadata.namespace ?? 'default',
+              kinds,
+            ),
           ),
         };
       } catch (error) {

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import type { PolicyRule } from './security/policy.js';
 import { checkPolicies, POLICY_RULES } from './security/policy.js';
 
@@ -47,6 +47,7 @@ export class DevOpsApp extends App {
 
   public override synth(): void {
     try {
+      checkUniqueObjects(this);
       const violations = checkPolicies(this, this.policyRules);
       if (violations.length > 0) {
         throw new Error(
@@ -60,6 +61,33 @@ export class DevOpsApp extends App {
         rmSync(this.outdir, { recursive: true, force: true });
       }
     }
+  }
+}
+
+/**
+ * Fails when two constructs make the same object (same API group, kind, namespace and name): applied,
+ * the second would silently overwrite the first.
+ */
+function checkUniqueObjects(app: App): void {
+  const seen = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const object of app.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
+    const group = object.apiGroup === 'core' ? '' : `.${object.apiGroup}`;
+    const namespace =
+      object.metadata.namespace && object.kind !== 'Namespace' ? `${object.metadata.namespace}/` : '';
+    const key = `${object.kind}${group}/${namespace}${object.name}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, object.node.path);
+    } else {
+      clashes.push(`${key} is made by both ${first} and ${object.node.path}`);
+    }
+  }
+  if (clashes.length > 0) {
+    throw new Error(
+      `synth stopped: ${clashes.length} object(s) made twice, where the second would overwrite the first:\n  - ` +
+        `${clashes.join('\n  - ')}\nGive one of each pair another name (a workload's name prop, or metadata.name)`,
+    );
   }
 }
 

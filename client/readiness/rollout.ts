@@ -1,33 +1,68 @@
 /**
- * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString):
- * - Progressing while status.observedGeneration (a string) is behind metadata.generation;
- * - Degraded (failed) when a condition is InvalidSpec, or has the reason RolloutAborted or
- *   ProgressDeadlineExceeded;
- * - Paused when spec.paused is set or status.pauseConditions is not empty;
+ * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString), with
+ * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates and AnalysisRuns), in order:
+ * - Progressing while status.observedGeneration (a string) is behind metadata.generation (the registry's
+ *   check);
+ * - with a workloadRef, Progressing while status.workloadObservedGeneration is behind the referenced
+ *   Deployment's generation: a change to the pod template alone leaves the Rollout's generation as it
+ *   was, so the Rollout's own generation says nothing about it;
+ * - Degraded (failed) when a condition is InvalidSpec, with the controller's message, unless an
+ *   AnalysisTemplate the Rollout refers to changed after the controller wrote it, less than a minute ago
+ *   (a template change does not bump the Rollout's generation either): then Progressing until the
+ *   controller validates again;
+ * - Degraded when a condition has the reason RolloutAborted or ProgressDeadlineExceeded, with the failed
+ *   AnalysisRun's metric, measured value and limit;
+ * - Paused when spec.paused is set or status.pauseConditions is not empty, with the pause's reason and
+ *   the current step;
  * - Progressing while updatedReplicas < spec.replicas (default 1) or availableReplicas < updatedReplicas;
  * - blue-green: Progressing until status.blueGreen.activeSelector and then status.stableRS equal
  *   status.currentPodHash;
  * - canary: Progressing while status.replicas > updatedReplicas (old replicas terminating) or until
  *   status.stableRS equals status.currentPodHash (all steps done);
  * - Healthy (ready) otherwise.
+ * Messages name the current step and the AnalysisRuns running for the new version.
  */
 import { describeCondition } from './generation.js';
-import type { LiveObject, Readiness, ReadinessChecker } from './types.js';
+import type { Condition, LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
+
+interface AnalysisRef {
+  templates?: { templateName?: string }[];
+}
 
 interface RolloutSpec {
   replicas?: number;
   paused?: boolean;
-  strategy?: { blueGreen?: unknown; canary?: unknown };
+  workloadRef?: { kind?: string; name?: string };
+  strategy?: {
+    blueGreen?: { prePromotionAnalysis?: AnalysisRef; postPromotionAnalysis?: AnalysisRef };
+    canary?: { analysis?: AnalysisRef; steps?: { analysis?: AnalysisRef }[] };
+  };
 }
 
 interface RolloutStatus {
+  observedGeneration?: string | number;
+  workloadObservedGeneration?: string;
   pauseConditions?: { reason?: string }[];
   replicas?: number;
   updatedReplicas?: number;
   availableReplicas?: number;
   currentPodHash?: string;
+  currentStepIndex?: number;
   stableRS?: string;
+  message?: string;
   blueGreen?: { activeSelector?: string };
+}
+
+interface MetricResult {
+  name: string;
+  phase?: string;
+  message?: string;
+  measurements?: { phase?: string; value?: string; message?: string }[];
+}
+
+interface AnalysisRunFields {
+  spec?: { metrics?: { name: string; failureCondition?: string; successCondition?: string }[] };
+  status?: { phase?: string; message?: string; metricResults?: MetricResult[] };
 }
 
 const progressing = (message: string): Readiness => ({ state: 'progressing', phase: 'Progressing', message });
@@ -36,58 +71,172 @@ const statusOf = (rollout: LiveObject) => (rollout.status ?? {}) as RolloutStatu
 
 export const ROLLOUT_READINESS: ReadinessChecker = {
   pending: progressing('waiting for rollout spec update to be observed'),
+  owns: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }],
+  related: [
+    { apiVersion: 'apps/v1', kind: 'Deployment' },
+    { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
+  ],
   conditions: [
-    (rollout) => {
-      const condition = (rollout.status?.conditions ?? []).find(
-        (c) =>
-          c.type === 'InvalidSpec' ||
-          c.reason === 'RolloutAborted' ||
-          c.reason === 'ProgressDeadlineExceeded',
+    (rollout, owned) => {
+      const ref = specOf(rollout).workloadRef;
+      if (ref?.kind !== 'Deployment' || !ref.name) {
+        return undefined;
+      }
+      const deployment = owned.of('Deployment').find((d) => d.metadata.name === ref.name);
+      const generation = deployment?.metadata.generation as number | undefined;
+      return generation !== undefined && statusOf(rollout).workloadObservedGeneration !== String(generation)
+        ? progressing(`waiting for the controller to observe Deployment ${ref.name} generation ${generation}`)
+        : undefined;
+    },
+    (rollout, owned) => {
+      const invalid = (rollout.status?.conditions ?? []).find(
+        (c) => c.type === 'InvalidSpec' && c.status === 'True',
       );
-      return condition
-        ? { state: 'failed', phase: 'Degraded', message: describeCondition(condition) }
-        : undefined;
+      if (!invalid) {
+        return undefined;
+      }
+      const changed = templateChangedSince(specOf(rollout), invalid, owned);
+      return changed
+        ? progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`)
+        : { state: 'failed', phase: 'Degraded', message: describeCondition(invalid) };
     },
-    (rollout) =>
-      specOf(rollout).paused
-        ? { state: 'progressing', phase: 'Paused', message: 'manually paused' }
-        : undefined,
-    (rollout) => {
-      const pauses = statusOf(rollout).pauseConditions ?? [];
-      return pauses.length > 0
-        ? { state: 'progressing', phase: 'Paused', message: pauses[0].reason ?? 'paused' }
-        : undefined;
+    (rollout, owned) => {
+      const stopped = (rollout.status?.conditions ?? []).find(
+        (c) => c.reason === 'RolloutAborted' || c.reason === 'ProgressDeadlineExceeded',
+      );
+      if (!stopped) {
+        return undefined;
+      }
+      const failed = currentRuns(rollout, owned).filter((run) =>
+        ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)),
+      );
+      return {
+        state: 'failed',
+        phase: 'Degraded',
+        message: [describeCondition(stopped), ...failed.map(describeRun)].join('; '),
+      };
     },
-    (rollout) =>
-      (statusOf(rollout).updatedReplicas ?? 0) < (specOf(rollout).replicas ?? 1)
-        ? progressing('more replicas need to be updated')
-        : undefined,
-    (rollout) => {
+    (rollout, owned) => {
+      const spec = specOf(rollout);
       const status = statusOf(rollout);
-      return (status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0)
-        ? progressing('updated replicas are still becoming available')
-        : undefined;
-    },
-    (rollout) => {
-      const status = statusOf(rollout);
+      const running = currentRuns(rollout, owned)
+        .filter((run) => phaseOf(run) === 'Running')
+        .map(describeRun);
+      const detail = (message: string) =>
+        [message, describeStep(spec, status), ...running].filter(Boolean).join('; ');
+      const paused = (message: string): Readiness => ({
+        state: 'progressing',
+        phase: 'Paused',
+        message: detail(message),
+      });
+      if (spec.paused) {
+        return paused('manually paused');
+      }
+      if (status.pauseConditions && status.pauseConditions.length > 0) {
+        return paused(status.pauseConditions.map((c) => c.reason ?? 'paused').join(', '));
+      }
+      const updated = status.updatedReplicas ?? 0;
+      if (updated < (spec.replicas ?? 1)) {
+        return progressing(detail('more replicas need to be updated'));
+      }
+      if ((status.availableReplicas ?? 0) < updated) {
+        return progressing(detail('updated replicas are still becoming available'));
+      }
       const current = status.currentPodHash;
-      const strategy = specOf(rollout).strategy;
-      if (strategy?.blueGreen) {
+      if (spec.strategy?.blueGreen) {
         if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
-          return progressing('active service cutover pending');
+          return progressing(detail('active service cutover pending'));
         }
         if (!status.stableRS || status.stableRS !== current) {
-          return progressing('waiting for analysis to complete');
+          return progressing(detail('waiting for analysis to complete'));
         }
-      } else if (strategy?.canary) {
-        if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) {
-          return progressing('old replicas are pending termination');
+      } else if (spec.strategy?.canary) {
+        if ((status.replicas ?? 0) > updated) {
+          return progressing(detail('old replicas are pending termination'));
         }
         if (!status.stableRS || status.stableRS !== current) {
-          return progressing('waiting for all steps to complete');
+          return progressing(detail('waiting for all steps to complete'));
         }
       }
       return { state: 'ready', phase: 'Healthy', message: 'healthy' };
     },
   ],
 };
+
+/** "step 2 of 4" while a canary is between its first and last step. */
+function describeStep(spec: RolloutSpec, status: RolloutStatus): string | undefined {
+  const steps = spec.strategy?.canary?.steps?.length ?? 0;
+  const index = status.currentStepIndex;
+  return steps > 0 && index !== undefined && index < steps ? `step ${index + 1} of ${steps}` : undefined;
+}
+
+/** The AnalysisRuns the controller made for the Rollout's current pod template, oldest first. */
+function currentRuns(rollout: LiveObject, owned: OwnedObjects): LiveObject[] {
+  const hash = statusOf(rollout).currentPodHash;
+  return owned
+    .of('AnalysisRun')
+    .filter((run) => run.metadata.labels?.['rollouts-pod-template-hash'] === hash)
+    .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+}
+
+function phaseOf(run: LiveObject): string {
+  return (run as AnalysisRunFields).status?.phase ?? 'Pending';
+}
+
+/**
+ * `AnalysisRun api-6f9c-2-1 Failed: error-rate = [0.5] (limit: result[0] > 0.05)`: each metric that
+ * measured something, with its last value and the condition under which it fails.
+ */
+export function describeRun(run: LiveObject): string {
+  const { spec, status } = run as AnalysisRunFields;
+  const metrics = (status?.metricResults ?? []).map((result) => {
+    const last = result.measurements?.at(-1);
+    const definition = spec?.metrics?.find((m) => m.name === result.name);
+    const limit = definition?.failureCondition ?? definition?.successCondition;
+    const value = last?.value !== undefined ? ` = ${last.value}` : '';
+    const because = result.message ?? last?.message;
+    return [
+      `${result.name}${value}`,
+      limit ? ` (limit: ${limit.replace(/^len\(result\) > 0 && /, '')})` : '',
+      result.phase && result.phase !== phaseOf(run) ? ` ${result.phase}` : '',
+      because ? `: ${because}` : '',
+    ].join('');
+  });
+  return `AnalysisRun ${run.metadata.name} ${phaseOf(run)}${metrics.length ? `: ${metrics.join(', ')}` : ''}`;
+}
+
+/**
+ * How long after a template change an older InvalidSpec still counts as stale. The controller keeps the
+ * condition untouched when the spec is still invalid for the same reason, so past this grace the
+ * condition stands.
+ */
+const REVALIDATION_GRACE_MS = 60_000;
+
+/**
+ * The name of an AnalysisTemplate the Rollout refers to that was written after `condition` (by any field
+ * manager) within the grace, or undefined: then the condition describes the templates as they are.
+ */
+function templateChangedSince(
+  spec: RolloutSpec,
+  condition: Condition,
+  owned: OwnedObjects,
+): string | undefined {
+  const written = Date.parse((condition as { lastUpdateTime?: string }).lastUpdateTime ?? '');
+  if (Number.isNaN(written)) {
+    return undefined;
+  }
+  const refs = [
+    spec.strategy?.blueGreen?.prePromotionAnalysis,
+    spec.strategy?.blueGreen?.postPromotionAnalysis,
+    spec.strategy?.canary?.analysis,
+    ...(spec.strategy?.canary?.steps ?? []).map((s) => s.analysis),
+  ];
+  const names = new Set(refs.flatMap((r) => r?.templates ?? []).map((t) => t.templateName));
+  return [...names].find((name) => {
+    const template = owned.of('AnalysisTemplate').find((t) => t.metadata.name === name);
+    const times = ((template?.metadata.managedFields as { time?: string }[] | undefined) ?? []).map((f) =>
+      Date.parse(f.time ?? ''),
+    );
+    return times.some((time) => time > written && Date.now() - time < REVALIDATION_GRACE_MS);
+  });
+}

@@ -86,6 +86,14 @@ export interface ReadinessChecker {
    * @default - none
    */
   readonly owns?: readonly OwnedKind[];
+  /**
+   * Kinds the conditions look at in the object's namespace besides what it owns (a Rollout's
+   * Deployment and AnalysisTemplates, which it refers to by name); `of(kind)` lists every object of such
+   * a kind in that namespace.
+   *
+   * @default - none
+   */
+  readonly related?: readonly OwnedKind[];
   /** The conditions, in order; the first that decides wins, and an object passing them all is ready. */
   readonly conditions: readonly ReadinessCondition[];
 }

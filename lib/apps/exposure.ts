@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { checkRange } from '../core/names.js';
+import { selectPods } from '../core/selectors.js';
 import * as plus from '../core/plus.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 
@@ -77,11 +78,13 @@ export function expose(
     65535,
     'Use a port between 1 and 65535',
   );
-  const service = resource.exposeViaService({
-    name: workload.name,
-    serviceType: props.loadBalancer ? plus.ServiceType.LOAD_BALANCER : plus.ServiceType.CLUSTER_IP,
+  // Under the Deployment, where cdk8s-plus's exposeViaService puts it, which selects by a path hash.
+  const service = new plus.Service(resource, `${workload.name}Service`, {
+    metadata: { name: workload.name },
+    type: props.loadBalancer ? plus.ServiceType.LOAD_BALANCER : plus.ServiceType.CLUSTER_IP,
     ports: [{ port: servicePort, targetPort: port, name: 'http' }],
   });
+  selectPods(service, resource);
   if (props.loadBalancer) {
     service.metadata.addAnnotation(`${WAIVER_ANNOTATION_PREFIX}load-balancer`, props.loadBalancer.reason);
   }

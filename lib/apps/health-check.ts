@@ -3,11 +3,23 @@ import * as plus from '../core/plus.js';
 
 export interface HealthCheckOptions {
   /**
-   * The container port to probe.
+   * How long after the container starts the first check runs, in seconds.
    *
-   * @default - the workload's port
+   * @default 0
    */
-  readonly port?: number;
+  readonly initialDelaySeconds?: number;
+  /**
+   * How often to check, in seconds.
+   *
+   * @default 10
+   */
+  readonly periodSeconds?: number;
+  /**
+   * How long one check may take, in seconds.
+   *
+   * @default 1
+   */
+  readonly timeoutSeconds?: number;
   /**
    * Consecutive failures before the check counts as failed.
    *
@@ -15,11 +27,30 @@ export interface HealthCheckOptions {
    */
   readonly failureThreshold?: number;
   /**
-   * How often to probe, in seconds.
+   * Consecutive successes after a failure before the check counts as passed again (1 for liveness and
+   * startup checks, as Kubernetes requires).
    *
-   * @default 10
+   * @default 1
    */
-  readonly periodSeconds?: number;
+  readonly successThreshold?: number;
+}
+
+export interface PortCheckOptions extends HealthCheckOptions {
+  /**
+   * The container port to check.
+   *
+   * @default - the workload's port
+   */
+  readonly port?: number;
+}
+
+export interface HttpCheckOptions extends PortCheckOptions {
+  /**
+   * HTTP or HTTPS (the certificate is not verified, as the kubelet never does).
+   *
+   * @default 'HTTP'
+   */
+  readonly scheme?: 'HTTP' | 'HTTPS';
 }
 
 /**
@@ -28,39 +59,58 @@ export interface HealthCheckOptions {
  */
 export class HealthCheck {
   /** An HTTP GET of `path` that succeeds on a 2xx or 3xx answer. */
-  public static http(path: string, options: HealthCheckOptions = {}): HealthCheck {
+  public static http(path: string, options: HttpCheckOptions = {}): HealthCheck {
     return new HealthCheck(options, (port) =>
-      plus.Probe.fromHttpGet(path, { port, ...HealthCheck.probeOptions(options) }),
+      plus.Probe.fromHttpGet(path, {
+        port,
+        scheme: options.scheme === 'HTTPS' ? plus.ConnectionScheme.HTTPS : undefined,
+        ...HealthCheck.probeOptions(options),
+      }),
     );
   }
 
   /** A TCP connection to the port. */
-  public static tcp(options: HealthCheckOptions = {}): HealthCheck {
+  public static tcp(options: PortCheckOptions = {}): HealthCheck {
     return new HealthCheck(options, (port) =>
       plus.Probe.fromTcpSocket({ port, ...HealthCheck.probeOptions(options) }),
     );
   }
 
+  /** A command run in the container, which succeeds when it exits 0. */
+  public static exec(command: readonly string[], options: HealthCheckOptions = {}): HealthCheck {
+    return new HealthCheck(
+      options,
+      () => plus.Probe.fromCommand([...command], HealthCheck.probeOptions(options)),
+      false,
+    );
+  }
+
   private static probeOptions(options: HealthCheckOptions): plus.ProbeOptions {
+    const seconds = (value: number | undefined) =>
+      value === undefined ? undefined : Duration.seconds(value);
     return {
+      initialDelaySeconds: seconds(options.initialDelaySeconds),
+      periodSeconds: seconds(options.periodSeconds),
+      timeoutSeconds: seconds(options.timeoutSeconds),
       failureThreshold: options.failureThreshold,
-      periodSeconds:
-        options.periodSeconds === undefined ? undefined : Duration.seconds(options.periodSeconds),
+      successThreshold: options.successThreshold,
     };
   }
 
   private constructor(
-    private readonly options: HealthCheckOptions,
-    private readonly toProbe: (port: number) => plus.Probe,
+    private readonly options: PortCheckOptions,
+    private readonly toProbe: (port: number | undefined) => plus.Probe,
+    /** Whether the check reaches a port of the container (an exec check runs inside it). */
+    public readonly checksPort = true,
   ) {}
 
-  /** The port probed when the workload's port is `defaultPort`. */
+  /** The port checked when the workload's port is `defaultPort`; undefined for an exec check. */
   public portFor(defaultPort: number | undefined): number | undefined {
-    return this.options.port ?? defaultPort;
+    return this.checksPort ? (this.options.port ?? defaultPort) : undefined;
   }
 
   /** @internal */
-  public _bind(port: number): plus.Probe {
+  public _bind(port: number | undefined): plus.Probe {
     return this.toProbe(port);
   }
 }

@@ -3,7 +3,12 @@ export * from './config-map.js';
 export * from './existing-secret.js';
 export type { Exposure, ExposureProps, IngressOptions, LoadBalancerOptions } from './exposure.js';
 export * from './health-check.js';
-export type { AutoscalingOptions, DisruptionBudgetOptions, ReplicationProps } from './replication.js';
+export type {
+  AutoscalingOptions,
+  DisruptionBudgetOptions,
+  ReplicationProps,
+  Scaling,
+} from './replication.js';
 export * from './scheduled-job.js';
 export * from './tier.js';
 export * from './web-service.js';

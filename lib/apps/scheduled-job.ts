@@ -1,13 +1,16 @@
 import { Cron } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { invalid, show } from '../core/errors.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { WorkloadProps } from './workload.js';
 import { Workload } from './workload.js';
+import { checkSchedule, checkTimeZone } from './schedule.js';
 
 export interface ScheduledJobProps extends WorkloadProps {
-  /** When to run, as a five-field cron expression: minute hour day-of-month month day-of-week. */
+  /**
+   * When to run, as Kubernetes takes it: five fields (minute hour day-of-month month day-of-week, with
+   * names, ranges, lists and steps), or a descriptor such as `@daily` or `@every 1h30m`.
+   */
   readonly schedule: string;
   /**
    * The time zone of the schedule, from the tz database.
@@ -36,8 +39,8 @@ export class ScheduledJob extends Workload {
       create: (self, pod) =>
         new plus.CronJob(self, 'Resource', {
           ...pod,
-          schedule: parseSchedule(self, props.schedule),
-          timeZone: props.timeZone,
+          schedule: kubernetesSchedule(self, props.schedule),
+          timeZone: props.timeZone === undefined ? undefined : checkTimeZone(self, props.timeZone),
           concurrencyPolicy: plus.ConcurrencyPolicy.FORBID,
           backoffLimit: checkRange(
             self,
@@ -53,15 +56,7 @@ export class ScheduledJob extends Workload {
   }
 }
 
-function parseSchedule(scope: Construct, schedule: string): Cron {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5 || fields.some((f) => !/^[\d*/,-]+$/.test(f))) {
-    invalid(
-      scope,
-      `schedule ${show(schedule)} is not a five-field cron expression`,
-      'Write minute hour day-of-month month day-of-week, for example "0 3 * * *" for 03:00 every day',
-    );
-  }
-  const [minute, hour, day, month, weekDay] = fields;
-  return Cron.schedule({ minute, hour, day, month, weekDay });
+/** A cdk8s Cron of any schedule Kubernetes takes, descriptors included, which `Cron.schedule` cannot say. */
+function kubernetesSchedule(scope: Construct, schedule: string): Cron {
+  return Object.assign(new Cron(), { expressionString: checkSchedule(scope, schedule).trim() });
 }

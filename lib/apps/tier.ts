@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { PART_OF_LABEL, TIER_LABEL } from '../core/labels.js';
 import { checkDnsLabel } from '../core/names.js';
-import type { AllowOptions, INetworkPeer } from '../security/network.js';
+import type { AllowOptions, ExternalPeer, INetworkPeer } from '../security/network.js';
 import { allowTraffic } from '../security/network.js';
 
 /**
@@ -29,7 +29,7 @@ export class Tier extends Construct implements INetworkPeer {
   }
 
   /** Lets every pod of `peer` connect to every pod of this tier. Returns the ingress and egress policies. */
-  public allowFrom(peer: INetworkPeer, options: AllowOptions = {}) {
+  public allowFrom(peer: INetworkPeer | ExternalPeer, options: AllowOptions = {}) {
     return allowTraffic(peer, this, options);
   }
 }

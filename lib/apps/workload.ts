@@ -1,15 +1,16 @@
-import { ApiObject, JsonPatch, Lazy, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
-import { checkImage } from '../core/image.js';
+import { checkImage, imagePinProblem } from '../core/image.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
-import type { AllowOptions, INetworkPeer } from '../security/network.js';
+import type { AllowOptions, ExternalPeer, INetworkPeer } from '../security/network.js';
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
+import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 import type { ConfigMap } from './config-map.js';
 import type { ExistingSecret } from './existing-secret.js';
 import type { HealthCheck } from './health-check.js';
@@ -97,6 +98,36 @@ export interface WorkloadProps {
    */
   readonly runAsUser?: number;
   /**
+   * The GID the pod's processes run as.
+   *
+   * @default - the image's group
+   */
+  readonly runAsGroup?: number;
+  /**
+   * The group that owns the pod's volumes, and that every process of the pod belongs to.
+   *
+   * @default - volumes keep their owner
+   */
+  readonly fsGroup?: number;
+  /**
+   * How long the pod may take to stop after SIGTERM before it is killed, in seconds.
+   *
+   * @default 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Labels of the pods, beside the library's own (`app.kubernetes.io/name`, the tier's), which they may not set.
+   *
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations of the pods.
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
    * The AWS IAM role the ServiceAccount assumes on EKS.
    *
    * @default - none
@@ -167,17 +198,44 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
 
     const tier = Tier.of(this);
     this.resource = factory.create(this, {
+      // Selected by name, never by cdk8s-plus's hash of the construct path: a selector is immutable, so
+      // it must survive moving the construct to another tier or renaming its id.
+      select: false,
       metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
-      podMetadata: { labels: { [NAME_LABEL]: this.name, ...tier?.podSelector } },
+      podMetadata: {
+        labels: { ...this.podLabels(props.podLabels, tier), [NAME_LABEL]: this.name, ...tier?.podSelector },
+        annotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
+      },
+      terminationGracePeriod:
+        props.terminationGracePeriodSeconds === undefined
+          ? undefined
+          : Duration.seconds(
+              checkRange(
+                this,
+                'terminationGracePeriodSeconds',
+                props.terminationGracePeriodSeconds,
+                0,
+                Number.MAX_SAFE_INTEGER,
+                'Give the pod 0 or more seconds to stop',
+              ),
+            ),
       serviceAccount: this.serviceAccount,
       // A grant made after this point still mounts the token: the value is read when the pod spec is.
       automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
-      securityContext: { ensureNonRoot: true, user: props.runAsUser },
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser,
+        group: props.runAsGroup,
+        fsGroup: props.fsGroup,
+      },
     });
+    this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
     this.container = this.resource.addContainer({
       name: this.name,
       image: props.image,
-      portNumber: this.port,
+      // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
+      // The library adds no probe the props do not ask for, but the default readiness check below.
+      ports: this.port === undefined ? undefined : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
       envVariables: Object.fromEntries(
@@ -192,6 +250,12 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       startup: this.probe('startup', props.startup),
       securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
     });
+    if (props.allowLatestImage && imagePinProblem(props.image) === 'latest') {
+      this.resource.metadata.addAnnotation(
+        `${WAIVER_ANNOTATION_PREFIX}image-pinned`,
+        `allowLatestImage is set on ${this.node.path}`,
+      );
+    }
     if (props.writableTmp) {
       this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
     }
@@ -234,7 +298,7 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   }
 
   /** Lets the pods of `peer` connect to this workload's port. Returns the ingress and egress policies. */
-  public allowFrom(peer: INetworkPeer, options: AllowOptions = {}) {
+  public allowFrom(peer: INetworkPeer | ExternalPeer, options: AllowOptions = {}) {
     return allowTraffic(peer, this, options);
   }
 
@@ -243,11 +307,30 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     return allowEgressToCidr(this, cidr, options);
   }
 
+  /** The user's pod labels, which may not take over the labels that select the pods. */
+  private podLabels(
+    labels: Readonly<Record<string, string>> = {},
+    tier: Tier | undefined,
+  ): Record<string, string> {
+    const reserved = [NAME_LABEL, ...Object.keys(tier?.podSelector ?? {})].filter((key) => key in labels);
+    if (reserved.length > 0) {
+      invalid(
+        this,
+        `podLabels sets ${reserved.map(show).join(', ')}, which the library sets to select the pods`,
+        'Leave it out: the name comes from the name prop, the tier labels from the tier',
+      );
+    }
+    return { ...labels };
+  }
+
   private probe(kind: string, check: HealthCheck | undefined): plus.Probe | undefined {
     if (!check) {
       return kind === 'readiness' && this.port !== undefined
         ? plus.Probe.fromTcpSocket({ port: this.port })
         : undefined;
+    }
+    if (!check.checksPort) {
+      return check._bind(undefined);
     }
     const port = check.portFor(this.port);
     if (port === undefined || port !== this.port) {

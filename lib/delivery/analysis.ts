@@ -1,6 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argoproj.io.js';
+import {
+  AnalysisTemplate,
+  AnalysisTemplateSpecMetricsCount,
+  AnalysisTemplateSpecMetricsFailureLimit,
+} from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import type { Alarm } from '../monitoring/alarm.js';
 
@@ -22,6 +26,33 @@ export interface AnalysisTemplateOptions {
   readonly prometheusAddress?: string;
   /** What the analysis is for, in error messages: "background analysis", "step 3". */
   readonly purpose: string;
+  /**
+   * Whether the analysis gates a step or a blue/green promotion, which Argo Rollouts requires to end:
+   * each metric then takes its alarm's number of measurements. A background analysis measures until
+   * the rollout ends, and only a canary's background analysis may.
+   *
+   * @default false
+   */
+  readonly gate?: boolean;
+}
+
+/**
+ * The argument through which a Rollout tells its analyses the pod template hash of the new version's
+ * pods (`podTemplateHashValue: Latest`), which canary alarms select on.
+ */
+export const CANARY_HASH_ARG = 'canary-hash';
+
+/** How a Rollout refers to an AnalysisTemplate of `analysisTemplateFromAlarms`, passing the canary's hash. */
+export interface AnalysisReference {
+  readonly templates: { readonly templateName: string }[];
+  readonly args: { readonly name: string; readonly valueFrom: { readonly podTemplateHashValue: string } }[];
+}
+
+export function analysisReference(template: AnalysisTemplate): AnalysisReference {
+  return {
+    templates: [{ templateName: template.name }],
+    args: [{ name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }],
+  };
 }
 
 /** An Argo Rollouts AnalysisTemplate with one Prometheus metric per alarm, for strategies of your own too. */
@@ -53,15 +84,22 @@ export function analysisTemplateFromAlarms(
   return new AnalysisTemplate(scope, id, {
     metadata: { name: options.name },
     spec: {
+      // Without the argument (a reference of a user's own), the regex matches every version's pods.
+      args: [{ name: CANARY_HASH_ARG, value: '.+' }],
       metrics: options.alarms.map((alarm) => ({
         name: alarm.name,
         interval: alarm.interval,
+        count: options.gate ? AnalysisTemplateSpecMetricsCount.fromNumber(alarm.measurements) : undefined,
         failureCondition: alarm.failureCondition,
         failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
         provider: {
           prometheus: {
             address: options.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
-            query: alarm.queryFor({ service: options.service, namespace }),
+            query: alarm.queryFor({
+              service: options.service,
+              namespace,
+              podTemplateHash: `{{args.${CANARY_HASH_ARG}}}`,
+            }),
           },
         },
       })),

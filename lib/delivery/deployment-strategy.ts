@@ -4,9 +4,10 @@ import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argopr
 import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
+import { selectPods } from '../core/selectors.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../monitoring/alarm.js';
-import { analysisTemplateFromAlarms } from './analysis.js';
+import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
 import { RolloutStep } from './rollout-step.js';
 import type { TrafficRouter } from './traffic-router.js';
 
@@ -299,12 +300,12 @@ export abstract class DeploymentStrategy {
     role: string,
     name: string,
   ): plus.Service {
-    const service = workload.service!;
-    return new plus.Service(scope, `${role}Service`, {
+    const service = new plus.Service(scope, `${role}Service`, {
       metadata: { name },
-      selector: workload.deployment,
-      ports: service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
+      ports: workload.service!.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
     });
+    selectPods(service, workload.deployment);
+    return service;
   }
 }
 
@@ -449,6 +450,7 @@ class BlueGreenStrategy extends DeploymentStrategy {
             service: active,
             prometheusAddress: o.prometheusAddress,
             purpose: `${stage}-promotion analysis`,
+            gate: true,
           });
     const pre = analysis('pre', 'PrePromotionAnalysis', o.prePromotionAnalysis);
     const post = analysis('post', 'PostPromotionAnalysis', o.postPromotionAnalysis);
@@ -459,8 +461,8 @@ class BlueGreenStrategy extends DeploymentStrategy {
         autoPromotionEnabled: o.autoPromotion ?? true,
         autoPromotionSeconds: o.autoPromotionDelay?.toSeconds(),
         scaleDownDelaySeconds: (o.scaleDownDelay ?? Duration.seconds(30)).toSeconds(),
-        prePromotionAnalysis: pre ? { templates: [{ templateName: pre.name }] } : undefined,
-        postPromotionAnalysis: post ? { templates: [{ templateName: post.name }] } : undefined,
+        prePromotionAnalysis: pre ? analysisReference(pre) : undefined,
+        postPromotionAnalysis: post ? analysisReference(post) : undefined,
       },
     });
     return {
@@ -505,19 +507,21 @@ class CanaryStrategy extends DeploymentStrategy {
     }
     const service = target.service?.name ?? target.name;
     const templates: AnalysisTemplate[] = [];
-    const template = (purpose: string, id: string, name: string, alarms: readonly Alarm[]) => {
+    // Only the background analysis may run until the rollout ends; a step's must end for the next step.
+    const template = (purpose: string, id: string, name: string, alarms: readonly Alarm[], gate: boolean) => {
       const t = analysisTemplateFromAlarms(scope, id, {
         alarms,
         name,
         service,
         prometheusAddress: this.options.prometheusAddress,
         purpose,
+        gate,
       });
       templates.push(t);
       return t;
     };
     const background = this.options.analysis
-      ? template('background analysis', 'Analysis', `${target.name}-alarms`, this.options.analysis)
+      ? template('background analysis', 'Analysis', `${target.name}-alarms`, this.options.analysis, false)
       : undefined;
     const steps = this.steps.map((step, i) =>
       step._toStep(
@@ -527,6 +531,7 @@ class CanaryStrategy extends DeploymentStrategy {
               `Step${i + 1}Analysis`,
               `${target.name}-step-${i + 1}`,
               step.alarms,
+              true,
             )
           : undefined,
       ),
@@ -537,7 +542,7 @@ class CanaryStrategy extends DeploymentStrategy {
     const rollout = this.createRollout(scope, target, {
       canary: {
         steps,
-        analysis: background ? { templates: [{ templateName: background.name }] } : undefined,
+        analysis: background ? analysisReference(background) : undefined,
         stableService: canaryService ? service : undefined,
         canaryService: canaryService?.name,
         trafficRouting: router?._toTrafficRouting(target.ingress!.name, target.servicePort ?? 80),

@@ -2,6 +2,7 @@ import type { Duration } from 'cdk8s';
 import type { AnalysisTemplate, RolloutSpecStrategyCanarySteps } from '../../imports/argoproj.io.js';
 import { RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/argoproj.io.js';
 import type { Alarm } from '../monitoring/alarm.js';
+import { analysisReference } from './analysis.js';
 
 export const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setCanaryScale'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
@@ -90,7 +91,7 @@ export class RolloutStep {
             : {},
         };
       case 'analysis':
-        return { analysis: { templates: [{ templateName: analysis!.name }] } };
+        return { analysis: analysisReference(analysis!) };
       case 'setCanaryScale':
         return { setCanaryScale: { ...this.values.scale } };
     }

@@ -5,5 +5,5 @@ export type { GrantedObject, IGrantee, Verb } from './grants.js';
 export { READ_VERBS, READ_WRITE_VERBS, VERBS } from './grants.js';
 export * from './iam-identity.js';
 export type { AllowOptions, INetworkPeer } from './network.js';
-export { DefaultDenyNetworkPolicy } from './network.js';
+export { DefaultDenyNetworkPolicy, ExternalPeer } from './network.js';
 export * from './policy.js';

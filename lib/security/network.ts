@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
@@ -29,29 +30,105 @@ function portRules(ports: readonly number[]): plus.k8s.NetworkPolicyPort[] | und
 }
 
 /**
+ * Pods outside the app that may connect to its workloads: another namespace, the ingress controller,
+ * the Prometheus that scrapes the app, or anywhere. Only an ingress policy is made for them; their own
+ * egress is theirs to allow.
+ */
+export class ExternalPeer {
+  /** The pods of namespace `name` (all of them, or those with `podLabels`). */
+  public static namespace(name: string, podLabels?: Readonly<Record<string, string>>): ExternalPeer {
+    return new ExternalPeer(`ns-${name}`, {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+      podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
+    });
+  }
+
+  /** The NGINX Ingress Controller's pods, as its Helm chart labels them. */
+  public static ingressController(
+    namespace = 'ingress-nginx',
+    podLabels: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'ingress-nginx' },
+  ): ExternalPeer {
+    return ExternalPeer.namespace(namespace, podLabels).named('ingress-controller');
+  }
+
+  /** The Prometheus that scrapes the app, as the Prometheus Operator labels its pods. */
+  public static monitoring(
+    namespace = 'monitoring',
+    podLabels: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' },
+  ): ExternalPeer {
+    return ExternalPeer.namespace(namespace, podLabels).named('monitoring');
+  }
+
+  /** Any address, inside the cluster or out. */
+  public static anywhere(): ExternalPeer {
+    return new ExternalPeer('anywhere', { ipBlock: { cidr: '0.0.0.0/0' } });
+  }
+
+  private constructor(
+    /** How the peer is named in the names of its NetworkPolicies. */
+    public readonly peerName: string,
+    private readonly peer: plus.k8s.NetworkPolicyPeer,
+  ) {}
+
+  /** @internal */
+  public _toPeer(): plus.k8s.NetworkPolicyPeer {
+    return this.peer;
+  }
+
+  private named(peerName: string): ExternalPeer {
+    return new ExternalPeer(peerName, this.peer);
+  }
+}
+
+/**
+ * How `peer`'s pods are selected from `viewer`'s namespace: by labels alone in the same namespace, with
+ * a namespace selector across namespaces, since a pod selector alone only ever matches pods of the
+ * policy's own namespace.
+ */
+function selectorOf(peer: INetworkPeer, viewer: INetworkPeer): plus.k8s.NetworkPolicyPeer {
+  const [peerNamespace, viewerNamespace] = [Chart.of(peer).namespace, Chart.of(viewer).namespace];
+  if ((peerNamespace === undefined) !== (viewerNamespace === undefined)) {
+    invalid(
+      viewer,
+      `a NetworkPolicy between ${show(viewer.peerName)} and ${show(peer.peerName)} cannot tell whether they share a namespace (only one of their charts sets one), so it could never match`,
+      'Set namespace on both charts',
+    );
+  }
+  const podSelector = { matchLabels: { ...peer.podSelector } };
+  return peerNamespace === viewerNamespace
+    ? { podSelector }
+    : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peerNamespace! } }, podSelector };
+}
+
+/**
  * Lets the pods of `from` open connections to the pods of `to`. Under default deny both directions need
- * saying: an ingress policy on `to` and an egress policy on `from`. Returns both.
+ * saying: an ingress policy on `to` and an egress policy on `from` (none for a peer outside the app).
  */
 export function allowTraffic(
-  from: INetworkPeer,
+  from: INetworkPeer | ExternalPeer,
   to: INetworkPeer,
   options: AllowOptions = {},
-): [ingress: plus.k8s.KubeNetworkPolicy, egress: plus.k8s.KubeNetworkPolicy] {
+): plus.k8s.KubeNetworkPolicy[] {
   const ports = portRules(options.ports ?? to.ingressPorts);
-  const ingress = new plus.k8s.KubeNetworkPolicy(to, `AllowFrom-${from.node.addr.slice(0, 12)}`, {
+  const external = from instanceof ExternalPeer;
+  const id = external ? from.peerName : from.node.addr.slice(0, 12);
+  const ingress = new plus.k8s.KubeNetworkPolicy(to, `AllowFrom-${id}`, {
     metadata: { name: `${to.peerName}-from-${from.peerName}` },
     spec: {
       podSelector: { matchLabels: { ...to.podSelector } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { ...from.podSelector } } }], ports }],
+      ingress: [{ from: [external ? from._toPeer() : selectorOf(from, to)], ports }],
     },
   });
+  if (external) {
+    return [ingress];
+  }
   const egress = new plus.k8s.KubeNetworkPolicy(from, `AllowTo-${to.node.addr.slice(0, 12)}`, {
     metadata: { name: `${from.peerName}-to-${to.peerName}` },
     spec: {
       podSelector: { matchLabels: { ...from.podSelector } },
       policyTypes: ['Egress'],
-      egress: [{ to: [{ podSelector: { matchLabels: { ...to.podSelector } } }], ports }],
+      egress: [{ to: [selectorOf(to, from)], ports }],
     },
   });
   return [ingress, egress];

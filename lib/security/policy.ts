@@ -34,16 +34,28 @@ export interface PolicyViolation {
   readonly problem: string;
 }
 
+interface SeccompHolder {
+  readonly runAsNonRoot?: boolean;
+  readonly runAsUser?: number;
+  readonly seccompProfile?: { readonly type?: string };
+}
+
 interface Container {
   readonly name?: string;
   readonly image?: string;
-  readonly securityContext?: { readonly privileged?: boolean; readonly allowPrivilegeEscalation?: boolean };
+  readonly securityContext?: SeccompHolder & {
+    readonly privileged?: boolean;
+    readonly allowPrivilegeEscalation?: boolean;
+    readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
+  };
   readonly resources?: { readonly limits?: Readonly<Record<string, unknown>> };
 }
 
 interface PodSpec {
   readonly containers?: readonly Container[];
   readonly initContainers?: readonly Container[];
+  readonly ephemeralContainers?: readonly Container[];
+  readonly securityContext?: SeccompHolder;
   readonly volumes?: readonly { readonly name: string; readonly hostPath?: unknown }[];
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
@@ -64,9 +76,34 @@ function podSpecOf(object: SynthesizedObject): PodSpec | undefined {
   return object.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template?.spec : spec?.template?.spec;
 }
 
+/** Every container of the pod: init containers (native sidecars among them), containers, ephemeral ones. */
 function containersOf(object: SynthesizedObject): Container[] {
   const pod = podSpecOf(object);
-  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];
+  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? []), ...(pod?.ephemeralContainers ?? [])];
+}
+
+/** What Pod Security "restricted" refuses in a container, beyond privilege (its own rule). */
+function restrictedProblems(container: Container, pod: PodSpec | undefined): string[] {
+  const c = container.securityContext;
+  const p = pod?.securityContext;
+  const name = `container "${container.name}"`;
+  const problems: string[] = [];
+  if (!c?.capabilities?.drop?.includes('ALL')) {
+    problems.push(`${name} does not drop every capability (capabilities.drop lacks "ALL")`);
+  }
+  for (const added of c?.capabilities?.add ?? []) {
+    if (added !== 'NET_BIND_SERVICE') {
+      problems.push(`${name} adds the capability "${added}"`);
+    }
+  }
+  if ((c?.runAsNonRoot ?? p?.runAsNonRoot) !== true || (c?.runAsUser ?? p?.runAsUser) === 0) {
+    problems.push(`${name} may run as root (runAsNonRoot is not true, or runAsUser is 0)`);
+  }
+  const seccomp = c?.seccompProfile?.type ?? p?.seccompProfile?.type;
+  if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+    problems.push(`${name} has no seccomp profile RuntimeDefault or Localhost, on itself or the pod`);
+  }
+  return problems;
 }
 
 function perContainer(object: SynthesizedObject, problem: (c: Container) => string | undefined): string[] {
@@ -85,6 +122,11 @@ export const POLICY_RULES: readonly PolicyRule[] = [
             ? `container "${c.name}" may escalate privileges (allowPrivilegeEscalation is not false)`
             : undefined,
       ),
+  },
+  {
+    id: 'pod-security-restricted',
+    fix: 'drop every capability (capabilities.drop: [ALL]), set runAsNonRoot: true and seccompProfile type RuntimeDefault, on the container or the pod',
+    check: (o) => containersOf(o).flatMap((c) => restrictedProblems(c, podSpecOf(o))),
   },
   {
     id: 'host-namespaces',

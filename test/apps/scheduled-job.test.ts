@@ -30,7 +30,7 @@ test('a ScheduledJob is a non-overlapping CronJob under the same secure pod defa
 test('a schedule that is not five cron fields is refused', () => {
   expect(() => new ScheduledJob(testChart(), 'report', { image, schedule: 'every night' })).toThrow(
     new Error(
-      'test/report: schedule "every night" is not a five-field cron expression. Write minute hour day-of-month month day-of-week, for example "0 3 * * *" for 03:00 every day',
+      'test/report: schedule "every night" has 2 fields, not the 5 of minute hour day-of-month month day-of-week. Write minute hour day-of-month month day-of-week, for example "0 3 * * MON-FRI" for 03:00 on weekdays, or a descriptor such as "@daily"',
     ),
   );
 });

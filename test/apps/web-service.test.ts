@@ -1,10 +1,12 @@
+import { checkPolicies } from '../../lib/security/policy.js';
 import { Size } from 'cdk8s';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import * as plus from '../../lib/core/plus.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { WebService } from '../../lib/apps/web-service.js';
-import { all, one, podSpec, synth, testChart } from '../util/synth.js';
+import type { WebServiceProps } from '../../lib/apps/web-service.js';
+import { all, one, podSpec, synth, testChart, testStack } from '../util/synth.js';
 
 const image = 'ghcr.io/acme/api:1.2.3';
 
@@ -249,9 +251,102 @@ describe('validation', () => {
   test('latest is accepted when explicitly allowed, and a registry port is not a tag', () => {
     const chart = testChart();
     new WebService(chart, 'a', { image: 'ghcr.io/acme/api:latest', allowLatestImage: true });
+    expect(one(synth(chart), 'Deployment', 'a').metadata.annotations).toEqual({
+      'policy.cdk8s-devops.io/waive-image-pinned': 'allowLatestImage is set on test/a',
+    });
+    expect(checkPolicies(chart)).toEqual([]);
     expect(() => new WebService(chart, 'b', { image: 'registry.local:5000/api' })).toThrow(
       'image "registry.local:5000/api" has no tag or digest',
     );
     new WebService(chart, 'c', { image: 'registry.local:5000/api@sha256:' + 'a'.repeat(64) });
+  });
+});
+
+describe('health checks', () => {
+  const probes = (props: Partial<WebServiceProps>) => {
+    const chart = testChart();
+    new WebService(chart, 'api', { image: 'ghcr.io/acme/api:1.0.0', ...props });
+    const container = one(synth(chart), 'Deployment').spec.template.spec.containers[0];
+    return {
+      readiness: container.readinessProbe,
+      liveness: container.livenessProbe,
+      startup: container.startupProbe,
+    };
+  };
+
+  test('no hidden probe: a TCP readiness check of the port by default, and nothing else', () => {
+    expect(probes({})).toEqual({
+      readiness: { failureThreshold: 3, tcpSocket: { port: 8080 } },
+      liveness: undefined,
+      startup: undefined,
+    });
+  });
+
+  test('HTTP (with its scheme), TCP and exec checks, each with every timing setting', () => {
+    const timing = {
+      initialDelaySeconds: 5,
+      periodSeconds: 7,
+      timeoutSeconds: 2,
+      failureThreshold: 4,
+      successThreshold: 2,
+    };
+    expect(
+      probes({
+        readiness: HealthCheck.http('/ready', { scheme: 'HTTPS', ...timing }),
+        liveness: HealthCheck.exec(['cat', '/tmp/healthy'], { periodSeconds: 30 }),
+        startup: HealthCheck.tcp({ failureThreshold: 30, periodSeconds: 1 }),
+      }),
+    ).toEqual({
+      readiness: { httpGet: { path: '/ready', port: 8080, scheme: 'HTTPS' }, ...timing },
+      liveness: { exec: { command: ['cat', '/tmp/healthy'] }, failureThreshold: 3, periodSeconds: 30 },
+      startup: { tcpSocket: { port: 8080 }, failureThreshold: 30, periodSeconds: 1 },
+    });
+  });
+});
+
+describe('pod settings', () => {
+  test('groups, grace period, pod labels and annotations reach the pod template', () => {
+    const chart = testChart();
+    new WebService(chart, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      runAsUser: 1000,
+      runAsGroup: 3000,
+      fsGroup: 2000,
+      terminationGracePeriodSeconds: 90,
+      podLabels: { team: 'payments' },
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+    });
+    const template = one(synth(chart), 'Deployment').spec.template;
+    expect(template.metadata).toEqual({
+      labels: {
+        team: 'payments',
+        'app.kubernetes.io/name': 'api',
+        'cdk8s.io/metadata.addr': 'test-api-c855049c',
+      },
+      annotations: { 'prometheus.io/scrape': 'true' },
+    });
+    expect(template.spec.securityContext).toEqual({
+      fsGroup: 2000,
+      fsGroupChangePolicy: 'Always',
+      runAsGroup: 3000,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(template.spec.terminationGracePeriodSeconds).toBe(90);
+  });
+
+  test('pod labels may not take over the labels that select the pods', () => {
+    expect(
+      () =>
+        new WebService(testStack().addTier('web'), 'api', {
+          image: 'ghcr.io/acme/api:1.0.0',
+          podLabels: { 'app.kubernetes.io/name': 'other', 'app.kubernetes.io/component': 'db' },
+        }),
+    ).toThrow(
+      new Error(
+        'shop/web/api: podLabels sets "app.kubernetes.io/name", "app.kubernetes.io/component", which the library sets to select the pods. Leave it out: the name comes from the name prop, the tier labels from the tier',
+      ),
+    );
   });
 });

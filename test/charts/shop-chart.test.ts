@@ -104,7 +104,7 @@ test('the api ships as a canary behind alarms; the storefront blue/green with an
   const objects = shop();
   const api = one(objects, 'Rollout', 'api').spec.strategy.canary;
   expect(api.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }]);
-  expect(api.analysis).toEqual({ templates: [{ templateName: 'api-alarms' }] });
+  expect(api.analysis).toMatchObject({ templates: [{ templateName: 'api-alarms' }] });
   expect(one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics.map((m: any) => m.name)).toEqual([
     'error-rate',
     'latency-p99',

@@ -1,4 +1,4 @@
-import type { LiveObject } from '../../client/readiness/index.js';
+import type { LiveObject, OwnedObjects } from '../../client/readiness/index.js';
 import { DEFAULT_READINESS, readinessOf } from '../../client/readiness/index.js';
 
 const object = (
@@ -216,13 +216,33 @@ describe('Service, PersistentVolumeClaim, CustomResourceDefinition', () => {
 });
 
 describe('Argo Rollout, as the plugin computes its status', () => {
-  const rollout = (status: object, spec: object = {}) =>
-    object(
+  const named = (name: string, metadata: object = {}, rest: object = {}): LiveObject => ({
+    apiVersion: 'v1',
+    kind: 'Related',
+    metadata: { name, namespace: 'ns', ...metadata },
+    ...rest,
+  });
+  const related = (byKind: Record<string, LiveObject[]>): OwnedObjects => ({
+    of: (kind) => byKind[kind] ?? [],
+  });
+  const analysisRun = (phase: string, value: string, message?: string) =>
+    named(
+      'x-b-2',
+      { ownerReferences: [{ uid: 'rollout-uid' }], labels: { 'rollouts-pod-template-hash': 'b' } },
+      {
+        spec: { metrics: [{ name: 'error-rate', failureCondition: 'len(result) > 0 && result[0] > 0.05' }] },
+        status: { phase, metricResults: [{ name: 'error-rate', phase, message, measurements: [{ value }] }] },
+      },
+    );
+  const rollout = (status: object, spec: object = {}): LiveObject => {
+    const live = object(
       'argoproj.io/v1alpha1',
       'Rollout',
       { replicas: 2, strategy: { canary: { steps: [] } }, ...spec },
       { observedGeneration: '2', ...status },
     );
+    return { ...live, metadata: { ...live.metadata, uid: 'rollout-uid' } };
+  };
   const healthy = {
     replicas: 2,
     updatedReplicas: 2,
@@ -271,6 +291,86 @@ describe('Argo Rollout, as the plugin computes its status', () => {
         phase: 'Degraded',
       });
     }
+  });
+  test("with a workloadRef, Progressing until the controller has seen the Deployment's generation (a pod template change leaves the Rollout's own as it was)", () => {
+    const spec = { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } };
+    const store = related({ Deployment: [named('web', { generation: 3 })] });
+    expect(readinessOf(rollout({ ...healthy, workloadObservedGeneration: '2' }, spec), store)).toEqual({
+      state: 'progressing',
+      phase: 'Progressing',
+      message: 'waiting for the controller to observe Deployment web generation 3',
+    });
+    expect(readinessOf(rollout({ ...healthy, workloadObservedGeneration: '3' }, spec), store).phase).toBe(
+      'Healthy',
+    );
+  });
+  test('the current step and the running AnalysisRun with its measured value and limit are shown', () => {
+    const spec = { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] } } };
+    const store = related({ AnalysisRun: [analysisRun('Running', '[0.01]')] });
+    expect(
+      readinessOf(
+        rollout(
+          {
+            ...healthy,
+            stableRS: 'a',
+            currentStepIndex: 1,
+            pauseConditions: [{ reason: 'CanaryPauseStep' }],
+          },
+          spec,
+        ),
+        store,
+      ),
+    ).toEqual({
+      state: 'progressing',
+      phase: 'Paused',
+      message:
+        'CanaryPauseStep; step 2 of 3; AnalysisRun x-b-2 Running: error-rate = [0.01] (limit: result[0] > 0.05)',
+    });
+  });
+  test('an abort names the failed AnalysisRun, its metric, value and limit', () => {
+    const store = related({
+      AnalysisRun: [analysisRun('Failed', '[0.5]', 'Metric "error-rate" assessed Failed')],
+    });
+    const aborted = condition(
+      'Progressing',
+      'False',
+      'RolloutAborted',
+      'Rollout aborted update to revision 2',
+    );
+    expect(readinessOf(rollout({ ...healthy, conditions: [aborted] }), store)).toEqual({
+      state: 'failed',
+      phase: 'Degraded',
+      message:
+        'RolloutAborted: Rollout aborted update to revision 2; AnalysisRun x-b-2 Failed: error-rate = [0.5] (limit: result[0] > 0.05): Metric "error-rate" assessed Failed',
+    });
+  });
+  test('an InvalidSpec older than a change to its AnalysisTemplate is stale: Progressing until validated again', () => {
+    const spec = { strategy: { canary: { steps: [], analysis: { templates: [{ templateName: 't' }] } } } };
+    const invalid = {
+      ...condition(
+        'InvalidSpec',
+        'True',
+        'InvalidSpec',
+        'AnalysisTemplate t has metric m which runs indefinitely',
+      ),
+      lastUpdateTime: new Date(Date.now() - 20_000).toISOString(),
+    };
+    const template = (ago: number) =>
+      related({
+        AnalysisTemplate: [
+          named('t', { managedFields: [{ time: new Date(Date.now() - ago).toISOString() }] }),
+        ],
+      });
+    expect(readinessOf(rollout({ ...healthy, conditions: [invalid] }, spec), template(5_000))).toEqual({
+      state: 'progressing',
+      phase: 'Progressing',
+      message: 'waiting for the controller to validate AnalysisTemplate t again',
+    });
+    expect(readinessOf(rollout({ ...healthy, conditions: [invalid] }, spec), template(60_000))).toEqual({
+      state: 'failed',
+      phase: 'Degraded',
+      message: 'InvalidSpec: AnalysisTemplate t has metric m which runs indefinitely',
+    });
   });
   test('blue-green waits for the active service cutover', () => {
     const spec = { strategy: { blueGreen: { activeService: 'a' } } };

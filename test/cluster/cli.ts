@@ -21,6 +21,7 @@ async function up(): Promise<void> {
   const plane = await ControlPlane.start({ log, stopWithParent: false });
   await writeFile(STATE_FILE, JSON.stringify(plane.state, null, 2));
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
+  console.log(`# Prometheus: ${plane.state.prometheus}  test exporter: ${plane.state.exporter}`);
 }
 
 async function down(): Promise<void> {

@@ -13,9 +13,10 @@ import type { AddressInfo, Server } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
-import type { BuildLog, ComponentName } from './components.js';
+import type { BuildLog } from './components.js';
 import { ensureComponents, kwokStagesPath } from './components.js';
 import { installCrds } from './crds.js';
 import { createNodes } from './nodes.js';
@@ -47,11 +48,24 @@ export interface ControlPlaneState {
   readonly dataDir: string;
   readonly kubeconfig: string;
   readonly server: string;
+  /** The URL of Prometheus, which scrapes the test exporter in place of the pods it discovers. */
+  readonly prometheus: string;
+  /** The URL of the test exporter, where tests set the metrics of pods (see exporter.ts). */
+  readonly exporter: string;
   readonly pids: Record<string, number>;
   readonly watchdogPid?: number;
 }
 
-const STOP_ORDER = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'] as const;
+const STOP_ORDER = [
+  'rollouts-controller',
+  'prometheus',
+  'exporter',
+  'kwok',
+  'kube-scheduler',
+  'kube-controller-manager',
+  'kube-apiserver',
+  'etcd',
+] as const;
 
 export class ControlPlane {
   /** Builds the components if needed, starts them, and returns once nodes are Ready and CRDs installed. */
@@ -92,6 +106,8 @@ export class ControlPlane {
   private watchdog?: ChildProcess;
   private serverUrl = '';
   private etcdUrl = '';
+  private prometheusUrl = '';
+  private exporterUrl = '';
 
   private constructor(public readonly dataDir: string) {
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -106,6 +122,8 @@ export class ControlPlane {
       dataDir: this.dataDir,
       kubeconfig: this.kubeconfig,
       server: this.serverUrl,
+      prometheus: this.prometheusUrl,
+      exporter: this.exporterUrl,
       pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
       watchdogPid: this.watchdog?.pid,
     };
@@ -122,10 +140,7 @@ export class ControlPlane {
    * Stops one component and starts it again with the same arguments (same port, same data), for tests of
    * what clients do while it is gone; `whileStopped` runs in between. Returns once it serves again.
    */
-  public async restart(
-    name: ComponentName,
-    whileStopped: () => Promise<void> = async () => {},
-  ): Promise<void> {
+  public async restart(name: string, whileStopped: () => Promise<void> = async () => {}): Promise<void> {
     const launch = this.launches.get(name);
     const child = this.processes.get(name);
     if (!launch || !child?.pid) {
@@ -139,7 +154,7 @@ export class ControlPlane {
     }
   }
 
-  private async boot(binaries: Record<ComponentName, string>, options: ControlPlaneOptions, log: BuildLog) {
+  private async boot(binaries: Record<string, string>, options: ControlPlaneOptions, log: BuildLog) {
     const [etcdClientPort, etcdPeerPort, apiserverPort] = await freePorts(3);
     this.etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const pki = join(this.dataDir, 'pki');
@@ -219,6 +234,71 @@ export class ControlPlane {
     log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
     await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
     log(`control plane ready at ${this.serverUrl}`);
+    await this.startControllers(binaries, log);
+  }
+
+  /**
+   * What gives the delivery objects meaning: the Argo Rollouts controller (out of cluster, as its docs
+   * run it for development), and Prometheus discovering the pods through the API server and scraping the
+   * test exporter in their place.
+   */
+  private async startControllers(binaries: Record<string, string>, log: BuildLog) {
+    const [exporterPort, prometheusPort, metricsPort, healthzPort] = await freePorts(4);
+    log('starting the test exporter, Prometheus and the Argo Rollouts controller');
+    this.exporterUrl = `http://127.0.0.1:${exporterPort}`;
+    this.launch('exporter', process.execPath, [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('exporter.ts', import.meta.url)),
+      String(exporterPort),
+    ]);
+    const config = join(this.dataDir, 'prometheus.yml');
+    await writeFile(config, prometheusConfig(this.kubeconfig, `127.0.0.1:${exporterPort}`));
+    this.prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+    this.launch('prometheus', binaries.prometheus, [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(this.dataDir, 'prometheus')}`,
+      `--web.listen-address=127.0.0.1:${prometheusPort}`,
+      '--log.level=warn',
+    ]);
+    // Its metrics and health servers bind 0.0.0.0 (a constant in upstream's controller package, no flag
+    // for the host), so they get free ports; nothing else listens.
+    this.launch('rollouts-controller', binaries['rollouts-controller'], [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      `--metricsport=${metricsPort}`,
+      `--healthzPort=${healthzPort}`,
+      '--loglevel=info',
+    ]);
+    await Promise.all([
+      this.waitForHttp('exporter', `${this.exporterUrl}/metrics?namespace=default&pod=probe`),
+      this.waitForHttp('prometheus', `${this.prometheusUrl}/-/ready`),
+      this.waitForHttp('rollouts-controller', `http://127.0.0.1:${healthzPort}/healthz`),
+    ]);
+    log(`Prometheus at ${this.prometheusUrl}, test exporter at ${this.exporterUrl}`);
+  }
+
+  /** Resolves once `url` answers 200; fails with the component's log when it exits or 60 s pass. */
+  private async waitForHttp(name: string, url: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      const child = this.processes.get(name);
+      if (child?.exitCode !== null && child?.exitCode !== undefined) {
+        throw new Error(`${name} exited with code ${child.exitCode} while starting:\n${this.logTail(name)}`);
+      }
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) {
+          return;
+        }
+        last = `HTTP ${response.status}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new Error(`${name} was not ready within 60s (${last}):\n${this.logTail(name)}`);
   }
 
   private launch(name: string, binary: string, args: string[]): void {
@@ -349,6 +429,43 @@ function httpsGet(url: string, ca: string, token: string): Promise<number> {
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.end();
+  });
+}
+
+/**
+ * Scrapes every ready endpoint of every Service, the way a ServiceMonitor (or the classic
+ * kubernetes-service-endpoints job) does: labels namespace, service and pod from discovery, and the pod
+ * labels a canary query needs (a ServiceMonitor's podTargetLabels). kwok pods run nothing, so the
+ * address becomes the test exporter's, with the pod passed as parameters.
+ */
+function prometheusConfig(kubeconfig: string, exporter: string): string {
+  return YAML.stringify({
+    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+    scrape_configs: [
+      {
+        job_name: 'kubernetes-service-endpoints',
+        kubernetes_sd_configs: [{ role: 'endpointslice', kubeconfig_file: kubeconfig }],
+        relabel_configs: [
+          {
+            source_labels: ['__meta_kubernetes_endpointslice_endpoint_conditions_ready'],
+            regex: 'true',
+            action: 'keep',
+          },
+          { source_labels: ['__meta_kubernetes_pod_name'], regex: '.+', action: 'keep' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          {
+            action: 'labelmap',
+            regex: '__meta_kubernetes_pod_label_(rollouts_pod_template_hash|app_kubernetes_io_version)',
+          },
+          { source_labels: ['__address__'], target_label: 'instance' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: '__param_namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: '__param_pod' },
+          { target_label: '__address__', replacement: exporter },
+        ],
+      },
+    ],
   });
 }
 

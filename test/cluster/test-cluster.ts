@@ -11,6 +11,9 @@ import { ControlPlane } from './control-plane.js';
 
 /** Read by the tests: the kubeconfig of the cluster under test. */
 export const KUBECONFIG_VARIABLE = 'CDK8S_DEVOPS_TEST_KUBECONFIG';
+/** Read by the tests: the URL of Prometheus, and of the exporter whose metrics it scrapes (exporter.ts). */
+export const PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_PROMETHEUS';
+export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
 /** Read by the tests: why they are skipped. */
 export const SKIP_VARIABLE = 'CDK8S_DEVOPS_TEST_SKIP';
 
@@ -46,5 +49,7 @@ export async function provideTestCluster(
   const plane = await ControlPlane.start({ log });
   log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s, kubeconfig ${plane.kubeconfig}`);
   env[KUBECONFIG_VARIABLE] = plane.kubeconfig;
+  env[PROMETHEUS_VARIABLE] = plane.state.prometheus;
+  env[EXPORTER_VARIABLE] = plane.state.exporter;
   return { kind: 'started', plane };
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { DevOpsApp } from '../../lib/devops-app.js';
 import { ShopChart } from '../../charts/shop-chart.js';
+import { AppStack } from '../../lib/apps/app-stack.js';
+import { WebService } from '../../lib/apps/web-service.js';
 
 let work: string;
 beforeEach(() => {
@@ -72,4 +74,25 @@ test('a swap interrupted between its renames is recovered by the next run, even 
   expect(snapshotDir(dist)).toEqual(before);
   synthShop(dist);
   expect(readdirSync(work).sort()).toEqual(['dist']);
+});
+
+test('two constructs that make the same object stop the synth, naming both', () => {
+  const app = new DevOpsApp({ publishDir: join(work, 'dist') });
+  const stack = new AppStack(app, 'shop', { namespace: 'shop' });
+  const image = 'ghcr.io/acme/frontend:1.0.0';
+  new WebService(stack.addTier('web'), 'frontend', { image });
+  new WebService(stack.addTier('edge'), 'frontend', { image });
+  expect(() => app.synth()).toThrow(
+    new Error(
+      [
+        'synth stopped: 4 object(s) made twice, where the second would overwrite the first:',
+        '  - ServiceAccount/shop/frontend is made by both shop/web/frontend/ServiceAccount/Resource and shop/edge/frontend/ServiceAccount/Resource',
+        '  - Deployment.apps/shop/frontend is made by both shop/web/frontend/Resource/Resource and shop/edge/frontend/Resource/Resource',
+        '  - Service/shop/frontend is made by both shop/web/frontend/Resource/frontendService/Resource and shop/edge/frontend/Resource/frontendService/Resource',
+        '  - PodDisruptionBudget.policy/shop/frontend is made by both shop/web/frontend/DisruptionBudget and shop/edge/frontend/DisruptionBudget',
+        "Give one of each pair another name (a workload's name prop, or metadata.name)",
+      ].join('\n'),
+    ),
+  );
+  expect(readdirSync(work)).toEqual([]);
 });

@@ -9,6 +9,8 @@ import { deliver, deploymentStrategy, image, rolloutStrategy } from './helpers.j
 
 const ingress = { host: 'api.example.com', className: 'nginx' };
 const errorRate = Alarm.errorRate({ threshold: 0.05 });
+/** What every Rollout passes its analyses: the pod template hash of the new version's pods. */
+const canaryHash = [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }];
 
 describe('in place', () => {
   test('rolling with custom bounds; no strategy keeps the Kubernetes default', () => {
@@ -86,8 +88,8 @@ describe('on an Argo Rollout', () => {
         previewService: 'api-preview',
         autoPromotionEnabled: false,
         scaleDownDelaySeconds: 600,
-        prePromotionAnalysis: { templates: [{ templateName: 'api-pre-promotion' }] },
-        postPromotionAnalysis: { templates: [{ templateName: 'api-post-promotion' }] },
+        prePromotionAnalysis: { templates: [{ templateName: 'api-pre-promotion' }], args: canaryHash },
+        postPromotionAnalysis: { templates: [{ templateName: 'api-post-promotion' }], args: canaryHash },
       },
     });
     const preview = one(objects, 'Service', 'api-preview');
@@ -97,6 +99,33 @@ describe('on an Argo Rollout', () => {
       name: 'latency-p95',
       failureCondition: 'len(result) > 0 && result[0] > 0.25',
     });
+  });
+
+  test('analyses that gate a promotion or a step end: each metric takes its measurements (Argo rejects one that runs indefinitely)', () => {
+    const gated = [
+      deliver(
+        DeploymentStrategy.blueGreen({
+          prePromotionAnalysis: [errorRate],
+          postPromotionAnalysis: [errorRate],
+        }),
+      ),
+      deliver(
+        DeploymentStrategy.custom({ steps: [RolloutStep.setWeight(10), RolloutStep.analysis([errorRate])] }),
+      ),
+    ].flatMap((objects) => objects.filter((o) => o.kind === 'AnalysisTemplate'));
+    expect(gated.map((t) => t.metadata.name)).toEqual([
+      'api-pre-promotion',
+      'api-post-promotion',
+      'api-step-2',
+    ]);
+    for (const template of gated) {
+      expect(template.spec.metrics[0]).toMatchObject({ interval: '1m', count: 5 });
+    }
+    const custom = Alarm.errorRate({ threshold: 0.1, interval: '10s', measurements: 3 });
+    const [pre] = deliver(DeploymentStrategy.blueGreen({ prePromotionAnalysis: [custom] })).filter(
+      (o) => o.kind === 'AnalysisTemplate',
+    );
+    expect(pre.spec.metrics[0]).toMatchObject({ interval: '10s', count: 3 });
   });
 
   test('blue/green auto-promotion after a delay', () => {
@@ -114,9 +143,13 @@ describe('on an Argo Rollout', () => {
         analysis: [errorRate, Alarm.latency({ thresholdSeconds: 0.5 })],
       }),
     );
-    expect(rolloutStrategy(objects).canary.analysis).toEqual({ templates: [{ templateName: 'api-alarms' }] });
+    expect(rolloutStrategy(objects).canary.analysis).toEqual({
+      templates: [{ templateName: 'api-alarms' }],
+      args: canaryHash,
+    });
     const template = one(objects, 'AnalysisTemplate', 'api-alarms');
     expect(template.metadata.namespace).toBe('test');
+    expect(template.spec.args).toEqual([{ name: 'canary-hash', value: '.+' }]);
     expect(template.spec.metrics).toEqual([
       {
         name: 'error-rate',
@@ -127,7 +160,7 @@ describe('on an Argo Rollout', () => {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test",service="api"}[5m]))',
+              'sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m]))',
           },
         },
       },
@@ -140,11 +173,46 @@ describe('on an Argo Rollout', () => {
           prometheus: {
             address: 'http://prometheus-operated.monitoring.svc:9090',
             query:
-              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",service="api"}[5m])))',
+              'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test",rollouts_pod_template_hash=~"{{args.canary-hash}}"}[5m])))',
           },
         },
       },
     ]);
+  });
+
+  test('an alarm measures the whole service on request, with its own interval and window', () => {
+    const objects = deliver(
+      DeploymentStrategy.canary({
+        percent: 10,
+        interval: Duration.minutes(5),
+        analysis: [Alarm.errorRate({ threshold: 0.05, measure: 'service', interval: '5s', window: '30s' })],
+      }),
+    );
+    expect(one(objects, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({
+      interval: '5s',
+      provider: {
+        prometheus: {
+          query:
+            'sum(rate(http_requests_total{namespace="test",service="api",code=~"5.."}[30s])) / sum(rate(http_requests_total{namespace="test",service="api"}[30s]))',
+        },
+      },
+    });
+  });
+
+  test.each([
+    [{ interval: '1 minute' }, 'interval must be a duration like "30s" or "5m", got "1 minute"'],
+    [{ window: '5' }, 'window must be a duration like "30s" or "5m", got "5"'],
+    [{ measurements: 0 }, 'measurements must be a whole number 1 or more, got 0'],
+  ])('alarm timing %j is checked', (timing, message) => {
+    expect(() =>
+      deliver(
+        DeploymentStrategy.canary({
+          percent: 10,
+          interval: Duration.minutes(5),
+          analysis: [Alarm.errorRate({ threshold: 0.05, ...timing })],
+        }),
+      ),
+    ).toThrow(`alarm "error-rate" ${message}`);
   });
 
   test('any PromQL alarm, compared either way', () => {
@@ -183,7 +251,7 @@ describe('on an Argo Rollout', () => {
     expect(rolloutStrategy(objects).canary.steps).toEqual([
       { setWeight: 5 },
       { pause: { duration: '90s' } },
-      { analysis: { templates: [{ templateName: 'api-step-3' }] } },
+      { analysis: { templates: [{ templateName: 'api-step-3' }], args: canaryHash } },
       { setWeight: 50 },
       { pause: {} },
     ]);

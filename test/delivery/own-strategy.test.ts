@@ -1,7 +1,7 @@
 import type { Construct, IConstruct } from 'constructs';
 import { WebService } from '../../lib/apps/web-service.js';
 import type { DeliverableWorkload, Delivery } from '../../lib/index.js';
-import { Alarm, analysisTemplateFromAlarms, DeploymentStrategy } from '../../lib/index.js';
+import { Alarm, analysisReference, analysisTemplateFromAlarms, DeploymentStrategy } from '../../lib/index.js';
 import { all, one, synth, testChart } from '../util/synth.js';
 import { SurgeAll } from './helpers.js';
 
@@ -19,9 +19,10 @@ class GatedRelease extends DeploymentStrategy {
       name: `${workload.name}-gate`,
       service: workload.service!.name,
       purpose: 'release gate',
+      gate: true,
     });
     const rollout = this.createRollout(scope, workload, {
-      canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: gate.name }] } }] },
+      canary: { steps: [{ setWeight: 50 }, { analysis: analysisReference(gate) }] },
     });
     return { rollout, analysisTemplates: [gate], extraServices: [] };
   }
@@ -62,7 +63,15 @@ test('a progressive strategy of your own: the Deployment runs no pods and the au
   });
   expect(rollout.spec.strategy.canary.steps).toEqual([
     { setWeight: 50 },
-    { analysis: { templates: [{ templateName: 'api-gate' }] } },
+    {
+      analysis: {
+        templates: [{ templateName: 'api-gate' }],
+        args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+      },
+    },
   ]);
-  expect(one(objects, 'AnalysisTemplate', 'api-gate').spec.metrics[0].name).toBe('error-rate');
+  expect(one(objects, 'AnalysisTemplate', 'api-gate').spec.metrics[0]).toMatchObject({
+    name: 'error-rate',
+    count: 5,
+  });
 });

@@ -6,9 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { ShopChart } from '../../charts/shop-chart.js';
+import { ApiClient } from '../../client/api-client.js';
+import { describeFailure } from '../../client/errors.js';
 import type { Manifest } from '../../client/resources.js';
+import { AppStack } from '../../lib/apps/app-stack.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
+import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { DevOpsApp } from '../../lib/devops-app.js';
 import { binaryPath } from '../cluster/components.js';
@@ -42,36 +47,49 @@ describeCluster('the default app on a real control plane', () => {
     expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('every Deployment becomes available with Ready pods on kwok nodes', async () => {
+  test("every workload becomes available with Ready pods on kwok nodes, the Rollouts' from the real controller", async () => {
     const apps = kc.makeApiClient(AppsV1Api);
     const core = kc.makeApiClient(CoreV1Api);
-    // The storefront's and the api's pods are run by Argo Rollouts from their Deployments' templates;
-    // the test cluster runs no Argo controller, so the test scales those templates up itself, which
-    // puts the same pods through the namespace's Pod Security enforcement.
-    for (const name of ['storefront', 'api']) {
+    // The storefront's and the api's pods are run by the Argo Rollouts controller from their Deployments'
+    // templates (the Deployments stay at zero), which puts the same pods through the namespace's Pod
+    // Security enforcement.
+    const workloads = [
+      { name: 'storefront', rollout: true },
+      { name: 'api', rollout: true },
+      { name: 'orders-worker', rollout: false },
+    ];
+    for (const { name, rollout } of workloads) {
       const d = await apps.readNamespacedDeployment({ name, namespace });
-      expect(d.spec?.replicas).toBe(0);
-      await apps.patchNamespacedDeploymentScale({
-        name,
-        namespace,
-        body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
-      });
-    }
-    for (const name of ['storefront', 'api', 'orders-worker']) {
-      const deployment = await eventually(`${name} to be available`, async () => {
-        const d = await apps.readNamespacedDeployment({ name, namespace });
-        const s = d.status;
-        return s?.observedGeneration === d.metadata?.generation &&
-          (s?.readyReplicas ?? 0) >= 1 &&
-          s?.readyReplicas === d.spec?.replicas
-          ? d
-          : undefined;
-      });
-      const selector = Object.entries(deployment.spec!.selector.matchLabels!)
+      let selector = Object.entries(d.spec!.selector.matchLabels!)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
+      let replicas: number;
+      if (rollout) {
+        expect(d.spec?.replicas).toBe(0);
+        const path = `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`;
+        const live = await eventually(`Rollout ${name} to be Healthy`, async () => {
+          const r = await ApiClient.fromKubeConfig(kc).request<{
+            status?: { phase?: string; currentPodHash?: string; availableReplicas?: number };
+          }>({ path });
+          return r.status?.phase === 'Healthy' ? r.status : undefined;
+        });
+        selector += `,rollouts-pod-template-hash=${live.currentPodHash}`;
+        replicas = live.availableReplicas ?? 0;
+        expect(replicas).toBeGreaterThanOrEqual(1);
+      } else {
+        const deployment = await eventually(`${name} to be available`, async () => {
+          const live = await apps.readNamespacedDeployment({ name, namespace });
+          const s = live.status;
+          return s?.observedGeneration === live.metadata?.generation &&
+            (s?.readyReplicas ?? 0) >= 1 &&
+            s?.readyReplicas === live.spec?.replicas
+            ? live
+            : undefined;
+        });
+        replicas = deployment.spec!.replicas!;
+      }
       const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-      expect(pods.items.length).toBe(deployment.spec?.replicas);
+      expect(pods.items.length).toBe(replicas);
       for (const pod of pods.items) {
         expect(pod.spec?.nodeName).toMatch(/^kwok-node-\d+$/);
         expect(pod.status?.conditions).toContainEqual(
@@ -147,5 +165,96 @@ describeCluster("cdk8s-plus's grant methods on the library's ConfigMap", () => {
         },
       });
     expect(review.status?.allowed).toBe(true);
+  });
+});
+
+describeCluster('stable identity', () => {
+  test('moving a workload to another tier and renaming its construct id keeps its name, uid and selector', async () => {
+    const namespace = await createNamespace('identity');
+    const image = 'ghcr.io/acme/api:1.0.0';
+    const first = new AppStack(testApp(), 'shop', { namespace });
+    new WebService(first.addTier('web'), 'api', { image });
+    // The namespace is the test's own; the stacks' Namespace object is left out.
+    const withoutNamespace = (stack: AppStack) =>
+      (Testing.synth(stack) as Manifest[]).filter((o) => o.kind !== 'Namespace');
+    await serverSideApply(withoutNamespace(first));
+    const apps = testKubeConfig().makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({ name: 'api', namespace });
+
+    const second = new AppStack(testApp(), 'shop', { namespace });
+    new WebService(second.addTier('backend'), 'api-service', { name: 'api', image });
+    await serverSideApply(withoutNamespace(second));
+    const after = await apps.readNamespacedDeployment({ name: 'api', namespace });
+
+    expect(after.metadata?.uid).toBe(before.metadata?.uid);
+    expect(after.spec?.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
+    expect(after.spec?.selector).toEqual(before.spec?.selector);
+    expect(after.spec?.template.metadata?.labels?.['app.kubernetes.io/component']).toBe('backend');
+    const service = await testKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .readNamespacedService({ name: 'api', namespace });
+    expect(service.spec?.selector).toEqual({ 'app.kubernetes.io/name': 'api' });
+  });
+});
+
+describeCluster('migrating an app applied with path-hash selectors', () => {
+  test('the immutable selector is named with the way out, which then replaces the pods without a gap', async () => {
+    const namespace = await createNamespace('migrate');
+    const apps = testKubeConfig().makeApiClient(AppsV1Api);
+    const old = parseAllDocuments(
+      readFileSync(join(import.meta.dirname, 'data/orders-worker-path-selector.yaml'), 'utf8'),
+    ).map((d) => ({ ...d.toJS(), metadata: { ...d.toJS().metadata, namespace } }) as Manifest);
+    await serverSideApply(old);
+    const available = (uid?: string) =>
+      eventually('orders-worker to run 2 available pods of its current template', async () => {
+        const d = await apps.readNamespacedDeployment({ name: 'orders-worker', namespace });
+        const s = d.status;
+        return (uid === undefined || d.metadata?.uid !== uid) &&
+          s?.observedGeneration === d.metadata?.generation &&
+          s?.updatedReplicas === 2 &&
+          s?.availableReplicas === 2 &&
+          s?.replicas === 2
+          ? d
+          : undefined;
+      });
+    const before = await available();
+
+    const stack = new AppStack(testApp(), 'shop', { namespace });
+    new Worker(stack.addTier('workers'), 'orders-worker', {
+      image: 'ghcr.io/cdk8s-devops/orders-worker:1.4.2',
+      replicas: 2,
+    });
+    const current = (Testing.synth(stack) as Manifest[]).filter((o) => o.kind !== 'Namespace');
+    const refused = await serverSideApply(current).then(
+      () => undefined,
+      (error: unknown) => describeFailure(error),
+    );
+    expect(refused).toMatch(
+      /^Invalid: Deployment\.apps "orders-worker" is invalid: spec\.selector: Invalid value: .*: field is immutable; /,
+    );
+    expect(refused).toContain(
+      'spec.selector cannot change on a live Deployment. To move to the new selector, delete just this Deployment and keep its pods (kubectl delete deployment.apps/orders-worker --cascade=orphan, in its namespace), then apply again',
+    );
+
+    // The way out, as the message says: the old pods keep running while the Deployment is replaced.
+    await apps.deleteNamespacedDeployment({ name: 'orders-worker', namespace, propagationPolicy: 'Orphan' });
+    await eventually('the old Deployment to go', async () =>
+      (await apps.listNamespacedDeployment({ namespace })).items.length === 0 ? true : undefined,
+    );
+    const core = testKubeConfig().makeApiClient(CoreV1Api);
+    expect((await core.listNamespacedPod({ namespace })).items).toHaveLength(2);
+    await serverSideApply(current);
+    const after = await available(before.metadata?.uid);
+    expect(after.spec?.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'orders-worker' } });
+    const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items;
+    // The old ReplicaSet was adopted by the new Deployment and scaled down by its rolling update.
+    expect(
+      replicaSets.map((rs) => [rs.metadata?.ownerReferences?.[0]?.uid, rs.spec?.replicas]).sort(),
+    ).toEqual(
+      [
+        [after.metadata?.uid, 0],
+        [after.metadata?.uid, 2],
+      ].sort(),
+    );
   });
 });

@@ -69,7 +69,13 @@ describeCluster('an Argo Rollout through its phases', () => {
   const rollout = (namespace: string, image: string): Manifest => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
-    metadata: { name: 'shop', namespace },
+    // Labelled for another controller instance, so that the test cluster's Argo Rollouts controller leaves
+    // it to the test, which plays the controller's part here.
+    metadata: {
+      name: 'shop',
+      namespace,
+      labels: { 'argo-rollouts.argoproj.io/controller-instance-id': 'played-by-the-test' },
+    },
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'shop' } },
@@ -122,7 +128,7 @@ describeCluster('an Argo Rollout through its phases', () => {
     expect(seen.at(-1)!.readiness).toEqual({
       state: 'progressing',
       phase: 'Paused',
-      message: 'CanaryPauseStep',
+      message: 'CanaryPauseStep; step 2 of 3',
     });
 
     const promote = await cli(['promote', 'shop', '-n', ns]);

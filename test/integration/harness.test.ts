@@ -30,10 +30,13 @@ const built = existsSync(binaryPath('kube-apiserver'));
     const pids = Object.values(state.pids);
     expect(Object.keys(state.pids).sort()).toEqual([
       'etcd',
+      'exporter',
       'kube-apiserver',
       'kube-controller-manager',
       'kube-scheduler',
       'kwok',
+      'prometheus',
+      'rollouts-controller',
     ]);
     expect(pids.every(isAlive)).toBe(true);
 

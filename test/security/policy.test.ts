@@ -23,7 +23,12 @@ function deployment(pod: object, annotations?: Record<string, string>): Synthesi
 const safeContainer = {
   name: 'app',
   image: 'acme/app:1.0.0',
-  securityContext: { allowPrivilegeEscalation: false },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    runAsNonRoot: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
   resources: { limits: { cpu: '1', memory: '1Gi' } },
 };
 
@@ -181,4 +186,45 @@ test('the library workloads pass every rule as they are', () => {
   new WebService(new Chart(app, 'shop', { namespace: 'shop' }), 'api', { image: 'acme/api:1.0.0' });
   app.synth();
   expect(readdirSync(publishDir)).toEqual(['shop.k8s.yaml']);
+});
+
+test('rule pod-security-restricted: every container, init and ephemeral ones included, as the API server checks them', () => {
+  const initWithoutDrop = {
+    ...safeContainer,
+    name: 'migrate',
+    securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true },
+  };
+  const debugAsRoot = {
+    ...safeContainer,
+    name: 'debug',
+    securityContext: {
+      ...safeContainer.securityContext,
+      runAsUser: 0,
+      capabilities: { drop: ['ALL'], add: ['SYS_PTRACE', 'NET_BIND_SERVICE'] },
+    },
+  };
+  const fix =
+    'Fix: drop every capability (capabilities.drop: [ALL]), set runAsNonRoot: true and seccompProfile type RuntimeDefault, on the container or the pod, ' +
+    waive('pod-security-restricted');
+  expect(
+    violations(
+      deployment({
+        securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+        initContainers: [initWithoutDrop],
+        containers: [safeContainer],
+        ephemeralContainers: [debugAsRoot],
+      }),
+    ),
+  ).toEqual([
+    `Deployment/bad (app/obj) breaks policy "pod-security-restricted": container "migrate" does not drop every capability (capabilities.drop lacks "ALL"). ${fix}`,
+    `Deployment/bad (app/obj) breaks policy "pod-security-restricted": container "debug" adds the capability "SYS_PTRACE". ${fix}`,
+    `Deployment/bad (app/obj) breaks policy "pod-security-restricted": container "debug" may run as root (runAsNonRoot is not true, or runAsUser is 0). ${fix}`,
+  ]);
+  const noSeccomp = {
+    ...safeContainer,
+    securityContext: { ...safeContainer.securityContext, seccompProfile: undefined },
+  };
+  expect(violations(deployment({ containers: [noSeccomp] }))).toEqual([
+    `Deployment/bad (app/obj) breaks policy "pod-security-restricted": container "app" has no seccomp profile RuntimeDefault or Localhost, on itself or the pod. ${fix}`,
+  ]);
 });
