@@ -26,14 +26,6 @@ export function environmentOf(cwd: string, flags: EnvironmentFlags): Environment
   return flags.env === undefined ? undefined : resolveEnvironment(readProjectConfig(cwd), flags.env);
 }
 
-/** The ApplySet: `--applyset` and `-n` first, then the environment's. */
-export function applySetOf(cwd: string, flags: EnvironmentFlags): { name?: string; namespace?: string } {
-  const environment = environmentOf(cwd, flags);
-  const name = flags.applyset ?? environment?.applySet;
-  const namespace = flags.namespace ?? environment?.namespace;
-  return { ...(name === undefined ? {} : { name }), ...(namespace === undefined ? {} : { namespace }) };
-}
-
 /**
  * Where manifests come from when no path is given: the environment's folder, else `dist`. A project that
  * declares environments publishes nothing into `dist` itself, so there an environment must be chosen.

@@ -2,14 +2,15 @@
  * What commands share: the connection options (defined once), manifest sources, and the argument
  * parsers that turn flags into numbers and durations, refusing anything else with the flag's name.
  */
-import { basename, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Manifest } from '../client/index.js';
 import { loadKubeConfig, loadManifests, Release } from '../client/index.js';
 import { parseDuration } from './duration.js';
 import type { EnvironmentFlags } from './environment.js';
-import { applySetOf, defaultSource, withEnvironment } from './environment.js';
+import { defaultSource, environmentOf, withEnvironment } from './environment.js';
 import type { CliIo } from './io.js';
 
 export interface ConnectionFlags extends EnvironmentFlags {
@@ -67,7 +68,10 @@ export function withConnection(command: Command): Command {
     .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'the kubeconfig context')
     .option('-n, --namespace <name>', 'namespace of the ApplySet and of objects that name none')
-    .option('--applyset <name>', 'name of the ApplySet parent Secret (default: the project directory name)')
+    .option(
+      '--applyset <name>',
+      'name of the ApplySet parent Secret (default: "cdk8s-devops": { "applySet" } in package.json, else the package name)',
+    )
     .addOption(
       new Option('--request-retries <n>', 'retries of a failed request, with backoff')
         .argParser(parseCount)
@@ -89,19 +93,75 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The release the flags name, on the cluster they name. */
+/** The project's settings for the client: the `cdk8s-devops` key of its package.json. */
+interface ProjectSettings {
+  /** The ApplySet's name; default: the package's name. */
+  readonly applySet?: string;
+  /** The namespace of the ApplySet (and of objects that name none). */
+  readonly namespace?: string;
+}
+
+/**
+ * Where the ApplySet's name and namespace come from: flags, else the package.json `cdk8s-devops` key,
+ * else the package's name. Never from the folder, so a clone elsewhere is the same release.
+ */
+export function releaseIdentity(
+  io: CliIo,
+  flags: EnvironmentFlags,
+): { name: string; namespace?: string; source: string } {
+  const file = join(io.cwd, 'package.json');
+  let pkg: { name?: string; 'cdk8s-devops'?: ProjectSettings } = {};
+  if (existsSync(file)) {
+    try {
+      pkg = JSON.parse(readFileSync(file, 'utf8')) as typeof pkg;
+    } catch (error) {
+      throw new Error(`cannot read ${file}: ${(error as Error).message}; fix it, or pass --applyset`);
+    }
+  }
+  const settings = pkg['cdk8s-devops'] ?? {};
+  const environment = environmentOf(io.cwd, flags);
+  const namespace = flags.namespace ?? environment?.namespace ?? settings.namespace;
+  if (flags.applyset) {
+    return { name: flags.applyset, namespace, source: '--applyset' };
+  }
+  if (environment) {
+    return {
+      name: environment.applySet,
+      namespace,
+      source: `${file} "cdk8s-devops.environments.${environment.name}"`,
+    };
+  }
+  if (settings.applySet) {
+    return { name: settings.applySet, namespace, source: `${file} "cdk8s-devops.applySet"` };
+  }
+  if (pkg.name) {
+    // A scoped name (@acme/shop) names the package, not the app: its last part does.
+    const name = pkg.name
+      .replace(/^@[^/]+\//, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-');
+    return { name, namespace, source: `${file} "name"` };
+  }
+  throw new Error(
+    `no ApplySet name: pass --applyset, or set "cdk8s-devops": { "applySet": "<name>", "namespace": "<namespace>" } in ${file}`,
+  );
+}
+
+/** The release the flags name, on the cluster they name; text output starts with the ApplySet it acts on. */
 export function connect(io: CliIo, flags: ConnectionFlags): Release {
-  const applySet = applySetOf(io.cwd, flags);
-  return Release.connect({
+  const identity = releaseIdentity(io, flags);
+  const release = Release.connect({
     kubeConfig: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env }),
-    name:
-      applySet.name ??
-      basename(resolve(io.cwd))
-        .toLowerCase()
-        .replace(/[^a-z0-9.-]/g, '-'),
-    namespace: applySet.namespace,
+    name: identity.name,
+    namespace: identity.namespace,
     retry: { retries: flags.requestRetries },
   });
+  if (flags.output === 'text') {
+    io.stdout.write(
+      `ApplySet ${release.applySet.name} in namespace ${release.applySet.namespace} (from ${identity.source})\n`,
+    );
+  }
+  return release;
 }
 
 /** The manifests of the paths and `-f` flags, else of the environment's folder (`--env`), else of `dist/`. */

@@ -19,8 +19,9 @@ export function printTable(io: CliIo, header: string[], rows: string[][]): void 
 /** The change set as `-o json` prints it: operations and diffs, never the objects (Secrets stay unprinted). */
 export function changeSetJson(changeSet: ChangeSet): object {
   return {
-    changes: changeSet.changes.map(({ ref, operation, diff }) => ({ ref, operation, diff })),
+    changes: changeSet.changes.map(({ ref, operation, diff, reason }) => ({ ref, operation, diff, reason })),
     summary: changeSet.summary,
+    kept: changeSet.kept,
   };
 }
 
@@ -31,8 +32,16 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
     ['OPERATION', 'OBJECT'],
     changeSet.changes.map((c) => [c.operation, c.ref]),
   );
-  const { create, update, delete: del, unchanged } = changeSet.summary;
-  io.stdout.write(`\n${create} to create, ${update} to update, ${del} to delete, ${unchanged} unchanged\n`);
+  const { create, update, delete: del, unchanged, conflict } = changeSet.summary;
+  io.stdout.write(
+    `\n${create} to create, ${update} to update, ${del} to delete, ${unchanged} unchanged${conflict > 0 ? `, ${conflict} in conflict` : ''}\n`,
+  );
+  for (const change of changeSet.changes.filter((c) => c.operation === 'conflict')) {
+    io.stdout.write(`conflict: ${change.ref}: ${change.reason}\n`);
+  }
+  for (const kept of changeSet.kept) {
+    io.stdout.write(`kept, not pruned: ${kept.ref}: ${kept.reason}\n`);
+  }
   if (withDiffs) {
     for (const change of changeSet.changes.filter((c) => c.diff)) {
       io.stdout.write(`\n${change.diff}`);

@@ -7,13 +7,16 @@ import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import { RolledBackError, WaitError } from '../client/index.js';
 import { registerApply } from './commands/apply.js';
+import { registerDelete } from './commands/delete.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerHistory } from './commands/history.js';
 import { registerInit } from './commands/init.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStatus } from './commands/status.js';
+import { registerUnlock } from './commands/unlock.js';
 import { registerWatch } from './commands/watch.js';
 import type { CliIo } from './io.js';
 import { EXIT, ExitCode } from './io.js';
@@ -61,6 +64,9 @@ function buildProgram(io: CliIo): Command {
     registerStatus,
     registerRolloutCommands,
     registerInit,
+    registerDelete,
+    registerUnlock,
+    registerMigrate,
   ]) {
     register(program, io);
   }

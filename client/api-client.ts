@@ -45,6 +45,8 @@ export class ApiError extends Error {
     public readonly reason: string,
     message: string,
     public readonly status?: KubernetesStatus,
+    /** The server's Retry-After, in seconds (429, 503). */
+    public readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -69,6 +71,41 @@ export class ConnectionError extends Error {
     this.name = 'ConnectionError';
   }
 }
+
+/** The server's certificate cannot be verified: a wrong CA, or a man in the middle. Never retried. */
+export class TlsError extends Error {
+  public constructor(server: string, cause: Error) {
+    super(
+      `the API server's certificate at ${server} cannot be verified (${cause.message}); check the certificate-authority-data of the kubeconfig's cluster, or pick the right --context`,
+      { cause },
+    );
+    this.name = 'TlsError';
+  }
+}
+
+/** 401: the server does not accept the credentials at all. Never retried; said once, not once per object. */
+export class UnauthorizedError extends Error {
+  public constructor(server: string) {
+    super(
+      `the API server at ${server} does not accept the kubeconfig's credentials (401 Unauthorized): the token or client certificate is invalid or expired; refresh them (on EKS: \`aws eks update-kubeconfig\`) or pick another --context`,
+    );
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** Node's codes for a certificate that cannot be verified. */
+const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/;
+
+/** Node's codes for a connection that failed on the way, which a retry may get through. */
+const TRANSIENT_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export interface RetryPolicy {
   /**
@@ -102,13 +139,14 @@ export interface ApiClientOptions {
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ConnectionError) {
-    return true;
+    const code = (error.cause as NodeJS.ErrnoException).code;
+    // No code: our own timeout, or a socket hung up.
+    return code === undefined || TRANSIENT_CONNECTION.has(code);
   }
   if (error instanceof ApiError) {
+    // A 500 is usually the server's verdict (server-side apply answers a wrong type with 500): not retried.
     return (
       error.code === 429 ||
-      error.code === 500 ||
-      error.code === 502 ||
       error.code === 503 ||
       error.code === 504 ||
       /etcdserver: (leader changed|request timed out)/.test(error.message)
@@ -134,6 +172,9 @@ export class ApiClient {
     private readonly retry: RetryPolicy,
   ) {}
 
+  /** Set when a request ran out of retries against an unreachable server: the others then fail at once. */
+  private unreachable?: ConnectionError;
+
   /** Keep-alive agents by TLS identity: client-node makes a new agent (a new TLS handshake) per request. */
   private readonly agents = new Map<string, Agent>();
 
@@ -146,12 +187,23 @@ export class ApiClient {
     let delay = this.retry.baseDelayMs ?? 250;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.requestOnce<T>(req);
+        const answer = await this.requestOnce<T>(req);
+        this.unreachable = undefined;
+        return answer;
       } catch (error) {
-        if (attempt >= retries || !isRetryable(error)) {
+        const retryable = isRetryable(error);
+        // One request waited out the retries: the server is down, and a hundred more would wait as long.
+        if (retryable && error instanceof ConnectionError && this.unreachable) {
+          throw this.unreachable;
+        }
+        if (attempt >= retries || !retryable) {
+          if (retryable && error instanceof ConnectionError) {
+            this.unreachable = error;
+          }
           throw error;
         }
-        await sleep(delay);
+        const retryAfterMs = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        await sleep(Math.max(delay, retryAfterMs));
         delay = Math.min(delay * 2, this.retry.maxDelayMs ?? 4000);
       }
     }
@@ -160,8 +212,11 @@ export class ApiClient {
   private async requestOnce<T>(req: ApiRequest): Promise<T> {
     const res = await this.send(req);
     const text = await readBody(res);
+    if (res.statusCode === 401) {
+      throw new UnauthorizedError(this.server);
+    }
     if ((res.statusCode ?? 0) >= 400) {
-      throw toApiError(res.statusCode ?? 0, text);
+      throw toApiError(res.statusCode ?? 0, text, res.headers['retry-after']);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -209,8 +264,14 @@ export class ApiClient {
       if (timeoutMs > 0) {
         outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs}ms`)));
       }
-      outgoing.on('error', (error) =>
-        reject(signal?.aborted ? error : new ConnectionError(this.server, error)),
+      outgoing.on('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          signal?.aborted
+            ? error
+            : TLS_ERROR.test(error.code ?? '')
+              ? new TlsError(this.server, error)
+              : new ConnectionError(this.server, error),
+        ),
       );
       outgoing.end(body);
     });
@@ -253,7 +314,8 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function toApiError(code: number, text: string): ApiError {
+function toApiError(code: number, text: string, retryAfter?: string): ApiError {
+  const seconds = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
   let status: KubernetesStatus | undefined;
   try {
     status = JSON.parse(text) as KubernetesStatus;
@@ -261,7 +323,7 @@ function toApiError(code: number, text: string): ApiError {
     // Proxies and a restarting server answer with plain text.
   }
   if (status?.kind === 'Status') {
-    return new ApiError(code, status.reason ?? 'Unknown', status.message ?? text, status);
+    return new ApiError(code, status.reason ?? 'Unknown', status.message ?? text, status, seconds);
   }
-  return new ApiError(code, 'Unknown', text.trim() || `HTTP ${code}`);
+  return new ApiError(code, 'Unknown', text.trim() || `HTTP ${code}`, undefined, seconds);
 }

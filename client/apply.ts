@@ -10,6 +10,7 @@ import { resolveObject, serverSideApply } from './apply-context.js';
 import { unionScope } from './applyset.js';
 import type { ChangeSet } from './change-set.js';
 import { desiredObjects, prunedObjects } from './change-set.js';
+import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
 import { objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
@@ -47,6 +48,12 @@ export interface ApplyOptions {
    * @default - nothing is told
    */
   readonly onObject?: (event: { readonly ref: string; readonly action: 'applied' | 'pruned' }) => void;
+  /**
+   * Called once every apply succeeded, before the first deletion; throwing stops the prune (a lost lock).
+   *
+   * @default - nothing is called
+   */
+  readonly beforePrune?: () => Promise<void>;
 }
 
 export interface ApplyResult {
@@ -84,6 +91,7 @@ export async function applyChangeSet(
         const resolved = await resolveObject(context, manifest);
         const result = await serverSideApply(context, resolved, { dryRun, force: options.forceConflicts });
         options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
+        await checkpoint('applying');
         return result;
       },
     );
@@ -101,6 +109,7 @@ export async function applyChangeSet(
 
   const pruned: string[] = [];
   if (!dryRun) {
+    await options.beforePrune?.();
     for (const stage of [...APPLY_STAGES].reverse()) {
       await forEachObject(
         prune.filter((m) => stageOf(m) === stage),
@@ -109,6 +118,7 @@ export async function applyChangeSet(
           await deleteMember(context, member);
           pruned.push(objectRef(member));
           options.onObject?.({ ref: objectRef(member), action: 'pruned' });
+          await checkpoint('pruning');
         },
       );
     }

@@ -74,6 +74,8 @@ export interface ApplySetOptions {
 
 export class ApplySet {
   public readonly id: string;
+  /** The parent's resourceVersion as last read or written: every write is conditioned on it. */
+  private parentVersion?: string;
 
   public constructor(
     private readonly api: ApiClient,
@@ -99,6 +101,7 @@ export class ApplySet {
   public async readScope(): Promise<ApplySetScope | undefined> {
     try {
       const parent = await this.api.request<Manifest>({ path: this.parentPath });
+      this.parentVersion = parent.metadata.resourceVersion as string;
       if (parent.metadata.labels?.[APPLYSET_LABELS.id] !== this.id) {
         throw new Error(
           `Secret/${this.namespace}/${this.name} exists but is not the parent of this ApplySet (label ${APPLYSET_LABELS.id} is not ${this.id}); choose another --applyset name`,
@@ -116,10 +119,13 @@ export class ApplySet {
     }
   }
 
-  /** Creates or updates the parent (and its namespace if missing) so that it records `scope`. */
+  /**
+   * Creates or updates the parent (and its namespace if missing) so that it records `scope`; a parent
+   * changed by someone else since it was read is a conflict, never overwritten.
+   */
   public async writeScope(scope: ApplySetScope): Promise<void> {
     await this.ensureNamespace();
-    await this.api.request({
+    const written = await this.api.request<Manifest>({
       path: this.parentPath,
       method: 'PATCH',
       contentType: CONTENT_TYPES.apply,
@@ -130,6 +136,7 @@ export class ApplySet {
         metadata: {
           name: this.name,
           namespace: this.namespace,
+          resourceVersion: this.parentVersion,
           labels: { [APPLYSET_LABELS.id]: this.id },
           annotations: {
             [APPLYSET_ANNOTATIONS.tooling]: TOOLING,
@@ -139,6 +146,16 @@ export class ApplySet {
         },
         type: 'cdk8s-devops.io/applyset',
       },
+    });
+    this.parentVersion = written.metadata.resourceVersion as string;
+  }
+
+  /** Deletes the parent (for `delete`, once every member is gone). */
+  public async deleteParent(): Promise<void> {
+    await this.api.request({ path: this.parentPath, method: 'DELETE' }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 404)) {
+        throw error;
+      }
     });
   }
 
@@ -172,10 +189,15 @@ export class ApplySet {
     return lists.flat();
   }
 
-  private async ensureNamespace(): Promise<void> {
+  /** Creates the parent's namespace when it is missing (the lock and the parent live there). */
+  public async ensureNamespace(): Promise<void> {
     try {
       await this.api.request({ path: `/api/v1/namespaces/${encodeURIComponent(this.namespace)}` });
     } catch (error) {
+      // A deployer that may not read Namespaces works in one that exists; if it does not, the next write says so.
+      if (error instanceof ApiError && error.code === 403) {
+        return;
+      }
       if (!(error instanceof ApiError && error.code === 404)) {
         throw error;
       }

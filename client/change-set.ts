@@ -12,14 +12,18 @@ import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
 import { readIfExists, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
-import { scopeOf, unionScope } from './applyset.js';
+import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
+import { describeFailure, isFieldConflict } from './errors.js';
+import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
-import { objectKey, objectRef } from './manifests.js';
+import { objectKey, objectRef, sourceOf, withSourceOf } from './manifests.js';
+import { foreignObjectsIn } from './namespace-guard.js';
 import { normalizeForDiff } from './normalize.js';
 import type { Manifest } from './resources.js';
 import { UnknownKindError } from './resources.js';
 
-export const OPERATIONS = ['create', 'update', 'delete', 'unchanged'] as const;
+/** `conflict`: apply would fail on this object (another ApplySet owns it, or another field manager owns its fields). */
+export const OPERATIONS = ['create', 'update', 'delete', 'unchanged', 'conflict'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export interface Change {
@@ -35,6 +39,18 @@ export interface Change {
   readonly desired?: Manifest;
   /** A unified diff from the live object to the applied one, without server-managed fields; '' when unchanged. */
   readonly diff: string;
+  /**
+   * Why it is a conflict, and the way out.
+   *
+   * @default - not a conflict
+   */
+  readonly reason?: string;
+}
+
+/** A member that left the app but is kept, and why (a Namespace that holds what must not be deleted). */
+export interface KeptMember {
+  readonly ref: string;
+  readonly reason: string;
 }
 
 export interface ChangeSet {
@@ -47,6 +63,8 @@ export interface ChangeSet {
   readonly desiredScope: ApplySetScope;
   /** Whether members that left the manifests are deleted (listed as deletes). */
   readonly pruning: boolean;
+  /** Members that left the app and are not pruned, with the reason. */
+  readonly kept: readonly KeptMember[];
 }
 
 export interface ChangeSetOptions {
@@ -58,6 +76,30 @@ export interface ChangeSetOptions {
   readonly prune?: boolean;
   /** @default 16 */
   readonly concurrency?: number;
+  /**
+   * Take over fields another field manager owns (the dry run forces too, so they show as updates).
+   *
+   * @default false
+   */
+  readonly forceConflicts?: boolean;
+  /**
+   * Take objects that belong to another ApplySet into this one instead of showing them as conflicts.
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
+   * Allow an empty set of manifests, which prunes every member: only for an explicit deletion.
+   *
+   * @default false
+   */
+  readonly allowEmpty?: boolean;
+}
+
+/** The ApplySet id of another ApplySet that owns `live`, or undefined. */
+function otherOwner(context: ApplyContext, live: Manifest): string | undefined {
+  const owner = live.metadata.labels?.[APPLYSET_LABELS.partOf];
+  return owner && owner !== context.applySet.id ? owner : undefined;
 }
 
 export function hasChanges(changeSet: ChangeSet): boolean {
@@ -79,6 +121,12 @@ export async function computeChangeSet(
   manifests: readonly Manifest[],
   options: ChangeSetOptions = {},
 ): Promise<ChangeSet> {
+  if (manifests.length === 0 && !options.allowEmpty) {
+    // kubectl's refusal: an empty set would prune the whole app.
+    throw new Error(
+      `no objects passed to apply: the manifests hold no objects, and applying none would delete every object of ApplySet ${context.applySet.name}; check the paths (or run \`npm run synth\`), or run \`cdk8s-devops delete\` to delete the app`,
+    );
+  }
   const limit = pLimit(options.concurrency ?? 16);
   // Sent together; the objects' errors come first, as they name what failed.
   const scope = context.applySet.readScope();
@@ -86,15 +134,27 @@ export async function computeChangeSet(
   const changes = await forEachObject(
     manifests,
     { limit, step: 'computing the change set', unreachable: 'check the server address and that it is up' },
-    (manifest) => changeOf(context, manifest),
+    async (manifest) => {
+      const change = await changeOf(context, manifest, options);
+      await checkpoint('diffing');
+      return change;
+    },
   );
+  refuseDuplicates(changes);
   const previousScope = await scope;
+  const kept: KeptMember[] = [];
   const desiredScope = scopeOf(desiredObjects({ changes }), context.applySet.namespace);
   const pruning = options.prune ?? true;
   if (pruning && previousScope) {
     const desiredKeys = new Set(desiredObjects({ changes }).map(objectKey));
     for (const member of await context.applySet.listMembers(unionScope(previousScope, desiredScope))) {
-      if (!desiredKeys.has(objectKey(member))) {
+      if (desiredKeys.has(objectKey(member))) {
+        continue;
+      }
+      const keep = member.kind === 'Namespace' && (await namespaceKept(context, member.metadata.name));
+      if (keep) {
+        kept.push({ ref: objectRef(member), reason: keep });
+      } else {
         changes.push({
           ref: objectRef(member),
           operation: 'delete',
@@ -107,34 +167,92 @@ export async function computeChangeSet(
   const summary = Object.fromEntries(
     OPERATIONS.map((op) => [op, changes.filter((c) => c.operation === op).length]),
   ) as Record<Operation, number>;
-  return { changes, summary, previousScope, desiredScope, pruning };
+  return { changes, summary, previousScope, desiredScope, pruning, kept };
 }
 
-async function changeOf(context: ApplyContext, manifest: Manifest): Promise<Change> {
+/**
+ * Names another ApplySet by its parent, looked for where parents usually are (beside the object, or
+ * beside ours); else by its id, with the command that finds its parent.
+ */
+async function describeApplySet(
+  context: ApplyContext,
+  id: string,
+  namespace: string | undefined,
+): Promise<string> {
+  for (const ns of new Set([namespace, context.applySet.namespace].filter((n): n is string => !!n))) {
+    const parents = await context.api
+      .request<{ items: Manifest[] }>({
+        path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`,
+        query: { labelSelector: `${APPLYSET_LABELS.id}=${id}` },
+      })
+      .catch(() => ({ items: [] as Manifest[] }));
+    if (parents.items.length > 0) {
+      return `ApplySet ${parents.items[0].metadata.name} (parent Secret ${ns}/${parents.items[0].metadata.name})`;
+    }
+  }
+  return `another ApplySet (${APPLYSET_LABELS.partOf}=${id}; find its parent with \`kubectl get secrets -A -l ${APPLYSET_LABELS.id}=${id}\`)`;
+}
+
+/** Why a Namespace that left the app must stay, or '' when it may be pruned. */
+async function namespaceKept(context: ApplyContext, namespace: string): Promise<string> {
+  if (namespace === context.applySet.namespace) {
+    return `it holds the ApplySet's parent Secret and revisions (run \`cdk8s-devops delete\` to delete the app and them)`;
+  }
+  const foreign = await foreignObjectsIn(context, namespace, context.applySet.id);
+  return foreign.length > 0
+    ? `it holds objects that are not members of ApplySet ${context.applySet.name} (${foreign.join(', ')}); delete them first, or delete the Namespace yourself`
+    : '';
+}
+
+/** Two manifests that declare one object: applying both would let the last one win silently. */
+function refuseDuplicates(changes: readonly Change[]): void {
+  const seen = new Map<string, Manifest>();
+  const duplicates: string[] = [];
+  for (const desired of desiredObjects({ changes })) {
+    const key = objectKey(desired);
+    const first = seen.get(key);
+    if (first) {
+      duplicates.push(`  - ${objectRef(desired)}: ${sourceOf(first)} and ${sourceOf(desired)}`);
+    } else {
+      seen.set(key, desired);
+    }
+  }
+  if (duplicates.length > 0) {
+    throw new Error(
+      `the manifests declare ${duplicates.length === 1 ? 'an object' : `${duplicates.length} objects`} twice:\n${duplicates.join('\n')}\nremove one of each pair; nothing was applied`,
+    );
+  }
+}
+
+async function changeOf(
+  context: ApplyContext,
+  manifest: Manifest,
+  options: ChangeSetOptions,
+): Promise<Change> {
   let resolved;
   try {
     resolved = await resolveObject(context, manifest);
   } catch (error) {
     // The kind may come with a CRD of the same app, not installed yet: then the object is new.
     if (error instanceof UnknownKindError) {
-      const desired = {
+      const desired = withSourceOf(manifest, {
         ...manifest,
         metadata: {
           ...manifest.metadata,
           namespace: manifest.metadata.namespace ?? context.defaultNamespace,
         },
-      };
+      });
       return { ref: objectRef(desired), operation: 'create', desired, diff: diffOf(undefined, desired) };
     }
     throw error;
   }
-  const desired = resolved.manifest;
+  const desired = withSourceOf(manifest, resolved.manifest);
   const ref = objectRef(desired);
   // The read and the dry run are independent, so they go out together. The dry run validates new
   // objects too (schema, admission, quota), so the change set fails where apply would.
   const [live, predicted] = await Promise.allSettled([
     readIfExists(context, resolved.path),
-    serverSideApply(context, resolved, { dryRun: true, force: true }),
+    serverSideApply(context, resolved, { dryRun: true, force: options.forceConflicts ?? false }),
   ]);
   if (live.status === 'rejected') {
     throw live.reason;
@@ -149,7 +267,24 @@ async function changeOf(context: ApplyContext, manifest: Manifest): Promise<Chan
     }
     return { ref, operation: 'create', desired, diff: diffOf(undefined, desired) };
   }
+  const conflict = (reason: string): Change => ({
+    ref,
+    operation: 'conflict',
+    live: live.value,
+    desired,
+    diff: '',
+    reason,
+  });
+  const owner = otherOwner(context, live.value);
+  if (owner && !options.adopt) {
+    return conflict(
+      `it belongs to ${await describeApplySet(context, owner, live.value.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
+    );
+  }
   if (predicted.status === 'rejected') {
+    if (isFieldConflict(predicted.reason)) {
+      return conflict(describeFailure(predicted.reason));
+    }
     throw predicted.reason;
   }
   const diff = diffOf(live.value, predicted.value);

@@ -1,5 +1,5 @@
 /** Errors that name the object, the server's reason, and what to do about it. */
-import { ApiError, ConnectionError } from './api-client.js';
+import { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
 import { UnknownKindError } from './resources.js';
 
 /** One object the server refused (or could not be reached for). */
@@ -33,6 +33,11 @@ export class StackError extends Error {
  * one per object, and it is worth saying once.
  */
 export function throwIfUnreachable(errors: readonly ObjectError[], consequence: string): void {
+  // Said once: the credentials or the certificate are wrong for every object alike.
+  const access = errors.find((e) => e.cause instanceof UnauthorizedError || e.cause instanceof TlsError);
+  if (access) {
+    throw access.cause as Error;
+  }
   const unreachable = errors.find((e) => e.cause instanceof ConnectionError);
   if (unreachable) {
     throw new Error(`${(unreachable.cause as ConnectionError).message}; ${consequence}`, {
@@ -41,10 +46,20 @@ export function throwIfUnreachable(errors: readonly ObjectError[], consequence: 
   }
 }
 
+/** A server-side apply refused because another field manager owns fields it sets. */
+export function isFieldConflict(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.code === 409 &&
+    error.reason === 'Conflict' &&
+    /conflict/i.test(error.message)
+  );
+}
+
 /** The server's reason and message, with the fix for the failures people hit most. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 409 && error.reason === 'Conflict' && /conflict/i.test(error.message)) {
+    if (isFieldConflict(error)) {
       return `${error.message}; another field manager owns these fields: rerun with --force-conflicts to take them over`;
     }
     if (error.code === 403 && /exceeded quota/.test(error.message)) {

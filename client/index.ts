@@ -4,9 +4,11 @@
  * CLI uses nothing else.
  */
 export type { RetryPolicy } from './api-client.js';
-export { ApiError, ConnectionError } from './api-client.js';
+export { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
 export type { ApplyOptions, ApplyResult } from './apply.js';
-export type { Change, ChangeSet, ChangeSetOptions, Operation } from './change-set.js';
+export type { Change, ChangeSet, ChangeSetOptions, KeptMember, Operation } from './change-set.js';
+export { HOLD_VARIABLE } from './checkpoints.js';
+export { LEASE_SECONDS, LockedError, LockLostError } from './lease-lock.js';
 export { desiredObjects, hasChanges, OPERATIONS, prunedObjects } from './change-set.js';
 export { ObjectError, StackError } from './errors.js';
 export type { KubeConfigOptions } from './kubeconfig.js';
@@ -14,9 +16,10 @@ export { loadKubeConfig } from './kubeconfig.js';
 export { loadManifests, objectRef } from './manifests.js';
 export * from './readiness/index.js';
 export type { DeployOptions, DeployResult, ReleaseOptions } from './release.js';
-export { Release, RolledBackError, WaitError } from './release.js';
+export { ConflictError, Release, RolledBackError, WaitError } from './release.js';
 export type { Manifest } from './resources.js';
-export type { Revision } from './revisions.js';
+export type { Revision, RevisionStatus } from './revisions.js';
+export { REVISION_STATUSES } from './revisions.js';
 export type { RolloutOperation } from './rollout-operations.js';
 export { ROLLOUT_OPERATIONS } from './rollout-operations.js';
 export type { ObjectEvent, ObjectStatus, Outcome, WaitOptions, WaitResult } from './watch.js';

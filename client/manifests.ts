@@ -53,8 +53,27 @@ export function parseManifests(text: string, source: string): Manifest[] {
         `${source}, document ${index + 1}: not a Kubernetes object (apiVersion, kind and metadata.name are required)`,
       );
     }
-    return [object as Manifest];
+    return [withSource(object as Manifest, `${source}, document ${index + 1}`)];
   });
+}
+
+/** Where each manifest was read from, for errors; kept beside the objects so that they stay plain. */
+const sources = new WeakMap<Manifest, string>();
+
+function withSource(manifest: Manifest, source: string): Manifest {
+  sources.set(manifest, source);
+  return manifest;
+}
+
+/** `file, document n` for a manifest read by loadManifests; else its name. */
+export function sourceOf(manifest: Manifest): string {
+  return sources.get(manifest) ?? objectRef(manifest);
+}
+
+/** `derived`, remembered as coming from where `original` came from. */
+export function withSourceOf(original: Manifest, derived: Manifest): Manifest {
+  const source = sources.get(original);
+  return source ? withSource(derived, source) : derived;
 }
 
 /** The API group of an apiVersion: '' for the core group. */

@@ -6,17 +6,20 @@
 import { groupOf } from './manifests.js';
 import type { Manifest } from './resources.js';
 
-export const APPLY_STAGES = ['definitions', 'foundations', 'workloads', 'custom-resources'] as const;
+/**
+ * `roles` come before `foundations` because a RoleBinding is checked against its Role (escalation
+ * prevention): one applied beside its Role may find it missing.
+ */
+export const APPLY_STAGES = ['definitions', 'roles', 'foundations', 'workloads', 'custom-resources'] as const;
 export type ApplyStage = (typeof APPLY_STAGES)[number];
 
 /** Built-in kinds by stage, as `group/Kind` (core group: `/Kind`). Anything else is a custom resource. */
 const BUILT_IN_STAGES: Readonly<Record<string, ApplyStage>> = Object.fromEntries([
   ...['apiextensions.k8s.io/CustomResourceDefinition', '/Namespace'].map((k) => [k, 'definitions']),
+  ...['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/Role'].map((k) => [k, 'roles']),
   ...[
     '/ServiceAccount',
-    'rbac.authorization.k8s.io/ClusterRole',
     'rbac.authorization.k8s.io/ClusterRoleBinding',
-    'rbac.authorization.k8s.io/Role',
     'rbac.authorization.k8s.io/RoleBinding',
     '/ConfigMap',
     '/Secret',

@@ -3,22 +3,25 @@
  * with its ApplySet and revision history, as Helm calls an installed chart a release. This is the
  * library API; the CLI only strings its methods together.
  */
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RetryPolicy } from './api-client.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, CONTENT_TYPES } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
 import { FIELD_MANAGER, resolveObject } from './apply-context.js';
 import type { ApplyOptions, ApplyResult } from './apply.js';
 import { applyChangeSet } from './apply.js';
-import { ApplySet } from './applyset.js';
+import { APPLYSET_LABELS, ApplySet } from './applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './change-set.js';
 import { computeChangeSet, desiredObjects } from './change-set.js';
+import { checkpoint } from './checkpoints.js';
+import { LeaseLock } from './lease-lock.js';
+import { foreignObjectsIn } from './namespace-guard.js';
 import { contextNamespace } from './kubeconfig.js';
 import type { Manifest } from './resources.js';
 import { ResourceCatalog, UnknownKindError } from './resources.js';
-import type { Revision } from './revisions.js';
-import { RevisionHistory } from './revisions.js';
+import type { PreparedRevision, Revision, RevisionStatus } from './revisions.js';
+import { checkApplySetName, RevisionHistory } from './revisions.js';
 import type { ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
@@ -72,6 +75,12 @@ export interface DeployOptions extends ApplyOptions {
    * @default ''
    */
   readonly message?: string;
+  /**
+   * How many revisions to keep.
+   *
+   * @default 10
+   */
+  readonly keepRevisions?: number;
 }
 
 export interface DeployResult extends ApplyResult {
@@ -97,7 +106,27 @@ export class WaitError extends Error {
   }
 }
 
-/** The deploy failed and the stack was rolled back to `revision`; `cause` is why it failed. */
+export interface MigrateResult {
+  /** How many objects were relabelled as members of the new ApplySet. */
+  readonly members: number;
+  /** How many revisions were moved. */
+  readonly revisions: number;
+}
+
+/** The change set holds conflicts: objects of another ApplySet, or fields another field manager owns. */
+export class ConflictError extends Error {
+  public constructor(changeSet: ChangeSet) {
+    const conflicts = changeSet.changes.filter((c) => c.operation === 'conflict');
+    super(
+      `${conflicts.length} object${conflicts.length === 1 ? '' : 's'} cannot be applied:\n${conflicts
+        .map((c) => `  - ${c.ref}: ${c.reason}`)
+        .join('\n')}\nnothing was applied`,
+    );
+    this.name = 'ConflictError';
+  }
+}
+
+/** The deploy failed and the release was rolled back to `revision`; `cause` is why it failed. */
 export class RolledBackError extends Error {
   public constructor(
     public readonly cause: Error,
@@ -114,6 +143,7 @@ export class Release {
     const catalog = new ResourceCatalog(api);
     const namespace = options.namespace ?? contextNamespace(options.kubeConfig) ?? 'default';
     const fieldManager = options.fieldManager ?? FIELD_MANAGER;
+    checkApplySetName(options.name ?? 'cdk8s-devops');
     const applySet = new ApplySet(api, catalog, {
       name: options.name ?? 'cdk8s-devops',
       namespace,
@@ -128,6 +158,7 @@ export class Release {
   }
 
   public readonly history: RevisionHistory;
+  private lock?: LeaseLock;
 
   private constructor(
     private readonly context: ApplyContext,
@@ -148,66 +179,328 @@ export class Release {
     return this.context.defaultNamespace;
   }
 
+  /** The name of the Lease that locks the release, beside the parent. */
+  private get lockName(): string {
+    return `${this.context.applySet.name}.lock`;
+  }
+
+  /**
+   * Runs `work` holding the release's lock, as every command that changes the release does: taken before
+   * the change set is computed and held through confirmation, apply, prune and revision. Throws
+   * LockedError, naming the holder, when another command holds it. Re-entrant within one Release.
+   */
+  public async locked<T>(command: string, work: () => Promise<T>): Promise<T> {
+    if (this.lock) {
+      return work();
+    }
+    const { name, namespace } = this.context.applySet;
+    await this.context.applySet.ensureNamespace();
+    this.lock = await LeaseLock.acquire(this.context.api, {
+      namespace,
+      name: this.lockName,
+      applySet: name,
+      holder: `${userInfo().username}@${hostname()}`,
+      command,
+      breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${name} -n ${namespace}\` (it expires by itself 15 s after its command died)`,
+    });
+    try {
+      await checkpoint('locked');
+      return await work();
+    } finally {
+      const lock = this.lock;
+      this.lock = undefined;
+      await lock.release();
+    }
+  }
+
+  /** Gives up the lock at once (on SIGINT); the command must stop changing the cluster. */
+  public async releaseLock(): Promise<void> {
+    await this.lock?.release();
+  }
+
+  /** Deletes the release's lock whoever holds it; true when there was one. */
+  public breakLock(): Promise<boolean> {
+    return LeaseLock.breakLock(this.context.api, this.context.applySet.namespace, this.lockName);
+  }
+
   /** The change set of applying `manifests`: what `apply` of it will do. */
   public changeSet(manifests: readonly Manifest[], options?: ChangeSetOptions): Promise<ChangeSet> {
     return computeChangeSet(this.context, manifests, options);
   }
 
-  /** Applies the change set as it was computed, optionally waits, records a revision; rolls back on failure when asked to. */
-  public async apply(changeSet: ChangeSet, options: DeployOptions = {}): Promise<DeployResult> {
-    try {
-      const result = await applyChangeSet(this.context, changeSet, options);
-      if (options.dryRun) {
-        return result;
-      }
-      const wait = options.wait ? await this.waitFor(result.applied, options.wait) : undefined;
-      if (wait && wait.outcome !== 'ready') {
-        throw new WaitError(wait);
-      }
-      const revision = await this.history.record(desiredObjects(changeSet), {
-        user: this.user,
-        message: options.message,
-      });
-      return { ...result, revision, wait };
-    } catch (error) {
-      if (!options.rollbackOnFailure || options.dryRun) {
-        throw error;
-      }
-      const last = (await this.history.list()).at(-1);
-      if (!last) {
-        throw error;
-      }
+  /** The change set and its apply under one lock: for callers that do not show the change set first. */
+  public deploy(
+    manifests: readonly Manifest[],
+    options: DeployOptions & Pick<ChangeSetOptions, 'adopt'> = {},
+  ): Promise<DeployResult> {
+    return this.locked('apply', async () =>
+      this.apply(
+        await this.changeSet(manifests, { adopt: options.adopt, forceConflicts: options.forceConflicts }),
+        options,
+      ),
+    );
+  }
+
+  /**
+   * Applies the change set as it was computed, records a revision (also when the apply or the wait
+   * fails after something changed, with the status `failed`), optionally waits, and rolls back on
+   * failure when asked to.
+   */
+  public apply(changeSet: ChangeSet, options: DeployOptions = {}): Promise<DeployResult> {
+    return this.locked('apply', async () => {
       try {
-        await this.rollback({
-          toRevision: last.number,
-          message: `automatic rollback: ${(error as Error).message.split('\n')[0]}`,
-        });
-      } catch (rollbackError) {
-        throw new Error(
-          `${(error as Error).message}\nthe rollback to revision ${last.number} failed too: ${(rollbackError as Error).message}\nrun \`cdk8s-devops rollback --to-revision ${last.number}\` once the cause is fixed`,
-          { cause: error },
-        );
+        return await this.applyAndRecord(changeSet, options);
+      } catch (error) {
+        if (!options.rollbackOnFailure || options.dryRun || error instanceof ConflictError) {
+          throw error;
+        }
+        return this.rollBackAfter(error as Error);
       }
-      throw new RolledBackError(error as Error, last.number);
+    });
+  }
+
+  private async applyAndRecord(changeSet: ChangeSet, options: DeployOptions): Promise<DeployResult> {
+    if (changeSet.summary.conflict > 0) {
+      throw new ConflictError(changeSet);
+    }
+    // Size and names are checked before anything changes: recording must not fail after the cluster did.
+    const prepared = options.dryRun ? undefined : this.history.prepare(desiredObjects(changeSet));
+    let changed = false;
+    let result: ApplyResult;
+    try {
+      result = await applyChangeSet(this.context, changeSet, {
+        ...options,
+        onObject: (event) => {
+          changed = true;
+          options.onObject?.(event);
+        },
+        beforePrune: () => this.lock!.assertHeld('pruning'),
+      });
+    } catch (error) {
+      if (changed && prepared) {
+        // History records what was applied; a failure to record must not hide why the apply failed.
+        await this.record(prepared, options, 'failed', `apply failed: ${firstLine(error)}`).catch(() => {});
+      }
+      throw error;
+    }
+    if (!prepared) {
+      return result;
+    }
+    await this.lock!.assertHeld('recording the revision');
+    await checkpoint('recording');
+    const revision = await this.record(prepared, options, options.wait ? 'pending' : 'deployed');
+    if (!options.wait) {
+      return { ...result, revision };
+    }
+    const wait = await this.waitFor(result.applied, options.wait);
+    if (wait.outcome !== 'ready') {
+      await this.history.setStatus(revision.number, 'failed');
+      throw new WaitError(wait);
+    }
+    await this.markDeployed(revision.number);
+    return { ...result, revision: { ...revision, status: 'deployed' }, wait };
+  }
+
+  /** As Helm does: the revision is deployed, and the one deployed before it superseded. */
+  private async markDeployed(number: number): Promise<void> {
+    for (const revision of await this.history.list()) {
+      if (revision.number === number && revision.status !== 'deployed') {
+        await this.history.setStatus(number, 'deployed');
+      } else if (revision.number !== number && revision.status === 'deployed') {
+        await this.history.setStatus(revision.number, 'superseded');
+      }
     }
   }
 
-  /** Applies a recorded revision again (by default the one before the latest), as a new revision. */
+  /**
+   * For a change set with nothing to change: records the manifests as a revision when the latest one
+   * does not hold them (an apply changed the cluster, then stopped before it recorded its revision), so
+   * that history always records what was applied. Undefined when the history was right.
+   */
+  public async recordUnrecorded(
+    changeSet: ChangeSet,
+    options: DeployOptions = {},
+  ): Promise<Revision | undefined> {
+    return this.locked('apply', async () => {
+      const prepared = this.history.prepare(desiredObjects(changeSet));
+      const latest = (await this.history.list()).at(-1);
+      // Without any revision, only a parent says that something was applied.
+      if (latest ? latest.digest === prepared.digest : !changeSet.previousScope) {
+        return undefined;
+      }
+      return this.record(
+        prepared,
+        options,
+        'deployed',
+        'the cluster already matched: applied by a command that stopped before recording it',
+      );
+    });
+  }
+
+  /** Records a revision with `status`; a deployed one supersedes the revisions deployed before it. */
+  private async record(
+    prepared: PreparedRevision,
+    options: DeployOptions,
+    status: RevisionStatus,
+    note?: string,
+  ): Promise<Revision> {
+    const revision = await this.history.record(prepared, {
+      user: this.user,
+      message: [options.message, note].filter(Boolean).join('; '),
+      status,
+      writer: `${userInfo().username}@${hostname()} ${process.pid} ${Date.now()}`,
+      keep: options.keepRevisions,
+    });
+    if (status === 'deployed') {
+      await this.markDeployed(revision.number);
+    }
+    return revision;
+  }
+
+  private async rollBackAfter(error: Error): Promise<never> {
+    const target = await this.lastGoodRevision();
+    if (target === undefined) {
+      throw error;
+    }
+    try {
+      await this.rollback({
+        toRevision: target,
+        message: `automatic rollback: ${firstLine(error)}`,
+      });
+    } catch (rollbackError) {
+      throw new Error(
+        `${error.message}\nthe rollback to revision ${target} failed too: ${(rollbackError as Error).message}\nrun \`cdk8s-devops rollback --to-revision ${target}\` once the cause is fixed`,
+        { cause: error },
+      );
+    }
+    throw new RolledBackError(error, target);
+  }
+
+  /** The newest revision, before the latest one, that was healthy when it was replaced (deployed or superseded). */
+  private async lastGoodRevision(): Promise<number | undefined> {
+    const revisions = await this.history.list();
+    return revisions
+      .slice(0, -1)
+      .reverse()
+      .find((r) => r.status === 'deployed' || r.status === 'superseded')?.number;
+  }
+
+  /**
+   * Applies a recorded revision again as a new revision (by default the newest healthy one before the
+   * latest; failed and rolled-back revisions are never picked by default); the revision it replaces is
+   * marked rolled-back.
+   */
   public async rollback(
     options: { toRevision?: number; wait?: WaitOptions; message?: string } = {},
   ): Promise<DeployResult> {
-    const revisions = await this.history.list();
-    const to = options.toRevision ?? revisions.at(-2)?.number;
-    if (to === undefined) {
-      throw new Error(
-        `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has ${revisions.length} revision${revisions.length === 1 ? '' : 's'}: nothing to roll back to`,
-      );
+    return this.locked('rollback', async () => {
+      const revisions = await this.history.list();
+      const to = options.toRevision ?? (await this.lastGoodRevision());
+      if (to === undefined) {
+        throw new Error(
+          `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has no earlier healthy revision to roll back to (revisions: ${revisions.map((r) => `${r.number} ${r.status}`).join(', ') || 'none'}); name one with --to-revision`,
+        );
+      }
+      const replaced = revisions.at(-1);
+      const changeSet = await this.changeSet(await this.history.manifests(to), {
+        forceConflicts: true,
+        adopt: true,
+      });
+      const result = await this.applyAndRecord(changeSet, {
+        forceConflicts: true,
+        wait: options.wait,
+        message: options.message ?? `rollback to revision ${to}`,
+      });
+      if (replaced && replaced.status !== 'failed') {
+        await this.history.setStatus(replaced.number, 'rolled-back');
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Deletes the app: every member, then the parent and the revisions, then the parent's Namespace when
+   * it was a member and holds nothing else. `confirm` sees the change set first and may refuse.
+   */
+  public async delete(confirm: (changeSet: ChangeSet) => Promise<boolean>): Promise<ApplyResult | undefined> {
+    return this.locked('delete', async () => {
+      const changeSet = await this.changeSet([], { allowEmpty: true });
+      if (!(await confirm(changeSet))) {
+        return undefined;
+      }
+      const result = await applyChangeSet(this.context, changeSet, {
+        beforePrune: () => this.lock!.assertHeld('pruning'),
+      });
+      await this.history.removeAll();
+      await this.context.applySet.deleteParent();
+      // The Namespace kept for the parent's sake goes last, when it was a member and holds nothing else.
+      const home = changeSet.kept.find((k) => k.ref === `Namespace/${this.context.applySet.namespace}`);
+      if (
+        home &&
+        (await foreignObjectsIn(this.context, this.context.applySet.namespace, this.context.applySet.id))
+          .length === 0
+      ) {
+        await this.context.api.request({
+          path: `/api/v1/namespaces/${encodeURIComponent(this.context.applySet.namespace)}`,
+          method: 'DELETE',
+        });
+        return { ...result, pruned: [...result.pruned, home.ref] };
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Moves the release from the ApplySet `from` (in the same namespace unless given one; for apps applied
+   * when the name came from the folder): takes both locks, relabels every member, moves the revisions,
+   * writes this parent and deletes the old one. Nothing is applied or deleted in the app itself.
+   */
+  public async migrateFrom(
+    from: string,
+    fromNamespace = this.context.applySet.namespace,
+  ): Promise<MigrateResult> {
+    const { api, catalog, fieldManager, applySet } = this.context;
+    const old = new ApplySet(api, catalog, { name: from, namespace: fromNamespace, fieldManager });
+    if (old.id === applySet.id) {
+      throw new Error(`ApplySet ${from} in ${fromNamespace} is the one named already: nothing to migrate`);
     }
-    const changeSet = await this.changeSet(await this.history.manifests(to));
-    return this.apply(changeSet, {
-      forceConflicts: true,
-      wait: options.wait,
-      message: options.message ?? `rollback to revision ${to}`,
+    return this.locked('migrate', async () => {
+      const oldLock = await LeaseLock.acquire(api, {
+        namespace: fromNamespace,
+        name: `${from}.lock`,
+        applySet: from,
+        holder: `${userInfo().username}@${hostname()}`,
+        command: 'migrate',
+        breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${from} -n ${fromNamespace}\``,
+      });
+      try {
+        const scope = await old.readScope();
+        if (!scope) {
+          throw new Error(`there is no ApplySet ${from} in namespace ${fromNamespace} to migrate from`);
+        }
+        if (await applySet.readScope()) {
+          throw new Error(
+            `ApplySet ${applySet.name} in namespace ${applySet.namespace} exists already: migrate only into a new name`,
+          );
+        }
+        // The new parent first records the scope, so that an interrupted migration can be run again.
+        await applySet.writeScope(scope);
+        const members = await old.listMembers(scope);
+        for (const member of members) {
+          await api.request({
+            path: await catalog.pathOf(member),
+            method: 'PATCH',
+            contentType: CONTENT_TYPES.merge,
+            body: { metadata: { labels: { [APPLYSET_LABELS.partOf]: applySet.id } } },
+          });
+        }
+        await oldLock.assertHeld('moving the revisions');
+        const revisions = await this.history.moveFrom(new RevisionHistory(api, old));
+        await old.deleteParent();
+        return { members: members.length, revisions };
+      } finally {
+        await oldLock.release();
+      }
     });
   }
 
@@ -250,3 +543,5 @@ export class Release {
     );
   }
 }
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];

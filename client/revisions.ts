@@ -1,11 +1,14 @@
 /**
- * Revision history, in the cluster next to the ApplySet parent: one Secret per successful apply, holding
- * the applied manifests (gzip, then base64 as Secret data is) with when, who and why. Rollback applies
- * one of them again.
+ * Revision history, in the cluster next to the ApplySet parent: one Secret per apply that changed the
+ * cluster (split over several when it is larger than one Secret may be), holding the applied manifests
+ * (gzip, then base64 as Secret data is) with when, who, why and a status, as Helm's release Secrets do.
+ * The list is read from labels and annotations alone; only a rollback decompresses, and a revision that
+ * cannot be read is named and skipped, never blocking the others.
  */
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ApiClient } from './api-client.js';
-import { ApiError } from './api-client.js';
+import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
 import type { Manifest } from './resources.js';
 
@@ -14,13 +17,30 @@ export const REVISION_SECRET_TYPE = 'cdk8s-devops.io/revision';
 export const REVISION_LABELS = {
   applySet: 'cdk8s-devops.io/applyset',
   revision: 'cdk8s-devops.io/revision',
+  /** On the second and later Secrets of a revision split over several. */
+  part: 'cdk8s-devops.io/part',
 } as const;
 
 export const REVISION_ANNOTATIONS = {
   time: 'cdk8s-devops.io/time',
   user: 'cdk8s-devops.io/user',
   message: 'cdk8s-devops.io/message',
+  status: 'cdk8s-devops.io/status',
+  objects: 'cdk8s-devops.io/objects',
+  parts: 'cdk8s-devops.io/parts',
+  /** sha256 of the manifests' JSON: tells whether the latest revision holds a given set. */
+  digest: 'cdk8s-devops.io/digest',
+  /** Which command wrote it, to recognise our own write when a retried create answers 409. */
+  writer: 'cdk8s-devops.io/writer',
 } as const;
+
+/**
+ * Helm's release statuses: `pending` while its wait runs (or when the command died during it),
+ * `deployed` the revision in the cluster now, `failed` its apply or wait failed, `superseded` a later
+ * revision was deployed, `rolled-back` a rollback replaced it.
+ */
+export const REVISION_STATUSES = ['pending', 'deployed', 'failed', 'superseded', 'rolled-back'] as const;
+export type RevisionStatus = (typeof REVISION_STATUSES)[number];
 
 export interface Revision {
   readonly number: number;
@@ -28,14 +48,26 @@ export interface Revision {
   readonly time: string;
   readonly user: string;
   readonly message: string;
+  readonly status: RevisionStatus;
   /** How many objects it applied. */
   readonly objects: number;
+  /** The Secret that holds it (the first, when split). */
+  readonly secret: string;
+  /**
+   * sha256 of its manifests.
+   *
+   * @default - unknown (written before digests were recorded)
+   */
+  readonly digest?: string;
 }
 
 export interface RecordOptions {
   readonly user: string;
   /** @default '' */
   readonly message?: string;
+  readonly status: RevisionStatus;
+  /** Identifies the command that writes it. */
+  readonly writer: string;
   /**
    * How many revisions to keep; older ones are deleted.
    *
@@ -44,22 +76,53 @@ export interface RecordOptions {
   readonly keep?: number;
 }
 
-/** Manifests as a Secret data value: JSON, gzip, base64. */
-export function encodeManifests(manifests: readonly Manifest[]): string {
-  return gzipSync(JSON.stringify(manifests)).toString('base64');
+/** Secret data may hold 1 MiB in all; a part holds at most this many gzip bytes (base64 makes them 4/3 as many). */
+export const PART_SIZE = 700 * 1024;
+
+/** At most this many Secrets per revision (70 MiB of gzip): the name check below counts on two digits. */
+export const MAX_PARTS = 99;
+
+/**
+ * Checks, before anything is applied, that an ApplySet name can name its parent Secret, its revisions
+ * (`<name>.v<n>.p<part>`) and its Lease (`<name>.lock`): a DNS subdomain with room for those suffixes.
+ */
+export function checkApplySetName(name: string): void {
+  const longest = revisionName(name, 9_999_999, MAX_PARTS);
+  if (
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) ||
+    longest.length > 253
+  ) {
+    throw new Error(
+      `the ApplySet name "${name}" cannot name its parent Secret and revisions: use lowercase letters, digits, '-' and '.', at most ${253 - (longest.length - name.length)} characters (set it with --applyset or "cdk8s-devops": { "applySet" } in package.json)`,
+    );
+  }
 }
 
-export function decodeManifests(data: string): Manifest[] {
-  return JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as Manifest[];
+/** Manifests as stored: JSON, gzip; split into parts of PART_SIZE bytes, each base64 as Secret data is. */
+export function encodeManifests(manifests: readonly Manifest[]): Buffer {
+  return gzipSync(JSON.stringify(manifests));
 }
 
-/** The name of a revision's Secret: `<applyset>.v<number>`, as Helm names its release Secrets. */
-export function revisionName(applySetName: string, revision: number): string {
-  return `${applySetName}.v${revision}`;
+/** The manifests from the base64 data values of a revision's parts, in order. */
+export function decodeManifests(parts: readonly string[]): Manifest[] {
+  const gzip = Buffer.concat(parts.map((part) => Buffer.from(part, 'base64')));
+  return JSON.parse(gunzipSync(gzip).toString('utf8')) as Manifest[];
+}
+
+/** The name of a revision's Secret: `<applyset>.v<number>`, as Helm names its release Secrets; `.p<n>` for further parts. */
+export function revisionName(applySetName: string, revision: number, part = 0): string {
+  return `${applySetName}.v${revision}${part > 0 ? `.p${part}` : ''}`;
 }
 
 interface RevisionSecret extends Manifest {
   readonly data?: { manifests?: string };
+}
+
+/** A revision ready to record: encoded and split, its names checked, so recording cannot fail on size or name. */
+export interface PreparedRevision {
+  readonly manifests: readonly Manifest[];
+  readonly parts: readonly string[];
+  readonly digest: string;
 }
 
 export class RevisionHistory {
@@ -72,79 +135,242 @@ export class RevisionHistory {
     return `/api/v1/namespaces/${encodeURIComponent(this.applySet.namespace)}/secrets`;
   }
 
-  /** Every revision kept, oldest first. */
+  /**
+   * Encodes and splits the manifests, and checks the Secret names, before anything is applied: whatever
+   * would keep the revision from being recorded fails here, while the cluster is unchanged.
+   */
+  public prepare(manifests: readonly Manifest[]): PreparedRevision {
+    const encoded = encodeManifests(manifests);
+    const parts: string[] = [];
+    for (let i = 0; i < encoded.length || parts.length === 0; i += PART_SIZE) {
+      parts.push(encoded.subarray(i, i + PART_SIZE).toString('base64'));
+    }
+    if (parts.length > MAX_PARTS) {
+      throw new Error(
+        `the revision of ${manifests.length} objects is ${encoded.length} bytes compressed, more than ${MAX_PARTS} Secrets of ${PART_SIZE} bytes hold; nothing was applied. Split the app into several ApplySets`,
+      );
+    }
+    return { manifests, parts, digest: createHash('sha256').update(JSON.stringify(manifests)).digest('hex') };
+  }
+
+  /** Every revision kept, oldest first, from labels and annotations alone. */
   public async list(): Promise<Revision[]> {
     return (await this.secrets()).map(toRevision);
   }
 
-  /** The manifests of one revision; the error lists the revisions there are. */
+  /** The manifests of one revision; the error lists the revisions there are, or names a Secret that cannot be read. */
   public async manifests(revision: number): Promise<Manifest[]> {
     const secrets = await this.secrets();
-    const found = secrets.find((s) => Number(s.metadata.labels?.[REVISION_LABELS.revision]) === revision);
-    if (!found?.data?.manifests) {
-      const known = secrets.map((s) => s.metadata.labels?.[REVISION_LABELS.revision]).join(', ') || 'none';
+    const found = secrets.find((s) => revisionNumber(s) === revision);
+    if (!found) {
+      const known = secrets.map(revisionNumber).join(', ') || 'none';
       throw new Error(
         `revision ${revision} of ApplySet ${this.applySet.namespace}/${this.applySet.name} does not exist (revisions: ${known}); see \`cdk8s-devops history\``,
       );
     }
-    return decodeManifests(found.data.manifests);
+    const parts = Number(found.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1);
+    try {
+      const data = [found.data?.manifests ?? ''];
+      for (let part = 1; part < parts; part++) {
+        const secret = await this.api.request<RevisionSecret>({
+          path: `${this.collection}/${encodeURIComponent(revisionName(this.applySet.name, revision, part))}`,
+        });
+        data.push(secret.data?.manifests ?? '');
+      }
+      return decodeManifests(data);
+    } catch (error) {
+      throw new Error(
+        `revision ${revision} (Secret ${this.applySet.namespace}/${found.metadata.name}) cannot be read: ${(error as Error).message}; choose another with --to-revision (see \`cdk8s-devops history\`)`,
+        { cause: error },
+      );
+    }
   }
 
   /** Stores the manifests as the next revision and drops the oldest beyond `keep`. */
-  public async record(manifests: readonly Manifest[], options: RecordOptions): Promise<Revision> {
+  public async record(prepared: PreparedRevision, options: RecordOptions): Promise<Revision> {
     const existing = await this.secrets();
-    const number = existing.length > 0 ? toRevision(existing[existing.length - 1]).number + 1 : 1;
-    const secret = {
+    const number = existing.length > 0 ? revisionNumber(existing[existing.length - 1]) + 1 : 1;
+    const secrets = prepared.parts.map((data, part) =>
+      this.secretOf(
+        number,
+        part,
+        {
+          [REVISION_LABELS.revision]: String(number),
+          ...(part > 0 ? { [REVISION_LABELS.part]: String(part) } : {}),
+        },
+        {
+          [REVISION_ANNOTATIONS.time]: new Date().toISOString(),
+          [REVISION_ANNOTATIONS.user]: options.user,
+          [REVISION_ANNOTATIONS.message]: options.message ?? '',
+          [REVISION_ANNOTATIONS.status]: options.status,
+          [REVISION_ANNOTATIONS.objects]: String(prepared.manifests.length),
+          [REVISION_ANNOTATIONS.parts]: String(prepared.parts.length),
+          [REVISION_ANNOTATIONS.digest]: prepared.digest,
+          [REVISION_ANNOTATIONS.writer]: options.writer,
+        },
+        { manifests: data },
+      ),
+    );
+    // Further parts first: the first Secret, which makes the revision visible, comes last.
+    for (const secret of [...secrets.slice(1), secrets[0]]) {
+      await this.create(secret, options.writer);
+    }
+    const keep = options.keep ?? 10;
+    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - keep))) {
+      await this.remove(old);
+    }
+    return toRevision(secrets[0]);
+  }
+
+  /** Sets a revision's status (a merge patch conditioned on the resourceVersion read). */
+  public async setStatus(revision: number, status: RevisionStatus): Promise<void> {
+    const found = (await this.secrets()).find((s) => revisionNumber(s) === revision);
+    if (!found) {
+      return;
+    }
+    await this.api.request({
+      path: `${this.collection}/${encodeURIComponent(found.metadata.name)}`,
+      method: 'PATCH',
+      contentType: CONTENT_TYPES.merge,
+      body: {
+        metadata: {
+          resourceVersion: found.metadata.resourceVersion,
+          annotations: { [REVISION_ANNOTATIONS.status]: status },
+        },
+      },
+    });
+  }
+
+  /**
+   * Copies every revision of `from` (another ApplySet's history, for `migrate`) into this one, with its
+   * number, time, user, message, status and data, then deletes the originals.
+   */
+  public async moveFrom(from: RevisionHistory): Promise<number> {
+    const originals = await from.secrets();
+    for (const original of originals) {
+      const number = revisionNumber(original);
+      const parts = Number(original.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1);
+      for (let part = parts - 1; part >= 0; part--) {
+        const source =
+          part === 0
+            ? original
+            : await this.api.request<RevisionSecret>({
+                path: `${from.collection}/${encodeURIComponent(revisionName(from.applySet.name, number, part))}`,
+              });
+        await this.create(
+          this.secretOf(
+            number,
+            part,
+            source.metadata.labels ?? {},
+            source.metadata.annotations ?? {},
+            source.data,
+          ),
+          source.metadata.annotations?.[REVISION_ANNOTATIONS.writer] ?? '',
+        );
+      }
+    }
+    await from.removeAll();
+    return originals.length;
+  }
+
+  /** Part `part` of revision `number` of this ApplySet, as a Secret. */
+  private secretOf(
+    number: number,
+    part: number,
+    labels: Readonly<Record<string, string>>,
+    annotations: Readonly<Record<string, string>>,
+    data: RevisionSecret['data'],
+  ): RevisionSecret {
+    return {
       apiVersion: 'v1',
       kind: 'Secret',
       type: REVISION_SECRET_TYPE,
       metadata: {
-        name: revisionName(this.applySet.name, number),
+        name: revisionName(this.applySet.name, number, part),
         namespace: this.applySet.namespace,
-        labels: { [REVISION_LABELS.applySet]: this.applySet.id, [REVISION_LABELS.revision]: String(number) },
-        annotations: {
-          [REVISION_ANNOTATIONS.time]: new Date().toISOString(),
-          [REVISION_ANNOTATIONS.user]: options.user,
-          [REVISION_ANNOTATIONS.message]: options.message ?? '',
-        },
+        labels: { ...labels, [REVISION_LABELS.applySet]: this.applySet.id },
+        annotations,
       },
-      data: { manifests: encodeManifests(manifests) },
+      data,
     };
+  }
+
+  /** Deletes every revision (for `delete`). */
+  public async removeAll(): Promise<void> {
+    for (const secret of await this.secrets()) {
+      await this.remove(secret);
+    }
+  }
+
+  private async remove(secret: RevisionSecret): Promise<void> {
+    const parts = Number(secret.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1);
+    for (let part = parts - 1; part >= 0; part--) {
+      await this.api
+        .request({
+          path: `${this.collection}/${encodeURIComponent(revisionName(this.applySet.name, revisionNumber(secret), part))}`,
+          method: 'DELETE',
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof ApiError && error.code === 404)) {
+            throw error;
+          }
+        });
+    }
+  }
+
+  /** Creates a Secret; a 409 is ours only when a retried create of our own went through, else another command's. */
+  private async create(secret: RevisionSecret, writer: string): Promise<void> {
     try {
       await this.api.request({ path: this.collection, method: 'POST', body: secret });
     } catch (error) {
-      // A retried create whose first attempt went through.
       if (!(error instanceof ApiError && error.code === 409)) {
         throw error;
       }
+      const stored = await this.api.request<RevisionSecret>({
+        path: `${this.collection}/${encodeURIComponent(secret.metadata.name)}`,
+      });
+      if (stored.metadata.annotations?.[REVISION_ANNOTATIONS.writer] !== writer) {
+        throw new Error(
+          `Secret ${this.applySet.namespace}/${secret.metadata.name} was recorded by another command meanwhile; nothing is lost, but this revision was not recorded: see \`cdk8s-devops history\``,
+          { cause: error },
+        );
+      }
     }
-    const keep = options.keep ?? 10;
-    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - keep))) {
-      await this.api
-        .request({ path: `${this.collection}/${encodeURIComponent(old.metadata.name)}`, method: 'DELETE' })
-        .catch(() => {});
-    }
-    return toRevision(secret);
   }
 
   private async secrets(): Promise<RevisionSecret[]> {
     const list = await this.api.request<{ items: RevisionSecret[] }>({
       path: this.collection,
-      query: { labelSelector: `${REVISION_LABELS.applySet}=${this.applySet.id}` },
+      query: { labelSelector: `${REVISION_LABELS.applySet}=${this.applySet.id},!${REVISION_LABELS.part}` },
     });
     return list.items
       .filter((s) => (s as { type?: string }).type === REVISION_SECRET_TYPE)
-      .sort((a, b) => toRevision(a).number - toRevision(b).number);
+      .sort((a, b) => revisionNumber(a) - revisionNumber(b));
   }
 }
+
+const revisionNumber = (secret: RevisionSecret) => Number(secret.metadata.labels?.[REVISION_LABELS.revision]);
 
 function toRevision(secret: RevisionSecret): Revision {
   const annotations = secret.metadata.annotations ?? {};
   return {
-    number: Number(secret.metadata.labels?.[REVISION_LABELS.revision]),
+    number: revisionNumber(secret),
     time: annotations[REVISION_ANNOTATIONS.time] ?? '',
     user: annotations[REVISION_ANNOTATIONS.user] ?? '',
     message: annotations[REVISION_ANNOTATIONS.message] ?? '',
-    objects: secret.data?.manifests ? decodeManifests(secret.data.manifests).length : 0,
+    // Revisions written before statuses existed were only ever written for a successful apply.
+    status: (annotations[REVISION_ANNOTATIONS.status] as RevisionStatus | undefined) ?? 'deployed',
+    objects: Number(annotations[REVISION_ANNOTATIONS.objects] ?? objectsOfOldRevision(secret)),
+    secret: secret.metadata.name,
+    digest: annotations[REVISION_ANNOTATIONS.digest],
   };
+}
+
+/** Revisions written before the object count was an annotation: counted once, or -1 when unreadable. */
+function objectsOfOldRevision(secret: RevisionSecret): number {
+  try {
+    return decodeManifests([secret.data?.manifests ?? '']).length;
+  } catch {
+    return -1;
+  }
 }

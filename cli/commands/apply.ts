@@ -3,12 +3,21 @@
  * revision. `deploy` runs the same steps after a synth, and always waits.
  */
 import type { Command } from 'commander';
-import type { Manifest } from '../../client/index.js';
-import { hasChanges } from '../../client/index.js';
+import { Option } from 'commander';
+import type { Manifest, Release } from '../../client/index.js';
+import { desiredObjects, hasChanges, prunedObjects } from '../../client/index.js';
+import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { EXIT, ExitCode } from '../io.js';
 import type { ConnectionFlags, SourceFlags } from '../options.js';
-import { connect, durationOption, loadSources, withConnection, withSources } from '../options.js';
+import {
+  connect,
+  durationOption,
+  loadSources,
+  parsePositiveCount,
+  withConnection,
+  withSources,
+} from '../options.js';
 import { changeSetJson, confirm, printChangeSet, printJson } from '../output.js';
 import { createProgress } from '../progress.js';
 import type { WaitFlags } from '../wait.js';
@@ -21,8 +30,10 @@ export type ApplyFlags = ConnectionFlags &
     yes?: boolean;
     forceConflicts?: boolean;
     prune: boolean;
+    adopt?: boolean;
     rollbackOnFailure?: boolean;
     message: string;
+    revisionsKept: number;
   };
 
 /** The options `apply` and `deploy` share. */
@@ -31,9 +42,15 @@ export function applyingCommand(program: Command, name: string, description: str
     .option('--dry-run', 'let the server validate everything, store nothing')
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--force-conflicts', 'take over fields that another field manager owns')
+    .option('--adopt', 'take over objects that belong to another ApplySet')
     .option('--no-prune', 'keep objects that left the app')
     .option('--rollback-on-failure', 'apply the previous revision again when the apply or the wait fails')
     .option('-m, --message <text>', 'why, recorded with the revision', '')
+    .addOption(
+      new Option('--revisions-kept <n>', 'how many revisions to keep')
+        .argParser(parsePositiveCount)
+        .default(10),
+    )
     .addOption(durationOption('--timeout <duration>', 'how long to wait for everything to be ready', '5m'))
     .addOption(durationOption('--object-timeout <duration>', 'how long to wait for any one object'));
 }
@@ -46,13 +63,34 @@ export async function applyWithConfirmation(
   wait: boolean,
 ): Promise<void> {
   const release = connect(io, flags);
-  const changeSet = await release.changeSet(manifests, { prune: flags.prune });
+  // The lock is taken before the change set and held through the confirmation and the apply.
+  await release.locked('apply', () => confirmAndApply(io, release, manifests, flags, wait));
+}
+
+async function confirmAndApply(
+  io: CliIo,
+  release: Release,
+  manifests: Manifest[],
+  flags: ApplyFlags,
+  wait: boolean,
+): Promise<void> {
+  const changeSet = await release.changeSet(manifests, {
+    prune: flags.prune,
+    adopt: flags.adopt,
+    forceConflicts: flags.forceConflicts,
+  });
   const text = flags.output === 'text';
   if (text) {
     printChangeSet(io, changeSet, false);
   }
   if (!hasChanges(changeSet)) {
-    // Nothing to apply and no revision to record; deploy still waits, as the app may not be ready yet.
+    // Nothing to apply; deploy still waits, as the app may not be ready yet.
+    const recorded = flags.dryRun
+      ? undefined
+      : await release.recordUnrecorded(changeSet, { message: flags.message });
+    if (recorded && text) {
+      io.stdout.write(`recorded revision ${recorded.number}: ${recorded.message}\n`);
+    }
     const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
     if (!text) {
       printJson(io, { changeSet: changeSetJson(changeSet), applied: 0, pruned: [], wait: waited });
@@ -70,13 +108,25 @@ export async function applyWithConfirmation(
     }
   }
   const progress = text ? createProgress({ stream: io.stdout }) : undefined;
+  const done = { applied: 0, pruned: 0 };
+  const stopInterrupts = onInterrupt(async () => {
+    progress?.stop();
+    io.stderr.write(
+      `interrupted: ${done.applied} of ${desiredObjects(changeSet).length} objects applied, ${done.pruned} of ${prunedObjects(changeSet).length} pruned, no revision recorded; running the command again is safe: it applies what is missing and prunes only after every apply succeeded\n`,
+    );
+    await release.releaseLock();
+  });
   try {
     const result = await release.apply(changeSet, {
       dryRun: flags.dryRun,
       forceConflicts: flags.forceConflicts,
       message: flags.message,
       rollbackOnFailure: flags.rollbackOnFailure,
-      onObject: (e) => progress?.note(`${e.action} ${e.ref}`),
+      keepRevisions: flags.revisionsKept,
+      onObject: (e) => {
+        done[e.action]++;
+        progress?.note(`${e.action} ${e.ref}`);
+      },
       wait: wait ? waitOptions(flags, progress) : undefined,
     });
     progress?.stop();
@@ -96,6 +146,7 @@ export async function applyWithConfirmation(
       });
     }
   } finally {
+    stopInterrupts();
     progress?.stop();
   }
 }

@@ -7,7 +7,8 @@ import type { ConnectionFlags, SourceFlags } from '../options.js';
 import { connect, loadSources, withConnection, withSources } from '../options.js';
 import { changeSetJson, printChangeSet, printJson } from '../output.js';
 
-type DiffFlags = ConnectionFlags & SourceFlags & { prune: boolean };
+type DiffFlags = ConnectionFlags &
+  SourceFlags & { prune: boolean; adopt?: boolean; forceConflicts?: boolean };
 
 export function registerDiff(program: Command, io: CliIo): void {
   withSources(
@@ -16,9 +17,16 @@ export function registerDiff(program: Command, io: CliIo): void {
     ),
   )
     .option('--no-prune', 'leave out deletions of objects that left the app')
+    .option(
+      '--force-conflicts',
+      'show fields that another field manager owns as apply --force-conflicts would take them',
+    )
+    .option('--adopt', 'show objects of another ApplySet as apply --adopt would take them')
     .action(async (paths: string[], flags: DiffFlags) => {
       const changeSet = await connect(io, flags).changeSet(await loadSources(io, paths, flags), {
         prune: flags.prune,
+        adopt: flags.adopt,
+        forceConflicts: flags.forceConflicts,
       });
       if (flags.output === 'json') {
         printJson(io, changeSetJson(changeSet));

@@ -15,8 +15,15 @@ export function registerHistory(program: Command, io: CliIo): void {
       }
       printTable(
         io,
-        ['REVISION', 'TIME', 'USER', 'OBJECTS', 'MESSAGE'],
-        revisions.map((r) => [String(r.number), r.time, r.user, String(r.objects), r.message]),
+        ['REVISION', 'TIME', 'STATUS', 'USER', 'OBJECTS', 'MESSAGE'],
+        revisions.map((r) => [
+          String(r.number),
+          r.time,
+          r.status,
+          r.user,
+          r.objects < 0 ? 'unreadable' : String(r.objects),
+          r.message,
+        ]),
       );
     },
   );

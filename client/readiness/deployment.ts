@@ -29,6 +29,12 @@ function currentReplicaSet(deployment: LiveObject, owned: OwnedObjects) {
   return { replicaSet, pods };
 }
 
+/** Why the current ReplicaSet's pods are not ready yet (unscheduled), in parentheses, or ''. */
+function why(deployment: LiveObject, owned: OwnedObjects): string {
+  const problem = podsProblem(currentReplicaSet(deployment, owned).pods);
+  return problem ? ` (${problem.message})` : '';
+}
+
 export const DEPLOYMENT_READINESS: ReadinessChecker = {
   owns: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet' }, POD_KIND],
   conditions: [
@@ -52,21 +58,21 @@ export const DEPLOYMENT_READINESS: ReadinessChecker = {
       const updated = (deployment.status as { updatedReplicas?: number }).updatedReplicas ?? 0;
       return updated < desired ? progressing(`${updated} of ${desired} replicas updated`) : undefined;
     },
-    (deployment) => {
+    (deployment, owned) => {
       const status = deployment.status as { replicas?: number; updatedReplicas?: number };
       const old = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
-      return old > 0 ? progressing(`${old} old replicas pending termination`) : undefined;
+      return old > 0
+        ? progressing(`${old} old replicas pending termination${why(deployment, owned)}`)
+        : undefined;
     },
     (deployment, owned) => {
       const status = deployment.status as { availableReplicas?: number; updatedReplicas?: number };
       const updated = status.updatedReplicas ?? 0;
-      if ((status.availableReplicas ?? 0) >= updated) {
-        return undefined;
-      }
-      const unscheduled = podsProblem(currentReplicaSet(deployment, owned).pods);
-      return progressing(
-        `${status.availableReplicas ?? 0} of ${updated} updated replicas available${unscheduled ? ` (${unscheduled.message})` : ''}`,
-      );
+      return (status.availableReplicas ?? 0) < updated
+        ? progressing(
+            `${status.availableReplicas ?? 0} of ${updated} updated replicas available${why(deployment, owned)}`,
+          )
+        : undefined;
     },
   ],
 };

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createProgress } from '../../cli/progress.js';
+import type { CliIo } from '../../cli/io.js';
+import { releaseIdentity } from '../../cli/options.js';
 import { runCollected } from './run-cli.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -17,6 +19,49 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-'));
   manifests = join(dir, 'app.yaml');
   await writeFile(manifests, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'shop' }));
+});
+
+describe('the ApplySet a command acts on', () => {
+  const project = async (pkg?: object) => {
+    const root = await mkdtemp(join(tmpdir(), 'cli-project-'));
+    if (pkg) {
+      await writeFile(join(root, 'package.json'), JSON.stringify(pkg));
+    }
+    return root;
+  };
+  const identity = (cwd: string, flags: { applyset?: string; namespace?: string } = {}) =>
+    releaseIdentity({ cwd } as CliIo, flags);
+
+  test('comes from the cdk8s-devops key of package.json, else the package name, never the folder', async () => {
+    const keyed = await project({
+      name: '@acme/shop-app',
+      'cdk8s-devops': { applySet: 'shop', namespace: 'prod' },
+    });
+    expect(identity(keyed)).toEqual({
+      name: 'shop',
+      namespace: 'prod',
+      source: `${join(keyed, 'package.json')} "cdk8s-devops.applySet"`,
+    });
+    const named = await project({ name: '@acme/Shop_App' });
+    expect(identity(named)).toEqual({ name: 'shop-app', source: `${join(named, 'package.json')} "name"` });
+  });
+
+  test('flags override package.json', async () => {
+    const keyed = await project({ name: 'x', 'cdk8s-devops': { applySet: 'shop', namespace: 'prod' } });
+    expect(identity(keyed, { applyset: 'other', namespace: 'dev' })).toEqual({
+      name: 'other',
+      namespace: 'dev',
+      source: '--applyset',
+    });
+  });
+
+  test('without package.json or --applyset, the error says where to set it', async () => {
+    const bare = await project();
+    expect(() => identity(bare)).toThrow(
+      `no ApplySet name: pass --applyset, or set "cdk8s-devops": { "applySet": "<name>", "namespace": "<namespace>" } in ${join(bare, 'package.json')}`,
+    );
+  });
 });
 
 describe('cdk8s-devops arguments', () => {

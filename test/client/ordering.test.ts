@@ -7,12 +7,13 @@ const object = (apiVersion: string, kind: string) => ({
 });
 
 describe('the apply order', () => {
-  test('CRDs and Namespaces first, then RBAC, config and Services, then workloads, then custom resources', () => {
+  test('CRDs and Namespaces first, then Roles, then bindings, config and Services, then workloads, then custom resources', () => {
     const stages = groupByStage([
       object('argoproj.io/v1alpha1', 'Rollout'),
       object('apps/v1', 'Deployment'),
       object('v1', 'Service'),
       object('rbac.authorization.k8s.io/v1', 'RoleBinding'),
+      object('rbac.authorization.k8s.io/v1', 'Role'),
       object('apiextensions.k8s.io/v1', 'CustomResourceDefinition'),
       object('v1', 'Namespace'),
       object('batch/v1', 'Job'),
@@ -20,6 +21,7 @@ describe('the apply order', () => {
     ]);
     expect(stages.map((s) => [s.stage, s.objects.map((o) => o.kind)])).toEqual([
       ['definitions', ['CustomResourceDefinition', 'Namespace']],
+      ['roles', ['Role']],
       ['foundations', ['Service', 'RoleBinding', 'ConfigMap']],
       ['workloads', ['Deployment', 'Job']],
       ['custom-resources', ['Rollout']],

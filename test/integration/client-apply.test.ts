@@ -4,7 +4,7 @@ import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig, writeKubeconfig } from './cluster.js';
-import { cli, configMap, deployment, writeManifests } from './client-cli.js';
+import { cli, configMap, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest & { data?: Record<string, string> }>({ path });
@@ -158,7 +158,8 @@ describeCluster('cdk8s-devops diff, apply, prune, history and rollback', () => {
       `  - ConfigMap/${ns}/settings: Apply failed with 1 conflict: conflict with "kubectl": .data.mode`,
     );
     expect(refused.stderr).toContain('rerun with --force-conflicts to take them over');
-    expect(refused.stderr).toContain('nothing was pruned');
+    // Seen in the change set, so nothing at all was applied (before, earlier stages were).
+    expect(refused.stderr).toContain('nothing was applied');
 
     const forced = await cli(args('apply', '--yes', '--force-conflicts'));
     expect(forced.code).toBe(0);
@@ -171,7 +172,7 @@ describeCluster('cdk8s-devops diff, apply, prune, history and rollback', () => {
       file.replace(/\/[^/]+$/, ''),
     );
     const run = await cli(args('apply', '--dry-run'));
-    expect(run.code).toBe(0);
+    expect([run.stderr, run.code]).toEqual(['', 0]);
     expect(run.stdout).toContain('dry run: 3 objects validated by the server, nothing stored');
     expect((await get(`/api/v1/namespaces/${ns}/configmaps/settings`)).data).toEqual({ mode: 'two' });
     const history = await cli(['history', '-n', ns, '--applyset', 'shop', '-o', 'json']);
@@ -310,23 +311,32 @@ describeCluster('cdk8s-devops apply with bad input', () => {
       method: 'POST',
       body: { metadata: { name: 'reader' } },
     });
-    const token = await api().request<{ status: { token: string } }>({
-      path: `/api/v1/namespaces/${ns}/serviceaccounts/reader/token`,
-      method: 'POST',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 600 },
-      },
-    });
+    const token = await serviceAccountToken(ns, 'reader');
     const kubeconfig = (await writeManifests([])).replace(/app\.k8s\.yaml$/, 'reader.kubeconfig');
-    await writeKubeconfig(kubeconfig, { token: token.status.token }, ns);
+    await writeKubeconfig(kubeconfig, { token }, ns);
     const file = await writeManifests([configMap(ns, 'a', { x: '1' })]);
-    const run = await cli(['apply', file, '--applyset', 'app', '--yes', '--kubeconfig', kubeconfig]);
-    expect(run.code).toBe(1);
+    // diff takes no lock: the first refusal is the object's.
+    const run = await cli(['diff', file, '-n', ns, '--applyset', 'app', '--kubeconfig', kubeconfig]);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain(
       `error: computing the change set failed for 1 object:\n  - ConfigMap/${ns}/a: forbidden: configmaps "a" is forbidden: User "system:serviceaccount:${ns}:reader" cannot get resource "configmaps" in API group "" in the namespace "${ns}"; ask for RBAC permission to do this`,
     );
-    expect(run.stderr).not.toContain(token.status.token);
+    expect(run.stderr).not.toContain(token);
+    // apply takes the lock first, and says which permission that needs.
+    const apply = await cli([
+      'apply',
+      file,
+      '-n',
+      ns,
+      '--applyset',
+      'app',
+      '--yes',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain(
+      `; taking the lock needs get, create, update and delete on leases (coordination.k8s.io) in ${ns}: see "The deployer's permissions" in the README\n`,
+    );
   });
 });

@@ -3,10 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import type { CliRun } from '../client/run-cli.js';
 import { runCollected } from '../client/run-cli.js';
+import { testKubeConfig } from './cluster.js';
 
 /** Runs `cdk8s-devops <args>` against the test cluster (unless args name a kubeconfig) and collects its output. */
 export function cli(
@@ -51,4 +53,14 @@ export function deployment(namespace: string, name: string, replicas = 1): Manif
       },
     },
   };
+}
+
+/** A token of the ServiceAccount `name` in `namespace` (made by the TokenRequest API), to act as it. */
+export async function serviceAccountToken(namespace: string, name: string): Promise<string> {
+  const answer = await ApiClient.fromKubeConfig(testKubeConfig()).request<{ status: { token: string } }>({
+    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    method: 'POST',
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+  });
+  return answer.status.token;
 }

@@ -65,7 +65,7 @@ describeCluster('an API server restart', () => {
     expect(second.applied).toHaveLength(303);
     expect(second.pruned).toEqual([]);
     const changeSet = await release.changeSet(app('1'));
-    expect(changeSet.summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 303 });
+    expect(changeSet.summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 303, conflict: 0 });
 
     // An interrupted second version must not prune anything either.
     let updated = 0;
@@ -103,6 +103,7 @@ describeCluster('an API server restart', () => {
       update: 0,
       delete: 0,
       unchanged: 203,
+      conflict: 0,
     });
   });
 

@@ -77,9 +77,14 @@ describeCluster('cdk8s-devops apply --rollback-on-failure', () => {
     await api().request({ path: `/apis/batch/v1/namespaces/${ns}/jobs/migrate-1` });
 
     const history = await cli(['history', '-n', ns, '--applyset', 'app', '-o', 'json']);
-    const revisions = JSON.parse(history.stdout) as { number: number; message: string }[];
-    expect(revisions.map((r) => r.number)).toEqual([1, 2]);
-    expect(revisions[1].message).toBe('automatic rollback: 1 object did not become ready:');
+    const revisions = JSON.parse(history.stdout) as { number: number; message: string; status: string }[];
+    // What was applied is recorded too, as failed, then the rollback that replaced it.
+    expect(revisions.map((r) => [r.number, r.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'failed'],
+      [3, 'deployed'],
+    ]);
+    expect(revisions[2].message).toBe('automatic rollback: 1 object did not become ready:');
   });
 
   test('without a previous revision there is nothing to roll back to, and the error says why it failed', async () => {

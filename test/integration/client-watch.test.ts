@@ -6,6 +6,9 @@ import type { ObjectStatus } from '../../client/watch.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, deployment, writeManifests } from './client-cli.js';
 
+/** The output after its first line, which names the ApplySet. */
+const afterFirstLine = (stdout: string) => stdout.slice(stdout.indexOf('\n') + 1);
+
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 
 describeCluster('cdk8s-devops watch and status', () => {
@@ -129,7 +132,7 @@ describeCluster('an Argo Rollout through its phases', () => {
     });
 
     const promote = await cli(['promote', 'shop', '-n', ns]);
-    expect(promote.stdout).toBe("rollout 'shop' promoted\n");
+    expect(afterFirstLine(promote.stdout)).toBe("rollout 'shop' promoted\n");
     expect((await live()).status.pauseConditions).toBeUndefined();
 
     await setStatus({
@@ -152,7 +155,7 @@ describeCluster('an Argo Rollout through its phases', () => {
     expect((await cli(['apply', file, '-n', ns, '--applyset', 'shop', '--yes'])).code).toBe(0);
     const watching = cli(['watch', file, '-n', ns, '--timeout', '60s']);
     const abort = await cli(['abort', 'shop', '-n', ns]);
-    expect(abort.stdout).toBe("rollout 'shop' aborted\n");
+    expect(afterFirstLine(abort.stdout)).toBe("rollout 'shop' aborted\n");
     expect((await live()).status.abort).toBe(true);
     await setStatus({
       replicas: 2,
@@ -182,11 +185,11 @@ describeCluster('an Argo Rollout through its phases', () => {
   test('retry, pause, resume and promote --full send the patches of the Argo Rollouts plugin', async () => {
     expect((await cli(['retry', 'shop', '-n', ns])).code).toBe(0);
     expect((await live()).status.abort).toBe(false);
-    expect((await cli(['pause', 'shop', '-n', ns])).stdout).toBe("rollout 'shop' paused\n");
+    expect(afterFirstLine((await cli(['pause', 'shop', '-n', ns])).stdout)).toBe("rollout 'shop' paused\n");
     expect((await live()).spec.paused).toBe(true);
-    expect((await cli(['resume', 'shop', '-n', ns])).stdout).toBe("rollout 'shop' resumed\n");
+    expect(afterFirstLine((await cli(['resume', 'shop', '-n', ns])).stdout)).toBe("rollout 'shop' resumed\n");
     expect((await live()).spec.paused).toBe(false);
-    expect((await cli(['promote', 'shop', '--full', '-n', ns])).stdout).toBe(
+    expect(afterFirstLine((await cli(['promote', 'shop', '--full', '-n', ns])).stdout)).toBe(
       "rollout 'shop' fully promoted\n",
     );
     expect((await live()).status.promoteFull).toBe(true);

@@ -1,0 +1,89 @@
+/**
+ * Least privilege for the client itself (issue 10, case 14): the default app is applied, pruned and
+ * recorded by a ServiceAccount bound to exactly the ClusterRole and Role the README lists.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import type { Manifest } from '../../client/resources.js';
+import { PROJECT_ROOT } from '../util/project.js';
+import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
+import { cli, serviceAccountToken, writeManifests } from './client-cli.js';
+
+/** The ClusterRole and Role of the README's "The deployer's permissions". */
+async function readmeRbac(): Promise<Manifest[]> {
+  const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = /<!-- deployer-rbac -->\s*```yaml\n([\s\S]*?)```\s*<!-- \/deployer-rbac -->/.exec(readme);
+  if (!section) {
+    throw new Error('README.md has no deployer-rbac section');
+  }
+  return YAML.parseAllDocuments(section[1]).map((d) => d.toJS() as Manifest);
+}
+
+describeCluster('the deployer needs only the permissions the README lists', () => {
+  test('a ServiceAccount bound to exactly those applies, prunes and records the default app', async () => {
+    const ns = await createNamespace('client-deployer');
+    const [clusterRole, role] = await readmeRbac();
+    const clusterRoleName = `${clusterRole.metadata.name}-${ns}`;
+    await serverSideApply([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: ns } },
+      { ...clusterRole, metadata: { name: clusterRoleName } },
+      { ...role, metadata: { ...role.metadata, namespace: ns } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: clusterRoleName },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'deployer', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
+      },
+    ] as Manifest[]);
+    const token = await serviceAccountToken(ns, 'deployer');
+    const dir = (await writeManifests([])).replace(/\/[^/]+$/, '');
+    const kubeconfig = join(dir, 'deployer.kubeconfig');
+    await writeKubeconfig(kubeconfig, { token }, ns);
+
+    // The default app's committed output, moved into the test's namespace.
+    const app = YAML.parseAllDocuments(
+      await readFile(join(PROJECT_ROOT, 'test/apps/fixture/shop.k8s.yaml'), 'utf8'),
+    )
+      .map((d) => d.toJS() as Manifest | null)
+      .filter((m): m is Manifest => !!m)
+      .map((m) =>
+        m.kind === 'Namespace'
+          ? { ...m, metadata: { ...m.metadata, name: ns } }
+          : { ...m, metadata: { ...m.metadata, namespace: ns } },
+      );
+    const file = await writeManifests(app);
+    const args = ['--kubeconfig', kubeconfig, '-n', ns, '--applyset', 'shop', '--yes'];
+    const first = await cli(['apply', file, ...args]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`applied ${app.length} objects, pruned 0; recorded revision 1`);
+
+    // Pruning, a second revision and the history, with the same permissions.
+    const smaller = app.filter((m) => m.kind !== 'CronJob');
+    await writeFile(file, smaller.map((m) => YAML.stringify(m)).join('---\n'));
+    const second = await cli(['apply', file, ...args]);
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toContain(`applied ${smaller.length} objects, pruned 1; recorded revision 2`);
+    const history = await cli([
+      'history',
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      ns,
+      '--applyset',
+      'shop',
+      '-o',
+      'json',
+    ]);
+    expect((JSON.parse(history.stdout) as unknown[]).length).toBe(2);
+  });
+});
