@@ -1,4 +1,3 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   DashboardBuilder,
   DatasourceVariableBuilder,
@@ -21,6 +20,17 @@ import { checkPromQl } from './promql.js';
 
 /** The label Grafana's dashboard sidecar (kiwigrid k8s-sidecar, as in the Grafana Helm chart) looks for. */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/**
+ * A dashboard's JSON model, as far as the library's API shows it. The SDK's own `Dashboard` type stays
+ * inside this module: its typings resolve only under `node16`/`bundler` resolution, and a CommonJS
+ * consumer (cdk8s-cli's typescript-app template) type-checks ours under `node10`.
+ */
+export interface DashboardJson {
+  readonly uid?: string;
+  readonly title?: string;
+  readonly panels?: readonly unknown[];
+}
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 /** What a dashboard shows of one workload. */
@@ -111,7 +121,7 @@ function dashboard(uid: string, title: string, tags: string[]): DashboardBuilder
 }
 
 /** The dashboard of one workload: its golden signals and every alarm, each with its threshold drawn. */
-export function serviceDashboard(source: DashboardSource, uid: string): Dashboard {
+export function serviceDashboard(source: DashboardSource, uid: string): DashboardJson {
   const builder = dashboard(uid, source.title, ['cdk8s-devops', source.target.namespace]);
   for (const panel of laidOut(panels(source, 12), 2, 0)) {
     builder.withPanel(panel);
@@ -120,7 +130,11 @@ export function serviceDashboard(source: DashboardSource, uid: string): Dashboar
 }
 
 /** The dashboard of a stack: a row per workload with its golden signals. */
-export function stackDashboard(title: string, uid: string, sources: readonly DashboardSource[]): Dashboard {
+export function stackDashboard(
+  title: string,
+  uid: string,
+  sources: readonly DashboardSource[],
+): DashboardJson {
   const builder = dashboard(uid, title, ['cdk8s-devops', 'stack']);
   let top = 0;
   for (const source of sources) {
@@ -135,7 +149,7 @@ export function stackDashboard(title: string, uid: string, sources: readonly Das
 }
 
 /** A ConfigMap holding one dashboard's JSON, labelled for Grafana's dashboard sidecar. */
-export function dashboardConfigMap(scope: Construct, id: string, name: string, json: () => Dashboard) {
+export function dashboardConfigMap(scope: Construct, id: string, name: string, json: () => DashboardJson) {
   return new plus.k8s.KubeConfigMap(scope, id, {
     metadata: { name, labels: { [GRAFANA_DASHBOARD_LABEL]: '1' } },
     // Made when the chart is synthesized, so that the dashboard sees every alarm and workload.
