@@ -1,5 +1,5 @@
 import type { ChartProps } from 'cdk8s';
-import { Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { PART_OF_LABEL } from '../core/labels.js';
 import { checkDnsLabel } from '../core/names.js';
@@ -28,8 +28,7 @@ export class AppStack extends Chart {
     this.namespaceObject = new plus.k8s.KubeNamespace(this, 'Namespace', {
       metadata: { name: props.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS } },
     });
-    // The chart stamps its namespace on every object, but a Namespace is cluster-scoped.
-    this.namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    plus.clusterScoped(this.namespaceObject);
     this.networkPolicy = new DefaultDenyNetworkPolicy(this, 'DefaultDeny');
   }
 

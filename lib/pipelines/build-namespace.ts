@@ -1,4 +1,4 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
@@ -72,7 +72,6 @@ export class BuildNamespace extends Construct {
         annotations: { [BASELINE_WAIVER]: props.reason },
       },
     });
-    // The chart stamps its namespace on every object, but a Namespace is cluster-scoped.
-    this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    plus.clusterScoped(this.namespace);
   }
 }

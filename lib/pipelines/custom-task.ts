@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import { TaskV1 } from '../../imports/tekton.dev.js';
@@ -43,6 +43,7 @@ export class CustomTask extends Construct implements ITask {
   public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
   public readonly serviceAccountName: string;
   public readonly serviceAccount: plus.ServiceAccount;
+  private apiAccess = false;
   public readonly task: TaskV1;
 
   public constructor(scope: Construct, id: string, props: CustomTaskProps) {
@@ -66,7 +67,8 @@ export class CustomTask extends Construct implements ITask {
     this.serviceAccountName = this.taskName;
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName },
-      automountToken: false,
+      // Decided when the chart is synthesized, so that a stage may ask for API access after creating it.
+      automountToken: Lazy.any({ produce: () => this.apiAccess }) as unknown as boolean,
     });
     this.task = new TaskV1(this, 'Resource', {
       metadata: { name: this.taskName },
@@ -89,6 +91,6 @@ export class CustomTask extends Construct implements ITask {
 
   /** Mounts a token for the ServiceAccount: the steps call the Kubernetes API. */
   public enableApiAccess(): void {
-    ApiObject.of(this.serviceAccount).addJsonPatch(JsonPatch.replace('/automountServiceAccountToken', true));
+    this.apiAccess = true;
   }
 }

@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import * as plus from '../core/plus.js';
-import { clusterScoped } from './task.js';
+import { clusterScoped } from '../core/plus.js';
 import { shellQuote } from './build-script.js';
 import { CustomTask } from './custom-task.js';
 import type { GitCredentials } from './git-source.js';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import { clusterScoped } from './task.js';
+import { clusterScoped } from '../core/plus.js';
 import type { ReleasePipeline, RunOptions } from './release-pipeline.js';
 
 /** The Git host that sends the webhook, and how its pushes are checked and read. */

@@ -2,8 +2,6 @@
  * What the pipeline constructs share: the shape of a Task as a pipeline sees it (params, results,
  * workspaces), and the restricted security context and limits of every step.
  */
-import type { ApiObject } from 'cdk8s';
-import { JsonPatch } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { TaskV1Spec, TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import {
@@ -106,12 +104,6 @@ export const WRITABLE_HOME = {
   ],
   env: [{ name: 'HOME', value: '/home/build' }],
 } as const;
-
-/** `object` without the namespace its chart stamps on it: cluster-scoped kinds have none. */
-export function clusterScoped<T extends ApiObject>(object: T): T {
-  object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  return object;
-}
 
 /** The params, results and workspaces of a Task's spec, as the pipeline sees them (`ITask`). */
 export function taskInterface(
