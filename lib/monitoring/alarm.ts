@@ -88,8 +88,8 @@ export class Statistic {
 export const ALARM_MEASURES = ['canary', 'service'] as const;
 export type AlarmMeasure = (typeof ALARM_MEASURES)[number];
 
-/** The service an alarm watches: what its queries select on. */
-export interface AlarmTarget {
+/** Which series an alarm measures: the labels its queries select on (service, namespace, pod template hash). */
+export interface MetricScope {
   /** The Service (Prometheus `service` label) of the workload. */
   readonly service: string;
   readonly namespace: string;
@@ -384,7 +384,7 @@ export class Alarm {
    * the canary's pods when the alarm measures the canary and the target names their pod template hash,
    * else the whole service.
    */
-  public queryFor(target: AlarmTarget): string {
+  public queryFor(target: MetricScope): string {
     const matchers = [`namespace="${target.namespace}"`];
     if (this.measure === 'canary' && target.podTemplateHash !== undefined) {
       matchers.push(`rollouts_pod_template_hash=~"${target.podTemplateHash}"`);
@@ -401,7 +401,7 @@ export class Alarm {
   }
 
   /** The breach condition, over the whole service (an alert knows no canary). */
-  public expressionFor(target: AlarmTarget): string {
+  public expressionFor(target: MetricScope): string {
     return `(${this.queryFor(service(target))}) ${this.comparison} ${this.threshold}`;
   }
 
@@ -410,7 +410,7 @@ export class Alarm {
    * companion "no data" alert that fires when none of the metric's series has a sample in the evaluated
    * periods. M of N is counted exactly with a subquery stepping one period; N of N is `for`.
    */
-  public alertRulesFor(target: AlarmTarget, alertName: string): AlertRule[] {
+  public alertRulesFor(target: MetricScope, alertName: string): AlertRule[] {
     const treat = this.treatMissingData ?? TreatMissingData.MISSING;
     const datapoint = this.queryFor(service(target));
     // validate() has parsed the period before any rule is made.
@@ -463,7 +463,7 @@ export class Alarm {
    * The Argo Rollouts analysis metric. Missing data (an empty result, or NaN from 0/0) breaches unless
    * the alarm says otherwise; with MISSING it is inconclusive, which pauses the rollout for a person.
    */
-  public analysisMetricFor(target: AlarmTarget): AnalysisMetric {
+  public analysisMetricFor(target: MetricScope): AnalysisMetric {
     const treat = this.treatMissingData ?? TreatMissingData.BREACHING;
     const noData = 'len(result) == 0 || isNaN(result[0])';
     const hasData = 'len(result) > 0 && !isNaN(result[0])';
@@ -500,7 +500,7 @@ export class Alarm {
    * Checks the alarm's values, reporting against `scope`; with `target`, also parses its queries.
    * `scrapeInterval` is the interval its metric is scraped at, which a period may not undercut.
    */
-  public validate(scope: IConstruct, target?: AlarmTarget, scrapeInterval?: string): void {
+  public validate(scope: IConstruct, target?: MetricScope, scrapeInterval?: string): void {
     const what = `alarm ${show(this.name)}`;
     if (!DNS_LABEL.test(this.name)) {
       invalid(scope, `alarm name ${show(this.name)} is not a DNS-1123 label`, 'Name it like "error-rate"');
@@ -588,7 +588,7 @@ export class Alarm {
 }
 
 /** The target without its canary: what alert rules select. */
-function service(target: AlarmTarget): AlarmTarget {
+function service(target: MetricScope): MetricScope {
   const { podTemplateHash: _canary, ...rest } = target;
   return rest;
 }

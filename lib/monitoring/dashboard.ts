@@ -15,7 +15,7 @@ import { Chart, Lazy } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import * as plus from '../core/plus.js';
-import type { Alarm, AlarmTarget } from './alarm.js';
+import type { Alarm, MetricScope } from './alarm.js';
 import { checkPromQl } from './promql.js';
 
 /** The label Grafana's dashboard sidecar (kiwigrid k8s-sidecar, as in the Grafana Helm chart) looks for. */
@@ -37,7 +37,7 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 export interface DashboardSource {
   readonly scope: IConstruct;
   readonly title: string;
-  readonly target: AlarmTarget;
+  readonly target: MetricScope;
   readonly alarms: readonly Alarm[];
   /** The requests counter, for a requests-per-second panel; undefined for a workload without HTTP. */
   readonly requestsMetric?: string;

@@ -14,7 +14,7 @@ import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import type { Alarm, AlarmTarget } from './alarm.js';
+import type { Alarm, MetricScope } from './alarm.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
 import type { GoldenSignalMetrics, GoldenSignalOptions } from './golden-signals.js';
@@ -109,7 +109,7 @@ export interface MonitoringProps {
  */
 export class Monitoring extends Construct implements IDashboardContributor {
   public readonly alarms: readonly Alarm[];
-  public readonly target: AlarmTarget;
+  public readonly target: MetricScope;
   public readonly rules?: PrometheusRule;
   public readonly serviceMonitor?: ServiceMonitor;
   public readonly podMonitor?: PodMonitor;
@@ -311,7 +311,7 @@ export function alertRules(
   scope: IConstruct,
   workload: string,
   alarms: readonly Alarm[],
-  target: AlarmTarget,
+  target: MetricScope,
 ) {
   return alarms.flatMap((alarm) =>
     alarm
