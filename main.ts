@@ -1,3 +1,4 @@
+import { App } from 'cdk8s';
 import { ShopChart } from './charts/shop-chart.js';
 import { ShopReleaseChart } from './charts/shop-release-chart.js';
 import { Environments, GitOps } from './lib/gitops/index.js';
@@ -8,15 +9,20 @@ import { Environments, GitOps } from './lib/gitops/index.js';
 // Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
 Environments.fromPackageJson('.', { required: ['version'] }).synth(
   (app, env) => {
-    const shop = new ShopChart(app, 'shop', {
+    const version = process.env.SHOP_VERSION ?? env.string('version');
+    if (env.name === 'ci') {
+      // The release pipeline (build, approval, deploy to prod on a push to main) is an environment of its
+      // own, apart from the shop it deploys. Its deploy stage may change exactly the kinds of prod's shop,
+      // so it reads them from a chart that is never synthesized.
+      const prod = new ShopChart(new App(), 'shop', { namespace: 'shop', version });
+      new ShopReleaseChart(app, 'shop-release', { shop: prod });
+      return;
+    }
+    new ShopChart(app, 'shop', {
       namespace: env.namespace,
-      version: process.env.SHOP_VERSION ?? env.string('version'),
+      version,
       prometheusAddress: process.env.PROMETHEUS_ADDRESS,
     });
-    // Releases go to prod, from a push to main, through the pipeline's approval gate.
-    if (env.name === 'prod') {
-      new ShopReleaseChart(app, 'shop-release', { shop });
-    }
   },
   { gitops: GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' }) },
 );

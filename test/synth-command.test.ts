@@ -25,12 +25,9 @@ test('`cdk8s synth` of the default app writes dist/<env>/, and a failing synth l
   const dir = projectWith(`node --import tsx ${join(PROJECT_ROOT, 'main.ts')}`);
   await cdk8sSynth(dir);
   const dist = join(dir, 'dist');
-  expect(readdirSync(dist).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
-  expect(readdirSync(join(dist, 'prod')).sort()).toEqual([
-    'kustomization.yaml',
-    'shop-release.k8s.yaml',
-    'shop.k8s.yaml',
-  ]);
+  expect(readdirSync(dist).sort()).toEqual(['ci', 'dev', 'gitops', 'prod', 'staging']);
+  expect(readdirSync(join(dist, 'prod')).sort()).toEqual(['kustomization.yaml', 'shop.k8s.yaml']);
+  expect(readdirSync(join(dist, 'ci')).sort()).toEqual(['kustomization.yaml', 'shop-release.k8s.yaml']);
   const published = readFileSync(join(dist, 'prod', 'shop.k8s.yaml'), 'utf8');
 
   writeFileSync(
@@ -50,6 +47,6 @@ test('`cdk8s synth` of the default app writes dist/<env>/, and a failing synth l
   await expect(cdk8sSynth(dir)).rejects.toMatchObject({
     stderr: expect.stringContaining('a construct failed half-way'),
   });
-  expect(readdirSync(dist).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+  expect(readdirSync(dist).sort()).toEqual(['ci', 'dev', 'gitops', 'prod', 'staging']);
   expect(readFileSync(join(dist, 'prod', 'shop.k8s.yaml'), 'utf8')).toBe(published);
 }, 60_000);

@@ -34,7 +34,7 @@ describeCluster('GitOps output', () => {
     dist = join(await synthDefaultApp(), 'dist');
   }, 120_000);
 
-  test.each(['dev', 'staging', 'prod', 'gitops'])(
+  test.each(['dev', 'staging', 'prod', 'ci', 'gitops'])(
     'kubectl kustomize reads dist/%s, with every object of its manifests',
     async (folder) => {
       const path = join(dist, folder);
@@ -54,9 +54,19 @@ describeCluster('GitOps output', () => {
       ...o,
       metadata: { ...o.metadata, namespace },
     }));
-    expect(applications.map((a) => a.metadata.name)).toEqual(['shop-dev', 'shop-staging', 'shop-prod']);
+    expect(applications.map((a) => a.metadata.name)).toEqual([
+      'shop-dev',
+      'shop-staging',
+      'shop-prod',
+      'shop-ci',
+    ]);
     const stored = await serverSideApply(applications);
-    expect(stored.map((a) => (a as any).spec.source.path)).toEqual(['dist/dev', 'dist/staging', 'dist/prod']);
+    expect(stored.map((a) => (a as any).spec.source.path)).toEqual([
+      'dist/dev',
+      'dist/staging',
+      'dist/prod',
+      'dist/ci',
+    ]);
     expect((stored[2] as any).spec.syncPolicy.automated).toEqual({
       prune: true,
       selfHeal: true,

@@ -2,6 +2,7 @@
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
+import { join } from 'node:path';
 import { cli } from './client-cli.js';
 import { createNamespace, eventually } from './cluster.js';
 import { apply, describeRollouts, readRollout, synthApp, watch } from './rollouts.js';
@@ -23,6 +24,9 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
     expect((await apply(v2.file, namespace)).code).toBe(0);
     const rollout = ['web', '-n', namespace];
     const line = `Rollout/${namespace}/web`;
+    // Every command names the ApplySet it acts on first (here the project's, from its package.json).
+    const said = (done: string) =>
+      `ApplySet shop in namespace ${namespace} (from ${join(process.cwd(), 'package.json')} "cdk8s-devops.applySet")\nrollout 'web' ${done}\n`;
     const settled = (what: string, check: (r: Awaited<ReturnType<typeof readRollout>>) => boolean) =>
       eventually(what, async () => {
         const r = await readRollout(namespace, 'web');
@@ -36,15 +40,15 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
     expect(watched.code).toBe(2);
     expect(watched.stdout).toContain(`${line} Paused: CanaryPauseStep; step 2 of 2`);
 
-    expect((await cli(['pause', ...rollout])).stdout).toBe("rollout 'web' paused\n");
+    expect((await cli(['pause', ...rollout])).stdout).toBe(said('paused'));
     await settled('the pause to be observed', (r) => r.spec.paused === true);
     watched = await watch(v2.file, namespace, '--timeout', '3s');
     expect(watched.stdout).toContain(`${line} Paused: manually paused; step 2 of 2`);
 
-    expect((await cli(['resume', ...rollout])).stdout).toBe("rollout 'web' resumed\n");
+    expect((await cli(['resume', ...rollout])).stdout).toBe(said('resumed'));
     await settled('the resume to be observed', (r) => !r.spec.paused);
 
-    expect((await cli(['abort', ...rollout])).stdout).toBe("rollout 'web' aborted\n");
+    expect((await cli(['abort', ...rollout])).stdout).toBe(said('aborted'));
     await settled('the abort', (r) => r.status?.phase === 'Degraded');
     watched = await watch(v2.file, namespace, '--timeout', '30s');
     expect(watched.code).toBe(1);
@@ -52,13 +56,13 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
       `${line} Degraded: RolloutAborted: Rollout aborted update to revision 2`,
     );
 
-    expect((await cli(['retry', ...rollout])).stdout).toBe("rollout 'web' retried\n");
+    expect((await cli(['retry', ...rollout])).stdout).toBe(said('retried'));
     await settled(
       'the retry to pause at the step again',
       (r) => r.status?.phase === 'Paused' && !r.status.abort,
     );
 
-    expect((await cli(['promote', ...rollout])).stdout).toBe("rollout 'web' promoted\n");
+    expect((await cli(['promote', ...rollout])).stdout).toBe(said('promoted'));
     watched = await watch(v2.file, namespace, '--timeout', '60s');
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain(`${line} Healthy: healthy`);
