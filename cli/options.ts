@@ -102,8 +102,9 @@ interface ProjectSettings {
 }
 
 /**
- * Where the ApplySet's name and namespace come from: flags, else the package.json `cdk8s-devops` key,
- * else the package's name. Never from the folder, so a clone elsewhere is the same release.
+ * Where the ApplySet's name and namespace come from: flags, else the environment `--env` names (see
+ * lib/gitops/project-config.ts), else the package.json `cdk8s-devops` key, else the package's name.
+ * Never from the folder, so a clone elsewhere is the same release.
  */
 export function releaseIdentity(
   io: CliIo,
