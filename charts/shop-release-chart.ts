@@ -111,7 +111,10 @@ export class ShopReleaseChart extends Chart {
     const deploy = Deploy.apply(this, 'deploy', {
       image: `${registry}/cdk8s-devops:0.1.0`,
       chart: props.shop,
-      applyset: 'shop',
+      // The prod environment's folder and ApplySet, as `cdk8s-devops apply --env prod` uses them: `dist`
+      // itself holds every environment, and another ApplySet name would refuse prod's objects.
+      manifestsDir: 'dist/prod',
+      applyset: 'shop-prod',
       repositories: [apiImage.repository, storefrontImage.repository],
     });
     const notify = new CustomTask(this, 'notify', {
