@@ -15,6 +15,8 @@ import type { ConfigMap } from './config-map.js';
 import type { ExistingSecret } from './existing-secret.js';
 import type { HealthCheck } from './health-check.js';
 import { Tier } from './tier.js';
+import type { WorkloadPort } from './workload-port.js';
+import { checkPorts } from './workload-port.js';
 
 export interface WorkloadProps {
   /**
@@ -37,6 +39,13 @@ export interface WorkloadProps {
    * @default - no port
    */
   readonly port?: number;
+  /**
+   * Named ports the container listens on, in place of `port`; the first is the main port (probed by the
+   * default readiness check). Their names and appProtocols are carried to every Service of the workload.
+   *
+   * @default - `port` alone
+   */
+  readonly ports?: readonly WorkloadPort[];
   /**
    * The container's entrypoint.
    *
@@ -168,7 +177,10 @@ const DEFAULT_RESOURCES: plus.ContainerResources = {
  */
 export abstract class Workload extends Construct implements IGrantee, INetworkPeer, plus.ISubject {
   public readonly name: string;
+  /** The main port: `port`, or the first of `ports`. */
   public readonly port?: number;
+  /** The named ports; empty when the workload has `port` alone. */
+  public readonly ports: readonly WorkloadPort[];
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
@@ -184,10 +196,9 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     checkImage(this, props.image, props.allowLatestImage ?? false);
-    if (props.port !== undefined) {
-      this.port = checkRange(this, 'port', props.port, 1, 65535, 'Use a port between 1 and 65535');
-    }
-    this.ingressPorts = this.port === undefined ? [] : [this.port];
+    ({ port: this.port, ports: this.ports } = checkPorts(this, props.port, props.ports));
+    this.ingressPorts =
+      this.ports.length > 0 ? this.ports.map((p) => p.number) : this.port === undefined ? [] : [this.port];
     this.apiAccess = props.automountServiceAccountToken ?? false;
 
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
@@ -235,7 +246,12 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       image: props.image,
       // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
       // The library adds no probe the props do not ask for, but the default readiness check below.
-      ports: this.port === undefined ? undefined : [{ number: this.port }],
+      ports:
+        this.ports.length > 0
+          ? this.ports.map((p) => ({ number: p.number, name: p.name }))
+          : this.port === undefined
+            ? undefined
+            : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
       envVariables: Object.fromEntries(
@@ -333,13 +349,17 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       return check._bind(undefined);
     }
     const port = check.portFor(this.port);
-    if (port === undefined || port !== this.port) {
+    if (port === undefined || !this.ingressPorts.includes(port)) {
+      const exposed =
+        this.ingressPorts.length > 1 ? `ports: ${this.ingressPorts.join(', ')}` : `port: ${show(this.port)}`;
       invalid(
         this,
-        `${kind} check probes port ${show(port)}, which the container does not expose (its port: ${show(this.port)})`,
+        `${kind} check probes port ${show(port)}, which the container does not expose (its ${exposed})`,
         this.port === undefined
           ? 'Set port on the workload'
-          : `Probe port ${this.port}, or change the workload's port`,
+          : this.ingressPorts.length > 1
+            ? 'Probe one of its ports, or add the port to ports'
+            : `Probe port ${this.port}, or change the workload's port`,
       );
     }
     return check._bind(port);
