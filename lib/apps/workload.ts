@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
@@ -158,8 +158,6 @@ export interface WorkloadProps {
 
 /** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
 export interface WorkloadResourceFactory {
-  /** The JSON pointer of the pod spec inside the resource. */
-  readonly podSpecPath: string;
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
 }
 
@@ -276,23 +274,23 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
     }
 
-    // Two of the three JSON patches in lib/, for pod settings cdk8s-plus-27 lacks (lib/core/plus.ts).
-    const podSpec = ApiObject.of(this.resource);
-    podSpec.addJsonPatch(
-      JsonPatch.add(`${factory.podSpecPath}/securityContext/seccompProfile`, RESTRICTED_SECCOMP_PROFILE),
-    );
-    if (props.spreadAcrossZones ?? true) {
-      podSpec.addJsonPatch(
-        JsonPatch.add(`${factory.podSpecPath}/topologySpreadConstraints`, [
-          {
-            maxSkew: 1,
-            topologyKey: 'topology.kubernetes.io/zone',
-            whenUnsatisfiable: 'ScheduleAnyway',
-            labelSelector: { matchLabels: this.resource.matchLabels },
-          },
-        ]),
-      );
-    }
+    // Pod settings cdk8s-plus-27 has no setting for (lib/core/plus.ts).
+    const spread = props.spreadAcrossZones ?? true;
+    plus.addFields(this.resource, () => ({
+      podSpec: {
+        securityContext: { seccompProfile: RESTRICTED_SECCOMP_PROFILE },
+        topologySpreadConstraints: spread
+          ? [
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: this.resource.matchLabels },
+              },
+            ]
+          : undefined,
+      },
+    }));
   }
 
   public get peerName(): string {

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Workload } from '../apps/workload.js';
 import { checkImage } from '../core/image.js';
@@ -14,11 +14,6 @@ import {
   STATE_DIR,
   fluentBitConfig,
 } from './fluent-bit.js';
-
-/** Where a workload resource keeps its pod spec, for what cdk8s-plus cannot say. */
-function podSpecPath(resource: plus.Workload): string {
-  return resource instanceof plus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
-}
 
 /** The UID sidecars run as: `nobody`, numeric so that the kubelet can check runAsNonRoot. */
 export const SIDECAR_UID = 65534;
@@ -50,14 +45,10 @@ export function addNativeSidecar(workload: Workload, props: plus.ContainerProps)
     resources: props.resources ?? workload.container.resources,
     securityContext: { ...RESTRICTED_CONTAINER, user: SIDECAR_UID, group: SIDECAR_UID },
   });
-  const index = workload.resource.initContainers.indexOf(container);
-  const path = `${podSpecPath(workload.resource)}/initContainers/${index}`;
-  const resource = ApiObject.of(workload.resource);
-  // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28): they drop
-  // it from JSON patches too, so it is added to the object's final JSON.
-  const toJson = resource.toJson.bind(resource);
-  resource.toJson = (): unknown =>
-    JsonPatch.apply(toJson(), JsonPatch.add(`${path}/restartPolicy`, 'Always'));
+  // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28).
+  plus.addFields(workload.resource, () => ({
+    initContainers: { [container.name]: { restartPolicy: 'Always' } },
+  }));
   return container;
 }
 
