@@ -19,6 +19,9 @@
  * | StatefulSet `volumeClaimTemplates`, and their mounts | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` has no claim templates              |
  * | a StatefulSet's Service `selector`, by name alone    | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` adds its path-hash label to it      |
  *
+ * A volume cdk8s-plus's `Volume` factories cannot make (a projected volume) is made by `volumeOf` from the
+ * 1.27 API's own shape (lib/apps/pod-volume.ts), so that cdk8s-plus still mounts it and lists it once.
+ *
  * And one JSON patch, the only one in lib/:
  *
  * | JSON patch                                         | where                  | missing setting                                              |
@@ -28,9 +31,26 @@
  * Drop a row when cdk8s-plus gains the setting.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import type { k8s } from 'cdk8s-plus-27';
+import { Volume } from 'cdk8s-plus-27';
 
 export * from 'cdk8s-plus-27';
+
+/**
+ * A cdk8s-plus Volume of any kind the 1.27 API has, written as the API writes it: `Volume`'s factories
+ * have no projected volume, and its constructor, which takes the API's shape, is private in the typings
+ * only.
+ */
+export function volumeOf(
+  scope: Construct,
+  id: string,
+  name: string,
+  config: Omit<k8s.Volume, 'name'>,
+): Volume {
+  const make = Volume as unknown as new (...args: unknown[]) => Volume;
+  return new make(scope, id, name, config);
+}
 
 /** `object` without the namespace its chart stamps on it: cluster-scoped kinds have none. */
 export function clusterScoped<T extends ApiObject>(object: T): T {

@@ -305,7 +305,7 @@ describe('validation of ports and Services', () => {
     [
       'a check of a port the container lacks, with several ports',
       web({ ports, readiness: HealthCheck.tcp({ port: 7000 }) }),
-      'test/api: readiness check probes port 7000, which the container does not expose (its ports: 5050, 8080, 9090). Probe one of its ports, or add the port to ports',
+      'test/api: readiness check of container "api" probes port 7000, which the container does not expose (its ports: 5050, 8080, 9090). Probe port 5050 or 8080 or 9090, or give the container port 7000',
     ],
   ];
   test.each(cases)('%s is refused', (_name, build, message) => {
