@@ -257,7 +257,8 @@ const DEFAULT_RESOURCES: plus.ContainerResources = {
 };
 
 /**
- * The part every workload shares: one container under Pod Security "restricted", its own
+ * The part every workload shares: the app container, with its init containers and native sidecars
+ * (`pod-containers.ts`) and volumes (`pod-volume.ts`), under Pod Security "restricted", its own
  * ServiceAccount with no API token until something is granted, zone spread, and network allows. A
  * workload (WebService, Worker, ScheduledJob) extends it once and adds its own parts beside it (the
  * replicas of `replication.ts`, the Service of `exposure.ts`, a strategy's objects); no workload

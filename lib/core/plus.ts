@@ -13,8 +13,12 @@
  * | field                                                | where                          | missing setting                                                   |
  * | ---------------------------------------------------- | ------------------------------ | ----------------------------------------------------------------- |
  * | pod `securityContext.seccompProfile`                 | lib/apps/workload.ts           | `PodSecurityContextProps` has no `seccompProfile`                 |
+ * | pod `securityContext.supplementalGroups`             | lib/apps/workload.ts           | `PodSecurityContextProps` has no `supplementalGroups`             |
  * | pod `topologySpreadConstraints`                      | lib/apps/workload.ts           | `PodScheduling` has no topology spread                            |
- * | init container `restartPolicy: Always` (native sidecar) | lib/monitoring/sidecars.ts  | the 1.27 bindings' Container has no `restartPolicy` (1.28)        |
+ * | pod `priorityClassName`, `nodeSelector`              | lib/apps/workload.ts           | `AbstractPodProps` has neither                                    |
+ * | pod `tolerations`, `affinity`                        | lib/apps/workload.ts           | `PodScheduling` says them only through its own `tolerate`/`attract`/`colocate` calls, not as a manifest writes them (so a ported manifest's terms could not carry over unchanged) |
+ * | container and init container `readinessProbe`, `livenessProbe`, `startupProbe` | lib/apps/pod-containers.ts | `Probe` has no gRPC check and no HTTP headers, and `addInitContainer` refuses every probe, even on a native sidecar |
+ * | init container `restartPolicy: Always` (native sidecar) | lib/apps/pod-containers.ts  | the 1.27 bindings' Container has no `restartPolicy` (1.28)        |
  * | Service port `appProtocol`                           | lib/core/services.ts           | cdk8s-plus-27's `ServicePort` has no `appProtocol`                |
  * | StatefulSet `volumeClaimTemplates`, and their mounts | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` has no claim templates              |
  * | a StatefulSet's Service `selector`, by name alone    | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` adds its path-hash label to it      |
