@@ -1,0 +1,43 @@
+import type { KnownDifference } from '../differences.js';
+
+/** Where the port of Bank of Anthos differs from upstream/*.yaml, and why. */
+export const BANK_OF_ANTHOS_DIFFERENCES: readonly KnownDifference[] = [
+  {
+    fields:
+      /^Deployment\/(balancereader|contacts|frontend|ledgerwriter|transactionhistory) containers\[0\] ports$/,
+    kind: 'deliberate',
+    why: 'the library declares the port a workload serves on its container; upstream leaves it out and the Service targets 8080 anyway',
+  },
+  {
+    fields: /^Deployment\/userservice containers\[0\] ports$/,
+    kind: 'missing',
+    why: 'container ports have no names (upstream names the user service port "http-server")',
+  },
+  {
+    fields: /^Service\/(accounts|ledger)-db ports$/,
+    kind: 'missing',
+    why: 'every Service port is named "http" (upstream: "tcp")',
+  },
+  {
+    fields: /^(StatefulSet|Deployment)\/(accounts|ledger)-db /,
+    kind: 'missing',
+    why: 'no StatefulService: the databases run as Deployments',
+  },
+  {
+    fields: /^Deployment\/(balancereader|frontend|ledgerwriter|transactionhistory) containers\[0\] env$/,
+    kind: 'missing',
+    why: 'env values are literals only: no NAMESPACE from the downward API, no keys of demo-data-config or the optional oauth-config',
+  },
+  {
+    fields:
+      /^Deployment\/(balancereader|contacts|ledgerwriter|transactionhistory|userservice) containers\[0\] resources$/,
+    kind: 'missing',
+    why: 'cdk8s-plus takes ephemeral storage in whole GiB only, and upstream asks for 0.25Gi and 0.5Gi; the port leaves it out',
+  },
+  {
+    fields:
+      /^Deployment\/(balancereader|contacts|frontend|ledgerwriter|transactionhistory|userservice) containers\[0\] volumeMounts$/,
+    kind: 'missing',
+    why: 'no Secret volumes: the JWT keys are not mounted at /tmp/.ssh',
+  },
+];
