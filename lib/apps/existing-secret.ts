@@ -4,6 +4,12 @@ import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import { grant, READ_VERBS } from '../security/grants.js';
 
+/** A key of a Secret made elsewhere. */
+export interface SecretKey {
+  readonly secretName: string;
+  readonly key: string;
+}
+
 export interface ExistingSecretProps {
   /** The name of the Secret, which something other than the chart creates (External Secrets, Vault, a person). */
   readonly secretName: string;

@@ -1,5 +1,7 @@
-import { Duration } from 'cdk8s';
-import * as plus from '../core/plus.js';
+import type { IConstruct } from 'constructs';
+import { invalid, show } from '../core/errors.js';
+import { checkRange } from '../core/names.js';
+import type { Fields } from '../core/plus.js';
 
 export interface HealthCheckOptions {
   /**
@@ -39,7 +41,7 @@ export interface PortCheckOptions extends HealthCheckOptions {
   /**
    * The container port to check.
    *
-   * @default - the workload's port
+   * @default - the workload's port (a sidecar's: its first port)
    */
   readonly port?: number;
 }
@@ -51,66 +53,124 @@ export interface HttpCheckOptions extends PortCheckOptions {
    * @default 'HTTP'
    */
   readonly scheme?: 'HTTP' | 'HTTPS';
+  /**
+   * Headers of the request, for example a `Host` the app routes on.
+   *
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
+export interface GrpcCheckOptions extends PortCheckOptions {
+  /**
+   * The service whose status the gRPC health protocol (`grpc.health.v1.Health/Check`) asks for.
+   *
+   * @default - the server's overall health (the empty service name)
+   */
+  readonly service?: string;
+}
+
+/** Which of a container's three checks a HealthCheck is. */
+export type HealthCheckKind = 'readiness' | 'liveness' | 'startup';
+
+/** The characters of an HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
 /**
- * A readiness, liveness or startup check. Unlike a cdk8s-plus Probe it keeps its port readable, so a
- * workload can refuse a check of a port its container does not expose.
+ * A readiness, liveness or startup check. It keeps its port readable, so a workload can refuse a check
+ * of a port its container does not expose, and writes the probe itself (lib/core/plus.ts): cdk8s-plus
+ * has no gRPC check and no HTTP headers.
  */
 export class HealthCheck {
   /** An HTTP GET of `path` that succeeds on a 2xx or 3xx answer. */
   public static http(path: string, options: HttpCheckOptions = {}): HealthCheck {
-    return new HealthCheck(options, (port) =>
-      plus.Probe.fromHttpGet(path, {
-        port,
-        scheme: options.scheme === 'HTTPS' ? plus.ConnectionScheme.HTTPS : undefined,
-        ...HealthCheck.probeOptions(options),
-      }),
-    );
+    return new HealthCheck(options, (scope, kind, port) => {
+      if (!path.startsWith('/')) {
+        invalid(
+          scope,
+          `${kind} check path ${show(path)} does not start with "/"`,
+          `Write ${show(`/${path}`)}`,
+        );
+      }
+      const headers = Object.entries(options.headers ?? {});
+      for (const [name] of headers.filter(([n]) => !HEADER_NAME.test(n))) {
+        invalid(
+          scope,
+          `${kind} check header name ${show(name)} is not an HTTP token`,
+          'Use letters, digits and !#$%&\'*+-.^_`|~ only, for example "X-Probe"',
+        );
+      }
+      return {
+        httpGet: {
+          path,
+          port,
+          scheme: options.scheme ?? 'HTTP',
+          httpHeaders: headers.length ? headers.map(([name, value]) => ({ name, value })) : undefined,
+        },
+      };
+    });
   }
 
   /** A TCP connection to the port. */
   public static tcp(options: PortCheckOptions = {}): HealthCheck {
-    return new HealthCheck(options, (port) =>
-      plus.Probe.fromTcpSocket({ port, ...HealthCheck.probeOptions(options) }),
-    );
+    return new HealthCheck(options, (_scope, _kind, port) => ({ tcpSocket: { port } }));
+  }
+
+  /** A call of the gRPC health protocol on the port (the server must implement `grpc.health.v1`). */
+  public static grpc(options: GrpcCheckOptions = {}): HealthCheck {
+    return new HealthCheck(options, (_scope, _kind, port) => ({
+      grpc: { port, service: options.service },
+    }));
   }
 
   /** A command run in the container, which succeeds when it exits 0. */
   public static exec(command: readonly string[], options: HealthCheckOptions = {}): HealthCheck {
     return new HealthCheck(
       options,
-      () => plus.Probe.fromCommand([...command], HealthCheck.probeOptions(options)),
+      (scope, kind) => {
+        if (command.length === 0) {
+          invalid(scope, `${kind} check runs an empty command`, 'Give the command and its arguments');
+        }
+        return { exec: { command: [...command] } };
+      },
       false,
     );
   }
 
-  private static probeOptions(options: HealthCheckOptions): plus.ProbeOptions {
-    const seconds = (value: number | undefined) =>
-      value === undefined ? undefined : Duration.seconds(value);
-    return {
-      initialDelaySeconds: seconds(options.initialDelaySeconds),
-      periodSeconds: seconds(options.periodSeconds),
-      timeoutSeconds: seconds(options.timeoutSeconds),
-      failureThreshold: options.failureThreshold,
-      successThreshold: options.successThreshold,
-    };
-  }
-
   private constructor(
     private readonly options: PortCheckOptions,
-    private readonly toProbe: (port: number | undefined) => plus.Probe,
+    private readonly action: (scope: IConstruct, kind: HealthCheckKind, port: number | undefined) => Fields,
     /** Whether the check reaches a port of the container (an exec check runs inside it). */
     public readonly checksPort = true,
   ) {}
 
-  /** The port checked when the workload's port is `defaultPort`; undefined for an exec check. */
+  /** The port checked when the container's port is `defaultPort`; undefined for an exec check. */
   public portFor(defaultPort: number | undefined): number | undefined {
     return this.checksPort ? (this.options.port ?? defaultPort) : undefined;
   }
 
-  /** @internal */
-  public _bind(port: number | undefined): plus.Probe {
-    return this.toProbe(port);
+  /** @internal The probe as the pod spec writes it, checked, for `scope`'s container. */
+  public _toProbe(scope: IConstruct, kind: HealthCheckKind, port: number | undefined): Fields {
+    const o = this.options;
+    const whole = (prop: keyof HealthCheckOptions, min: number, fix: string) =>
+      o[prop] === undefined
+        ? undefined
+        : checkRange(scope, `${kind} check ${prop}`, o[prop], min, Number.MAX_SAFE_INTEGER, fix);
+    if (kind !== 'readiness' && o.successThreshold !== undefined && o.successThreshold !== 1) {
+      invalid(
+        scope,
+        `${kind} check successThreshold must be 1, got ${show(o.successThreshold)}`,
+        'Leave successThreshold out: Kubernetes allows other values on readiness checks only',
+      );
+    }
+    return {
+      ...this.action(scope, kind, port),
+      initialDelaySeconds: whole('initialDelaySeconds', 0, 'Wait 0 or more seconds'),
+      periodSeconds: whole('periodSeconds', 1, 'Check every 1 or more seconds'),
+      timeoutSeconds: whole('timeoutSeconds', 1, 'Give the check 1 or more seconds'),
+      // cdk8s-plus wrote Kubernetes' default of 3; kept, so that the output does not change.
+      failureThreshold: whole('failureThreshold', 1, 'Allow 1 or more failures') ?? 3,
+      successThreshold: whole('successThreshold', 1, 'Require 1 or more successes'),
+    };
   }
 }

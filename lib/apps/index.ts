@@ -4,6 +4,21 @@ export * from './existing-secret.js';
 export type { Exposure, ExposureProps, IngressOptions, LoadBalancerOptions } from './exposure.js';
 export * from './health-check.js';
 export type {
+  ContainerSpecProps,
+  InitContainerOptions,
+  NativeSidecarOptions,
+  PodOfContainers,
+  SidecarPort,
+} from './pod-containers.js';
+export { PodVolume, ProjectedSource } from './pod-volume.js';
+export type {
+  EmptyDirOptions,
+  KeysOptions,
+  KeyToPath,
+  ServiceAccountTokenOptions,
+  VolumeMount,
+} from './pod-volume.js';
+export type {
   AutoscalingOptions,
   DisruptionBudgetOptions,
   ReplicationProps,

@@ -89,7 +89,6 @@ export function replicatedPods(
   return {
     replicas,
     factory: {
-      podSpecPath: '/spec/template/spec',
       create: (workload, pod) =>
         new plus.Deployment(workload, 'Resource', {
           ...pod,

@@ -35,7 +35,6 @@ export class ScheduledJob extends Workload {
 
   public constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id, props, {
-      podSpecPath: '/spec/jobTemplate/spec/template/spec',
       create: (self, pod) =>
         new plus.CronJob(self, 'Resource', {
           ...pod,

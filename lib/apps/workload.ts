@@ -1,9 +1,9 @@
-import { ApiObject, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
 import { NAME_LABEL } from '../core/labels.js';
-import { checkDnsLabel, checkRange } from '../core/names.js';
+import { checkDnsLabel, checkDnsSubdomain, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
@@ -11,12 +11,19 @@ import type { AllowOptions, ExternalPeer, INetworkPeer } from '../security/netwo
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
-import type { ConfigMap } from './config-map.js';
-import type { ExistingSecret } from './existing-secret.js';
-import type { HealthCheck } from './health-check.js';
+import { HealthCheck } from './health-check.js';
+import type {
+  ContainerSpecProps,
+  InitContainerOptions,
+  PodOfContainers,
+  NativeSidecarOptions,
+} from './pod-containers.js';
+import { addPodContainer, containerEnv, probeFields } from './pod-containers.js';
+import type { VolumeMount } from './pod-volume.js';
+import { mountVolumes, PodVolume } from './pod-volume.js';
 import { Tier } from './tier.js';
 
-export interface WorkloadProps {
+export interface WorkloadProps extends ContainerSpecProps {
   /**
    * The name of the workload's objects (Deployment or CronJob, ServiceAccount, Service).
    *
@@ -37,30 +44,6 @@ export interface WorkloadProps {
    * @default - no port
    */
   readonly port?: number;
-  /**
-   * The container's entrypoint.
-   *
-   * @default - the image's entrypoint
-   */
-  readonly command?: readonly string[];
-  /**
-   * Arguments to the entrypoint.
-   *
-   * @default - the image's arguments
-   */
-  readonly args?: readonly string[];
-  /**
-   * Environment variables with literal values.
-   *
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
-   * ConfigMaps and Secrets whose keys all become environment variables.
-   *
-   * @default - none
-   */
-  readonly envFrom?: readonly (ConfigMap | ExistingSecret)[];
   /**
    * CPU and memory requests and limits.
    *
@@ -141,16 +124,121 @@ export interface WorkloadProps {
   readonly automountServiceAccountToken?: boolean;
   /**
    * Spread the pods evenly across zones (`topology.kubernetes.io/zone`), as far as the scheduler can.
+   * `false` switches the spread off; `topologySpread` replaces it.
    *
    * @default true
    */
   readonly spreadAcrossZones?: boolean;
+  /**
+   * The pods' own topology spread constraints, in place of the zone spread.
+   *
+   * @default - the zone spread (see spreadAcrossZones)
+   */
+  readonly topologySpread?: readonly TopologySpread[];
+  /**
+   * Groups every process of the pod belongs to, beside its primary group (for files on shared volumes).
+   *
+   * @default - none
+   */
+  readonly supplementalGroups?: readonly number[];
+  /**
+   * The PriorityClass of the pods, which decides who is preempted when the cluster is full.
+   *
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Node labels a node must have to run the pods.
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Taints of nodes the pods may run on anyway.
+   *
+   * @default - none
+   */
+  readonly tolerations?: readonly Toleration[];
+  /**
+   * Node affinity and pod (anti-)affinity, as the pod spec writes them.
+   *
+   * @default - none
+   */
+  readonly affinity?: plus.k8s.Affinity;
+  /**
+   * Containers that run to completion, in order, before the app container starts.
+   *
+   * @default - none
+   */
+  readonly initContainers?: readonly InitContainerOptions[];
+  /**
+   * Native sidecars: containers that start before the app container and run beside it.
+   *
+   * @default - none
+   */
+  readonly sidecars?: readonly NativeSidecarOptions[];
+}
+
+/** A node taint the pods tolerate. */
+export interface Toleration {
+  /**
+   * The taint's key.
+   *
+   * @default - every key (operator Exists only)
+   */
+  readonly key?: string;
+  /**
+   * `Equal` tolerates the taint of this value; `Exists` any value.
+   *
+   * @default 'Equal'
+   */
+  readonly operator?: 'Equal' | 'Exists';
+  /**
+   * The taint's value (with operator Equal).
+   *
+   * @default - the empty value
+   */
+  readonly value?: string;
+  /**
+   * The taint's effect.
+   *
+   * @default - every effect
+   */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /**
+   * How long a pod stays on a node after the taint appears (effect NoExecute only).
+   *
+   * @default - forever
+   */
+  readonly tolerationSeconds?: number;
+}
+
+/** How evenly the pods spread across the domains of a node label. */
+export interface TopologySpread {
+  /** The node label whose values are the domains, for example `kubernetes.io/hostname`. */
+  readonly topologyKey: string;
+  /**
+   * How many more pods one domain may have than another.
+   *
+   * @default 1
+   */
+  readonly maxSkew?: number;
+  /**
+   * Whether a pod that would break the skew waits (`DoNotSchedule`) or runs anyway.
+   *
+   * @default 'ScheduleAnyway'
+   */
+  readonly whenUnsatisfiable?: 'DoNotSchedule' | 'ScheduleAnyway';
+  /**
+   * Which pods count.
+   *
+   * @default - this workload's pods
+   */
+  readonly matchLabels?: Readonly<Record<string, string>>;
 }
 
 /** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
 export interface WorkloadResourceFactory {
-  /** The JSON pointer of the pod spec inside the resource. */
-  readonly podSpecPath: string;
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
 }
 
@@ -166,7 +254,10 @@ const DEFAULT_RESOURCES: plus.ContainerResources = {
  * replicas of `replication.ts`, the Service of `exposure.ts`, a strategy's objects); no workload
  * extends another.
  */
-export abstract class Workload extends Construct implements IGrantee, INetworkPeer, plus.ISubject {
+export abstract class Workload
+  extends Construct
+  implements IGrantee, INetworkPeer, plus.ISubject, PodOfContainers
+{
   public readonly name: string;
   public readonly port?: number;
   public readonly serviceAccount: plus.ServiceAccount;
@@ -174,6 +265,7 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
   public readonly container: plus.Container;
   public readonly ingressPorts: readonly number[];
   private apiAccess: boolean;
+  private readonly latestImageWaivers: string[] = [];
 
   protected constructor(
     scope: Construct,
@@ -238,45 +330,42 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
       ports: this.port === undefined ? undefined : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
-      envVariables: Object.fromEntries(
-        Object.entries(props.env ?? {}).map(([key, value]) => [key, plus.EnvValue.fromValue(value)]),
-      ),
-      envFrom: (props.envFrom ?? []).map((source) =>
-        'secret' in source ? plus.Env.fromSecret(source.secret) : plus.Env.fromConfigMap(source),
-      ),
+      ...containerEnv(this, this.name, props),
       resources: props.resources ?? DEFAULT_RESOURCES,
-      readiness: this.probe('readiness', props.readiness),
-      liveness: this.probe('liveness', props.liveness),
-      startup: this.probe('startup', props.startup),
       securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
     });
     if (props.allowLatestImage && imagePinProblem(props.image) === 'latest') {
-      this.resource.metadata.addAnnotation(
-        `${WAIVER_ANNOTATION_PREFIX}image-pinned`,
-        `allowLatestImage is set on ${this.node.path}`,
-      );
+      this.waiveLatestImage(`allowLatestImage is set on ${this.node.path}`);
     }
     if (props.writableTmp) {
-      this.container.mount('/tmp', plus.Volume.fromEmptyDir(this, 'Tmp', 'tmp'));
+      this.mount('/tmp', PodVolume.emptyDir('tmp'));
+    }
+    mountVolumes(this, this.container, props.mounts ?? []);
+    const probes = probeFields(this, this.name, this.ingressPorts, {
+      // A TCP check of the port unless told otherwise; no other probe the props do not ask for.
+      readiness: props.readiness ?? (this.port === undefined ? undefined : HealthCheck.tcp()),
+      liveness: props.liveness,
+      startup: props.startup,
+    });
+    for (const init of props.initContainers ?? []) {
+      this.addInitContainer(init);
+    }
+    for (const sidecar of props.sidecars ?? []) {
+      this.addSidecar(sidecar);
     }
 
-    // Two of the three JSON patches in lib/, for pod settings cdk8s-plus-27 lacks (lib/core/plus.ts).
-    const podSpec = ApiObject.of(this.resource);
-    podSpec.addJsonPatch(
-      JsonPatch.add(`${factory.podSpecPath}/securityContext/seccompProfile`, RESTRICTED_SECCOMP_PROFILE),
-    );
-    if (props.spreadAcrossZones ?? true) {
-      podSpec.addJsonPatch(
-        JsonPatch.add(`${factory.podSpecPath}/topologySpreadConstraints`, [
-          {
-            maxSkew: 1,
-            topologyKey: 'topology.kubernetes.io/zone',
-            whenUnsatisfiable: 'ScheduleAnyway',
-            labelSelector: { matchLabels: this.resource.matchLabels },
-          },
-        ]),
-      );
-    }
+    // Pod settings cdk8s-plus-27 has no setting for, and the probes it cannot write (lib/core/plus.ts).
+    const scheduling = this.scheduling(props);
+    plus.addFields(this.resource, () => ({
+      podSpec: {
+        securityContext: {
+          seccompProfile: RESTRICTED_SECCOMP_PROFILE,
+          supplementalGroups: props.supplementalGroups ? [...props.supplementalGroups] : undefined,
+        },
+        ...scheduling,
+      },
+      containers: { [this.name]: probes },
+    }));
   }
 
   public get peerName(): string {
@@ -307,6 +396,33 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     return allowEgressToCidr(this, cidr, options);
   }
 
+  /** Mounts `volume` into the app container at `path` (read-only for configuration volumes). */
+  public mount(path: string, volume: PodVolume, options: Omit<VolumeMount, 'path' | 'volume'> = {}): void {
+    mountVolumes(this, this.container, [{ path, volume, ...options }]);
+  }
+
+  /** Adds a container that runs to completion before the app container starts, after those added before. */
+  public addInitContainer(options: InitContainerOptions): plus.Container {
+    return addPodContainer(this, options, false);
+  }
+
+  /**
+   * Adds a native sidecar (an init container with `restartPolicy: Always`, Kubernetes 1.29+): it starts
+   * before the app container, runs beside it and stops after it; a Job's pod still completes.
+   */
+  public addSidecar(options: NativeSidecarOptions): plus.Container {
+    return addPodContainer(this, options, true);
+  }
+
+  /** Records on the workload the `image-pinned` waiver, for an image on the tag `latest`, with `reason`. */
+  public waiveLatestImage(reason: string): void {
+    this.latestImageWaivers.push(reason);
+    this.resource.metadata.addAnnotation(
+      `${WAIVER_ANNOTATION_PREFIX}image-pinned`,
+      this.latestImageWaivers.join('; '),
+    );
+  }
+
   /** The user's pod labels, which may not take over the labels that select the pods. */
   private podLabels(
     labels: Readonly<Record<string, string>> = {},
@@ -323,25 +439,67 @@ export abstract class Workload extends Construct implements IGrantee, INetworkPe
     return { ...labels };
   }
 
-  private probe(kind: string, check: HealthCheck | undefined): plus.Probe | undefined {
-    if (!check) {
-      return kind === 'readiness' && this.port !== undefined
-        ? plus.Probe.fromTcpSocket({ port: this.port })
-        : undefined;
-    }
-    if (!check.checksPort) {
-      return check._bind(undefined);
-    }
-    const port = check.portFor(this.port);
-    if (port === undefined || port !== this.port) {
+  /** The scheduling fields of the pod spec, checked. */
+  private scheduling(props: WorkloadProps): plus.Fields {
+    if (props.topologySpread && props.spreadAcrossZones === false) {
       invalid(
         this,
-        `${kind} check probes port ${show(port)}, which the container does not expose (its port: ${show(this.port)})`,
-        this.port === undefined
-          ? 'Set port on the workload'
-          : `Probe port ${this.port}, or change the workload's port`,
+        'spreadAcrossZones is false but topologySpread is set',
+        'Leave spreadAcrossZones out: topologySpread replaces the zone spread',
       );
     }
-    return check._bind(port);
+    const spread =
+      props.topologySpread ??
+      (props.spreadAcrossZones === false ? [] : [{ topologyKey: 'topology.kubernetes.io/zone' }]);
+    for (const group of props.supplementalGroups ?? []) {
+      checkRange(this, 'supplementalGroups', group, 0, 2147483647, 'Use group IDs from 0 to 2147483647');
+    }
+    for (const t of props.tolerations ?? []) {
+      if (t.operator === 'Exists' && t.value !== undefined) {
+        invalid(
+          this,
+          `toleration of ${show(t.key ?? '')} has operator Exists and value ${show(t.value)}`,
+          'Leave the value out with Exists, or use operator Equal',
+        );
+      }
+      if (t.key === undefined && t.operator !== 'Exists') {
+        invalid(
+          this,
+          'a toleration without a key must have operator Exists',
+          'Set operator: "Exists", or name the key',
+        );
+      }
+      if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+        invalid(
+          this,
+          `toleration of ${show(t.key ?? '')} sets tolerationSeconds with effect ${show(t.effect)}`,
+          'tolerationSeconds applies to effect "NoExecute" only: set that effect, or leave tolerationSeconds out',
+        );
+      }
+    }
+    return {
+      topologySpreadConstraints: spread.length
+        ? spread.map((c) => ({
+            maxSkew: checkRange(
+              this,
+              'topologySpread maxSkew',
+              c.maxSkew ?? 1,
+              1,
+              Number.MAX_SAFE_INTEGER,
+              'Allow a skew of 1 or more',
+            ),
+            topologyKey: c.topologyKey,
+            whenUnsatisfiable: c.whenUnsatisfiable ?? 'ScheduleAnyway',
+            labelSelector: { matchLabels: c.matchLabels ?? this.resource.matchLabels },
+          }))
+        : undefined,
+      priorityClassName:
+        props.priorityClassName === undefined
+          ? undefined
+          : checkDnsSubdomain(this, 'priorityClassName', props.priorityClassName),
+      nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
+      tolerations: props.tolerations?.map((t) => ({ ...t })),
+      affinity: props.affinity ? plus.k8s.toJson_Affinity(props.affinity) : undefined,
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
+import type { SecretKey } from '../apps/existing-secret.js';
 import { invalid, show } from '../core/errors.js';
 
 /**
@@ -161,10 +162,7 @@ export interface LokiOptions {
 }
 
 /** A key of an existing Secret, read into the sidecar's environment and referenced as `${VAR}`. */
-export interface SecretKey {
-  readonly secretName: string;
-  readonly key: string;
-}
+export type { SecretKey };
 
 export interface ElasticsearchOptions {
   readonly host: string;

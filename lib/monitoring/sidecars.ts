@@ -1,9 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Workload } from '../apps/workload.js';
-import { checkImage } from '../core/image.js';
+import { PodVolume } from '../apps/pod-volume.js';
 import * as plus from '../core/plus.js';
-import { RESTRICTED_CONTAINER } from '../security/pod-security.js';
 import type { LogInput, LogOutput } from './fluent-bit.js';
 import {
   APP_LOG_DIR,
@@ -14,11 +13,6 @@ import {
   STATE_DIR,
   fluentBitConfig,
 } from './fluent-bit.js';
-
-/** Where a workload resource keeps its pod spec, for what cdk8s-plus cannot say. */
-function podSpecPath(resource: plus.Workload): string {
-  return resource instanceof plus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
-}
 
 /** The UID sidecars run as: `nobody`, numeric so that the kubelet can check runAsNonRoot. */
 export const SIDECAR_UID = 65534;
@@ -38,29 +32,6 @@ export interface SidecarOptions {
   readonly resources?: plus.ContainerResources;
 }
 
-/**
- * Adds a native sidecar (an init container with `restartPolicy: Always`, Kubernetes 1.29+): it starts
- * before the app and stops after it, and a Job's pod still completes when the app does. It runs under
- * the same Pod Security "restricted" context as the app, with the app container's resources unless told.
- */
-export function addNativeSidecar(workload: Workload, props: plus.ContainerProps): plus.Container {
-  checkImage(workload, props.image, false);
-  const container = workload.resource.addInitContainer({
-    ...props,
-    resources: props.resources ?? workload.container.resources,
-    securityContext: { ...RESTRICTED_CONTAINER, user: SIDECAR_UID, group: SIDECAR_UID },
-  });
-  const index = workload.resource.initContainers.indexOf(container);
-  const path = `${podSpecPath(workload.resource)}/initContainers/${index}`;
-  const resource = ApiObject.of(workload.resource);
-  // cdk8s-plus-27's bindings are Kubernetes 1.27's, whose Container has no restartPolicy (1.28): they drop
-  // it from JSON patches too, so it is added to the object's final JSON.
-  const toJson = resource.toJson.bind(resource);
-  resource.toJson = (): unknown =>
-    JsonPatch.apply(toJson(), JsonPatch.add(`${path}/restartPolicy`, 'Always'));
-  return container;
-}
-
 export const STATSD_EXPORTER_IMAGE = 'prom/statsd-exporter:v0.28.0';
 /** Where the StatsD exporter serves Prometheus metrics. */
 export const STATSD_METRICS_PORT = 9102;
@@ -78,7 +49,7 @@ export class MetricsSidecar extends Construct {
 
   public constructor(scope: Construct, id: string, workload: Workload, options: SidecarOptions = {}) {
     super(scope, id);
-    this.container = addNativeSidecar(workload, {
+    this.container = workload.addSidecar({
       name: 'statsd-exporter',
       image: options.image ?? STATSD_EXPORTER_IMAGE,
       args: [
@@ -88,6 +59,8 @@ export class MetricsSidecar extends Construct {
       ],
       ports: [{ number: STATSD_METRICS_PORT, name: 'metrics' }],
       resources: options.resources,
+      runAsUser: SIDECAR_UID,
+      runAsGroup: SIDECAR_UID,
     });
     workload.container.env.addVariable('STATSD_HOST', plus.EnvValue.fromValue('127.0.0.1'));
     workload.container.env.addVariable('STATSD_PORT', plus.EnvValue.fromValue(String(STATSD_PORT)));
@@ -131,34 +104,28 @@ export class LogShippingSidecar extends Construct {
       metadata: { name: `${workload.name}-fluent-bit` },
       data: { [CONFIG_FILE]: this.config },
     });
-    this.container = addNativeSidecar(workload, {
+    const logs = PodVolume.emptyDir('app-logs');
+    const tail = inputs.some((i) => i.plugin === 'tail');
+    this.container = workload.addSidecar({
       name: 'fluent-bit',
       image: options.image ?? FLUENT_BIT_IMAGE,
       args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`],
       ports: [{ number: FLUENT_BIT_HTTP_PORT, name: 'fluent-bit' }],
       resources: options.resources,
-      envVariables: Object.fromEntries(
-        options.outputs
-          .flatMap((o) => o.secretEnv)
-          .map((e) => [
-            e.name,
-            plus.EnvValue.fromSecretValue({
-              secret: plus.Secret.fromSecretName(this, `Secret-${e.name}`, e.secret.secretName),
-              key: e.secret.key,
-            }),
-          ]),
+      runAsUser: SIDECAR_UID,
+      runAsGroup: SIDECAR_UID,
+      secretEnv: Object.fromEntries(
+        options.outputs.flatMap((o) => o.secretEnv).map((e) => [e.name, e.secret]),
       ),
+      mounts: [
+        { path: CONFIG_DIR, volume: PodVolume.configMap('fluent-bit-config', this.configMap) },
+        { path: STATE_DIR, volume: PodVolume.emptyDir('fluent-bit-state') },
+        ...(tail ? [{ path: APP_LOG_DIR, volume: logs, readOnly: true }] : []),
+      ],
     });
-    this.container.mount(
-      CONFIG_DIR,
-      plus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'fluent-bit-config' }),
-      { readOnly: true },
-    );
-    this.container.mount(STATE_DIR, plus.Volume.fromEmptyDir(this, 'StateVolume', 'fluent-bit-state'));
-    if (inputs.some((i) => i.plugin === 'tail')) {
-      const logs = plus.Volume.fromEmptyDir(this, 'LogVolume', 'app-logs');
-      workload.container.mount(APP_LOG_DIR, logs);
-      this.container.mount(APP_LOG_DIR, logs, { readOnly: true });
+    if (tail) {
+      // The app writes its log files where the sidecar reads them.
+      workload.mount(APP_LOG_DIR, logs);
     }
   }
 }

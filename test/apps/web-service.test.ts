@@ -231,7 +231,7 @@ describe('validation', () => {
       'a probe of a port the container does not expose',
       () =>
         new WebService(testChart(), 'api', { image, liveness: HealthCheck.http('/healthz', { port: 9090 }) }),
-      "test/api: liveness check probes port 9090, which the container does not expose (its port: 8080). Probe port 8080, or change the workload's port",
+      'test/api: liveness check of container "api" probes port 9090, which the container does not expose (its ports: 8080). Probe port 8080, or give the container port 9090',
     ],
     [
       'an image without tag or digest',

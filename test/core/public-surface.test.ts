@@ -19,6 +19,10 @@ test('the entry point exports what users build with, and no internal plumbing', 
     'RESTRICTED_NAMESPACE_LABELS',
     'replicatedPods',
     'expose',
+    'addPodContainer',
+    'containerEnv',
+    'probeFields',
+    'mountVolumes',
   ]) {
     expect(lib).not.toHaveProperty(internal);
   }
@@ -38,6 +42,9 @@ test('the entry point exports what users build with, and no internal plumbing', 
     'Alarm',
     'POLICY_RULES',
     'NAME_LABEL',
+    'PodVolume',
+    'ProjectedSource',
+    'HealthCheck',
   ]) {
     expect(lib).toHaveProperty(publicName);
   }
