@@ -8,6 +8,8 @@ import { AppStack } from '../../lib/apps/app-stack.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
+import { PodVolume } from '../../lib/apps/pod-volume.js';
+import type { VolumeMount } from '../../lib/apps/pod-volume.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import type { Workload } from '../../lib/apps/workload.js';
@@ -54,9 +56,19 @@ const APP_POD = {
 
 /**
  * The Postgres images (postgres:16-alpine) run as their own user, 70, which upstream leaves to root:
- * Pod Security "restricted" refuses root.
+ * Pod Security "restricted" refuses root. Under a read-only root Postgres writes its socket to
+ * /var/run/postgresql and its data to the emptyDir upstream gives it.
  */
-const POSTGRES_POD = { runAsUser: 70, runAsGroup: 70, fsGroup: 70, writableTmp: true } as const;
+const POSTGRES_POD = {
+  runAsUser: 70,
+  runAsGroup: 70,
+  fsGroup: 70,
+  writableTmp: true,
+  mounts: [
+    { path: '/var/lib/postgresql/data', volume: PodVolume.emptyDir('postgresdb'), subPath: 'postgres' },
+    { path: '/var/run/postgresql', volume: PodVolume.emptyDir('run') },
+  ],
+} as const;
 
 /** The Java services' common settings. */
 const JAVA_ENV = {
@@ -115,6 +127,22 @@ export class BankOfAnthos extends AppStack {
       },
     });
     this.jwtKey = new ExistingSecret(this, 'JwtKey', { secretName: 'jwt-key' });
+    // The services verify tokens with the public key; the user service signs them with the private one.
+    const publicKey: VolumeMount = {
+      path: '/tmp/.ssh',
+      volume: PodVolume.secret('publickey', this.jwtKey, {
+        items: [{ key: 'jwtRS256.key.pub', path: 'publickey' }],
+      }),
+    };
+    const keyPair: VolumeMount = {
+      path: '/tmp/.ssh',
+      volume: PodVolume.secret('keys', this.jwtKey, {
+        items: [
+          { key: 'jwtRS256.key', path: 'privatekey' },
+          { key: 'jwtRS256.key.pub', path: 'publickey' },
+        ],
+      }),
+    };
 
     const accountsDb = new WebService(this, 'accounts-db', {
       image: image('accounts-db'),
@@ -154,6 +182,7 @@ export class BankOfAnthos extends AppStack {
         LOG_LEVEL: 'info',
       },
       envFrom: [environment, accountsDbConfig],
+      mounts: [keyPair],
       readiness: ready(10),
       resources: resources([260, 500], [128, 256]),
     });
@@ -165,6 +194,7 @@ export class BankOfAnthos extends AppStack {
       servicePort: 8080,
       env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', LOG_LEVEL: 'info' },
       envFrom: [environment, accountsDbConfig],
+      mounts: [publicKey],
       readiness: ready(10),
       resources: resources([100, 250], [64, 128]),
     });
@@ -176,6 +206,7 @@ export class BankOfAnthos extends AppStack {
       servicePort: 8080,
       env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', ...JAVA_ENV, LOG_LEVEL: 'info' },
       envFrom: [environment, serviceApi, ledgerDbConfig],
+      mounts: [publicKey],
       readiness: ready(60),
       startup: started('/ready'),
       resources: resources([100, 500], [256, 512]),
@@ -196,6 +227,7 @@ export class BankOfAnthos extends AppStack {
         LOG_LEVEL: 'info',
       },
       envFrom: [environment, ledgerDbConfig],
+      mounts: [publicKey],
       readiness: ready(60),
       liveness: HealthCheck.http('/healthy', {
         initialDelaySeconds: 120,
@@ -223,6 +255,7 @@ export class BankOfAnthos extends AppStack {
         LOG_LEVEL: 'info',
       },
       envFrom: [environment, ledgerDbConfig],
+      mounts: [publicKey],
       readiness: ready(60),
       liveness: HealthCheck.http('/healthy', {
         initialDelaySeconds: 120,
@@ -242,6 +275,7 @@ export class BankOfAnthos extends AppStack {
       loadBalancer: { reason: 'Bank of Anthos serves its web frontend on an external load balancer' },
       env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', SCHEME: 'http', LOG_LEVEL: 'info' },
       envFrom: [environment, serviceApi],
+      mounts: [publicKey],
       readiness: ready(10),
       liveness: HealthCheck.http('/ready', {
         initialDelaySeconds: 60,

@@ -34,10 +34,4 @@ export const BANK_OF_ANTHOS_DIFFERENCES: readonly KnownDifference[] = [
     kind: 'missing',
     why: 'cdk8s-plus takes ephemeral storage in whole GiB only, and upstream asks for 0.25Gi and 0.5Gi; the port leaves it out',
   },
-  {
-    fields:
-      /^Deployment\/(balancereader|contacts|frontend|ledgerwriter|transactionhistory|userservice) containers\[0\] volumeMounts$/,
-    kind: 'missing',
-    why: 'no Secret volumes: the JWT keys are not mounted at /tmp/.ssh',
-  },
 ];

@@ -6,6 +6,7 @@
 import type { Construct } from 'constructs';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
+import { PodVolume } from '../../lib/apps/pod-volume.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import type { Workload } from '../../lib/apps/workload.js';
@@ -23,6 +24,23 @@ const VERSION = 'v0.10.6';
 
 /** Every upstream pod runs as UID and GID 1000 and owns its volumes with that group. */
 const POD_USER = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } as const;
+
+/** The load generator's init container waits for the frontend to answer, upstream's script verbatim. */
+const FRONTEND_CHECK = `MAX_RETRIES=12
+RETRY_INTERVAL=10
+for i in $(seq 1 $MAX_RETRIES); do
+  echo "Attempt $i: Pinging frontend: \${FRONTEND_ADDR}..."
+  STATUSCODE=$(wget --server-response http://\${FRONTEND_ADDR} 2>&1 | awk '/^  HTTP/{print $2}')
+  if [ $STATUSCODE -eq 200 ]; then
+      echo "Frontend is reachable."
+      exit 0
+  fi
+  echo "Error: Could not reach frontend - Status code: \${STATUSCODE}"
+  sleep $RETRY_INTERVAL
+done
+echo "Failed to reach frontend after $MAX_RETRIES attempts."
+exit 1
+`;
 
 interface GrpcServiceProps {
   readonly port: number;
@@ -56,8 +74,8 @@ export class OnlineBoutique extends AppStack {
         servicePort: service.servicePort ?? service.port,
         env: service.env,
         resources: service.resources,
-        readiness: HealthCheck.tcp(service.probe),
-        liveness: HealthCheck.tcp(service.liveness ?? service.probe),
+        readiness: HealthCheck.grpc(service.probe),
+        liveness: HealthCheck.grpc(service.liveness ?? service.probe),
         terminationGracePeriodSeconds: service.terminationGracePeriodSeconds,
       });
 
@@ -143,6 +161,7 @@ export class OnlineBoutique extends AppStack {
       readiness: HealthCheck.tcp({ periodSeconds: 5 }),
       liveness: HealthCheck.tcp({ periodSeconds: 5 }),
       resources: resources([70, 125], [200, 256]),
+      mounts: [{ path: '/data', volume: PodVolume.emptyDir('redis-data') }],
     });
 
     this.frontend = new WebService(this, 'frontend', {
@@ -151,8 +170,15 @@ export class OnlineBoutique extends AppStack {
       replicas: 1,
       port: 8080,
       podAnnotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'true' },
-      readiness: HealthCheck.http('/_healthz', { initialDelaySeconds: 10 }),
-      liveness: HealthCheck.http('/_healthz', { initialDelaySeconds: 10 }),
+      // The cookie gives the checks a session of their own, as upstream's do.
+      readiness: HealthCheck.http('/_healthz', {
+        initialDelaySeconds: 10,
+        headers: { Cookie: 'shop_session-id=x-readiness-probe' },
+      }),
+      liveness: HealthCheck.http('/_healthz', {
+        initialDelaySeconds: 10,
+        headers: { Cookie: 'shop_session-id=x-liveness-probe' },
+      }),
       env: {
         PORT: '8080',
         PRODUCT_CATALOG_SERVICE_ADDR: 'productcatalogservice:3550',
@@ -174,6 +200,14 @@ export class OnlineBoutique extends AppStack {
       replicas: 1,
       terminationGracePeriodSeconds: 5,
       podAnnotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'true' },
+      initContainers: [
+        {
+          name: 'frontend-check',
+          image: 'busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d',
+          command: ['/bin/sh', '-exc', FRONTEND_CHECK],
+          env: { FRONTEND_ADDR: 'frontend:80' },
+        },
+      ],
       env: { FRONTEND_ADDR: 'frontend:80', USERS: '10', RATE: '1' },
       resources: resources([300, 500], [256, 512]),
     });
