@@ -1,7 +1,7 @@
 export * from './app-stack.js';
 export * from './config-map.js';
 export * from './existing-secret.js';
-export type { Exposure, ExposureProps, IngressOptions, LoadBalancerOptions } from './exposure.js';
+export type { AdditionalServiceOptions, Exposure, ExposureProps, IngressOptions } from './exposure.js';
 export * from './health-check.js';
 export type {
   ContainerSpecProps,
@@ -25,7 +25,9 @@ export type {
   Scaling,
 } from './replication.js';
 export * from './scheduled-job.js';
+export * from './service-kind.js';
 export * from './tier.js';
 export * from './web-service.js';
 export * from './worker.js';
 export * from './workload.js';
+export type { WorkloadPort } from './workload-port.js';

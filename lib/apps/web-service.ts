@@ -12,7 +12,7 @@ export interface WebServiceProps extends WorkloadProps, ReplicationProps, Exposu
   /**
    * The port the container listens on.
    *
-   * @default 8080
+   * @default 8080, unless `ports` is set
    */
   readonly port?: number;
   /**
@@ -34,22 +34,26 @@ export class WebService extends Workload implements DeliverableWorkload {
   public readonly replicas?: number;
   public readonly scaling: Scaling;
   public readonly service: plus.Service;
+  /** The port the Service exposes the main port on. */
   public readonly servicePort: number;
+  /** The Services beside the one named like the workload. */
+  public readonly additionalServices: readonly plus.Service[];
   public readonly ingress?: plus.Ingress;
   /** What the strategy added: the Rollout, its AnalysisTemplates and Services. */
   public readonly delivery?: Delivery;
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
     const pods = replicatedPods(props, 2);
-    super(scope, id, { ...props, port: props.port ?? 8080 }, pods.factory);
+    super(scope, id, { ...props, port: props.ports ? props.port : (props.port ?? 8080) }, pods.factory);
     this.deployment = this.resource as plus.Deployment;
     this.replicas = pods.replicas;
     this.scaling = scale(this, props);
     ({
       service: this.service,
       servicePort: this.servicePort,
+      additionalServices: this.additionalServices,
       ingress: this.ingress,
-    } = expose(this, this.deployment, this.port!, props));
+    } = expose(this, this.deployment, props));
     // Last: the strategy may route the Service and Ingress.
     this.delivery = props.strategy?.bind(this, this);
   }

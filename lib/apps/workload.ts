@@ -22,6 +22,8 @@ import { addPodContainer, containerEnv, probeFields } from './pod-containers.js'
 import type { VolumeMount } from './pod-volume.js';
 import { mountVolumes, PodVolume } from './pod-volume.js';
 import { Tier } from './tier.js';
+import type { WorkloadPort } from './workload-port.js';
+import { checkPorts } from './workload-port.js';
 
 export interface WorkloadProps extends ContainerSpecProps {
   /**
@@ -44,6 +46,13 @@ export interface WorkloadProps extends ContainerSpecProps {
    * @default - no port
    */
   readonly port?: number;
+  /**
+   * Named ports the container listens on, in place of `port`; the first is the main port (probed by the
+   * default readiness check). Their names and appProtocols are carried to every Service of the workload.
+   *
+   * @default - `port` alone
+   */
+  readonly ports?: readonly WorkloadPort[];
   /**
    * CPU and memory requests and limits.
    *
@@ -259,7 +268,10 @@ export abstract class Workload
   implements IGrantee, INetworkPeer, plus.ISubject, PodOfContainers
 {
   public readonly name: string;
+  /** The main port: `port`, or the first of `ports`. */
   public readonly port?: number;
+  /** The named ports; empty when the workload has `port` alone. */
+  public readonly ports: readonly WorkloadPort[];
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
@@ -276,10 +288,9 @@ export abstract class Workload
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     checkImage(this, props.image, props.allowLatestImage ?? false);
-    if (props.port !== undefined) {
-      this.port = checkRange(this, 'port', props.port, 1, 65535, 'Use a port between 1 and 65535');
-    }
-    this.ingressPorts = this.port === undefined ? [] : [this.port];
+    ({ port: this.port, ports: this.ports } = checkPorts(this, props.port, props.ports));
+    this.ingressPorts =
+      this.ports.length > 0 ? this.ports.map((p) => p.number) : this.port === undefined ? [] : [this.port];
     this.apiAccess = props.automountServiceAccountToken ?? false;
 
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
@@ -327,7 +338,12 @@ export abstract class Workload
       image: props.image,
       // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
       // The library adds no probe the props do not ask for, but the default readiness check below.
-      ports: this.port === undefined ? undefined : [{ number: this.port }],
+      ports:
+        this.ports.length > 0
+          ? this.ports.map((p) => ({ number: p.number, name: p.name }))
+          : this.port === undefined
+            ? undefined
+            : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
       ...containerEnv(this, this.name, props),

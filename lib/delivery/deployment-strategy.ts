@@ -4,7 +4,7 @@ import type { AnalysisTemplate, RolloutSpecStrategy } from '../../imports/argopr
 import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
-import { selectPods } from '../core/selectors.js';
+import { podService, portsOf } from '../core/services.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../monitoring/alarm.js';
 import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
@@ -293,19 +293,20 @@ export abstract class DeploymentStrategy {
     });
   }
 
-  /** For strategies of your own: a Service in `scope` like the workload's, for Argo Rollouts to point at one version. */
+  /**
+   * For strategies of your own: a Service in `scope` with the workload Service's ports (names and
+   * appProtocol), for Argo Rollouts to point at one version.
+   */
   protected siblingService(
     scope: Construct,
     workload: DeliverableWorkload,
     role: string,
     name: string,
   ): plus.Service {
-    const service = new plus.Service(scope, `${role}Service`, {
-      metadata: { name },
-      ports: workload.service!.ports.map((p) => ({ port: p.port, targetPort: p.targetPort, name: p.name })),
+    return podService(scope, `${role}Service`, workload.deployment, {
+      name,
+      ports: portsOf(workload.service!),
     });
-    selectPods(service, workload.deployment);
-    return service;
   }
 }
 

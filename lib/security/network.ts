@@ -64,6 +64,11 @@ export class ExternalPeer {
     return new ExternalPeer('anywhere', { ipBlock: { cidr: '0.0.0.0/0' } });
   }
 
+  /** The clients of the LoadBalancer Service `service`: any address, as a cloud load balancer forwards them. */
+  public static loadBalancerClients(service: string): ExternalPeer {
+    return ExternalPeer.anywhere().named(`lb-${service}`);
+  }
+
   private constructor(
     /** How the peer is named in the names of its NetworkPolicies. */
     public readonly peerName: string,

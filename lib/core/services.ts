@@ -1,0 +1,51 @@
+import type { Construct } from 'constructs';
+import * as plus from './plus.js';
+import { selectPods } from './selectors.js';
+
+/** A Service port as the library writes it: named, with its application protocol. */
+export interface ServicePortSpec {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly appProtocol?: string;
+}
+
+export interface PodServiceOptions {
+  readonly name: string;
+  readonly ports: readonly ServicePortSpec[];
+  /** @default ClusterIP */
+  readonly type?: plus.ServiceType;
+  /** "None" for a headless Service. @default - one assigned by the cluster */
+  readonly clusterIP?: string;
+}
+
+const portSpecs = new WeakMap<plus.Service, readonly ServicePortSpec[]>();
+
+/**
+ * A Service in `scope` in front of `pods` (selected by their name label), with named ports and their
+ * appProtocol, which cdk8s-plus-27's Service has no setting for.
+ */
+export function podService(
+  scope: Construct,
+  id: string,
+  pods: plus.Workload,
+  options: PodServiceOptions,
+): plus.Service {
+  const service = new plus.Service(scope, id, {
+    metadata: { name: options.name },
+    type: options.type,
+    clusterIP: options.clusterIP,
+    ports: options.ports.map(({ name, port, targetPort }) => ({ port, targetPort, name })),
+  });
+  selectPods(service, pods);
+  portSpecs.set(service, options.ports);
+  return service;
+}
+
+/** The ports of `service` with their appProtocol, to make a Service like it. */
+export function portsOf(service: plus.Service): readonly ServicePortSpec[] {
+  return (
+    portSpecs.get(service) ??
+    service.ports.map((p) => ({ name: p.name!, port: p.port, targetPort: p.targetPort ?? p.port }))
+  );
+}
