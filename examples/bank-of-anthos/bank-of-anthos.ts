@@ -13,7 +13,6 @@ import type { VolumeMount } from '../../lib/apps/pod-volume.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import type { Workload } from '../../lib/apps/workload.js';
-import { ExternalPeer } from '../../lib/security/network.js';
 import { resources } from '../resources.js';
 
 export interface BankOfAnthosProps {
@@ -148,8 +147,7 @@ export class BankOfAnthos extends AppStack {
       image: image('accounts-db'),
       ...POSTGRES_POD,
       replicas: 1,
-      port: 5432,
-      servicePort: 5432,
+      ports: [{ name: 'tcp', number: 5432 }],
       envFrom: [environment, accountsDbConfig, demoData],
       resources: resources([100, 250], [128, 512]),
     });
@@ -157,8 +155,7 @@ export class BankOfAnthos extends AppStack {
       image: image('ledger-db'),
       ...POSTGRES_POD,
       replicas: 1,
-      port: 5432,
-      servicePort: 5432,
+      ports: [{ name: 'tcp', number: 5432 }],
       envFrom: [environment, ledgerDbConfig, demoData],
       resources: resources([100, 250], [512, 1024]),
     });
@@ -315,6 +312,5 @@ export class BankOfAnthos extends AppStack {
     calls(balanceReader, ledgerDb);
     calls(transactionHistory, ledgerDb);
     calls(this.loadGenerator, this.frontend);
-    this.frontend.allowFrom(ExternalPeer.anywhere());
   }
 }

@@ -10,13 +10,8 @@ export const BANK_OF_ANTHOS_DIFFERENCES: readonly KnownDifference[] = [
   },
   {
     fields: /^Deployment\/userservice containers\[0\] ports$/,
-    kind: 'missing',
-    why: 'container ports have no names (upstream names the user service port "http-server")',
-  },
-  {
-    fields: /^Service\/(accounts|ledger)-db ports$/,
-    kind: 'missing',
-    why: 'every Service port is named "http" (upstream: "tcp")',
+    kind: 'deliberate',
+    why: 'a port is named once, for the container and every Service; upstream names the user service\'s container port "http-server" and its Service port "http", and the port keeps the Service\'s',
   },
   {
     fields: /^(StatefulSet|Deployment)\/(accounts|ledger)-db /,

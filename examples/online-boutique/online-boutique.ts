@@ -7,11 +7,11 @@ import type { Construct } from 'constructs';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { PodVolume } from '../../lib/apps/pod-volume.js';
+import { ServiceKind } from '../../lib/apps/service-kind.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import type { Workload } from '../../lib/apps/workload.js';
 import type * as plus from '../../lib/core/plus.js';
-import { ExternalPeer } from '../../lib/security/network.js';
 import { resources } from '../resources.js';
 
 export interface OnlineBoutiqueProps {
@@ -70,8 +70,8 @@ export class OnlineBoutique extends AppStack {
         image: `${REGISTRY}/${name}:${VERSION}`,
         ...POD_USER,
         replicas: 1,
-        port: service.port,
-        servicePort: service.servicePort ?? service.port,
+        // Upstream names the Service port "grpc"; the library carries one name from the container to the Services.
+        ports: [{ name: 'grpc', number: service.port, servicePort: service.servicePort }],
         env: service.env,
         resources: service.resources,
         readiness: HealthCheck.grpc(service.probe),
@@ -156,8 +156,7 @@ export class OnlineBoutique extends AppStack {
       image: 'redis:alpine',
       ...POD_USER,
       replicas: 1,
-      port: 6379,
-      servicePort: 6379,
+      ports: [{ name: 'tcp-redis', number: 6379 }],
       readiness: HealthCheck.tcp({ periodSeconds: 5 }),
       liveness: HealthCheck.tcp({ periodSeconds: 5 }),
       resources: resources([70, 125], [200, 256]),
@@ -169,6 +168,14 @@ export class OnlineBoutique extends AppStack {
       ...POD_USER,
       replicas: 1,
       port: 8080,
+      additionalServices: [
+        {
+          name: 'frontend-external',
+          kind: ServiceKind.loadBalancer({
+            reason: 'Online Boutique serves its shop on an external load balancer',
+          }),
+        },
+      ],
       podAnnotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'true' },
       // The cookie gives the checks a session of their own, as upstream's do.
       readiness: HealthCheck.http('/_healthz', {
@@ -231,6 +238,5 @@ export class OnlineBoutique extends AppStack {
     calls(recommendation, productCatalog);
     calls(cart, this.redis);
     calls(this.loadGenerator, this.frontend);
-    this.frontend.allowFrom(ExternalPeer.anywhere());
   }
 }

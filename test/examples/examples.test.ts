@@ -90,6 +90,19 @@ describe.each(examples)('examples/$name', ({ build, upstream, known, workloads }
     expect(changed).toEqual([]);
   });
 
+  test('every container port upstream declares has the same number in the port (names aside)', () => {
+    const numbers = (ports: unknown) =>
+      ((ports as { containerPort: number }[] | undefined) ?? []).map((p) => p.containerPort);
+    const changed = [...vendored]
+      .filter(([field, ports]) => / containers\[\d+\] ports$/.test(field) && numbers(ports).length > 0)
+      .filter(([field, ports]) => !isDeepStrictEqual(numbers(ported.get(field)), numbers(ports)))
+      .map(([field]) => field);
+    // A field that a missing setting covers is that entry's (a database that is not yet a StatefulSet).
+    expect(
+      changed.filter((field) => !known.some((k) => k.kind === 'missing' && k.fields.test(field))),
+    ).toEqual([]);
+  });
+
   test("every upstream app container's image is the ported workload's, whatever its kind", () => {
     // "StatefulSet/ledger-db containers[0] image" -> "ledger-db containers[0]"
     const images = (fields: Map<string, unknown>) =>
