@@ -2,12 +2,15 @@
  * StatefulSet, as `kubectl rollout status` decides:
  * - the controller observed the latest generation;
  * - with the OnDelete update strategy, ready once observed (pods update only when deleted);
- * - progressing while readyReplicas < spec.replicas;
+ * - failed when one of its pods cannot start (see the Pod checker), with the reason;
+ * - progressing while readyReplicas < spec.replicas, saying why a pod is unscheduled (a claim that no
+ *   volume binds, for one);
  * - with a partitioned rolling update, progressing while updatedReplicas < spec.replicas - partition;
  * - otherwise progressing until updateRevision equals currentRevision.
  */
 import { progressing, READY } from './generation.js';
-import type { LiveObject, ReadinessChecker } from './types.js';
+import { podsProblem, POD_KIND } from './replicaset.js';
+import type { LiveObject, OwnedObjects, ReadinessChecker } from './types.js';
 
 interface StatefulSetSpec {
   replicas?: number;
@@ -25,12 +28,19 @@ const specOf = (object: LiveObject) => (object.spec ?? {}) as StatefulSetSpec;
 const statusOf = (object: LiveObject) => object.status as StatefulSetStatus;
 
 export const STATEFUL_SET_READINESS: ReadinessChecker = {
+  owns: [POD_KIND],
   conditions: [
     (statefulSet) => (specOf(statefulSet).updateStrategy?.type === 'OnDelete' ? READY : undefined),
-    (statefulSet) => {
+    (statefulSet, owned: OwnedObjects) => {
       const desired = specOf(statefulSet).replicas ?? 1;
       const ready = statusOf(statefulSet).readyReplicas ?? 0;
-      return ready < desired ? progressing(`${ready} of ${desired} replicas ready`) : undefined;
+      if (ready >= desired) {
+        return undefined;
+      }
+      const problem = podsProblem(owned.of('Pod'));
+      return problem?.state === 'failed'
+        ? problem
+        : progressing(`${ready} of ${desired} replicas ready${problem ? ` (${problem.message})` : ''}`);
     },
     (statefulSet) => {
       const spec = specOf(statefulSet);

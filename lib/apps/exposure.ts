@@ -98,9 +98,13 @@ export interface Exposure {
 
 /**
  * The ports of the workload's Services: each named port on its servicePort, or the single `port` named
- * "http" on `servicePort` (default 80).
+ * "http" on `servicePort` (default `defaultServicePort`).
  */
-export function servicePorts(workload: Workload, servicePort: number | undefined): ServicePortSpec[] {
+export function servicePorts(
+  workload: Workload,
+  servicePort: number | undefined,
+  defaultServicePort = 80,
+): ServicePortSpec[] {
   if (workload.ports.length > 0) {
     if (servicePort !== undefined) {
       invalid(
@@ -122,7 +126,7 @@ export function servicePorts(workload: Workload, servicePort: number | undefined
       port: checkRange(
         workload,
         'servicePort',
-        servicePort ?? 80,
+        servicePort ?? defaultServicePort,
         1,
         65535,
         'Use a port between 1 and 65535',

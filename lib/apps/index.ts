@@ -26,6 +26,7 @@ export type {
 } from './replication.js';
 export * from './scheduled-job.js';
 export * from './service-kind.js';
+export * from './stateful-service.js';
 export * from './tier.js';
 export * from './web-service.js';
 export * from './worker.js';

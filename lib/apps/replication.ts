@@ -128,10 +128,26 @@ export function scale(
       )
     : undefined;
   const mostReplicas = props.autoscaling?.maxReplicas ?? replicas ?? 1;
-  if (!props.disruptionBudget && mostReplicas <= 1) {
-    return { autoscaler };
+  return {
+    autoscaler,
+    disruptionBudget: disruptionBudget(workload, workload.deployment, mostReplicas, props.disruptionBudget),
+  };
+}
+
+/**
+ * The PodDisruptionBudget of `resource`'s pods: the one asked for, or maxUnavailable 1 when more than
+ * one replica may run (with one, a budget would block every drain).
+ */
+export function disruptionBudget(
+  workload: Construct & { readonly name: string },
+  resource: plus.Workload,
+  mostReplicas: number,
+  options: DisruptionBudgetOptions | undefined,
+): plus.k8s.KubePodDisruptionBudget | undefined {
+  if (!options && mostReplicas <= 1) {
+    return undefined;
   }
-  const maxUnavailable = props.disruptionBudget?.maxUnavailable ?? 1;
+  const maxUnavailable = options?.maxUnavailable ?? 1;
   checkRange(
     workload,
     'disruptionBudget.maxUnavailable',
@@ -140,14 +156,13 @@ export function scale(
     Number.MAX_SAFE_INTEGER,
     'Let at least 1 pod be disrupted, or drains never finish',
   );
-  const disruptionBudget = new plus.k8s.KubePodDisruptionBudget(workload, 'DisruptionBudget', {
+  return new plus.k8s.KubePodDisruptionBudget(workload, 'DisruptionBudget', {
     metadata: { name: workload.name },
     spec: {
       maxUnavailable: plus.k8s.IntOrString.fromNumber(maxUnavailable),
-      selector: { matchLabels: { ...workload.deployment.matchLabels } },
+      selector: { matchLabels: { ...resource.matchLabels } },
     },
   });
-  return { autoscaler, disruptionBudget };
 }
 
 function autoscale(

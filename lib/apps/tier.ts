@@ -28,6 +28,11 @@ export class Tier extends Construct implements INetworkPeer {
     this.podSelector = { [PART_OF_LABEL]: Chart.of(this).node.id, [TIER_LABEL]: this.tierName };
   }
 
+  /** The call graph: lets every pod of this tier call each of `targets`. Returns the policies. */
+  public calls(...targets: INetworkPeer[]) {
+    return targets.flatMap((target) => allowTraffic(this, target));
+  }
+
   /** Lets every pod of `peer` connect to every pod of this tier. Returns the ingress and egress policies. */
   public allowFrom(peer: INetworkPeer | ExternalPeer, options: AllowOptions = {}) {
     return allowTraffic(peer, this, options);

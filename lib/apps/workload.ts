@@ -407,6 +407,14 @@ export abstract class Workload
     return allowTraffic(peer, this, options);
   }
 
+  /**
+   * The call graph: lets this workload's pods call each of `targets` on the target's ports (an egress
+   * policy here, an ingress policy there, namespace selectors across AppStacks). Returns the policies.
+   */
+  public calls(...targets: INetworkPeer[]): plus.k8s.KubeNetworkPolicy[] {
+    return targets.flatMap((target) => allowTraffic(this, target));
+  }
+
   /** Lets this workload's pods connect to addresses in an IPv4 CIDR block, on `ports` or every port. */
   public allowEgressToCidr(cidr: string, options: { readonly ports?: readonly number[] } = {}) {
     return allowEgressToCidr(this, cidr, options);

@@ -15,6 +15,9 @@
  * | pod `securityContext.seccompProfile`                 | lib/apps/workload.ts           | `PodSecurityContextProps` has no `seccompProfile`                 |
  * | pod `topologySpreadConstraints`                      | lib/apps/workload.ts           | `PodScheduling` has no topology spread                            |
  * | init container `restartPolicy: Always` (native sidecar) | lib/monitoring/sidecars.ts  | the 1.27 bindings' Container has no `restartPolicy` (1.28)        |
+ * | Service port `appProtocol`                           | lib/core/services.ts           | cdk8s-plus-27's `ServicePort` has no `appProtocol`                |
+ * | StatefulSet `volumeClaimTemplates`, and their mounts | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` has no claim templates              |
+ * | a StatefulSet's Service `selector`, by name alone    | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` adds its path-hash label to it      |
  *
  * A volume cdk8s-plus's `Volume` factories cannot make (a projected volume) is made by `volumeOf` from the
  * 1.27 API's own shape (lib/apps/pod-volume.ts), so that cdk8s-plus still mounts it and lists it once.
@@ -55,11 +58,20 @@ export function clusterScoped<T extends ApiObject>(object: T): T {
   return object;
 }
 
-/** A JSON object of fields; an undefined value leaves the field as it is. */
+/**
+ * A JSON object of fields; an undefined value leaves the field as it is, and a function receives the
+ * field's current value and returns the one that replaces it (to add to a list cdk8s-plus wrote).
+ */
 export type Fields = Readonly<Record<string, unknown>>;
 
 /** Fields cdk8s-plus-27 has no setting for, by what they belong to. */
 export interface KubeFields {
+  /**
+   * Merged into the object's spec.
+   *
+   * @default - none
+   */
+  readonly spec?: Fields;
   /**
    * Merged into the pod spec: of a Pod, of a CronJob's job template, or of any other kind's pod template.
    *
@@ -119,6 +131,9 @@ function mergeFields(object: ApiObject, json: Record<string, unknown>, fields: K
     mergeNamed(object, pod, 'containers', fields.containers);
     mergeNamed(object, pod, 'initContainers', fields.initContainers);
   }
+  if (fields.spec) {
+    merge((json.spec ?? {}) as Record<string, unknown>, fields.spec);
+  }
   if (fields.servicePorts) {
     mergeNamed(object, (json.spec ?? {}) as Record<string, unknown>, 'ports', fields.servicePorts);
   }
@@ -168,12 +183,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 function merge(target: Record<string, unknown>, fields: Fields, newer?: ReadonlySet<string>): void {
   let added = false;
-  for (const [key, value] of Object.entries(fields)) {
+  for (const [key, field] of Object.entries(fields)) {
+    const current = target[key];
+    const value = typeof field === 'function' ? (field as (current: unknown) => unknown)(current) : field;
     if (value === undefined) {
       continue;
     }
-    const current = target[key];
-    if (isPlainObject(current) && isPlainObject(value)) {
+    if (typeof field !== 'function' && isPlainObject(current) && isPlainObject(value)) {
       merge(current, value);
     } else {
       added ||= !(key in target);

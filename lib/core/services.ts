@@ -22,13 +22,14 @@ export interface PodServiceOptions {
 const portSpecs = new WeakMap<plus.Service, readonly ServicePortSpec[]>();
 
 /**
- * A Service in `scope` in front of `pods` (selected by their name label), with named ports and their
- * appProtocol, which cdk8s-plus-27's Service has no setting for.
+ * A Service in `scope` in front of `pods` (selected by their name label; by `selectPods` later when the
+ * Service must exist before its pods, as a StatefulSet's), with named ports and their appProtocol, which
+ * cdk8s-plus-27's Service has no setting for.
  */
 export function podService(
   scope: Construct,
   id: string,
-  pods: plus.Workload,
+  pods: plus.Workload | undefined,
   options: PodServiceOptions,
 ): plus.Service {
   const service = new plus.Service(scope, id, {
@@ -37,8 +38,16 @@ export function podService(
     clusterIP: options.clusterIP,
     ports: options.ports.map(({ name, port, targetPort }) => ({ port, targetPort, name })),
   });
-  selectPods(service, pods);
+  if (pods) {
+    selectPods(service, pods);
+  }
   portSpecs.set(service, options.ports);
+  const appProtocols = options.ports.filter((p) => p.appProtocol !== undefined);
+  if (appProtocols.length > 0) {
+    plus.addFields(service, () => ({
+      servicePorts: Object.fromEntries(appProtocols.map((p) => [p.name, { appProtocol: p.appProtocol }])),
+    }));
+  }
   return service;
 }
 

@@ -143,16 +143,17 @@ export class Monitoring extends Construct implements IDashboardContributor {
       this.logShipping = new LogShippingSidecar(this, 'Logs', workload, props.logs);
     }
     const podPorts: { port: number; path: string }[] = [];
-    const servedBy = service && appMetrics?.port === workload.port ? service : undefined;
-    if (appMetrics && servedBy) {
+    // The Service port that serves the metrics, by name: the main port's, or a named one ("metrics").
+    const servedBy = service?.ports.find((p) => appMetrics !== undefined && p.targetPort === appMetrics.port);
+    if (appMetrics && service && servedBy) {
       // A ServiceMonitor picks Services by label; the workload's name label says which.
-      servedBy.metadata.addLabel(NAME_LABEL, workload.name);
+      service.metadata.addLabel(NAME_LABEL, workload.name);
       this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: { name: workload.name, labels },
         spec: {
           selector: { matchLabels: { [NAME_LABEL]: workload.name } },
           podTargetLabels: [ROLLOUT_HASH_LABEL],
-          endpoints: [{ port: 'http', path: appMetrics.path, interval: scrapeInterval }],
+          endpoints: [{ port: servedBy.name, path: appMetrics.path, interval: scrapeInterval }],
         },
       });
     } else if (appMetrics) {

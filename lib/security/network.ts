@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
+import { checkDnsLabel } from '../core/names.js';
 import * as plus from '../core/plus.js';
 
 /** Something NetworkPolicies can select: a workload's pods, or every pod of a tier. */
@@ -37,10 +38,14 @@ function portRules(ports: readonly number[]): plus.k8s.NetworkPolicyPort[] | und
 export class ExternalPeer {
   /** The pods of namespace `name` (all of them, or those with `podLabels`). */
   public static namespace(name: string, podLabels?: Readonly<Record<string, string>>): ExternalPeer {
-    return new ExternalPeer(`ns-${name}`, {
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
-      podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
-    });
+    return new ExternalPeer(
+      `ns-${name}`,
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+        podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
+      },
+      name,
+    );
   }
 
   /** The NGINX Ingress Controller's pods, as its Helm chart labels them. */
@@ -73,15 +78,22 @@ export class ExternalPeer {
     /** How the peer is named in the names of its NetworkPolicies. */
     public readonly peerName: string,
     private readonly peer: plus.k8s.NetworkPolicyPeer,
+    private readonly namespaceName?: string,
   ) {}
 
-  /** @internal */
-  public _toPeer(): plus.k8s.NetworkPolicyPeer {
+  /**
+   * @internal The peer as `policyHolder`'s policy selects it. A namespace name that is not a DNS label
+   * is no namespace's, so the rule could never match.
+   */
+  public _toPeer(policyHolder: IConstruct): plus.k8s.NetworkPolicyPeer {
+    if (this.namespaceName !== undefined) {
+      checkDnsLabel(policyHolder, `the namespace of ExternalPeer ${show(this.peerName)}`, this.namespaceName);
+    }
     return this.peer;
   }
 
   private named(peerName: string): ExternalPeer {
-    return new ExternalPeer(peerName, this.peer);
+    return new ExternalPeer(peerName, this.peer, this.namespaceName);
   }
 }
 
@@ -122,7 +134,7 @@ export function allowTraffic(
     spec: {
       podSelector: { matchLabels: { ...to.podSelector } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [external ? from._toPeer() : selectorOf(from, to)], ports }],
+      ingress: [{ from: [external ? from._toPeer(to) : selectorOf(from, to)], ports }],
     },
   });
   if (external) {

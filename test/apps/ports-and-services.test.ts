@@ -29,8 +29,8 @@ describe('named ports', () => {
     ]);
     expect(pod.containers[0].readinessProbe).toEqual({ failureThreshold: 3, tcpSocket: { port: 5050 } });
     expect(one(objects, 'Service', 'checkout').spec.ports).toEqual([
-      { name: 'grpc', port: 5050, targetPort: 5050 },
-      { name: 'http', port: 80, targetPort: 8080 },
+      { appProtocol: 'grpc', name: 'grpc', port: 5050, targetPort: 5050 },
+      { appProtocol: 'http', name: 'http', port: 80, targetPort: 8080 },
       { name: 'metrics', port: 9090, targetPort: 9090 },
     ]);
     expect(checkout.port).toBe(5050);
@@ -108,8 +108,8 @@ describe('additional Services', () => {
       type: 'ClusterIP',
       externalIPs: [],
       ports: [
-        { name: 'grpc', port: 5050, targetPort: 5050 },
-        { name: 'http', port: 80, targetPort: 8080 },
+        { appProtocol: 'grpc', name: 'grpc', port: 5050, targetPort: 5050 },
+        { appProtocol: 'http', name: 'http', port: 80, targetPort: 8080 },
         { name: 'metrics', port: 9090, targetPort: 9090 },
       ],
       selector,
@@ -121,7 +121,7 @@ describe('additional Services', () => {
     expect(publicService.spec).toEqual({
       type: 'LoadBalancer',
       externalIPs: [],
-      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+      ports: [{ appProtocol: 'http', name: 'http', port: 80, targetPort: 8080 }],
       selector,
     });
     expect(one(objects, 'Service', 'checkout-pods').spec).toEqual({
@@ -129,14 +129,14 @@ describe('additional Services', () => {
       clusterIP: 'None',
       externalIPs: [],
       ports: [
-        { name: 'grpc', port: 5050, targetPort: 5050 },
-        { name: 'http', port: 80, targetPort: 8080 },
+        { appProtocol: 'grpc', name: 'grpc', port: 5050, targetPort: 5050 },
+        { appProtocol: 'http', name: 'http', port: 80, targetPort: 8080 },
         { name: 'metrics', port: 9090, targetPort: 9090 },
       ],
       selector,
     });
     expect(one(objects, 'Service', 'checkout-grpc').spec.ports).toEqual([
-      { name: 'grpc', port: 5050, targetPort: 5050 },
+      { appProtocol: 'grpc', name: 'grpc', port: 5050, targetPort: 5050 },
     ]);
     expect(checkout.additionalServices.map((s) => s.name)).toEqual([
       'checkout-public',
@@ -176,7 +176,7 @@ describe('additional Services', () => {
     ]);
   });
 
-  test("the blue/green preview and the canary Services carry the workload Service's port names", () => {
+  test("the blue/green preview and the canary Services carry the workload Service's port names and appProtocols", () => {
     const chart = testChart();
     new WebService(chart, 'bg', { image, ports, strategy: DeploymentStrategy.blueGreen() });
     new WebService(chart, 'canary', {
@@ -187,8 +187,8 @@ describe('additional Services', () => {
     });
     const objects = synth(chart);
     const named = [
-      { name: 'grpc', port: 5050, targetPort: 5050 },
-      { name: 'http', port: 80, targetPort: 8080 },
+      { appProtocol: 'grpc', name: 'grpc', port: 5050, targetPort: 5050 },
+      { appProtocol: 'http', name: 'http', port: 80, targetPort: 8080 },
       { name: 'metrics', port: 9090, targetPort: 9090 },
     ];
     for (const name of ['bg', 'bg-preview', 'canary', 'canary-canary']) {

@@ -108,6 +108,62 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
       ).message,
     ).toBe('1 of 2 partitioned replicas updated');
   });
+  test('a StatefulSet says why its pods are not ready: a pod that cannot start fails it, an unscheduled one is named', () => {
+    const sts = object(
+      'apps/v1',
+      'StatefulSet',
+      { replicas: 2 },
+      { observedGeneration: 2, readyReplicas: 0 },
+    );
+    const pod = (name: string, status: Record<string, unknown>): LiveObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'ns' },
+      status,
+    });
+    const owning = (...pods: LiveObject[]): OwnedObjects => ({ of: (kind) => (kind === 'Pod' ? pods : []) });
+    expect(
+      readinessOf(
+        sts,
+        owning(
+          pod('db-0', {
+            conditions: [
+              condition(
+                'PodScheduled',
+                'False',
+                'Unschedulable',
+                '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+              ),
+            ],
+          }),
+        ),
+      ),
+    ).toEqual({
+      state: 'progressing',
+      message:
+        '0 of 2 replicas ready (pod db-0: Unschedulable: 0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.)',
+    });
+    expect(
+      readinessOf(
+        sts,
+        owning(
+          pod('db-0', {
+            phase: 'Pending',
+            containerStatuses: [
+              {
+                name: 'db',
+                ready: false,
+                state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "db:9"' } },
+              },
+            ],
+          }),
+        ),
+      ),
+    ).toEqual({
+      state: 'failed',
+      message: 'pod db-0: container db: ImagePullBackOff: Back-off pulling image "db:9"',
+    });
+  });
   test('a DaemonSet is ready when every scheduled pod is updated and available', () => {
     const ds = (status: object) =>
       object('apps/v1', 'DaemonSet', {}, { observedGeneration: 2, desiredNumberScheduled: 3, ...status });

@@ -35,6 +35,27 @@ describe('addFields', () => {
     expect(pod.initContainers[0].restartPolicy).toBe('Always');
   });
 
+  test("writes the object's spec, and a function field replaces the current value with what it returns", () => {
+    const { chart, resource } = deployment();
+    resource.containers[0].mount('/tmp', plus.Volume.fromEmptyDir(chart, 'tmp', 'tmp'));
+    plus.addFields(resource, () => ({
+      spec: { minReadySeconds: 5, selector: () => ({ matchLabels: { app: 'app' } }) },
+      containers: {
+        app: {
+          volumeMounts: (current: unknown) => [...(current as object[]), { mountPath: '/d', name: 'd' }],
+        },
+      },
+    }));
+    const spec = one(synth(chart), 'Deployment').spec;
+    expect(spec.minReadySeconds).toBe(5);
+    // Replaced, not merged: the path-hash label cdk8s-plus selects by is gone.
+    expect(spec.selector).toEqual({ matchLabels: { app: 'app' } });
+    expect(spec.template.spec.containers[0].volumeMounts).toEqual([
+      { mountPath: '/tmp', name: 'tmp' },
+      { mountPath: '/d', name: 'd' },
+    ]);
+  });
+
   test('reads its producer at synth time, so later changes count', () => {
     const { chart, resource } = deployment();
     let className = 'low';

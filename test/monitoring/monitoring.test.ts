@@ -21,6 +21,23 @@ function monitored(props: Partial<MonitoringProps> = {}, worker = false): Obj[] 
 }
 
 describe('scraping', () => {
+  test('a WebService with named ports: the ServiceMonitor scrapes the Service port that serves the metrics port, by name', () => {
+    const stack = testStack();
+    const workload = new WebService(stack, 'api', {
+      image,
+      ports: [
+        { name: 'grpc', number: 5050 },
+        { name: 'metrics', number: 9090 },
+      ],
+    });
+    new Monitoring(stack, 'monitoring', { workload, metrics: { port: 9090 } });
+    const objects = synth(stack);
+    expect(one(objects, 'ServiceMonitor', 'api').spec.endpoints).toEqual([
+      { port: 'metrics', path: '/metrics', interval: '30s' },
+    ]);
+    expect(all(objects, 'PodMonitor')).toEqual([]);
+  });
+
   test('a WebService: a ServiceMonitor on its Service, the prometheus.io annotations, and only the monitoring namespace may scrape', () => {
     const objects = monitored();
     expect(one(objects, 'ServiceMonitor', 'api').spec).toEqual({

@@ -72,3 +72,76 @@ test('a rule that could never match is a synth error', () => {
     ),
   );
 });
+
+test('calls draws the call graph: an egress policy on the caller and an ingress policy on each callee, across AppStacks too', () => {
+  const app = testApp();
+  const shop = new AppStack(app, 'shop', { namespace: 'shop' });
+  const payments = new AppStack(app, 'payments', { namespace: 'payments' });
+  const frontend = new WebService(shop, 'frontend', { image });
+  const cart = new WebService(shop, 'cart', { image, ports: [{ name: 'grpc', number: 7070 }] });
+  const catalog = new WebService(shop, 'catalog', { image, port: 3550 });
+  const ledger = new WebService(payments, 'ledger', { image });
+  const policies = frontend.calls(cart, catalog, ledger);
+  expect(policies.map((p) => p.name)).toEqual([
+    'cart-from-frontend',
+    'frontend-to-cart',
+    'catalog-from-frontend',
+    'frontend-to-catalog',
+    'ledger-from-frontend',
+    'frontend-to-ledger',
+  ]);
+  const objects = synth(shop);
+  expect(one(objects, 'NetworkPolicy', 'frontend-to-cart').spec).toEqual({
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend' } },
+    policyTypes: ['Egress'],
+    egress: [
+      {
+        to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cart' } } }],
+        ports: [{ port: 7070, protocol: 'TCP' }],
+      },
+    ],
+  });
+  expect(one(objects, 'NetworkPolicy', 'catalog-from-frontend').spec.ingress).toEqual([
+    {
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend' } } }],
+      ports: [{ port: 3550, protocol: 'TCP' }],
+    },
+  ]);
+  expect(one(objects, 'NetworkPolicy', 'frontend-to-ledger').spec.egress[0].to).toEqual([
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ledger' } },
+    },
+  ]);
+  expect(one(synth(payments), 'NetworkPolicy', 'ledger-from-frontend').spec.ingress[0].from).toEqual([
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend' } },
+    },
+  ]);
+});
+
+test('a tier calls workloads and tiers', () => {
+  const stack = new AppStack(testApp(), 'shop', { namespace: 'shop' });
+  const web = stack.addTier('web');
+  const data = stack.addTier('data');
+  const search = new WebService(stack, 'search', { image, port: 9200 });
+  expect(web.calls(data, search).map((p) => p.name)).toEqual([
+    'data-tier-from-web-tier',
+    'web-tier-to-data-tier',
+    'search-from-web-tier',
+    'web-tier-to-search',
+  ]);
+});
+
+test('a namespace peer whose name no namespace can have is a synth error', () => {
+  const api = new WebService(new AppStack(testApp(), 'shop', { namespace: 'shop' }), 'api', { image });
+  expect(() => api.allowFrom(ExternalPeer.namespace('Batch_Jobs'))).toThrow(
+    new Error(
+      'shop/api: the namespace of ExternalPeer "ns-Batch_Jobs" must be a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit), got "Batch_Jobs". Rename it, for example to "batch-jobs"',
+    ),
+  );
+  expect(() => api.allowFrom(ExternalPeer.monitoring('Monitoring'))).toThrow(
+    'the namespace of ExternalPeer "monitoring" must be a DNS-1123 label',
+  );
+});
