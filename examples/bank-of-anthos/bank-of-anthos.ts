@@ -9,10 +9,11 @@ import { ConfigMap } from '../../lib/apps/config-map.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { PodVolume } from '../../lib/apps/pod-volume.js';
+import { ServiceKind } from '../../lib/apps/service-kind.js';
+import { StatefulService } from '../../lib/apps/stateful-service.js';
 import type { VolumeMount } from '../../lib/apps/pod-volume.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
-import type { Workload } from '../../lib/apps/workload.js';
 import { resources } from '../resources.js';
 
 export interface BankOfAnthosProps {
@@ -79,7 +80,7 @@ const JAVA_ENV = {
 export class BankOfAnthos extends AppStack {
   public readonly frontend: WebService;
   public readonly services: Record<string, WebService>;
-  public readonly databases: Record<string, WebService>;
+  public readonly databases: Record<string, StatefulService>;
   public readonly loadGenerator: Worker;
   /** The JWT key pair, which upstream leaves out of its manifests (extras/jwt/jwt-secret.yaml). */
   public readonly jwtKey: ExistingSecret;
@@ -143,18 +144,20 @@ export class BankOfAnthos extends AppStack {
       }),
     };
 
-    const accountsDb = new WebService(this, 'accounts-db', {
+    const accountsDb = new StatefulService(this, 'accounts-db', {
       image: image('accounts-db'),
       ...POSTGRES_POD,
-      replicas: 1,
+      // Upstream's governing Service is a ClusterIP one, not headless.
+      serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
       envFrom: [environment, accountsDbConfig, demoData],
       resources: resources([100, 250], [128, 512]),
     });
-    const ledgerDb = new WebService(this, 'ledger-db', {
+    const ledgerDb = new StatefulService(this, 'ledger-db', {
       image: image('ledger-db'),
       ...POSTGRES_POD,
-      replicas: 1,
+      // Upstream's governing Service is a ClusterIP one, not headless.
+      serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
       envFrom: [environment, ledgerDbConfig, demoData],
       resources: resources([100, 250], [512, 1024]),
@@ -304,13 +307,12 @@ export class BankOfAnthos extends AppStack {
     this.databases = { 'accounts-db': accountsDb, 'ledger-db': ledgerDb };
 
     // Upstream has no NetworkPolicies; under the stack's default deny each call is allowed by name.
-    const calls = (from: Workload, ...to: Workload[]) => to.forEach((target) => target.allowFrom(from));
-    calls(this.frontend, userService, contacts, ledgerWriter, balanceReader, transactionHistory);
-    calls(userService, accountsDb);
-    calls(contacts, accountsDb);
-    calls(ledgerWriter, ledgerDb, balanceReader);
-    calls(balanceReader, ledgerDb);
-    calls(transactionHistory, ledgerDb);
-    calls(this.loadGenerator, this.frontend);
+    this.frontend.calls(userService, contacts, ledgerWriter, balanceReader, transactionHistory);
+    userService.calls(accountsDb);
+    contacts.calls(accountsDb);
+    ledgerWriter.calls(ledgerDb, balanceReader);
+    balanceReader.calls(ledgerDb);
+    transactionHistory.calls(ledgerDb);
+    this.loadGenerator.calls(this.frontend);
   }
 }

@@ -14,9 +14,19 @@ export const BANK_OF_ANTHOS_DIFFERENCES: readonly KnownDifference[] = [
     why: 'a port is named once, for the container and every Service; upstream names the user service\'s container port "http-server" and its Service port "http", and the port keeps the Service\'s',
   },
   {
-    fields: /^(StatefulSet|Deployment)\/(accounts|ledger)-db /,
-    kind: 'missing',
-    why: 'no StatefulService: the databases run as Deployments',
+    fields: /^StatefulSet\/(accounts|ledger)-db containers\[0\] ports$/,
+    kind: 'deliberate',
+    why: 'a port is named once, on the container, and the name is carried to every Service; upstream names the Service port "tcp" and leaves the container port unnamed',
+  },
+  {
+    fields: /^StatefulSet\/(accounts|ledger)-db containers\[0\] readinessProbe$/,
+    kind: 'deliberate',
+    why: 'a workload with a port gets a TCP readiness check by default, which upstream leaves out for its databases',
+  },
+  {
+    fields: /^StatefulSet\/(accounts|ledger)-db containers\[0\] volumeMounts$/,
+    kind: 'deliberate',
+    why: 'Postgres runs as its own user under a read-only root, so it writes its socket and temporary files to emptyDirs at /var/run/postgresql and /tmp',
   },
   {
     fields: /^Deployment\/(balancereader|frontend|ledgerwriter|transactionhistory) containers\[0\] env$/,

@@ -10,7 +10,6 @@ import { PodVolume } from '../../lib/apps/pod-volume.js';
 import { ServiceKind } from '../../lib/apps/service-kind.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
-import type { Workload } from '../../lib/apps/workload.js';
 import type * as plus from '../../lib/core/plus.js';
 import { resources } from '../resources.js';
 
@@ -232,11 +231,10 @@ export class OnlineBoutique extends AppStack {
     };
 
     // Upstream has no NetworkPolicies; under the stack's default deny each call is allowed by name.
-    const calls = (from: Workload, ...to: Workload[]) => to.forEach((target) => target.allowFrom(from));
-    calls(this.frontend, productCatalog, currency, cart, recommendation, shipping, checkout, ad);
-    calls(checkout, productCatalog, shipping, payment, email, currency, cart);
-    calls(recommendation, productCatalog);
-    calls(cart, this.redis);
-    calls(this.loadGenerator, this.frontend);
+    this.frontend.calls(productCatalog, currency, cart, recommendation, shipping, checkout, ad);
+    checkout.calls(productCatalog, shipping, payment, email, currency, cart);
+    recommendation.calls(productCatalog);
+    cart.calls(this.redis);
+    this.loadGenerator.calls(this.frontend);
   }
 }
