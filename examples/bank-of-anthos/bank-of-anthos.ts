@@ -12,6 +12,7 @@ import { PodVolume } from '../../lib/apps/pod-volume.js';
 import { ServiceKind } from '../../lib/apps/service-kind.js';
 import { StatefulService } from '../../lib/apps/stateful-service.js';
 import type { VolumeMount } from '../../lib/apps/pod-volume.js';
+import type { WebServiceProps } from '../../lib/apps/web-service.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { resources } from '../resources.js';
@@ -167,113 +168,67 @@ export class BankOfAnthos extends AppStack {
       HealthCheck.http('/ready', { initialDelaySeconds, periodSeconds: 5, timeoutSeconds: 10 });
     const started = (path: string) => HealthCheck.http(path, { periodSeconds: 10, failureThreshold: 30 });
 
-    const userService = new WebService(this, 'userservice', {
-      image: image('userservice'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
-      servicePort: 8080,
-      env: {
-        VERSION,
-        PORT: '8080',
-        ENABLE_TRACING: 'true',
-        TOKEN_EXPIRY_SECONDS: '3600',
-        PRIV_KEY_PATH: '/tmp/.ssh/privatekey',
-        LOG_LEVEL: 'info',
-      },
+    // The application services: upstream's pod settings, port 8080 on the Service too, and the env
+    // every one of them sets.
+    const service = (name: keyof typeof IMAGES, props: Omit<WebServiceProps, 'image'>) =>
+      new WebService(this, name, {
+        image: image(name),
+        ...APP_POD,
+        replicas: 1,
+        port: 8080,
+        servicePort: 8080,
+        ...props,
+        env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', LOG_LEVEL: 'info', ...props.env },
+      });
+    const healthy = HealthCheck.http('/healthy', {
+      initialDelaySeconds: 120,
+      periodSeconds: 5,
+      timeoutSeconds: 10,
+    });
+
+    const userService = service('userservice', {
+      env: { TOKEN_EXPIRY_SECONDS: '3600', PRIV_KEY_PATH: '/tmp/.ssh/privatekey' },
       envFrom: [environment, accountsDbConfig],
       mounts: [keyPair],
       readiness: ready(10),
       resources: resources([260, 500], [128, 256]),
     });
-    const contacts = new WebService(this, 'contacts', {
-      image: image('contacts'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
-      servicePort: 8080,
-      env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', LOG_LEVEL: 'info' },
+    const contacts = service('contacts', {
       envFrom: [environment, accountsDbConfig],
       mounts: [publicKey],
       readiness: ready(10),
       resources: resources([100, 250], [64, 128]),
     });
-    const ledgerWriter = new WebService(this, 'ledgerwriter', {
-      image: image('ledgerwriter'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
-      servicePort: 8080,
-      env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', ...JAVA_ENV, LOG_LEVEL: 'info' },
+    const ledgerWriter = service('ledgerwriter', {
+      env: JAVA_ENV,
       envFrom: [environment, serviceApi, ledgerDbConfig],
       mounts: [publicKey],
       readiness: ready(60),
       startup: started('/ready'),
       resources: resources([100, 500], [256, 512]),
     });
-    const balanceReader = new WebService(this, 'balancereader', {
-      image: image('balancereader'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
-      servicePort: 8080,
-      env: {
-        VERSION,
-        PORT: '8080',
-        ENABLE_TRACING: 'true',
-        ...JAVA_ENV,
-        POLL_MS: '100',
-        CACHE_SIZE: '1000000',
-        LOG_LEVEL: 'info',
-      },
+    const balanceReader = service('balancereader', {
+      env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000000' },
       envFrom: [environment, ledgerDbConfig],
       mounts: [publicKey],
       readiness: ready(60),
-      liveness: HealthCheck.http('/healthy', {
-        initialDelaySeconds: 120,
-        periodSeconds: 5,
-        timeoutSeconds: 10,
-      }),
+      liveness: healthy,
       startup: started('/healthy'),
       resources: resources([100, 500], [256, 512]),
     });
-    const transactionHistory = new WebService(this, 'transactionhistory', {
-      image: image('transactionhistory'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
-      servicePort: 8080,
-      env: {
-        VERSION,
-        PORT: '8080',
-        ENABLE_TRACING: 'true',
-        ...JAVA_ENV,
-        POLL_MS: '100',
-        CACHE_SIZE: '1000',
-        CACHE_MINUTES: '60',
-        HISTORY_LIMIT: '100',
-        LOG_LEVEL: 'info',
-      },
+    const transactionHistory = service('transactionhistory', {
+      env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000', CACHE_MINUTES: '60', HISTORY_LIMIT: '100' },
       envFrom: [environment, ledgerDbConfig],
       mounts: [publicKey],
       readiness: ready(60),
-      liveness: HealthCheck.http('/healthy', {
-        initialDelaySeconds: 120,
-        periodSeconds: 5,
-        timeoutSeconds: 10,
-      }),
+      liveness: healthy,
       startup: started('/healthy'),
       resources: resources([100, 500], [256, 512]),
     });
-
-    this.frontend = new WebService(this, 'frontend', {
-      image: image('frontend'),
-      ...APP_POD,
-      replicas: 1,
-      port: 8080,
+    this.frontend = service('frontend', {
       servicePort: 80,
       loadBalancer: { reason: 'Bank of Anthos serves its web frontend on an external load balancer' },
-      env: { VERSION, PORT: '8080', ENABLE_TRACING: 'true', SCHEME: 'http', LOG_LEVEL: 'info' },
+      env: { SCHEME: 'http' },
       envFrom: [environment, serviceApi],
       mounts: [publicKey],
       readiness: ready(10),
