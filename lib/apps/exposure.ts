@@ -1,6 +1,7 @@
 /**
- * The Service part: how a workload is reached, by a Service and optionally an Ingress. WebService uses
- * it today; any workload with a port (a StatefulService) can.
+ * The Service part: how a workload is reached, by Services (its ports by name, with their appProtocol)
+ * and optionally an Ingress. A WebService uses all of it; a StatefulService its ports and additional
+ * Services beside the headless Service it makes itself.
  */
 import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';

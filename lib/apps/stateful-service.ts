@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
+import type { ServicePortSpec } from '../core/services.js';
 import { podService } from '../core/services.js';
 import type { AdditionalServiceOptions } from './exposure.js';
 import { addServices, servicePorts } from './exposure.js';
@@ -108,9 +109,20 @@ export class StatefulService extends Workload {
   public constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     // cdk8s-plus's StatefulSet needs its Service when it is created, before the pods can be selected.
     let service: plus.Service | undefined;
+    let ports: ServicePortSpec[] = [];
     super(scope, id, props, {
-      create: (workload, pod) => {
-        service = governingService(workload as StatefulService, props);
+      create: (scope, pod) => {
+        // The workload base calls this with the workload itself, its ports already checked.
+        const workload = scope as StatefulService;
+        if (workload.port === undefined) {
+          invalid(
+            workload,
+            'a StatefulService needs a port for its Service',
+            'Set port, or ports with the main port first',
+          );
+        }
+        ports = servicePorts(workload, props.servicePort, workload.port);
+        service = governingService(workload, props.serviceKind, ports);
         return new plus.StatefulSet(workload, 'Resource', {
           ...pod,
           service,
@@ -143,11 +155,7 @@ export class StatefulService extends Workload {
         'Use "ordered" to start the pods one after another, "parallel" to start them all at once',
       );
     }
-    this.additionalServices = addServices(
-      this,
-      servicePorts(this, props.servicePort, this.port),
-      props.additionalServices,
-    );
+    this.additionalServices = addServices(this, ports, props.additionalServices);
     this.disruptionBudget = disruptionBudget(this, this.statefulSet, this.replicas, props.disruptionBudget);
     this.claimVolumes(props.volumeClaims ?? []);
   }
@@ -205,8 +213,12 @@ export class StatefulService extends Workload {
 }
 
 /** The Service that gives the pods their DNS names: headless unless asked otherwise, never a load balancer. */
-function governingService(workload: StatefulService, props: StatefulServiceProps): plus.Service {
-  const kind = props.serviceKind ?? ServiceKind.headless();
+function governingService(
+  workload: StatefulService,
+  serviceKind: ServiceKind | undefined,
+  ports: readonly ServicePortSpec[],
+): plus.Service {
+  const kind = serviceKind ?? ServiceKind.headless();
   if (kind.kind === 'load-balancer') {
     invalid(
       workload,
@@ -214,18 +226,11 @@ function governingService(workload: StatefulService, props: StatefulServiceProps
       'Add the load balancer as one of additionalServices',
     );
   }
-  if (workload.port === undefined) {
-    invalid(
-      workload,
-      'a StatefulService needs a port for its Service',
-      'Set port, or ports with the main port first',
-    );
-  }
   return podService(workload, 'Service', undefined, {
     name: workload.name,
     type: kind._type,
     clusterIP: kind._clusterIP,
-    ports: servicePorts(workload, props.servicePort, workload.port),
+    ports,
   });
 }
 
