@@ -36,6 +36,13 @@ export interface PlatformChartProps {
    * @default - no routes of the namespace's own: Alertmanager's global routing decides
    */
   readonly alerts?: Partial<Record<Severity, readonly NotificationTarget[]>>;
+  /**
+   * The namespace's own alarms and dashboard (NamespaceMonitoring); false on a cluster without the
+   * Prometheus Operator, whose CRDs the PrometheusRule needs.
+   *
+   * @default true
+   */
+  readonly monitoring?: boolean;
 }
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
@@ -50,7 +57,7 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 export class PlatformChart extends AppStack {
   public readonly quota: plus.k8s.KubeResourceQuota;
   public readonly limitRange: plus.k8s.KubeLimitRange;
-  public readonly monitoring: NamespaceMonitoring;
+  public readonly monitoring?: NamespaceMonitoring;
   public readonly alertRouting?: AlertRouting;
 
   public constructor(scope: Construct, id: string, props: PlatformChartProps) {
@@ -129,7 +136,9 @@ export class PlatformChart extends AppStack {
         },
       ],
     });
-    this.monitoring = new NamespaceMonitoring(this, 'Monitoring');
+    if (props.monitoring ?? true) {
+      this.monitoring = new NamespaceMonitoring(this, 'Monitoring');
+    }
     if (props.alerts) {
       this.alertRouting = new AlertRouting(this, 'AlertRouting', { routes: props.alerts });
     }

@@ -362,6 +362,11 @@ test('PlatformChart: shared monitoring: Prometheus discovery, the namespace alar
     'namespace: pods-pending (alarm > 0)',
   ]);
   expect(all(objects, 'AlertmanagerConfig')).toEqual([]);
+
+  const unmonitored = synth(
+    new PlatformChart(testApp(), 'team', { namespace: 'payments', monitoring: false }),
+  );
+  expect(unmonitored.filter((o) => o.kind === 'PrometheusRule' || o.kind === 'ConfigMap')).toEqual([]);
 });
 
 test('PlatformChart: the namespace alerts routed by severity, and where Prometheus runs', () => {
