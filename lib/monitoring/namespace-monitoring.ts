@@ -1,13 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com.js';
-import { invalid, show } from '../core/errors.js';
+import { invalid } from '../core/errors.js';
 import type * as plus from '../core/plus.js';
 import type { MetricScope } from './alarm.js';
 import { Alarm, Statistic, TreatMissingData } from './alarm.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
-import { alertRules } from './monitoring.js';
+import { alertRules, replacedByName } from './monitoring.js';
 
 /** The `service` label of a namespace's own alerts, which concern no one service. */
 export const NAMESPACE_ALERT_SERVICE = 'namespace';
@@ -89,15 +89,7 @@ export class NamespaceMonitoring extends Construct implements IDashboardContribu
       invalid(this, 'NamespaceMonitoring needs its chart to have a namespace', 'Give the chart a namespace');
     }
     this.target = { service: NAMESPACE_ALERT_SERVICE, namespace };
-    const own = props.alarms ?? [];
-    const names = new Set<string>();
-    for (const alarm of own) {
-      if (names.has(alarm.name)) {
-        invalid(this, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
-      }
-      names.add(alarm.name);
-    }
-    this.alarms = [...NamespaceMonitoring.defaultAlarms().filter((a) => !names.has(a.name)), ...own];
+    this.alarms = replacedByName(this, NamespaceMonitoring.defaultAlarms(), props.alarms ?? []);
     for (const alarm of this.alarms) {
       alarm.validate(this, this.target);
     }

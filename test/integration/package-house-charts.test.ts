@@ -5,24 +5,18 @@
  * the ResourceQuota and LimitRange in force), and the real Prometheus loads and evaluates both charts'
  * rules.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Chart } from 'cdk8s';
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import YAML from 'yaml';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { PlatformChart, ServiceChart } from '../../charts/index.js';
 import type { Manifest } from '../../client/resources.js';
 import { NotificationTarget } from '../../lib/index.js';
-import { binaryPath } from '../cluster/components.js';
-import { freePorts } from '../cluster/control-plane.js';
 import { RESULTS_ANNOTATION } from '../cluster/tekton.js';
 import type { Obj } from '../util/synth.js';
 import { synth, testApp } from '../util/synth.js';
 import { describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
+import type { RulesPrometheus } from './prometheus.js';
+import { startRulesPrometheus } from './prometheus.js';
 
 const COMMIT = '9fceb02d0ae598e95dc970b74767f19372d61af8';
 const BUILDSPEC = `version: 0.2
@@ -86,13 +80,9 @@ function teamCharts() {
 const kinds = (objects: readonly Manifest[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`);
 
 describeCluster('the house charts on a real control plane', () => {
-  let prometheus: ChildProcess | undefined;
-  let dir: string | undefined;
+  let prometheus: RulesPrometheus | undefined;
 
-  afterAll(() => {
-    prometheus?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => prometheus?.stop());
 
   test('a PlatformChart namespace and a ServiceChart with build and monitoring are accepted; the build runs there', async () => {
     const team = teamCharts();
@@ -146,6 +136,19 @@ describeCluster('the house charts on a real control plane', () => {
     expect(byTask.fetch.spec.serviceAccountName).toBe('payments-source-git');
     expect(byTask.build.spec.serviceAccountName).toBe('payments-build-build');
     expect(byTask.build.spec.params).toEqual([{ name: 'source-version', value: COMMIT }]);
+    // The build's pods are the ones its egress NetworkPolicy selects, and the only ones.
+    const policy = team.service.find((o) => o.metadata.name === 'payments-build-egress')!;
+    const selected = await testKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({
+        namespace: team.namespace,
+        labelSelector: Object.entries(policy.spec.podSelector.matchLabels as Record<string, string>)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(','),
+      });
+    expect(selected.items.map((p) => p.metadata!.name).sort()).toEqual(
+      [byTask.build.status.podName, byTask.fetch.status.podName].sort(),
+    );
   }, 240_000);
 
   test("the real Prometheus loads and evaluates both charts' rules", async () => {
@@ -153,24 +156,12 @@ describeCluster('the house charts on a real control plane', () => {
     const groups = [...team.platform, ...team.service]
       .filter((o) => o.kind === 'PrometheusRule')
       .flatMap((o) => o.spec.groups);
-    dir = mkdtempSync(join(tmpdir(), 'house-charts-rules-'));
-    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      YAML.stringify({ global: { evaluation_interval: '1s' }, rule_files: ['rules.yaml'] }),
+    prometheus = await startRulesPrometheus(
+      { global: { evaluation_interval: '1s' } },
+      groups,
+      'house-charts-rules-',
     );
-    const [port] = await freePorts(1);
-    const url = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      binaryPath('prometheus'),
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir, stdio: 'ignore' },
-    );
+    const url = prometheus.url;
     interface RuleGroup {
       name: string;
       rules: { name: string; health: string; lastError?: string }[];
