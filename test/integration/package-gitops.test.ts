@@ -7,6 +7,8 @@ import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { binaryPath } from '../cluster/components.js';
+import { installCrds, readComponentCrds } from '../cluster/crds.js';
+import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { defaultAppProject } from '../package/default-app.js';
 import { testApp } from '../util/synth.js';
 import { PROJECT_ROOT } from '../util/project.js';
@@ -82,6 +84,7 @@ describeCluster('GitOps output', () => {
   });
 
   test("an Argo CD ApplicationSet is accepted by Argo CD's ApplicationSet CRD", async () => {
+    await installCrds(process.env[KUBECONFIG_VARIABLE]!, await readComponentCrds(), 120_000);
     const namespace = await createNamespace('argocd');
     const app = testApp();
     GitOps.argoCd({
@@ -134,7 +137,7 @@ describeCluster('GitOps output', () => {
     delete broken.spec.template;
     const noTemplate = await apiError(serverSideApply([broken]));
     expect(noTemplate.message).toContain('spec.template: Required value');
-  });
+  }, 240_000);
 
   test("Flux's GitRepository and Kustomizations are accepted by Flux's CRDs", async () => {
     const namespace = await createNamespace('flux-system');
