@@ -231,19 +231,11 @@ export class Monitoring extends Construct implements IDashboardContributor {
       : undefined;
     // An alarm of the user's replaces the golden signal of its name: the alarms a strategy analyses are
     // the same objects that become alerts.
-    const own = props.alarms ?? [];
-    const names = new Set<string>();
-    for (const alarm of own) {
-      if (names.has(alarm.name)) {
-        invalid(this, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
-      }
-      names.add(alarm.name);
-    }
     const golden =
       props.goldenSignals === false
         ? []
         : goldenSignalAlarms(props.metricNames, props.goldenSignals, servesHttp);
-    this.alarms = [...golden.filter((alarm) => !names.has(alarm.name)), ...own];
+    this.alarms = replacedByName(this, golden, props.alarms ?? []);
     for (const alarm of this.alarms) {
       alarm.validate(this, this.target, scrapeInterval);
     }
@@ -305,6 +297,22 @@ function pascal(name: string): string {
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
+}
+
+/** `defaults` with `own` after them, each of `own` replacing the default of its name; `own` names differ. */
+export function replacedByName(
+  scope: IConstruct,
+  defaults: readonly Alarm[],
+  own: readonly Alarm[],
+): Alarm[] {
+  const names = new Set<string>();
+  for (const alarm of own) {
+    if (names.has(alarm.name)) {
+      invalid(scope, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
+    }
+    names.add(alarm.name);
+  }
+  return [...defaults.filter((alarm) => !names.has(alarm.name)), ...own];
 }
 
 /** Every alarm's alerting rules, each expression parsed. */

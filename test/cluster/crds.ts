@@ -5,6 +5,7 @@ import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import YAML from 'yaml';
+import { ARGO_CD_CRDS, binaryPath } from './components.js';
 
 export const SHARED_CRDS = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'crds');
 
@@ -37,12 +38,25 @@ function withoutConversionWebhook(crd: V1CustomResourceDefinition): V1CustomReso
   return { ...crd, spec: { ...spec, versions: spec.versions.filter((v) => v.storage) } };
 }
 
-/** Server-side applies every shared CRD and waits until each is Established. */
-export async function installCrds(kubeconfigPath: string): Promise<void> {
+/**
+ * The CRDs that come from a component's module instead: Argo CD's ApplicationSet (1.5 MB, four times any
+ * other), installed by the test that needs it rather than by every run's setup.
+ */
+export async function readComponentCrds(): Promise<V1CustomResourceDefinition[]> {
+  const text = await readFile(binaryPath(ARGO_CD_CRDS), 'utf8');
+  return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as V1CustomResourceDefinition);
+}
+
+/** Server-side applies `crds` (every shared CRD unless told) and waits until each is Established. */
+export async function installCrds(
+  kubeconfigPath: string,
+  crds?: readonly V1CustomResourceDefinition[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const api = ApiClient.fromKubeConfig(kc);
-  const crds = await readSharedCrds();
+  crds ??= await readSharedCrds();
   await Promise.all(
     crds.map((crd) =>
       api.request({
@@ -55,7 +69,7 @@ export async function installCrds(kubeconfigPath: string): Promise<void> {
     ),
   );
   for (const crd of crds) {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const live = await api.request<V1CustomResourceDefinition>({
         path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`,
@@ -64,7 +78,7 @@ export async function installCrds(kubeconfigPath: string): Promise<void> {
         break;
       }
       if (Date.now() > deadline) {
-        throw new Error(`CRD ${crd.metadata!.name} was not Established within 30s`);
+        throw new Error(`CRD ${crd.metadata!.name} was not Established within ${timeoutMs / 1000}s`);
       }
       await sleep(100);
     }

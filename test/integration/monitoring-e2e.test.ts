@@ -3,11 +3,6 @@
  * by the test exporter in place of its kwok pods) drive a generated alert to firing, and a canary
  * analysis made from the same Alarm fails when its metric has no data.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import YAML from 'yaml';
 import { ApiClient } from '../../client/api-client.js';
@@ -18,12 +13,13 @@ import { WebService } from '../../lib/apps/web-service.js';
 import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
 import { Alarm } from '../../lib/monitoring/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
-import { binaryPath } from '../cluster/components.js';
-import { freePorts, prometheusConfig } from '../cluster/control-plane.js';
+import { prometheusConfig } from '../cluster/control-plane.js';
 import { EXPORTER_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import type { Obj } from '../util/synth.js';
 import { one, testApp } from '../util/synth.js';
 import { createNamespace, eventually, serverSideApply, testKubeConfig } from './cluster.js';
+import type { RulesPrometheus } from './prometheus.js';
+import { startRulesPrometheus } from './prometheus.js';
 import { describeRollouts, prometheusAddress, setTraffic } from './rollouts.js';
 
 const image = 'ghcr.io/acme/api:1.0.0';
@@ -36,47 +32,20 @@ interface PromAlert {
 }
 
 describeRollouts('monitoring end to end, with the real Prometheus and Argo Rollouts', () => {
-  let prometheus: ChildProcess | undefined;
+  let prometheus: RulesPrometheus | undefined;
   let prometheusUrl = '';
-  let dir: string;
 
-  afterAll(() => {
-    prometheus?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => prometheus?.stop());
 
-  /**
-   * Starts a Prometheus of this test's own (the harness's evaluates no rules) with the harness's scrape
-   * configuration and the generated rules; it is stopped after the tests.
-   */
+  /** Starts a Prometheus of this test's own with the harness's scrape configuration and the generated rules. */
   async function startPrometheus(groups: unknown): Promise<void> {
-    dir = mkdtempSync(join(tmpdir(), 'monitoring-e2e-'));
     const exporter = new URL(process.env[EXPORTER_VARIABLE]!).host;
-    const config = {
-      ...YAML.parse(prometheusConfig(process.env[KUBECONFIG_VARIABLE]!, exporter)),
-      rule_files: ['rules.yaml'],
-    };
-    writeFileSync(join(dir, 'prometheus.yml'), YAML.stringify(config));
-    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
-    const [port] = await freePorts(1);
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      binaryPath('prometheus'),
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir, stdio: 'ignore' },
-    );
-    await eventually('Prometheus to be ready', async () => {
-      try {
-        return (await fetch(`${prometheusUrl}/-/ready`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    const config = YAML.parse(prometheusConfig(process.env[KUBECONFIG_VARIABLE]!, exporter)) as Record<
+      string,
+      unknown
+    >;
+    prometheus = await startRulesPrometheus(config, groups, 'monitoring-e2e-');
+    prometheusUrl = prometheus.url;
   }
 
   const alerts = async (): Promise<PromAlert[]> =>
