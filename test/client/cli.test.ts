@@ -30,7 +30,7 @@ describe('the ApplySet a command acts on', () => {
     }
     return root;
   };
-  const identity = (cwd: string, flags: { applyset?: string; namespace?: string } = {}) =>
+  const identity = (cwd: string, flags: { applyset?: string; namespace?: string; env?: string } = {}) =>
     releaseIdentity({ cwd } as CliIo, flags);
 
   test('comes from the cdk8s-devops key of package.json, else the package name, never the folder', async () => {
@@ -45,6 +45,14 @@ describe('the ApplySet a command acts on', () => {
     });
     const named = await project({ name: '@acme/Shop_App' });
     expect(identity(named)).toEqual({ name: 'shop-app', source: `${join(named, 'package.json')} "name"` });
+  });
+
+  test('an environment is named after the package as the project is, from one read of package.json', async () => {
+    const named = await project({ name: '@acme/Shop_App', 'cdk8s-devops': { environments: { prod: {} } } });
+    expect(identity(named, { env: 'prod' })).toEqual({
+      name: 'shop-app-prod',
+      source: `${join(named, 'package.json')} "cdk8s-devops.environments.prod"`,
+    });
   });
 
   test('flags override package.json', async () => {
