@@ -21,6 +21,6 @@ export type { Manifest } from './resources.js';
 export type { Revision, RevisionStatus } from './revisions.js';
 export { REVISION_STATUSES } from './revisions.js';
 export type { RolloutOperation } from './rollout-operations.js';
-export { ROLLOUT_OPERATIONS } from './rollout-operations.js';
+export { ROLLOUT_OPERATIONS, rolloutNamespaceIn } from './rollout-operations.js';
 export type { ObjectEvent, ObjectStatus, Outcome, WaitOptions, WaitResult } from './watch.js';
 export { OUTCOMES } from './watch.js';
