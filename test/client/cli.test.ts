@@ -216,6 +216,18 @@ describe('progress output', () => {
       type: 'Normal',
       reason: 'RolloutPaused',
       message: 'Rollout is paused',
+      count: 1,
+      firstSeen: '2026-01-01T00:00:00Z',
+      lastSeen: '2026-01-01T00:00:00Z',
+    });
+    progress.event({
+      ref: 'Pod/shop/web-7f9c-x2x',
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container app',
+      count: 5,
+      firstSeen: '2025-12-31T23:58:00Z',
+      lastSeen: '2026-01-01T00:00:00Z',
     });
     progress.status({
       ref: 'Rollout/shop/web',
@@ -227,6 +239,7 @@ describe('progress output', () => {
       [
         '2026-01-01T00:00:00.000Z Rollout/shop/web Paused: CanaryPauseStep',
         '2026-01-01T00:00:00.000Z Rollout/shop/web event Normal RolloutPaused: Rollout is paused',
+        '2026-01-01T00:00:00.000Z Pod/shop/web-7f9c-x2x event Warning BackOff x5 over 2m: Back-off restarting failed container app',
         '2026-01-01T00:00:00.000Z Rollout/shop/web Healthy: healthy',
         '',
       ].join('\n'),
