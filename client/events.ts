@@ -1,6 +1,6 @@
 /**
  * Kubernetes Events about the objects and what they own, aggregated as `kubectl describe` shows them
- * ("BackOff x5 over 2m"): one group per object, type and reason, whatever the server made of the
+ * ("BackOff x5 over 2m"): one group per object (by uid), type and reason, whatever the server made of the
  * repeats (one Event whose count grows, a series, or one Event per pod name a controller generated).
  */
 import { objectRef } from './manifests.js';
@@ -59,7 +59,8 @@ function occurrenceOf(item: KubeEvent): { ref: string; uid?: string; group: stri
   return {
     ref,
     uid: item.involvedObject.uid,
-    group: `${ref}\u0000${item.type ?? 'Normal'}\u0000${item.reason ?? ''}`,
+    // By uid where known: a deleted object's events do not count for the new one of the same name.
+    group: `${item.involvedObject.uid ?? ref}\u0000${item.type ?? 'Normal'}\u0000${item.reason ?? ''}`,
     occurrence: {
       count: item.series?.count ?? item.count ?? 1,
       first: first ?? Date.now(),
