@@ -232,21 +232,30 @@ export async function waitForReady(
       },
     });
   });
+  const listed = (path: string) => {
+    ownedListed.add(path);
+    if (!ownedComplete && ownedListed.size === ownedCollections.size) {
+      ownedComplete = true;
+      [...latest.values()].forEach(judge);
+    }
+  };
   const ownedInformers = [...ownedCollections].map(([path, type]) => {
     const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
     return inform<LiveObject>(cluster.api, {
       path,
       signal: controller.signal,
-      onRetry: options.onRetry,
+      onRetry: (error) => {
+        // A deployer who may not list what the objects own still gets them judged, on their own status.
+        if (error instanceof ApiError && error.code === 403) {
+          listed(path);
+        }
+        options.onRetry?.(error);
+      },
       onList: (items) => {
         // A list after a broken watch replaces the collection: what went meanwhile is gone from it too.
         const gone = owned.replace(path, items.map(withKind));
         [...items.map(withKind), ...gone].forEach(ownedChanged);
-        ownedListed.add(path);
-        if (!ownedComplete && ownedListed.size === ownedCollections.size) {
-          ownedComplete = true;
-          [...latest.values()].forEach(judge);
-        }
+        listed(path);
       },
       onChange: (change, object) => {
         const live = withKind(object);

@@ -4,9 +4,10 @@
  * Rollout whose ReplicaSet cannot create pods or whose analysis failed, and a Rollout no controller
  * observes.
  */
+import { join } from 'node:path';
 import type { Manifest } from '../../client/resources.js';
-import { cli, writeManifests } from './client-cli.js';
-import { createNamespace, describeCluster } from './cluster.js';
+import { cli, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
+import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
 import { describeRollouts } from './rollouts.js';
 
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
@@ -100,6 +101,46 @@ describeCluster('failures explained', () => {
         `Job/${ns}/migrate  progressing: 0 active, 0 succeeded; last warning: FailedCreate x\\d+ over \\d+s: Error creating: pods "migrate-[a-z0-9]+" is forbidden: violates PodSecurity`,
       ),
     );
+  });
+
+  test('a user who may not list what an object owns still gets it judged, on its own status', async () => {
+    const ns = await createNamespace('client-explain');
+    const file = await writeManifests([deployment(ns, 'web')]);
+    expect(
+      (await cli(['apply', file, '-n', ns, '--applyset', 'explain', '--yes', '--wait', '--timeout', '60s']))
+        .code,
+    ).toBe(0);
+    // Deployments only: no ReplicaSets, Pods or Events.
+    await serverSideApply([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'watcher', namespace: ns } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'watcher', namespace: ns },
+        rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'watcher', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'watcher' },
+        subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace: ns }],
+      },
+    ] as Manifest[]);
+    const kubeconfig = join(file.replace(/\/[^/]+$/, ''), 'watcher.kubeconfig');
+    await writeKubeconfig(kubeconfig, { token: await serviceAccountToken(ns, 'watcher') }, ns);
+    const watch = await cli([
+      'watch',
+      file,
+      '--applyset',
+      'explain',
+      '--timeout',
+      '20s',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(watch.code).toBe(0);
+    expect(watch.stdout).toContain('ready: 1 of 1 objects ready\n');
   });
 
   test('a Rollout that no controller observes is reported as such after a short grace period', async () => {
