@@ -69,16 +69,7 @@ export async function deleteForRecreation(
           }))
       : [];
   const path = await context.catalog.pathOf(live);
-  await context.api.request({
-    path,
-    method: 'DELETE',
-    body: {
-      apiVersion: 'v1',
-      kind: 'DeleteOptions',
-      propagationPolicy: policy,
-      preconditions: { uid: live.metadata.uid },
-    },
-  });
+  await deleteExactly(context, path, live, policy);
   // An orphaning delete finishes once the garbage collector has released the dependents.
   for (const deadline = Date.now() + 60_000; ;) {
     const current = await context.api.request<Manifest>({ path }).catch((error: unknown) => {
@@ -125,16 +116,7 @@ export async function removeLeftovers(
       if (current.metadata.uid !== leftover.metadata.uid || controllerOf(current)) {
         continue;
       }
-      await context.api.request({
-        path,
-        method: 'DELETE',
-        body: {
-          apiVersion: 'v1',
-          kind: 'DeleteOptions',
-          propagationPolicy: 'Background',
-          preconditions: { uid: leftover.metadata.uid },
-        },
-      });
+      await deleteExactly(context, path, leftover, 'Background');
       removed.push(`${leftover.kind}/${leftover.metadata.name}`);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) {
@@ -143,4 +125,23 @@ export async function removeLeftovers(
     }
   }
   return removed;
+}
+
+/** Deletes the object at `path` only if it is still `object` (its uid as a precondition). */
+async function deleteExactly(
+  context: ApplyContext,
+  path: string,
+  object: Manifest,
+  propagationPolicy: 'Orphan' | 'Background',
+): Promise<void> {
+  await context.api.request({
+    path,
+    method: 'DELETE',
+    body: {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy,
+      preconditions: { uid: object.metadata.uid },
+    },
+  });
 }
