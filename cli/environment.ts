@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { EnvironmentTarget } from '../lib/gitops/project-config.js';
+import type { EnvironmentTarget, LoadedProjectConfig } from '../lib/gitops/project-config.js';
 import { readProjectConfig, resolveEnvironment } from '../lib/gitops/project-config.js';
 
 export interface EnvironmentFlags {
@@ -21,9 +21,18 @@ export function withEnvironment(command: Command): Command {
   );
 }
 
-/** The environment `--env` names, from the project's package.json; an unknown name is an error. */
-export function environmentOf(cwd: string, flags: EnvironmentFlags): EnvironmentTarget | undefined {
-  return flags.env === undefined ? undefined : resolveEnvironment(readProjectConfig(cwd), flags.env);
+/**
+ * The environment `--env` names, from the project's package.json (read unless given); an unknown name
+ * is an error.
+ */
+export function environmentOf(
+  cwd: string,
+  flags: EnvironmentFlags,
+  project?: LoadedProjectConfig,
+): EnvironmentTarget | undefined {
+  return flags.env === undefined
+    ? undefined
+    : resolveEnvironment(project ?? readProjectConfig(cwd), flags.env);
 }
 
 /**

@@ -2,7 +2,7 @@
  * What commands share: the connection options (defined once), manifest sources, and the argument
  * parsers that turn flags into numbers and durations, refusing anything else with the flag's name.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -10,6 +10,7 @@ import type { Manifest } from '../client/index.js';
 import { loadKubeConfig, loadManifests, Release } from '../client/index.js';
 import { parseDuration } from './duration.js';
 import type { EnvironmentFlags } from './environment.js';
+import { applySetNameOf, readProjectConfig } from '../lib/gitops/project-config.js';
 import { defaultSource, environmentOf, withEnvironment } from './environment.js';
 import type { CliIo } from './io.js';
 
@@ -93,34 +94,19 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The project's settings for the client: the `cdk8s-devops` key of its package.json. */
-interface ProjectSettings {
-  /** The ApplySet's name; default: the package's name. */
-  readonly applySet?: string;
-  /** The namespace of the ApplySet (and of objects that name none). */
-  readonly namespace?: string;
-}
-
 /**
  * Where the ApplySet's name and namespace come from: flags, else the environment `--env` names (see
  * lib/gitops/project-config.ts), else the package.json `cdk8s-devops` key, else the package's name.
- * Never from the folder, so a clone elsewhere is the same release.
+ * Never from the folder, so a clone elsewhere is the same release. package.json is read once.
  */
 export function releaseIdentity(
   io: CliIo,
   flags: EnvironmentFlags,
 ): { name: string; namespace?: string; source: string } {
   const file = join(io.cwd, 'package.json');
-  let pkg: { name?: string; 'cdk8s-devops'?: ProjectSettings } = {};
-  if (existsSync(file)) {
-    try {
-      pkg = JSON.parse(readFileSync(file, 'utf8')) as typeof pkg;
-    } catch (error) {
-      throw new Error(`cannot read ${file}: ${(error as Error).message}; fix it, or pass --applyset`);
-    }
-  }
-  const settings = pkg['cdk8s-devops'] ?? {};
-  const environment = environmentOf(io.cwd, flags);
+  const project = existsSync(file) ? readProjectConfig(io.cwd) : undefined;
+  const settings = project?.config ?? {};
+  const environment = flags.env === undefined ? undefined : environmentOf(io.cwd, flags, project);
   const namespace = flags.namespace ?? environment?.namespace ?? settings.namespace;
   if (flags.applyset) {
     return { name: flags.applyset, namespace, source: '--applyset' };
@@ -135,13 +121,8 @@ export function releaseIdentity(
   if (settings.applySet) {
     return { name: settings.applySet, namespace, source: `${file} "cdk8s-devops.applySet"` };
   }
-  if (pkg.name) {
-    // A scoped name (@acme/shop) names the package, not the app: its last part does.
-    const name = pkg.name
-      .replace(/^@[^/]+\//, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9.-]/g, '-');
-    return { name, namespace, source: `${file} "name"` };
+  if (project?.packageName) {
+    return { name: applySetNameOf(project.packageName), namespace, source: `${file} "name"` };
   }
   throw new Error(
     `no ApplySet name: pass --applyset, or set "cdk8s-devops": { "applySet": "<name>", "namespace": "<namespace>" } in ${file}`,

@@ -19,7 +19,13 @@ export function printTable(io: CliIo, header: string[], rows: string[][]): void 
 /** The change set as `-o json` prints it: operations and diffs, never the objects (Secrets stay unprinted). */
 export function changeSetJson(changeSet: ChangeSet): object {
   return {
-    changes: changeSet.changes.map(({ ref, operation, diff, reason }) => ({ ref, operation, diff, reason })),
+    changes: changeSet.changes.map(({ ref, operation, diff, reason, recreate }) => ({
+      ref,
+      operation,
+      diff,
+      reason,
+      recreate,
+    })),
     summary: changeSet.summary,
     kept: changeSet.kept,
   };
@@ -30,7 +36,7 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
   printTable(
     io,
     ['OPERATION', 'OBJECT'],
-    changeSet.changes.map((c) => [c.operation, c.ref]),
+    changeSet.changes.map((c) => [c.recreate ? 'recreate' : c.operation, c.ref]),
   );
   const { create, update, delete: del, unchanged, conflict } = changeSet.summary;
   io.stdout.write(
@@ -38,6 +44,11 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
   );
   for (const change of changeSet.changes.filter((c) => c.operation === 'conflict')) {
     io.stdout.write(`conflict: ${change.ref}: ${change.reason}\n`);
+  }
+  for (const change of changeSet.changes.filter((c) => c.recreate)) {
+    io.stdout.write(
+      `recreate: ${change.ref}: ${change.recreate!.join(' and ')} cannot change on a live ${change.live!.kind}: it is deleted and created anew${change.live!.kind === 'Job' ? ' (its pods go, and it runs again)' : ', its pods kept until the new ones are ready'}\n`,
+    );
   }
   for (const kept of changeSet.kept) {
     io.stdout.write(`kept, not pruned: ${kept.ref}: ${kept.reason}\n`);

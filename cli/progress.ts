@@ -5,6 +5,7 @@
 import cliSpinners from 'cli-spinners';
 import { createLogUpdate } from 'log-update';
 import type { ObjectEvent, ObjectStatus, Readiness } from '../client/index.js';
+import { describeEvent } from '../client/index.js';
 
 export interface ProgressView {
   readonly status: (status: ObjectStatus) => void;
@@ -51,7 +52,7 @@ function plainProgress(options: ProgressOptions): ProgressView {
   const write = (text: string) => options.stream.write(`${now().toISOString()} ${text}\n`);
   return {
     status: (s) => write(`${s.ref} ${describeReadiness(s.readiness, s.outcome)}`),
-    event: (e) => write(`${e.ref} event ${e.type} ${e.reason}: ${e.message}`),
+    event: (e) => write(`${e.ref} event ${e.type} ${describeEvent(e)}`),
     note: write,
     stop: () => {},
   };
@@ -90,7 +91,7 @@ function liveProgress(stream: NodeJS.WritableStream): ProgressView {
       rows.set(s.ref, s);
       render();
     },
-    event: (e) => above(`  ${e.type === 'Warning' ? '⚠' : '·'} ${e.ref} ${e.reason}: ${e.message}`),
+    event: (e) => above(`  ${e.type === 'Warning' ? '⚠' : '·'} ${e.ref} ${describeEvent(e)}`),
     note: above,
     stop: () => {
       clearInterval(timer);

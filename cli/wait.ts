@@ -1,5 +1,6 @@
 /** Waiting with progress, and the exit code of a wait, for the commands that wait. */
 import type { Manifest, Release, WaitOptions, WaitResult } from '../client/index.js';
+import { describeUnready } from '../client/index.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import type { ProgressView } from './progress.js';
@@ -44,6 +45,11 @@ export async function watchAndReport(
     io.stdout.write(
       `${result.outcome === 'timed-out' ? 'timed out' : result.outcome}: ${ready} of ${result.objects.length} objects ready\n`,
     );
+    // Each object that did not make it, with its last reason: what to look at first.
+    const unready = describeUnready(result.objects);
+    if (unready) {
+      io.stdout.write(`${unready}\n`);
+    }
   }
   return result;
 }

@@ -122,13 +122,20 @@ export interface RetryPolicy {
   readonly baseDelayMs?: number;
   /** @default 4000 */
   readonly maxDelayMs?: number;
+  /**
+   * The most one request waits between its attempts in all, Retry-After included: a server that asks
+   * for a longer wait than is left gets its answer passed on instead.
+   *
+   * @default 20000
+   */
+  readonly maxTotalDelayMs?: number;
 }
 
 export interface ApiClientOptions {
   /**
    * Retries of requests that failed in a way worth retrying (see `isRetryable`).
    *
-   * @default - 8 retries from 250 ms, doubling up to 4 s (about 16 s in all)
+   * @default - 8 retries from 250 ms, doubling up to 4 s, or after the server's Retry-After when longer; at most 20 s in all
    */
   readonly retry?: RetryPolicy;
 }
@@ -184,7 +191,9 @@ export class ApiClient {
    */
   public async request<T>(req: ApiRequest): Promise<T> {
     const retries = this.retry.retries ?? 8;
+    const budgetMs = this.retry.maxTotalDelayMs ?? 20_000;
     let delay = this.retry.baseDelayMs ?? 250;
+    let waitedMs = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.requestOnce<T>(req);
@@ -196,14 +205,17 @@ export class ApiClient {
         if (retryable && error instanceof ConnectionError && this.unreachable) {
           throw this.unreachable;
         }
-        if (attempt >= retries || !retryable) {
+        // The server's Retry-After (429, 503) is honoured: never sooner, even when the backoff is shorter.
+        const retryAfterMs = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        const waitMs = Math.max(delay, retryAfterMs);
+        if (attempt >= retries || !retryable || waitedMs + waitMs > budgetMs) {
           if (retryable && error instanceof ConnectionError) {
             this.unreachable = error;
           }
           throw error;
         }
-        const retryAfterMs = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
-        await sleep(Math.max(delay, retryAfterMs));
+        await sleep(waitMs);
+        waitedMs += waitMs;
         delay = Math.min(delay * 2, this.retry.maxDelayMs ?? 4000);
       }
     }

@@ -14,6 +14,7 @@ import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
 import { objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
+import { deleteForRecreation } from './recreate.js';
 import type { Manifest } from './resources.js';
 import { waitForReady } from './watch.js';
 
@@ -61,6 +62,10 @@ export interface ApplyResult {
   readonly applied: readonly Manifest[];
   /** `Kind/namespace/name` of every pruned object. */
   readonly pruned: readonly string[];
+  /** The workloads deleted and created anew for an immutable field, as stored. */
+  readonly recreated?: readonly Manifest[];
+  /** What they left behind (old ReplicaSets, Pods) to delete once they are ready, unless adopted. */
+  readonly leftovers?: readonly Manifest[];
 }
 
 export async function applyChangeSet(
@@ -78,6 +83,11 @@ export async function applyChangeSet(
   }
 
   const applied: Manifest[] = [];
+  const recreations = new Map(
+    changeSet.changes.filter((c) => c.recreate && c.desired).map((c) => [c.desired!, c]),
+  );
+  const recreated: Manifest[] = [];
+  const leftovers: Manifest[] = [];
   for (const { stage, objects } of groupByStage(desiredObjects(changeSet))) {
     const stored = await forEachObject(
       objects,
@@ -89,7 +99,18 @@ export async function applyChangeSet(
       },
       async (manifest) => {
         const resolved = await resolveObject(context, manifest);
+        const recreation = recreations.get(manifest);
+        if (recreation && dryRun) {
+          // The server cannot dry-run a delete and create of one object; the change set validated it.
+          return recreation.live!;
+        }
+        if (recreation) {
+          leftovers.push(...(await deleteForRecreation(context, recreation.live!, resolved.manifest)));
+        }
         const result = await serverSideApply(context, resolved, { dryRun, force: options.forceConflicts });
+        if (recreation) {
+          recreated.push(result);
+        }
         options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
         await checkpoint('applying');
         return result;
@@ -128,7 +149,7 @@ export async function applyChangeSet(
       kept && previousScope ? unionScope(previousScope, desiredScope) : desiredScope,
     );
   }
-  return { applied, pruned };
+  return { applied, pruned, recreated, leftovers };
 }
 
 /**

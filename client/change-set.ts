@@ -13,12 +13,13 @@ import type { ApplyContext } from './apply-context.js';
 import { readIfExists, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
-import { describeFailure, isFieldConflict } from './errors.js';
+import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
 import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
 import { objectKey, objectRef, sourceOf, withSourceOf } from './manifests.js';
 import { foreignObjectsIn } from './namespace-guard.js';
 import { normalizeForDiff } from './normalize.js';
+import { isRecreatable } from './recreate.js';
 import type { Manifest } from './resources.js';
 import { UnknownKindError } from './resources.js';
 
@@ -45,6 +46,13 @@ export interface Change {
    * @default - not a conflict
    */
   readonly reason?: string;
+  /**
+   * The immutable fields an update changes, for which apply deletes the workload and creates it anew
+   * (see recreate.ts); the diff is then from the live object to the manifest as written.
+   *
+   * @default - updated in place
+   */
+  readonly recreate?: readonly string[];
 }
 
 /** A member that left the app but is kept, and why (a Namespace that holds what must not be deleted). */
@@ -94,6 +102,13 @@ export interface ChangeSetOptions {
    * @default false
    */
   readonly allowEmpty?: boolean;
+  /**
+   * Recreate workloads whose update changes an immutable field (the user consented), instead of failing
+   * with the field and the way out.
+   *
+   * @default false
+   */
+  readonly recreateOnImmutable?: boolean;
 }
 
 /** The ApplySet id of another ApplySet that owns `live`, or undefined. */
@@ -284,6 +299,17 @@ async function changeOf(
   if (predicted.status === 'rejected') {
     if (isFieldConflict(predicted.reason)) {
       return conflict(describeFailure(predicted.reason));
+    }
+    const immutable = immutableFields(predicted.reason);
+    if (immutable.length > 0 && options.recreateOnImmutable && isRecreatable(desired)) {
+      return {
+        ref,
+        operation: 'update',
+        live: live.value,
+        desired,
+        diff: diffOf(live.value, desired),
+        recreate: immutable,
+      };
     }
     throw predicted.reason;
   }

@@ -1,5 +1,6 @@
 /** Errors that name the object, the server's reason, and what to do about it. */
 import { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
+import { isRecreatable } from './recreate.js';
 import { UnknownKindError } from './resources.js';
 
 /** One object the server refused (or could not be reached for). */
@@ -68,9 +69,9 @@ export function describeFailure(error: unknown): string {
     if (error.code === 403) {
       return `forbidden: ${error.message}; ask for RBAC permission to do this`;
     }
-    const immutableSelector = immutableSelectorHint(error);
-    if (immutableSelector) {
-      return `${error.reason}: ${error.message}; ${immutableSelector}`;
+    const immutable = immutableHint(error);
+    if (immutable) {
+      return `${error.reason}: ${error.message}; ${immutable}`;
     }
     const hint =
       error.status?.details?.causes
@@ -84,23 +85,40 @@ export function describeFailure(error: unknown): string {
   return String(error);
 }
 
+/** The fields a 422 names as immutable (`spec.selector`, `spec.template`, ...); empty for any other error. */
+export function immutableFields(error: unknown): string[] {
+  if (!(error instanceof ApiError) || error.code !== 422) {
+    return [];
+  }
+  return [
+    ...new Set(
+      (error.status?.details?.causes ?? [])
+        .filter((c) => c.field && /field is immutable/.test(c.message ?? ''))
+        .map((c) => c.field!),
+    ),
+  ];
+}
+
 /**
- * The way out of a changed workload selector, which the API server refuses to update (apps from before
- * the library selected pods by app.kubernetes.io/name): replace just that workload, keeping its pods.
+ * The way out of an immutable field the update changes (apps from before the library selected pods by
+ * app.kubernetes.io/name changed their selectors): for a workload, the client recreates it when asked;
+ * anything else is the user's to delete.
  */
-function immutableSelectorHint(error: ApiError): string | undefined {
+function immutableHint(error: ApiError): string | undefined {
   const details = error.status?.details as { name?: string; group?: string; kind?: string } | undefined;
-  const selector = error.status?.details?.causes?.some(
-    (c) => c.field === 'spec.selector' && /field is immutable/.test(c.message ?? ''),
-  );
-  if (error.code !== 422 || !selector || !details?.name || !details.kind) {
+  const fields = immutableFields(error);
+  if (fields.length === 0 || !details?.name || !details.kind) {
     return undefined;
   }
-  const resource = `${details.kind.toLowerCase()}${details.group ? `.${details.group}` : ''}/${details.name}`;
-  return (
-    `spec.selector cannot change on a live ${details.kind}. To move to the new selector, delete just this ` +
-    `${details.kind} and keep its pods (kubectl delete ${resource} --cascade=orphan, in its namespace), then ` +
-    'apply again: the new one adopts the running pods by their labels and replaces them by its update strategy ' +
-    '(README: "Migrating to name selectors")'
-  );
+  const what = `${fields.join(' and ')} cannot change on a live ${details.kind}`;
+  const group = details.group ?? '';
+  if (isRecreatable({ apiVersion: group ? `${group}/v1` : 'v1', kind: details.kind })) {
+    const keeping =
+      details.kind === 'Job'
+        ? 'delete this Job with its pods and create it anew (it runs again)'
+        : `delete just this ${details.kind}, keeping its pods, and create it anew: the old pods serve until the new ones are ready`;
+    return `${what}. Rerun with --recreate-on-immutable (or answer yes on a terminal) to ${keeping} (README: "Migrating to name selectors")`;
+  }
+  const resource = `${details.kind.toLowerCase()}${group ? `.${group}` : ''}/${details.name}`;
+  return `${what}: delete it (kubectl delete ${resource}, in its namespace) and apply again; the client recreates only workloads`;
 }

@@ -11,13 +11,32 @@ const ownersOf = (object: LiveObject) =>
 export class OwnedIndex {
   private readonly objects = new Map<string, LiveObject>();
   private readonly children = new Map<string, Set<string>>();
+  /** The uids of each collection's objects, for replacing a collection when it is listed again. */
+  private readonly collections = new Map<string, Set<string>>();
 
-  public put(object: LiveObject): void {
+  /** Adds or updates `object`, a member of `collection` (its URL path). */
+  public put(object: LiveObject, collection = ''): void {
     this.remove(object);
     this.objects.set(uidOf(object), object);
+    this.collections.set(collection, (this.collections.get(collection) ?? new Set()).add(uidOf(object)));
     for (const owner of ownersOf(object)) {
       this.children.set(owner, (this.children.get(owner) ?? new Set()).add(uidOf(object)));
     }
+  }
+
+  /**
+   * Makes `items` the whole of `collection` (a list, possibly after a broken watch); returns the objects
+   * that were in it and are no longer, so that their owners can be judged again.
+   */
+  public replace(collection: string, items: readonly LiveObject[]): LiveObject[] {
+    const listed = new Set(items.map(uidOf));
+    const gone = [...(this.collections.get(collection) ?? [])]
+      .filter((uid) => !listed.has(uid))
+      .map((uid) => this.objects.get(uid))
+      .filter((o): o is LiveObject => o !== undefined);
+    gone.forEach((o) => this.remove(o));
+    items.forEach((item) => this.put(item, collection));
+    return gone;
   }
 
   public remove(object: LiveObject): void {
@@ -26,13 +45,20 @@ export class OwnedIndex {
       return;
     }
     this.objects.delete(uidOf(known));
+    this.collections.forEach((uids) => uids.delete(uidOf(known)));
     for (const owner of ownersOf(known)) {
       this.children.get(owner)?.delete(uidOf(known));
     }
   }
 
-  /** Every descendant of the object with `uid`. */
+  /** Every descendant of the object with `uid`, by kind. */
   public ownedBy(uid: string): OwnedObjects {
+    const found = this.descendantsOf(uid);
+    return { of: (kind) => found.filter((o) => o.kind === kind) };
+  }
+
+  /** Every descendant of the object with `uid`. */
+  public descendantsOf(uid: string): LiveObject[] {
     const found: LiveObject[] = [];
     const queue = [uid];
     const seen = new Set(queue);
@@ -46,7 +72,13 @@ export class OwnedIndex {
         }
       }
     }
-    return { of: (kind) => found.filter((o) => o.kind === kind) };
+    return found;
+  }
+
+  /** The uids of the owners of the object with `uid`, their owners, and so on (none if it is not known). */
+  public ancestorsOfUid(uid: string): string[] {
+    const object = this.objects.get(uid);
+    return object ? this.ancestorsOf(object) : [];
   }
 
   /** The uids of `object`'s owners, their owners, and so on (for re-judging them when it changes). */

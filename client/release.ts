@@ -11,6 +11,7 @@ import type { ApplyContext } from './apply-context.js';
 import { FIELD_MANAGER, resolveObject } from './apply-context.js';
 import type { ApplyOptions, ApplyResult } from './apply.js';
 import { applyChangeSet } from './apply.js';
+import { removeLeftovers } from './recreate.js';
 import { APPLYSET_LABELS, ApplySet } from './applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './change-set.js';
 import { computeChangeSet, desiredObjects } from './change-set.js';
@@ -27,7 +28,7 @@ import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
 import { operateRollout } from './rollout-operations.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
-import { currentStatus, waitForReady } from './watch.js';
+import { currentStatus, describeUnready, waitForReady } from './watch.js';
 
 export interface ReleaseOptions {
   readonly kubeConfig: KubeConfig;
@@ -95,12 +96,7 @@ export class WaitError extends Error {
   public constructor(public readonly result: WaitResult) {
     const bad = result.objects.filter((o) => o.outcome !== 'ready');
     super(
-      `${bad.length} object${bad.length === 1 ? '' : 's'} did not become ready:\n${bad
-        .map(
-          (o) =>
-            `  - ${o.ref}: ${o.outcome === 'timed-out' ? 'timed out' : 'failed'}: ${o.readiness.message}`,
-        )
-        .join('\n')}`,
+      `${bad.length} object${bad.length === 1 ? '' : 's'} did not become ready:\n${describeUnready(bad)}`,
     );
     this.name = 'WaitError';
   }
@@ -288,7 +284,25 @@ export class Release {
     }
     await this.lock!.assertHeld('recording the revision');
     await checkpoint('recording');
-    const revision = await this.record(prepared, options, options.wait ? 'pending' : 'deployed');
+    const leftovers = result.leftovers ?? [];
+    const revision = await this.record(
+      prepared,
+      options,
+      options.wait || leftovers.length > 0 ? 'pending' : 'deployed',
+    );
+    if (leftovers.length > 0) {
+      // The old pods of recreated workloads serve until the new ones are ready, then go (unless adopted).
+      const replaced = await this.waitFor(result.recreated ?? [], options.wait);
+      if (replaced.outcome !== 'ready') {
+        await this.history.setStatus(revision.number, 'failed');
+        throw new WaitError(replaced);
+      }
+      await removeLeftovers(this.context, leftovers);
+      if (!options.wait) {
+        await this.markDeployed(revision.number);
+        return { ...result, revision: { ...revision, status: 'deployed' } };
+      }
+    }
     if (!options.wait) {
       return { ...result, revision };
     }

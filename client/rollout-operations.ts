@@ -9,6 +9,8 @@
  */
 import type { ApiClient } from './api-client.js';
 import { CONTENT_TYPES } from './api-client.js';
+import { groupOf, sourceOf } from './manifests.js';
+import type { Manifest } from './resources.js';
 
 export const ROLLOUT_OPERATIONS = ['promote', 'promote-full', 'abort', 'retry', 'pause', 'resume'] as const;
 export type RolloutOperation = (typeof ROLLOUT_OPERATIONS)[number];
@@ -80,4 +82,32 @@ export async function operateRollout(
   if (patches.spec) {
     await api.request({ path, method: 'PATCH', contentType: CONTENT_TYPES.merge, body: patches.spec });
   }
+}
+
+/**
+ * The namespace of the Rollout `name` in the manifests, as `apply` would put it (`defaultNamespace` when
+ * its manifest names none), so that an operation acts on the Rollout the app deployed. An error when no
+ * Rollout or several of that name are there: then `-n` says which.
+ */
+export function rolloutNamespaceIn(
+  manifests: readonly Manifest[],
+  name: string,
+  defaultNamespace: string,
+  where: string,
+): string {
+  const rollouts = manifests.filter(
+    (m) => m.kind === 'Rollout' && groupOf(m.apiVersion) === 'argoproj.io' && m.metadata.name === name,
+  );
+  const namespaces = [...new Set(rollouts.map((r) => r.metadata.namespace ?? defaultNamespace))];
+  if (namespaces.length === 1) {
+    return namespaces[0];
+  }
+  if (namespaces.length === 0) {
+    throw new Error(
+      `there is no Rollout ${name} in ${where}; check the name, or pass -n <namespace> to act on a Rollout outside the app`,
+    );
+  }
+  throw new Error(
+    `there is a Rollout ${name} in ${namespaces.length} namespaces of ${where} (${rollouts.map((r) => `${r.metadata.namespace ?? defaultNamespace} in ${sourceOf(r)}`).join(', ')}); pass -n <namespace> to pick one`,
+  );
 }

@@ -8,6 +8,8 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
+import type { KubeEvent, ObjectEvent } from './events.js';
+import { describeEvent, EventAggregator } from './events.js';
 import { inform } from './informer.js';
 import { objectRef } from './manifests.js';
 import { OwnedIndex } from './owned-objects.js';
@@ -26,15 +28,13 @@ export interface ObjectStatus {
   readonly readiness: Readiness;
   /** Set once the object is done: ready, failed, or out of time. */
   readonly outcome?: Outcome;
-}
-
-export interface ObjectEvent {
-  /** The object the event is about. */
-  readonly ref: string;
-  /** `Normal` or `Warning`. */
-  readonly type: string;
-  readonly reason: string;
-  readonly message: string;
+  /**
+   * The latest Warning about the object or what it owns, aggregated, for an object still progressing
+   * (what a timed-out wait and `status` say besides the readiness; a failure says why itself).
+   *
+   * @default - none
+   */
+  readonly lastWarning?: ObjectEvent;
 }
 
 export interface WaitOptions {
@@ -57,9 +57,10 @@ export interface WaitOptions {
    */
   readonly onStatus?: (status: ObjectStatus) => void;
   /**
-   * Told each Kubernetes Event about one of the objects that happens while waiting.
+   * Told each Kubernetes Event about one of the objects, or about what they own, that happens while
+   * waiting; a recurring one again each time its count doubles (1, 2, 4, 8, ...), aggregated.
    *
-   * @default - events are not watched
+   * @default - events are not told (they are still read, for each unready object's last Warning)
    */
   readonly onEvent?: (event: ObjectEvent) => void;
   /**
@@ -135,6 +136,8 @@ export async function waitForReady(
   // which TaskRun of a failed PipelineRun failed.
   const ownedListed = new Set<string>();
   let ownedComplete = false;
+  // Verdicts that time alone changes are judged again when it has (see Readiness.recheckAfterMs).
+  const rechecks = new Map<string, NodeJS.Timeout>();
   const judge = (object: LiveObject) => {
     startClock(objectRef(object));
     latest.set(object.metadata.uid as string, object);
@@ -145,6 +148,14 @@ export async function waitForReady(
     const outcome =
       readiness.state === 'ready' ? 'ready' : readiness.state === 'failed' ? 'failed' : undefined;
     settle(objectRef(object), readiness, outcome);
+    const uid = object.metadata.uid as string;
+    clearTimeout(rechecks.get(uid));
+    if (readiness.recheckAfterMs !== undefined && !outcome) {
+      rechecks.set(
+        uid,
+        setTimeout(() => judge(latest.get(uid)!), readiness.recheckAfterMs),
+      );
+    }
   };
   const ownedChanged = (object: LiveObject) => {
     for (const uid of owned.ancestorsOf(object)) {
@@ -221,35 +232,53 @@ export async function waitForReady(
       },
     });
   });
+  const listed = (path: string) => {
+    ownedListed.add(path);
+    if (!ownedComplete && ownedListed.size === ownedCollections.size) {
+      ownedComplete = true;
+      [...latest.values()].forEach(judge);
+    }
+  };
   const ownedInformers = [...ownedCollections].map(([path, type]) => {
     const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
     return inform<LiveObject>(cluster.api, {
       path,
       signal: controller.signal,
-      onRetry: options.onRetry,
-      onList: (items) => {
-        items.forEach((item) => owned.put(withKind(item)));
-        items.forEach((item) => ownedChanged(withKind(item)));
-        ownedListed.add(path);
-        if (!ownedComplete && ownedListed.size === ownedCollections.size) {
-          ownedComplete = true;
-          [...latest.values()].forEach(judge);
+      onRetry: (error) => {
+        // A deployer who may not list what the objects own still gets them judged, on their own status.
+        if (error instanceof ApiError && error.code === 403) {
+          listed(path);
         }
+        options.onRetry?.(error);
+      },
+      onList: (items) => {
+        // A list after a broken watch replaces the collection: what went meanwhile is gone from it too.
+        const gone = owned.replace(path, items.map(withKind));
+        [...items.map(withKind), ...gone].forEach(ownedChanged);
+        listed(path);
       },
       onChange: (change, object) => {
         const live = withKind(object);
         if (change === 'DELETED') {
           owned.remove(live);
         } else {
-          owned.put(live);
+          owned.put(live, path);
         }
         ownedChanged(live);
       },
     });
   });
-  const events = options.onEvent
-    ? watchEvents(cluster.api, objects, controller.signal, options.onEvent)
-    : { watches: [], listed: Promise.resolve() };
+  const eventGroups = new EventAggregator();
+  const refs = new Set(statuses.keys());
+  const events = watchEvents(
+    cluster.api,
+    objects,
+    controller.signal,
+    eventGroups,
+    (uid, ref) =>
+      refs.has(ref) || (uid !== undefined && owned.ancestorsOfUid(uid).some((a) => latest.has(a))),
+    options.onEvent,
+  );
 
   await finished;
   // The events that led here are told before the result: an object ready at its first list would
@@ -257,8 +286,15 @@ export async function waitForReady(
   await Promise.race([events.listed, sleep(1000)]);
   controller.abort();
   timers.forEach(clearTimeout);
+  rechecks.forEach(clearTimeout);
   await Promise.all([...informers, ...ownedInformers, ...relatedWatches.running, ...events.watches]);
-  const final = [...statuses.values()];
+  const uids = new Map([...latest.values()].map((o) => [objectRef(o), o.metadata.uid as string]));
+  const final = [...statuses.values()].map((s) => {
+    // A failure says why itself; what is still waiting is explained by what last went wrong.
+    const lastWarning =
+      s.outcome === 'timed-out' ? lastWarningOf(eventGroups, owned, uids.get(s.ref), s.ref) : undefined;
+    return lastWarning ? { ...s, lastWarning } : s;
+  });
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
     ? 'failed'
     : final.some((s) => s.outcome === 'timed-out')
@@ -267,44 +303,33 @@ export async function waitForReady(
   return { outcome, objects: final };
 }
 
-interface KubeEvent extends Manifest {
-  readonly involvedObject: { kind: string; name: string; namespace?: string };
-  readonly type?: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly count?: number;
-  readonly lastTimestamp?: string;
-  readonly eventTime?: string;
-}
-
 /**
- * Streams the Events about the objects that happen from now on. Events carry second-precision times, so
- * "from now" starts at the previous second; each event is told once per occurrence (uid and count).
+ * Keeps `aggregator` up to date with the Events in the objects' namespaces, and tells those about the
+ * objects, or about what they own, that happen from now on. Events carry second-precision times, so
+ * "from now" starts at the previous second; a group of recurring events is told again each time its
+ * count doubles.
  */
 function watchEvents(
   api: ApiClient,
   objects: readonly Manifest[],
   signal: AbortSignal,
-  onEvent: (event: ObjectEvent) => void,
+  aggregator: EventAggregator,
+  relevant: (uid: string | undefined, ref: string) => boolean,
+  onEvent?: (event: ObjectEvent) => void,
 ): { watches: Promise<void>[]; listed: Promise<unknown> } {
   const since = Math.floor(Date.now() / 1000) * 1000 - 1000;
-  const refs = new Set(objects.map(objectRef));
   const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
-  const told = new Set<string>();
+  const toldAt = new Map<string, number>();
   const report = (item: KubeEvent) => {
-    const ref = objectRef({
-      kind: item.involvedObject.kind,
-      metadata: { name: item.involvedObject.name, namespace: item.involvedObject.namespace },
-    });
-    const time = Date.parse(
-      item.lastTimestamp ?? item.eventTime ?? (item.metadata.creationTimestamp as string),
-    );
-    const key = `${item.metadata.uid as string}/${item.count ?? 1}`;
-    if (!refs.has(ref) || time < since || told.has(key)) {
+    const { event, at, uid, group } = aggregator.add(item);
+    if (!onEvent || at < since || !relevant(uid, event.ref)) {
       return;
     }
-    told.add(key);
-    onEvent({ ref, type: item.type ?? 'Normal', reason: item.reason ?? '', message: item.message ?? '' });
+    const told = toldAt.get(group);
+    if (told === undefined || event.count >= told * 2) {
+      toldAt.set(group, event.count);
+      onEvent(event);
+    }
   };
   const listings = namespaces.map(() => {
     let resolve: () => void = () => {};
@@ -313,7 +338,7 @@ function watchEvents(
   });
   const watches = namespaces.map((namespace, i) =>
     inform<KubeEvent>(api, {
-      path: namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events',
+      path: eventsPath(namespace),
       signal,
       onList: (items) => {
         items.forEach(report);
@@ -327,6 +352,20 @@ function watchEvents(
     }),
   );
   return { watches, listed: Promise.all(listings.map((l) => l.promise)) };
+}
+
+const eventsPath = (namespace: string) =>
+  namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events';
+
+/** The latest Warning about the object with `uid` (and `ref`) or anything beneath it. */
+function lastWarningOf(
+  events: EventAggregator,
+  owned: OwnedIndex,
+  uid: string | undefined,
+  ref: string,
+): ObjectEvent | undefined {
+  const uids = new Set(uid ? [uid, ...owned.descendantsOf(uid).map((o) => o.metadata.uid as string)] : []);
+  return events.warningsAbout(uids, new Set([ref])).at(-1);
 }
 
 /**
@@ -350,38 +389,45 @@ async function ownedCollectionsOf(
   return collections;
 }
 
-/** The readiness of each object right now, from one read each and one list per owned collection (for `status`). */
+/**
+ * The readiness of each object right now, from one read each, one list per owned collection and one of
+ * the Events of each namespace (for `status`); an object that is not ready carries its last Warning.
+ */
 export async function currentStatus(
   cluster: Cluster,
   objects: readonly Manifest[],
   registry: ReadinessRegistry = DEFAULT_READINESS,
 ): Promise<ObjectStatus[]> {
   const owned = new OwnedIndex();
-  await Promise.all(
-    [...(await ownedCollectionsOf(cluster, registry, objects))].map(async ([path, type]) => {
+  const events = new EventAggregator();
+  await Promise.all([
+    ...[...(await ownedCollectionsOf(cluster, registry, objects))].map(async ([path, type]) => {
       const list = await cluster.api.request<{ items: LiveObject[] }>({ path });
       list.items.forEach((item) => owned.put({ ...item, apiVersion: type.apiVersion, kind: type.kind }));
     }),
-  );
+    ...[...new Set(objects.map((o) => o.metadata.namespace ?? ''))].map(async (namespace) => {
+      // Events explain; a deployer who may not read them still gets each object's readiness.
+      const list = await cluster.api
+        .request<{ items: KubeEvent[] }>({ path: eventsPath(namespace) })
+        .catch(() => ({ items: [] }));
+      list.items.forEach((item) => events.add(item));
+    }),
+  ]);
   const related = await readRelated(cluster, registry, objects);
   return Promise.all(
-    objects.map(async (object) => {
+    objects.map(async (object): Promise<ObjectStatus> => {
       const ref = objectRef(object);
       try {
         const live = await cluster.api.request<LiveObject>({ path: await cluster.catalog.pathOf(object) });
         const withKind = { ...live, apiVersion: object.apiVersion, kind: object.kind };
         const { related: kinds = [] } = registry.checkerFor(object.apiVersion, object.kind);
-        return {
-          ref,
-          readiness: registry.readinessOf(
-            withKind,
-            related.view(
-              owned.ownedBy(live.metadata.uid as string),
-              object.metadata.namespace ?? 'default',
-              kinds,
-            ),
-          ),
-        };
+        const uid = live.metadata.uid as string;
+        const readiness = registry.readinessOf(
+          withKind,
+          related.view(owned.ownedBy(uid), object.metadata.namespace ?? 'default', kinds),
+        );
+        const lastWarning = readiness.state === 'ready' ? undefined : lastWarningOf(events, owned, uid, ref);
+        return { ref, readiness, ...(lastWarning ? { lastWarning } : {}) };
       } catch (error) {
         if (error instanceof ApiError && error.code === 404) {
           return { ref, readiness: { state: 'progressing', message: 'not found' } };
@@ -390,4 +436,18 @@ export async function currentStatus(
       }
     }),
   );
+}
+
+/**
+ * Each object that is not ready, with its readiness and last Warning, one line each:
+ * `  - Job/shop/migrate: timed out: 0 active, 0 succeeded; last warning: FailedCreate x7 over 12s: ...`.
+ */
+export function describeUnready(objects: readonly ObjectStatus[]): string {
+  return objects
+    .filter((o) => o.outcome !== 'ready' && o.readiness.state !== 'ready')
+    .map(
+      (o) =>
+        `  - ${o.ref}: ${o.outcome === 'timed-out' ? 'timed out' : o.readiness.state === 'failed' ? 'failed' : 'not ready'}: ${o.readiness.message}${o.lastWarning ? `; last warning: ${describeEvent(o.lastWarning)}` : ''}`,
+    )
+    .join('\n');
 }

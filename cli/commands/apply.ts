@@ -29,6 +29,7 @@ export type ApplyFlags = ConnectionFlags &
     dryRun?: boolean;
     yes?: boolean;
     forceConflicts?: boolean;
+    recreateOnImmutable?: boolean;
     prune: boolean;
     adopt?: boolean;
     rollbackOnFailure?: boolean;
@@ -43,6 +44,10 @@ export function applyingCommand(program: Command, name: string, description: str
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--force-conflicts', 'take over fields that another field manager owns')
     .option('--adopt', 'take over objects that belong to another ApplySet')
+    .option(
+      '--recreate-on-immutable',
+      'delete and create anew workloads whose update changes an immutable field (a selector), keeping their pods until the new ones are ready (asked on a terminal)',
+    )
     .option('--no-prune', 'keep objects that left the app')
     .option('--rollback-on-failure', 'apply the previous revision again when the apply or the wait fails')
     .option('-m, --message <text>', 'why, recorded with the revision', '')
@@ -78,6 +83,9 @@ async function confirmAndApply(
     prune: flags.prune,
     adopt: flags.adopt,
     forceConflicts: flags.forceConflicts,
+    // On a terminal the change set shows the recreation, and the confirmation below is the consent.
+    recreateOnImmutable:
+      flags.recreateOnImmutable || (!flags.yes && !flags.dryRun && io.stdin.isTTY === true),
   });
   const text = flags.output === 'text';
   if (text) {

@@ -1,5 +1,6 @@
 /** `status`: whether each object is ready now; exits 2 when some are not yet. */
 import type { Command } from 'commander';
+import { describeEvent } from '../../client/index.js';
 import type { CliIo } from '../io.js';
 import { EXIT, ExitCode } from '../io.js';
 import type { ConnectionFlags, SourceFlags } from '../options.js';
@@ -18,7 +19,10 @@ export function registerStatus(program: Command, io: CliIo): void {
       printTable(
         io,
         ['OBJECT', 'STATUS'],
-        statuses.map((s) => [s.ref, describeReadiness(s.readiness)]),
+        statuses.map((s) => [
+          s.ref,
+          `${describeReadiness(s.readiness)}${s.lastWarning ? `; last warning: ${describeEvent(s.lastWarning)}` : ''}`,
+        ]),
       );
     }
     const states = statuses.map((s) => s.readiness.state);

@@ -1,8 +1,10 @@
 /**
  * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString), with
- * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates and AnalysisRuns), in order:
- * - Progressing while status.observedGeneration (a string) is behind metadata.generation (the registry's
- *   check);
+ * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates, AnalysisRuns, ReplicaSets
+ * and their Pods), in order:
+ * - Progressing while status.observedGeneration (a string) is behind metadata.generation; failed with "no
+ *   Argo Rollouts controller is running" once that has lasted 30 s since the Rollout was last written
+ *   (a controller observes a change within a second; with an instance label, none of that instance);
  * - with a workloadRef, Progressing while status.workloadObservedGeneration is behind the referenced
  *   Deployment's generation: a change to the pod template alone leaves the Rollout's generation as it
  *   was, so the Rollout's own generation says nothing about it;
@@ -11,7 +13,10 @@
  *   (a template change does not bump the Rollout's generation either): then Progressing until the
  *   controller validates again;
  * - Degraded when a condition has the reason RolloutAborted or ProgressDeadlineExceeded, with the failed
- *   AnalysisRun's metric, measured value and limit;
+ *   AnalysisRun's metric, measured value, limit and the measurement's message;
+ * - failed when the ReplicaSet of the current pod template cannot create pods (FailedCreate: quota,
+ *   PodSecurity) or one of its pods cannot start (ImagePullBackOff, CrashLoopBackOff, ...), as a
+ *   Deployment does;
  * - Paused when spec.paused is set or status.pauseConditions is not empty, with the pause's reason and
  *   the current step;
  * - Progressing while updatedReplicas < spec.replicas (default 1) or availableReplicas < updatedReplicas;
@@ -22,7 +27,8 @@
  * - Healthy (ready) otherwise.
  * Messages name the current step and the AnalysisRuns running for the new version.
  */
-import { describeCondition } from './generation.js';
+import { describeCondition, generationPending } from './generation.js';
+import { podsProblem, POD_KIND, replicaFailure } from './replicaset.js';
 import type { Condition, LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
 
 interface AnalysisRef {
@@ -65,18 +71,53 @@ interface AnalysisRunFields {
   status?: { phase?: string; message?: string; metricResults?: MetricResult[] };
 }
 
+/** How long a written Rollout may go unobserved before no controller is taken to be running. */
+export const ROLLOUT_CONTROLLER_GRACE_MS = 30_000;
+
+/** The label that assigns a Rollout to the controller started with that `--instance-id`. */
+const INSTANCE_LABEL = 'argo-rollouts.argoproj.io/controller-instance-id';
+
+const HASH_LABEL = 'rollouts-pod-template-hash';
+
 const progressing = (message: string): Readiness => ({ state: 'progressing', phase: 'Progressing', message });
 const specOf = (rollout: LiveObject) => (rollout.spec ?? {}) as RolloutSpec;
 const statusOf = (rollout: LiveObject) => (rollout.status ?? {}) as RolloutStatus;
 
 export const ROLLOUT_READINESS: ReadinessChecker = {
-  pending: progressing('waiting for rollout spec update to be observed'),
-  owns: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' }],
+  // Checked by the first condition, which also notices when no controller observes anything.
+  observedGeneration: 'ignored',
+  owns: [
+    { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun' },
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+    POD_KIND,
+  ],
   related: [
     { apiVersion: 'apps/v1', kind: 'Deployment' },
     { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
   ],
   conditions: [
+    (rollout) => {
+      if (!generationPending(rollout, 'required')) {
+        return undefined;
+      }
+      const written = lastWritten(rollout);
+      if (written === undefined) {
+        return progressing('waiting for rollout spec update to be observed');
+      }
+      const unobservedMs = Date.now() - written;
+      if (unobservedMs < ROLLOUT_CONTROLLER_GRACE_MS) {
+        return {
+          ...progressing('waiting for rollout spec update to be observed'),
+          recheckAfterMs: ROLLOUT_CONTROLLER_GRACE_MS - unobservedMs,
+        };
+      }
+      const instance = rollout.metadata.labels?.[INSTANCE_LABEL];
+      const observed = rollout.status?.observedGeneration;
+      return {
+        state: 'failed',
+        message: `no Argo Rollouts controller${instance ? ` of instance ${instance} (label ${INSTANCE_LABEL})` : ''} is running: generation ${String(rollout.metadata.generation)} was written ${Math.round(unobservedMs / 1000)} s ago and ${observed === undefined ? 'no controller has ever observed the Rollout' : `the controller has seen only generation ${String(observed)}`}; install or start the controller (https://argo-rollouts.readthedocs.io/en/stable/installation/)`,
+      };
+    },
     (rollout, owned) => {
       const ref = specOf(rollout).workloadRef;
       if (ref?.kind !== 'Deployment' || !ref.name) {
@@ -115,6 +156,32 @@ export const ROLLOUT_READINESS: ReadinessChecker = {
         phase: 'Degraded',
         message: [describeCondition(stopped), ...failed.map(describeRun)].join('; '),
       };
+    },
+    (rollout, owned) => {
+      const hash = statusOf(rollout).currentPodHash;
+      const replicaSet = owned
+        .of('ReplicaSet')
+        .find((rs) => hash && rs.metadata.labels?.[HASH_LABEL] === hash);
+      if (!replicaSet) {
+        return undefined;
+      }
+      const failure = replicaFailure(replicaSet);
+      if (failure) {
+        return {
+          ...failure,
+          phase: 'Degraded',
+          message: `ReplicaSet ${replicaSet.metadata.name}: ${failure.message}`,
+        };
+      }
+      const pods = owned
+        .of('Pod')
+        .filter((pod) =>
+          ((pod.metadata.ownerReferences as { uid: string }[] | undefined) ?? []).some(
+            (o) => o.uid === replicaSet.metadata.uid,
+          ),
+        );
+      const problem = podsProblem(pods);
+      return problem?.state === 'failed' ? { ...problem, phase: 'Degraded' } : undefined;
     },
     (rollout, owned) => {
       const spec = specOf(rollout);
@@ -244,4 +311,20 @@ function templateChangedSince(
     );
     return times.some((time) => time > written && Date.now() - time < REVALIDATION_GRACE_MS);
   });
+}
+
+/**
+ * When the Rollout's spec or metadata was last written (not its status), from its managedFields and
+ * creation time; undefined when the object carries neither.
+ */
+function lastWritten(rollout: LiveObject): number | undefined {
+  const times = (
+    (rollout.metadata.managedFields as { time?: string; subresource?: string }[] | undefined) ?? []
+  )
+    .filter((f) => f.subresource !== 'status')
+    .map((f) => Date.parse(f.time ?? ''))
+    .filter((t) => !Number.isNaN(t));
+  const created = Date.parse(String(rollout.metadata.creationTimestamp));
+  const known = Number.isNaN(created) ? times : [created, ...times];
+  return known.length > 0 ? Math.max(...known) : undefined;
 }

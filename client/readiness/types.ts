@@ -14,6 +14,13 @@ export interface Readiness {
    * @default - none beyond the state
    */
   readonly phase?: string;
+  /**
+   * Judge the object again after this many milliseconds even if nothing about it changed: for a verdict
+   * that time alone changes (a grace period that runs out).
+   *
+   * @default - only when the object or what it owns changes
+   */
+  readonly recheckAfterMs?: number;
 }
 
 export interface Condition {

@@ -46,8 +46,23 @@ export interface EnvironmentTarget {
 const KEY = 'package.json "cdk8s-devops"';
 
 export interface LoadedProjectConfig {
-  readonly packageName: string;
+  /** The package.json read. */
+  readonly file: string;
+  /** Its `name`, if it has one. */
+  readonly packageName?: string;
   readonly config: ProjectConfig;
+}
+
+/**
+ * The ApplySet name a package's name gives, when the project names none: a scoped name (`@acme/shop`)
+ * names the package, not the app, so its last part does; lowercased, with anything an object name
+ * cannot hold turned into '-'.
+ */
+export function applySetNameOf(packageName: string): string {
+  return packageName
+    .replace(/^@[^/]+\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-');
 }
 
 /** Reads the `cdk8s-devops` key of `<dir>/package.json` (an empty config when the key is absent). */
@@ -72,7 +87,11 @@ export function readProjectConfig(dir: string): LoadedProjectConfig {
   for (const name of Object.keys(environments)) {
     checkEnvironmentName(file, name);
   }
-  return { packageName: typeof pkg.name === 'string' ? pkg.name : 'app', config };
+  return {
+    file,
+    ...(typeof pkg.name === 'string' ? { packageName: pkg.name } : {}),
+    config: config,
+  };
 }
 
 /** The environment `name` of the config: its folder, ApplySet and namespace. Unknown names are errors. */
@@ -88,7 +107,7 @@ export function resolveEnvironment(loaded: LoadedProjectConfig, name: string): E
         : `unknown environment "${name}": ${KEY}.environments declares ${known.map((k) => `"${k}"`).join(', ')}. Use one of them, or add "${name}"`,
     );
   }
-  const base = config.applySet ?? packageName.replace(/^@[^/]+\//, '');
+  const base = config.applySet ?? applySetNameOf(packageName ?? 'app');
   const namespace = environment.namespace ?? config.namespace;
   return {
     name,

@@ -30,7 +30,7 @@ describe('the ApplySet a command acts on', () => {
     }
     return root;
   };
-  const identity = (cwd: string, flags: { applyset?: string; namespace?: string } = {}) =>
+  const identity = (cwd: string, flags: { applyset?: string; namespace?: string; env?: string } = {}) =>
     releaseIdentity({ cwd } as CliIo, flags);
 
   test('comes from the cdk8s-devops key of package.json, else the package name, never the folder', async () => {
@@ -45,6 +45,14 @@ describe('the ApplySet a command acts on', () => {
     });
     const named = await project({ name: '@acme/Shop_App' });
     expect(identity(named)).toEqual({ name: 'shop-app', source: `${join(named, 'package.json')} "name"` });
+  });
+
+  test('an environment is named after the package as the project is, from one read of package.json', async () => {
+    const named = await project({ name: '@acme/Shop_App', 'cdk8s-devops': { environments: { prod: {} } } });
+    expect(identity(named, { env: 'prod' })).toEqual({
+      name: 'shop-app-prod',
+      source: `${join(named, 'package.json')} "cdk8s-devops.environments.prod"`,
+    });
   });
 
   test('flags override package.json', async () => {
@@ -208,6 +216,18 @@ describe('progress output', () => {
       type: 'Normal',
       reason: 'RolloutPaused',
       message: 'Rollout is paused',
+      count: 1,
+      firstSeen: '2026-01-01T00:00:00Z',
+      lastSeen: '2026-01-01T00:00:00Z',
+    });
+    progress.event({
+      ref: 'Pod/shop/web-7f9c-x2x',
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container app',
+      count: 5,
+      firstSeen: '2025-12-31T23:58:00Z',
+      lastSeen: '2026-01-01T00:00:00Z',
     });
     progress.status({
       ref: 'Rollout/shop/web',
@@ -219,6 +239,7 @@ describe('progress output', () => {
       [
         '2026-01-01T00:00:00.000Z Rollout/shop/web Paused: CanaryPauseStep',
         '2026-01-01T00:00:00.000Z Rollout/shop/web event Normal RolloutPaused: Rollout is paused',
+        '2026-01-01T00:00:00.000Z Pod/shop/web-7f9c-x2x event Warning BackOff x5 over 2m: Back-off restarting failed container app',
         '2026-01-01T00:00:00.000Z Rollout/shop/web Healthy: healthy',
         '',
       ].join('\n'),

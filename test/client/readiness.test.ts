@@ -428,6 +428,83 @@ describe('Argo Rollout, as the plugin computes its status', () => {
       message: 'InvalidSpec: AnalysisTemplate t has metric m which runs indefinitely',
     });
   });
+  test('unobserved past the grace period: no Argo Rollouts controller is running, judged again when the grace ends', () => {
+    const written = (ago: number, labels: Record<string, string> = {}): LiveObject => {
+      const live = rollout({ observedGeneration: '1' });
+      const time = new Date(Date.now() - ago).toISOString();
+      return {
+        ...live,
+        metadata: {
+          ...live.metadata,
+          labels,
+          creationTimestamp: '2026-01-01T00:00:00Z',
+          managedFields: [{ manager: 'cdk8s-devops', operation: 'Apply', time }],
+        },
+      };
+    };
+    const fresh = readinessOf(written(10_000));
+    expect(fresh.message).toBe('waiting for rollout spec update to be observed');
+    expect(fresh.recheckAfterMs).toBeGreaterThan(19_000);
+    expect(fresh.recheckAfterMs).toBeLessThanOrEqual(20_000);
+    expect(readinessOf(written(45_000))).toEqual({
+      state: 'failed',
+      message:
+        'no Argo Rollouts controller is running: generation 2 was written 45 s ago and the controller has seen only generation 1; install or start the controller (https://argo-rollouts.readthedocs.io/en/stable/installation/)',
+    });
+    expect(
+      readinessOf(written(45_000, { 'argo-rollouts.argoproj.io/controller-instance-id': 'blue' })).message,
+    ).toMatch(
+      /^no Argo Rollouts controller of instance blue \(label argo-rollouts.argoproj.io\/controller-instance-id\) is running: /,
+    );
+  });
+
+  test('Degraded when the current ReplicaSet cannot create pods, or one of its pods cannot start', () => {
+    const replicaSet = (conditions: object[] = []) =>
+      named(
+        'x-b',
+        {
+          uid: 'rs-uid',
+          ownerReferences: [{ uid: 'rollout-uid' }],
+          labels: { 'rollouts-pod-template-hash': 'b' },
+        },
+        { status: { conditions } },
+      );
+    const updating = rollout({ ...healthy, updatedReplicas: 0, availableReplicas: 0 });
+    expect(
+      readinessOf(
+        updating,
+        related({
+          ReplicaSet: [
+            replicaSet([condition('ReplicaFailure', 'True', 'FailedCreate', 'pods "x-b-1" is forbidden')]),
+          ],
+        }),
+      ),
+    ).toEqual({
+      state: 'failed',
+      phase: 'Degraded',
+      message: 'ReplicaSet x-b: FailedCreate: pods "x-b-1" is forbidden',
+    });
+    const pod = named(
+      'x-b-1',
+      { ownerReferences: [{ uid: 'rs-uid' }] },
+      {
+        status: { containerStatuses: [{ name: 'app', state: { waiting: { reason: 'ImagePullBackOff' } } }] },
+      },
+    );
+    expect(readinessOf(updating, related({ ReplicaSet: [replicaSet()], Pod: [pod] }))).toEqual({
+      state: 'failed',
+      phase: 'Degraded',
+      message: 'pod x-b-1: container app: ImagePullBackOff',
+    });
+    // A ReplicaSet of another pod template (an old one going away) is no reason.
+    expect(
+      readinessOf(
+        rollout({ ...healthy, currentPodHash: 'c', stableRS: 'c' }),
+        related({ ReplicaSet: [replicaSet([condition('ReplicaFailure', 'True', 'FailedCreate', 'no')])] }),
+      ).phase,
+    ).toBe('Healthy');
+  });
+
   test('blue-green waits for the active service cutover', () => {
     const spec = { strategy: { blueGreen: { activeService: 'a' } } };
     expect(readinessOf(rollout({ ...healthy, blueGreen: { activeSelector: 'a' } }, spec)).message).toBe(

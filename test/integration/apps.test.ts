@@ -233,10 +233,11 @@ describeCluster('migrating an app applied with path-hash selectors', () => {
       /^Invalid: Deployment\.apps "orders-worker" is invalid: spec\.selector: Invalid value: .*: field is immutable; /,
     );
     expect(refused).toContain(
-      'spec.selector cannot change on a live Deployment. To move to the new selector, delete just this Deployment and keep its pods (kubectl delete deployment.apps/orders-worker --cascade=orphan, in its namespace), then apply again',
+      'spec.selector cannot change on a live Deployment. Rerun with --recreate-on-immutable (or answer yes on a terminal) to delete just this Deployment, keeping its pods, and create it anew',
     );
 
-    // The way out, as the message says: the old pods keep running while the Deployment is replaced.
+    // The way out by hand (what --recreate-on-immutable does, see client-recreate): the old pods keep
+    // running while the Deployment is replaced.
     await apps.deleteNamespacedDeployment({ name: 'orders-worker', namespace, propagationPolicy: 'Orphan' });
     await eventually('the old Deployment to go', async () =>
       (await apps.listNamespacedDeployment({ namespace })).items.length === 0 ? true : undefined,

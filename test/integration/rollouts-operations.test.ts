@@ -22,11 +22,13 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
     );
     const v2 = await revision('2.0.0');
     expect((await apply(v2.file, namespace)).code).toBe(0);
-    const rollout = ['web', '-n', namespace];
+    // The Rollout's namespace comes from the manifests (its name is unique there), as the ApplySet
+    // comes from the project; promote names it with -n instead.
+    const rollout = ['web', v2.file];
     const line = `Rollout/${namespace}/web`;
     // Every command names the ApplySet it acts on first (here the project's, from its package.json).
-    const said = (done: string) =>
-      `ApplySet shop in namespace ${namespace} (from ${join(process.cwd(), 'package.json')} "cdk8s-devops.applySet")\nrollout 'web' ${done}\n`;
+    const said = (done: string, applySetNamespace = 'shop') =>
+      `ApplySet shop in namespace ${applySetNamespace} (from ${join(process.cwd(), 'package.json')} "cdk8s-devops.applySet")\nrollout 'web' ${done}\n`;
     const settled = (what: string, check: (r: Awaited<ReturnType<typeof readRollout>>) => boolean) =>
       eventually(what, async () => {
         const r = await readRollout(namespace, 'web');
@@ -62,7 +64,7 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
       (r) => r.status?.phase === 'Paused' && !r.status.abort,
     );
 
-    expect((await cli(['promote', ...rollout])).stdout).toBe(said('promoted'));
+    expect((await cli(['promote', 'web', '-n', namespace])).stdout).toBe(said('promoted', namespace));
     // What promote itself does: the step's pause condition is gone from the live status.
     expect((await readRollout(namespace, 'web')).status?.pauseConditions ?? []).toEqual([]);
     const healthy = watch(v2.file, namespace, '--timeout', '60s');

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { Chart } from 'cdk8s';
 import YAML from 'yaml';
 import { ConfigMap } from '../../lib/apps/index.js';
-import { Environments, readProjectConfig, resolveEnvironment } from '../../lib/gitops/index.js';
+import {
+  applySetNameOf,
+  Environments,
+  readProjectConfig,
+  resolveEnvironment,
+} from '../../lib/gitops/index.js';
 
 const ENVIRONMENTS = {
   dev: { namespace: 'shop-dev', settings: { replicas: 1, tag: '1.5.0-rc.1' } },
@@ -52,6 +57,14 @@ describe('environments from package.json', () => {
       applySet: 'shop-live',
       namespace: 'shop',
     });
+  });
+
+  test("the package's name gives one ApplySet name, for the project and as its environments' prefix", () => {
+    expect(applySetNameOf('@acme/Shop_App')).toBe('shop-app');
+    expect(applySetNameOf('shop.web')).toBe('shop.web');
+    const loaded = readProjectConfig(project({ environments: ENVIRONMENTS }, '@acme/Shop_App'));
+    expect(loaded.packageName).toBe('@acme/Shop_App');
+    expect(resolveEnvironment(loaded, 'dev').applySet).toBe('shop-app-dev');
   });
 
   test('the project ApplySet name is the prefix of the environments ApplySets', () => {
