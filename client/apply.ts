@@ -77,6 +77,8 @@ export async function applyChangeSet(
     await context.applySet.writeScope(previousScope ? unionScope(previousScope, desiredScope) : desiredScope);
   }
 
+  // The live objects the change set read: a Service's controller-owned fields are left out by them.
+  const liveOf = new Map(changeSet.changes.flatMap((c) => (c.desired ? [[c.desired, c.live ?? null]] : [])));
   const applied: Manifest[] = [];
   for (const { stage, objects } of groupByStage(desiredObjects(changeSet))) {
     const stored = await forEachObject(
@@ -89,7 +91,11 @@ export async function applyChangeSet(
       },
       async (manifest) => {
         const resolved = await resolveObject(context, manifest);
-        const result = await serverSideApply(context, resolved, { dryRun, force: options.forceConflicts });
+        const result = await serverSideApply(context, resolved, {
+          dryRun,
+          force: options.forceConflicts,
+          live: liveOf.get(manifest),
+        });
         options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
         await checkpoint('applying');
         return result;
