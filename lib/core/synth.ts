@@ -5,9 +5,11 @@
  * are the same steps, each run once: validation, dependency inference, and every object resolved once,
  * in cdk8s's order and file names, so that the policy checks and the YAML see the same JSON.
  */
-import { ApiObject, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import type { App } from 'cdk8s';
 import type { IConstruct, Node } from 'constructs';
+import type { ScalarTag } from 'yaml';
+import YAML from 'yaml';
 
 /** One resolved object and the construct path it came from. */
 export interface ResolvedObject {
@@ -53,9 +55,33 @@ export function resolveApp(app: App): ResolvedFile[] {
   }));
 }
 
-/** The YAML of one file, as cdk8s writes it (YAML 1.1, so that `yes` or `0755` stay strings). */
+/**
+ * Plain scalars the API server's YAML (go-yaml v2: YAML 1.1 read through Go's strconv, underscores
+ * dropped first) reads as numbers, beyond YAML 1.1's own: `0o17`, `0X1F`, `+_1`. Declared as a tag so
+ * that the writer quotes strings that look like them; never used to read.
+ */
+const GO_NUMBER: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^[-+]?[_0-9]*(?:\.[_0-9]*)?(?:[eE][-+]?[0-9]+)?$|^[-+]?_*0[xXoObB][_0-9a-fA-F]*$/,
+  resolve: (source: string) => source,
+};
+
+/**
+ * The YAML of one file, as cdk8s writes it (YAML 1.1, so that `yes` or `0755` stay strings), and with
+ * every string the API server would read as a number quoted too.
+ */
 export function fileYaml(file: ResolvedFile): string {
-  return Yaml.stringify(...file.objects.map((o) => o.object));
+  return file.objects
+    .map((o) =>
+      YAML.stringify(o.object, {
+        keepUndefined: true,
+        lineWidth: 0,
+        version: '1.1',
+        customTags: (tags) => [...tags, GO_NUMBER],
+      }),
+    )
+    .join('---\n');
 }
 
 /** What `cdk8s synth` reads to name constructs in validation reports (CDK8S_RECORD_CONSTRUCT_METADATA). */
