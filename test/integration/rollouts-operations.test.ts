@@ -5,7 +5,7 @@ import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import { join } from 'node:path';
 import { cli } from './client-cli.js';
 import { createNamespace, eventually } from './cluster.js';
-import { apply, describeRollouts, readRollout, synthApp, watch } from './rollouts.js';
+import { apply, describeRollouts, nudgeWhileUnseen, readRollout, synthApp, watch } from './rollouts.js';
 
 describeRollouts('Argo Rollout operations on a live canary', () => {
   test('pause, resume, abort, retry and promote act on the canary, and watch shows each', async () => {
@@ -63,7 +63,11 @@ describeRollouts('Argo Rollout operations on a live canary', () => {
     );
 
     expect((await cli(['promote', ...rollout])).stdout).toBe(said('promoted'));
-    watched = await watch(v2.file, namespace, '--timeout', '60s');
+    // What promote itself does: the step's pause condition is gone from the live status.
+    expect((await readRollout(namespace, 'web')).status?.pauseConditions ?? []).toEqual([]);
+    const healthy = watch(v2.file, namespace, '--timeout', '60s');
+    await nudgeWhileUnseen(namespace, 'web', healthy);
+    watched = await healthy;
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain(`${line} Healthy: healthy`);
     const done = await readRollout(namespace, 'web');

@@ -3,6 +3,7 @@
  * exporter whose metrics they set per pod, fast alarms, and apps applied through the CLI.
  */
 import { Chart, Testing } from 'cdk8s';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { LiveObject } from '../../client/readiness/index.js';
 import type { RolloutOperation } from '../../client/rollout-operations.js';
@@ -99,6 +100,11 @@ export async function analysisRuns(namespace: string): Promise<LiveObject[]> {
   );
 }
 
+/**
+ * Under load the Argo Rollouts controller was seen to miss a status-subresource patch (promote's
+ * `pauseConditions: null`): the patch is in the live object, the controller's log shows no sync after
+ * it, and the rollout stays Paused for minutes. An annotation is a change it reacts to, nothing more.
+ */
 async function nudge(namespace: string, name: string): Promise<void> {
   await api().request({
     path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts/${name}`,
@@ -106,6 +112,31 @@ async function nudge(namespace: string, name: string): Promise<void> {
     contentType: CONTENT_TYPES.merge,
     body: { metadata: { annotations: { 'test.cdk8s-devops.io/nudged': String(Date.now()) } } },
   });
+}
+
+/**
+ * Nudges the rollout every 10 s while it stays Paused with no pause condition left (a promote the
+ * controller has not seen), until `done` settles. Returns how many nudges it took.
+ */
+export async function nudgeWhileUnseen(
+  namespace: string,
+  name: string,
+  done: Promise<unknown>,
+): Promise<number> {
+  let settled = false;
+  void done.finally(() => (settled = true));
+  let nudges = 0;
+  for (let since = Date.now(); !settled; await sleep(200)) {
+    const status = (await readRollout(namespace, name)).status ?? {};
+    if (status.phase !== 'Paused' || (status.pauseConditions ?? []).length > 0) {
+      since = Date.now();
+    } else if (Date.now() - since > 10_000) {
+      await nudge(namespace, name);
+      nudges += 1;
+      since = Date.now();
+    }
+  }
+  return nudges;
 }
 
 export function operate(namespace: string, name: string, operation: RolloutOperation): Promise<void> {
@@ -172,8 +203,7 @@ export async function promoteThroughPauses(
         promotedAt = Date.now();
         return undefined;
       }
-      // Under load the controller was seen to leave a promoted rollout unreconciled for minutes (status
-      // still Paused, no pause condition left): an annotation is a change it reacts to, nothing more.
+      // A promote the controller has not seen (see nudge).
       if (status.phase === 'Paused' && promotedAt && Date.now() - promotedAt > 10_000) {
         await nudge(namespace, name);
         promotedAt = Date.now();
