@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import * as plus from '../lib/core/plus.js';
-import { AppStack } from '../lib/index.js';
+import type { NotificationTarget, Severity } from '../lib/index.js';
+import { AlertRouting, AppStack, NamespaceMonitoring } from '../lib/index.js';
 
 export interface NamespaceQuota {
   /** CPU all pods may request and use, in Kubernetes quantity form. @default '4' */
@@ -22,6 +23,19 @@ export interface PlatformChartProps {
    * @default 'monitoring'
    */
   readonly prometheusNamespace?: string;
+  /**
+   * The ServiceAccount the Prometheus runs as, which may discover the namespace's scrape targets.
+   *
+   * @default 'prometheus-k8s' (kube-prometheus's)
+   */
+  readonly prometheusServiceAccount?: string;
+  /**
+   * Where the namespace's alerts go, by severity (an AlertmanagerConfig); the team's Slack URLs and
+   * passwords come from Secrets in the namespace.
+   *
+   * @default - no routes of the namespace's own: Alertmanager's global routing decides
+   */
+  readonly alerts?: Partial<Record<Severity, readonly NotificationTarget[]>>;
 }
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
@@ -29,11 +43,15 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 /**
  * The house chart a platform team gives each product team's namespace: the Namespace with Pod Security
  * "restricted" enforced, default-deny NetworkPolicies (DNS allowed), a ResourceQuota, a LimitRange whose
- * defaults fit the library's workloads, and scrape access for the shared Prometheus.
+ * defaults fit the library's workloads, and the shared monitoring: scrape access for the shared
+ * Prometheus (network and discovery), the namespace's own alarms (quota, crash loops, pending pods) with
+ * a dashboard, and the routing of the namespace's alerts.
  */
 export class PlatformChart extends AppStack {
   public readonly quota: plus.k8s.KubeResourceQuota;
   public readonly limitRange: plus.k8s.KubeLimitRange;
+  public readonly monitoring: NamespaceMonitoring;
+  public readonly alertRouting?: AlertRouting;
 
   public constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { namespace: props.namespace });
@@ -76,6 +94,7 @@ export class PlatformChart extends AppStack {
         ],
       },
     });
+    const prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
     new plus.k8s.KubeNetworkPolicy(this, 'AllowPrometheus', {
       metadata: { name: 'allow-prometheus-scrape' },
       spec: {
@@ -84,16 +103,36 @@ export class PlatformChart extends AppStack {
         ingress: [
           {
             from: [
-              {
-                namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': props.prometheusNamespace ?? 'monitoring' },
-                },
-              },
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheusNamespace } } },
             ],
           },
         ],
       },
     });
+    // A Prometheus restricted to the namespaces it is given (as kube-prometheus sets it up) discovers
+    // the ServiceMonitors' and PodMonitors' targets with these reads, and nothing more.
+    const discovery = new plus.k8s.KubeRole(this, 'PrometheusDiscovery', {
+      metadata: { name: 'prometheus-discovery' },
+      rules: [
+        { apiGroups: [''], resources: ['services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    new plus.k8s.KubeRoleBinding(this, 'PrometheusDiscoveryBinding', {
+      metadata: { name: 'prometheus-discovery' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: discovery.name },
+      subjects: [
+        {
+          kind: 'ServiceAccount',
+          name: props.prometheusServiceAccount ?? 'prometheus-k8s',
+          namespace: prometheusNamespace,
+        },
+      ],
+    });
+    this.monitoring = new NamespaceMonitoring(this, 'Monitoring');
+    if (props.alerts) {
+      this.alertRouting = new AlertRouting(this, 'AlertRouting', { routes: props.alerts });
+    }
   }
 
   private quantity(prop: string, value: string): string {

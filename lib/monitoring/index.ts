@@ -4,5 +4,6 @@ export * from './dashboard.js';
 export * from './fluent-bit.js';
 export * from './golden-signals.js';
 export * from './monitoring.js';
+export * from './namespace-monitoring.js';
 export * from './promql.js';
 export * from './sidecars.js';

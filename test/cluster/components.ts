@@ -8,6 +8,7 @@ import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
 import { ensureTekton } from './tekton.js';
 
 const run = promisify(execFile);
@@ -18,6 +19,7 @@ export const VERSIONS = {
   kwok: 'v0.8.0',
   'argo-rollouts': 'v1.9.1',
   prometheus: 'v0.316.0',
+  'argo-cd': 'v3.6.1',
 } as const;
 
 export const KUBERNETES_COMMANDS = [
@@ -30,6 +32,9 @@ export const KUBERNETES_COMMANDS = [
 export const CACHE_ROOT = process.env.CDK8S_DEVOPS_CACHE ?? join(homedir(), '.cache', 'cdk8s-devops');
 
 type Module = keyof typeof VERSIONS;
+
+/** Argo CD's ApplicationSet CRD, which ../shared/crds does not hold. */
+export const ARGO_CD_CRDS = 'applicationset-crd.yaml';
 
 export type BuildLog = (line: string) => void;
 
@@ -64,6 +69,7 @@ const COMPONENTS: readonly Component[] = [
     files: ['prometheus', 'promtool'],
     build: buildPrometheus,
   },
+  { module: 'argo-cd', files: [ARGO_CD_CRDS], build: copyArgoCdCrds },
 ];
 
 /** The folder of one built module; the version is part of the path, so a new pin builds anew. */
@@ -266,6 +272,52 @@ async function buildKwok(scratch: string, log: BuildLog): Promise<void> {
       GOBIN: join(scratch, 'out'),
     },
   );
+}
+
+/**
+ * Argo CD's ApplicationSet CRD, as its release ships it, from the Argo CD module of the release of the
+ * Application CRD in ../shared/crds; nothing is built. That module requires a newer Go than the one
+ * that builds the rest, which makes `go mod download` verify the module's zip against the checksum
+ * database and then refuse to extract it: the CRD is read from the verified zip.
+ */
+async function copyArgoCdCrds(scratch: string, log: BuildLog): Promise<void> {
+  const version = VERSIONS['argo-cd'];
+  const module = `github.com/argoproj/argo-cd/v3@${version}`;
+  log(`fetching the Argo CD ${version} module for its ApplicationSet CRD (first run only)`);
+  const output = await run('go', ['mod', 'download', '-json', module], { cwd: scratch, env: goEnv }).then(
+    (r) => r.stdout,
+    (error: { stdout?: string }) => error.stdout ?? '',
+  );
+  const download = JSON.parse(output || '{}') as { Zip?: string; Error?: string };
+  if (!download.Zip || !existsSync(download.Zip)) {
+    throw new Error(`go mod download ${module} failed: ${download.Error ?? output}`);
+  }
+  const crd = zipEntry(await readFile(download.Zip), `${module}/manifests/crds/${ARGO_CD_CRDS}`);
+  await writeFile(join(scratch, 'out', ARGO_CD_CRDS), crd);
+}
+
+/** One file of a zip archive (stored or deflated, as Go module zips are), found in its central directory. */
+function zipEntry(zip: Buffer, name: string): Buffer {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const entries = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < entries; i++) {
+    const [method, size, nameLength, extraLength, commentLength, local] = [
+      zip.readUInt16LE(at + 10),
+      zip.readUInt32LE(at + 20),
+      zip.readUInt16LE(at + 28),
+      zip.readUInt16LE(at + 30),
+      zip.readUInt16LE(at + 32),
+      zip.readUInt32LE(at + 42),
+    ];
+    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 0 ? Buffer.from(data) : inflateRawSync(data);
+    }
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  throw new Error(`${name} is not in the module's zip`);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import YAML from 'yaml';
+import { ARGO_CD_CRDS, binaryPath } from './components.js';
 
 export const SHARED_CRDS = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'crds');
 
@@ -37,12 +38,18 @@ function withoutConversionWebhook(crd: V1CustomResourceDefinition): V1CustomReso
   return { ...crd, spec: { ...spec, versions: spec.versions.filter((v) => v.storage) } };
 }
 
-/** Server-side applies every shared CRD and waits until each is Established. */
+/** The CRDs that come from a component's module instead: Argo CD's ApplicationSet. */
+export async function readComponentCrds(): Promise<V1CustomResourceDefinition[]> {
+  const text = await readFile(binaryPath(ARGO_CD_CRDS), 'utf8');
+  return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as V1CustomResourceDefinition);
+}
+
+/** Server-side applies every shared CRD and the components' ones, and waits until each is Established. */
 export async function installCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const api = ApiClient.fromKubeConfig(kc);
-  const crds = await readSharedCrds();
+  const crds = [...(await readSharedCrds()), ...(await readComponentCrds())];
   await Promise.all(
     crds.map((crd) =>
       api.request({

@@ -81,6 +81,61 @@ describeCluster('GitOps output', () => {
     expect(refused.message).toContain('spec.destination: Required value');
   });
 
+  test("an Argo CD ApplicationSet is accepted by Argo CD's ApplicationSet CRD", async () => {
+    const namespace = await createNamespace('argocd');
+    const app = testApp();
+    GitOps.argoCd({
+      repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git',
+      namespace,
+      applicationSet: true,
+    }).bind(app, [
+      new Environment({ name: 'dev', folder: 'dist/dev', applySet: 'shop-dev', namespace: 'shop-dev' }),
+      new Environment({ name: 'prod', folder: 'dist/prod', applySet: 'shop-prod', namespace: 'shop' }),
+    ]);
+    const objects = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+    const [stored] = (await serverSideApply(objects)) as any[];
+    expect(`${stored.kind}/${stored.metadata.name}`).toBe('ApplicationSet/shop');
+    expect(stored.spec.generators).toEqual([
+      {
+        list: {
+          elements: [
+            { name: 'shop-dev', path: 'dist/dev', namespace: 'shop-dev' },
+            { name: 'shop-prod', path: 'dist/prod', namespace: 'shop' },
+          ],
+        },
+      },
+    ]);
+    expect(stored.spec.goTemplate).toBe(true);
+    expect(stored.spec.goTemplateOptions).toEqual(['missingkey=error']);
+    expect(stored.spec.template).toEqual({
+      metadata: { name: '{{.name}}' },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git',
+          targetRevision: 'HEAD',
+          path: '{{.path}}',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true, allowEmpty: false },
+          syncOptions: ['ServerSideApply=true'],
+        },
+      },
+    });
+
+    // The schema is in force: an ApplicationSet needs its template, and the template its destination.
+    const broken = JSON.parse(JSON.stringify(objects[0]));
+    broken.metadata.name = 'broken';
+    delete broken.spec.template.spec.destination;
+    const refused = await apiError(serverSideApply([broken]));
+    expect(refused.code).toBe(422);
+    expect(refused.message).toContain('spec.template.spec.destination: Required value');
+    delete broken.spec.template;
+    const noTemplate = await apiError(serverSideApply([broken]));
+    expect(noTemplate.message).toContain('spec.template: Required value');
+  });
+
   test("Flux's GitRepository and Kustomizations are accepted by Flux's CRDs", async () => {
     const namespace = await createNamespace('flux-system');
     const app = testApp();
