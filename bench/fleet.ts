@@ -1,7 +1,7 @@
 /**
  * The fleet: N services of the house chart, as a platform team with many product teams synthesizes
  * them. Teams of ten services share a namespace made by a PlatformChart; every service is a ServiceChart
- * with autoscaling, an Ingress and a canary whose alarms roll it back, monitored, reading its settings
+ * with autoscaling, an Ingress and a canary whose alarms roll it back, monitored and built (ServiceChart's monitoring and build project), reading its settings
  * through a Role of its own, and allowed to be called by the service before it. The settings hold
  * strings that YAML 1.1 (the API server's YAML) reads as something else when left unquoted.
  */
@@ -9,7 +9,8 @@ import type { App } from 'cdk8s';
 import { PlatformChart } from '../charts/platform-chart.js';
 import { ConfigMap } from '../lib/apps/index.js';
 import { ServiceChart } from '../charts/service-chart.js';
-import { LogOutput, Monitoring } from '../lib/monitoring/index.js';
+
+const BUILD_SPEC = 'version: 0.2\nphases:\n  build:\n    commands:\n      - npm ci\n      - npm test\n';
 
 /** Services per team namespace. */
 export const TEAM_SIZE = 10;
@@ -41,7 +42,6 @@ export function buildFleet(app: App, options: FleetOptions): void {
       quota: { cpu: '100', memory: '200Gi', pods: 400 },
     });
   }
-  const logs = { outputs: [LogOutput.loki({ host: 'loki-gateway.monitoring.svc' })] };
   let previous: ServiceChart | undefined;
   for (let i = 0; i < options.services; i++) {
     const namespace = teamNamespace(prefix, Math.floor(i / TEAM_SIZE));
@@ -54,13 +54,18 @@ export function buildFleet(app: App, options: FleetOptions): void {
       domain: `svc-${i}.${namespace}.example.com`,
       strategy: 'canary',
       env: { SERVICE_INDEX: String(i) },
+      build: {
+        repository: `https://github.com/acme/svc-${i}.git`,
+        buildSpec: BUILD_SPEC,
+        image:
+          'public.ecr.aws/docker/library/node:22@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+      },
     });
     const settings = new ConfigMap(chart, 'settings', {
       metadata: { name: `svc-${i}-settings` },
       data: { CACHE: 'on', NEW_CHECKOUT: 'yes', UMASK: '0755', BATCH: '1e3', INDEX: String(i) },
     });
     settings.grantRead(chart.service);
-    new Monitoring(chart, 'monitoring', { workload: chart.service, alarms: chart.alarms, logs });
     if (previous && previous.namespace === chart.namespace) {
       chart.service.allowFrom(previous.service);
     }
