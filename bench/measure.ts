@@ -64,13 +64,13 @@ export function row(name: string, samples: readonly Pick<Sample, 'seconds' | 'ma
   };
 }
 
-/** Runs every candidate `runs` times, round-robin after one warm-up each. */
+/** Runs every candidate `runs` times, round-robin after one warm-up each (unless `warmUp` is false). */
 export async function compare(
   candidates: readonly Candidate[],
-  options: { runs: number; cwd: string },
+  options: { runs: number; cwd: string; warmUp?: boolean },
 ): Promise<Row[]> {
   const samples = new Map<string, Sample[]>(candidates.map((c) => [c.name, []]));
-  for (const c of candidates) {
+  for (const c of options.warmUp === false ? [] : candidates) {
     await measureOnce(c.command, options.cwd);
   }
   for (let i = 0; i < options.runs; i++) {

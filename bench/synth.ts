@@ -11,7 +11,7 @@ import { compare, measureOnce, stats } from './measure.js';
 
 const CDK8S = 'node_modules/.bin/cdk8s synth --no-check-upgrade';
 
-export async function benchSynthCommand(runs: number, cwd: string): Promise<Section> {
+export async function benchSynthCommand(runs: number, cwd: string, warmUp = true): Promise<Section> {
   const rows = await compare(
     [
       {
@@ -24,7 +24,7 @@ export async function benchSynthCommand(runs: number, cwd: string): Promise<Sect
       },
       { name: '`npm run synth` of the default app (cdk8s.yaml app command)', command: CDK8S },
     ],
-    { runs, cwd },
+    { runs, cwd, warmUp },
   );
   return { id: 'synth-command', title: '`cdk8s synth` of the default app, whole process', runs, rows };
 }
