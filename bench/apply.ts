@@ -1,96 +1,153 @@
 /**
- * `cdk8s-devops apply` of a few hundred objects against `kubectl apply --server-side`, on a control plane
- * the bench starts itself. Each tool gets its own copy of the app (own namespaces), so that their field
- * managers and ApplySet labels never meet. Every run after the warm-up applies an unchanged app: the
- * steady state of a deploy pipeline, where kubectl sends every object and cdk8s-devops computes a change set.
+ * `cdk8s-devops apply` of the fleet against `kubectl apply --server-side` (the kubectl built with the
+ * control plane, same version): a first apply, an unchanged re-apply and a re-apply that changes 10% of
+ * the objects, on loopback and through a proxy that adds a CI runner's round trip to a managed cluster.
+ * Each tool applies its own copy of the fleet (own namespaces, fresh for each run), so that their field
+ * managers and ApplySet labels never meet.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { App, Yaml } from 'cdk8s';
+import { resolveApp } from '../lib/core/synth.js';
 import type { Manifest } from '../client/resources.js';
-import { binaryPath } from '../test/cluster/components.js';
-import { ControlPlane } from '../test/cluster/control-plane.js';
-import { PROJECT_ROOT } from '../scripts/import-crds.js';
-import { compare, report } from './measure.js';
+import { startDelayProxy } from './delay-proxy.js';
+import { buildFleet } from './fleet.js';
+import type { Row, Sample, Section } from './measure.js';
+import { measureOnce, row } from './measure.js';
 
-const PER_NAMESPACE = 100;
+export const SCENARIOS = ['first apply', 'unchanged re-apply', '10% changed re-apply'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+export const TOOLS = ['kubectl', 'cdk8s-devops'] as const;
+export type Tool = (typeof TOOLS)[number];
 
-/** 3 namespaces with 100 ConfigMaps, Services and Deployments in all: 303 objects. */
-function app(prefix: string): Manifest[] {
-  const namespaces = ['a', 'b', 'c'].map((n) => `${prefix}-${n}`);
-  return [
-    ...namespaces.map((name): Manifest => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
-    ...namespaces.flatMap((namespace) =>
-      Array.from({ length: PER_NAMESPACE }, (_, i): Manifest => {
-        const name = `app-${i}`;
-        switch (i % 3) {
-          case 0:
-            return {
-              apiVersion: 'v1',
-              kind: 'ConfigMap',
-              metadata: { name, namespace },
-              data: { index: String(i) },
-            };
-          case 1:
-            return {
-              apiVersion: 'v1',
-              kind: 'Service',
-              metadata: { name, namespace },
-              spec: { selector: { app: name }, ports: [{ port: 80 }] },
-            };
-          default:
-            return {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              metadata: { name, namespace },
-              spec: {
-                replicas: 0,
-                selector: { matchLabels: { app: name } },
-                template: {
-                  metadata: { labels: { app: name } },
-                  spec: { containers: [{ name: 'app', image: 'app:1' }] },
-                },
-              },
-            };
-        }
-      }),
-    ),
-  ];
+export interface ApplyBenchOptions {
+  readonly services: number;
+  readonly runs: number;
+  /** The round trip the proxy adds, in ms. */
+  readonly roundTripMs: number;
+  readonly kubeconfig: string;
+  /** The kubectl binary, of the server's version. */
+  readonly kubectl: string;
+  readonly cwd: string;
+  /** Scratch folder for manifests and kubeconfigs. */
+  readonly dir: string;
 }
 
-async function writeApp(dir: string, prefix: string): Promise<string> {
-  const file = join(dir, `${prefix}.yaml`);
+export interface ApplyResult {
+  readonly network: string;
+  readonly scenario: Scenario;
+  readonly objects: number;
+  readonly rows: readonly Row[];
+}
+
+/** The fleet's objects once, for every copy (a copy differs only in its namespaces). */
+function fleetObjects(services: number): Manifest[] {
+  const app = new App({ outdir: '/dev/null' });
+  buildFleet(app, { services, prefix: 'fleet' });
+  return resolveApp(app).flatMap((f) => f.objects.map((o) => o.object as unknown as Manifest));
+}
+
+/** The copy of `objects` in namespaces of `prefix`, with one object in ten annotated by `change` when given. */
+function copyOf(objects: readonly Manifest[], prefix: string, change?: string): string {
+  const copied = JSON.parse(
+    JSON.stringify(objects).replaceAll('fleet-team-', `${prefix}-team-`),
+  ) as Manifest[];
+  const changed = copied.map((o, i) =>
+    change !== undefined && i % 10 === 5
+      ? {
+          ...o,
+          metadata: {
+            ...o.metadata,
+            annotations: { ...o.metadata.annotations, 'bench.cdk8s-devops.io/change': change },
+          },
+        }
+      : o,
+  );
+  return Yaml.stringify(...changed);
+}
+
+async function kubeconfigThrough(original: string, port: number, file: string): Promise<string> {
+  const text = await readFile(original, 'utf8');
   await writeFile(
     file,
-    app(prefix)
-      .map((m) => YAML.stringify(m))
-      .join('---\n'),
+    text.replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`),
+    {
+      mode: 0o600,
+    },
   );
   return file;
 }
 
-export async function benchApply(runs: number): Promise<string> {
-  const plane = await ControlPlane.start({ nodes: 1 });
-  const dir = await mkdtemp(join(tmpdir(), 'bench-apply-'));
-  try {
-    const kubectl = `${binaryPath('kubectl')} --kubeconfig ${plane.kubeconfig}`;
-    const results = await compare(
-      [
-        {
-          name: 'baseline: `kubectl apply --server-side`',
-          command: `${kubectl} apply --server-side -f ${await writeApp(dir, 'kubectl')}`,
-        },
-        {
-          name: '`cdk8s-devops apply` (change set computed, nothing to apply)',
-          command: `node cli/cdk8s-devops.mjs apply ${await writeApp(dir, 'client')} --yes --applyset bench -n default --kubeconfig ${plane.kubeconfig}`,
-        },
-      ],
-      { runs, cwd: PROJECT_ROOT },
-    );
-    return report(`Apply of ${app('x').length} unchanged objects`, results, runs);
-  } finally {
-    await plane.stop();
-    await rm(dir, { recursive: true, force: true });
+export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResult[]> {
+  const objects = fleetObjects(options.services);
+  const server = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(await readFile(options.kubeconfig, 'utf8'));
+  if (!server) {
+    throw new Error(`${options.kubeconfig}: no https://127.0.0.1 server to put the proxy in front of`);
   }
+  const proxy = await startDelayProxy({ host: '127.0.0.1', port: Number(server[1]) }, options.roundTripMs);
+  try {
+    const networks = [
+      { name: 'loopback', kubeconfig: options.kubeconfig },
+      {
+        name: `+${options.roundTripMs} ms round trip`,
+        kubeconfig: await kubeconfigThrough(
+          options.kubeconfig,
+          proxy.port,
+          join(options.dir, 'proxied.kubeconfig'),
+        ),
+      },
+    ];
+    const samples = new Map<string, Sample[]>();
+    const add = (key: string, sample: Sample) => samples.set(key, [...(samples.get(key) ?? []), sample]);
+    // A first run of each tool warms kubectl's discovery cache and builds the CLI's bundle; not counted.
+    for (let run = -1; run < options.runs; run++) {
+      for (const [n, network] of networks.entries()) {
+        for (const tool of TOOLS) {
+          const prefix = `b${run + 1}${n}${tool === 'kubectl' ? 'k' : 'c'}`;
+          const plain = join(options.dir, `${prefix}.yaml`);
+          const changed = join(options.dir, `${prefix}-changed.yaml`);
+          await writeFile(plain, copyOf(objects, prefix));
+          await writeFile(changed, copyOf(objects, prefix, String(run)));
+          const command = (file: string) =>
+            tool === 'kubectl'
+              ? `${options.kubectl} apply --server-side -f ${file} --kubeconfig ${network.kubeconfig} --cache-dir ${join(options.dir, 'kube-cache')}`
+              : `node cli/cdk8s-devops.mjs apply ${file} --yes --applyset ${prefix} -n ${prefix}-deploy --kubeconfig ${network.kubeconfig}`;
+          for (const [scenario, file] of [
+            ['first apply', plain],
+            ['unchanged re-apply', plain],
+            ['10% changed re-apply', changed],
+          ] as const) {
+            const sample = await measureOnce(`${command(file)} >/dev/null`, options.cwd);
+            if (run >= 0) {
+              add(`${network.name}|${scenario}|${tool}`, sample);
+            }
+          }
+        }
+      }
+    }
+    return networks.flatMap((network) =>
+      SCENARIOS.map((scenario) => ({
+        network: network.name,
+        scenario,
+        objects: objects.length,
+        rows: TOOLS.map((tool) =>
+          row(
+            tool === 'kubectl' ? '`kubectl apply --server-side`' : '`cdk8s-devops apply`',
+            samples.get(`${network.name}|${scenario}|${tool}`)!,
+          ),
+        ),
+      })),
+    );
+  } finally {
+    await proxy.close();
+  }
+}
+
+export function applySections(results: readonly ApplyResult[], runs: number, services: number): Section[] {
+  return results.map((r) => ({
+    id: `apply-${r.network}-${r.scenario}`.replace(/[^a-z0-9]+/gi, '-').toLowerCase(),
+    title: `Apply of the fleet (N = ${services}, ${r.objects} objects), ${r.scenario}, ${r.network}`,
+    runs,
+    rows: r.rows,
+  }));
 }

@@ -1,8 +1,109 @@
-/** `npm run bench [runs]`: every benchmark, printed as Markdown tables of ratios against a baseline. */
-import { benchApply } from './apply.js';
-import { benchSynth } from './synth.js';
+/**
+ * `npm run bench [-- --runs N --apply-runs N --apply-services N]`: every benchmark, printed as Markdown
+ * tables of ratios against a baseline measured in the same run, and written to bench/results.json with
+ * the targets of issue 16 and the versions used.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { binaryPath, VERSIONS } from '../test/cluster/components.js';
+import { ControlPlane } from '../test/cluster/control-plane.js';
+import { PROJECT_ROOT } from '../scripts/import-crds.js';
+import { applySections, benchApply } from './apply.js';
+import type { Section } from './measure.js';
+import { table } from './measure.js';
+import { benchReadiness } from './readiness.js';
+import { benchFleetSynth, benchSynthCommand } from './synth.js';
+import { evaluateTargets, targetsTable } from './targets.js';
 
-const runs = Number(process.argv[2] ?? 5);
-console.log(await benchSynth(runs));
-console.log();
-console.log(await benchApply(runs));
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'fleet-runs': { type: 'string', default: '3' },
+    'apply-runs': { type: 'string', default: '2' },
+    'apply-services': { type: 'string', default: '100' },
+    'readiness-samples': { type: 'string', default: '9' },
+    output: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results.json') },
+  },
+});
+const count = (name: keyof typeof values) => Number(values[name]);
+const started = Date.now();
+const sections: Section[] = [];
+const show = (section: Section) => {
+  sections.push(section);
+  console.log(`${table(section)}\n`);
+};
+
+show(await benchSynthCommand(count('runs'), PROJECT_ROOT));
+const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT_ROOT);
+show(fleet.section);
+
+const plane = await ControlPlane.start({ nodes: 1 });
+const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+try {
+  const apply = await benchApply({
+    services: count('apply-services'),
+    runs: count('apply-runs'),
+    roundTripMs: 25,
+    kubeconfig: plane.kubeconfig,
+    kubectl: binaryPath('kubectl'),
+    cwd: PROJECT_ROOT,
+    dir,
+  });
+  applySections(apply, count('apply-runs'), count('apply-services')).forEach(show);
+  show({
+    id: 'readiness',
+    title: 'Readiness latency: status write to report',
+    runs: count('readiness-samples'),
+    rows: await benchReadiness({
+      samples: count('readiness-samples'),
+      kubeconfig: plane.kubeconfig,
+      cwd: PROJECT_ROOT,
+      dir,
+    }),
+  });
+  const targets = evaluateTargets(sections, fleet.fleets);
+  console.log(targetsTable(targets));
+  const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version: string }>;
+  };
+  const kubectlVersion = await promisify(execFile)(binaryPath('kubectl'), [
+    'version',
+    '--client',
+    '-o',
+    'json',
+  ]);
+  await writeFile(
+    values.output,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        minutes: (Date.now() - started) / 60_000,
+        machine: { cpus: cpus().length, cpu: cpus()[0]?.model },
+        versions: {
+          node: process.version,
+          kubernetes: VERSIONS.kubernetes,
+          kubectl: (JSON.parse(kubectlVersion.stdout) as { clientVersion: { gitVersion: string } })
+            .clientVersion.gitVersion,
+          ...Object.fromEntries(
+            ['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'yaml', 'ts-node', 'esbuild'].map((name) => [
+              name,
+              pkg.packages[`node_modules/${name}`]?.version,
+            ]),
+          ),
+        },
+        sections,
+        fleetSynth: fleet.fleets,
+        targets,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nwritten to ${values.output} in ${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
+} finally {
+  await plane.stop();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,17 +1,33 @@
-// Bundles the CLI into one ES module, atomically, so that two commands started at once never run a
-// half-written bundle. Used twice: by the bin of a source checkout (see cdk8s-devops.mjs), and by
-// `npm pack` (`node cli/bundle.mjs build/cli.mjs`), so that the package ships its CLI ready to run.
+// Bundles a TypeScript entry point into one ES module, atomically, so that two commands started at once
+// never run a half-written bundle. Used by the bin of a source checkout (see cdk8s-devops.mjs), by
+// `npm pack` (`node cli/bundle.mjs build/cli.mjs`), so that the package ships its CLI ready to run, and
+// by the default app's command (scripts/run-bundled.mjs), so that `cdk8s synth` starts as fast.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
-export async function bundleCli(root, bundle) {
+/** Whether `bundle` is missing, or older than a source it was made from (or than package-lock.json). */
+export function isStale(root, bundle) {
+  if (!existsSync(bundle) || !existsSync(`${bundle}.meta.json`)) {
+    return true;
+  }
+  const built = statSync(bundle).mtimeMs;
+  const { sources } = JSON.parse(readFileSync(`${bundle}.meta.json`, 'utf8'));
+  return sources.some((file) => {
+    const path = join(root, file);
+    return !existsSync(path) || statSync(path).mtimeMs > built;
+  });
+}
+
+export async function bundleEntry(root, entry, bundle) {
   await mkdir(dirname(bundle), { recursive: true });
   const scratch = `${bundle}.${process.pid}`;
+  // Loaded here, not above: a command that finds its bundle fresh never pays for esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(root, 'cli', 'main.ts')],
+    entryPoints: [join(root, entry)],
     outfile: scratch,
     bundle: true,
     platform: 'node',
@@ -29,6 +45,10 @@ export async function bundleCli(root, bundle) {
   await writeFile(`${scratch}.meta.json`, JSON.stringify({ sources: [...sources, 'package-lock.json'] }));
   await rename(`${scratch}.meta.json`, `${bundle}.meta.json`);
   await rename(scratch, bundle);
+}
+
+export function bundleCli(root, bundle) {
+  return bundleEntry(root, join('cli', 'main.ts'), bundle);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -182,6 +182,13 @@ export class ApiClient {
   /** Set when a request ran out of retries against an unreachable server: the others then fail at once. */
   private unreachable?: ConnectionError;
 
+  /**
+   * When requests may be sent again after the server said 429 (API Priority and Fairness) or 503: every
+   * request of this client waits, not only the one that was refused, so that a hundred requests in flight
+   * back off together instead of storming the server with retries.
+   */
+  private notBefore = 0;
+
   /** Keep-alive agents by TLS identity: client-node makes a new agent (a new TLS handshake) per request. */
   private readonly agents = new Map<string, Agent>();
 
@@ -195,6 +202,11 @@ export class ApiClient {
     let delay = this.retry.baseDelayMs ?? 250;
     let waitedMs = 0;
     for (let attempt = 0; ; attempt++) {
+      const pause = this.notBefore - Date.now();
+      if (pause > 0) {
+        // Spread over a tenth of the pause, so that the requests do not all come back at once.
+        await sleep(pause + Math.random() * pause * 0.1);
+      }
       try {
         const answer = await this.requestOnce<T>(req);
         this.unreachable = undefined;
@@ -213,6 +225,10 @@ export class ApiClient {
             this.unreachable = error;
           }
           throw error;
+        }
+        if (error instanceof ApiError && (error.code === 429 || error.code === 503)) {
+          // Every request of this client holds back, not only this one: no 429 storm.
+          this.notBefore = Math.max(this.notBefore, Date.now() + waitMs);
         }
         await sleep(waitMs);
         waitedMs += waitMs;

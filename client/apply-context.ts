@@ -51,6 +51,12 @@ export interface ApplyRequestOptions {
    * @default false
    */
   readonly force?: boolean;
+  /**
+   * The live object when the caller has it (null: known not to exist), so that a Service is not read again.
+   *
+   * @default - read when needed
+   */
+  readonly live?: Manifest | null;
 }
 
 /**
@@ -64,7 +70,10 @@ export async function serverSideApply(
 ): Promise<Manifest> {
   const body =
     object.manifest.apiVersion === 'v1' && object.manifest.kind === 'Service'
-      ? withoutControllerFields(object.manifest, await readIfExists(context, object.path))
+      ? withoutControllerFields(
+          object.manifest,
+          options.live === undefined ? await readIfExists(context, object.path) : (options.live ?? undefined),
+        )
       : object.manifest;
   return context.api.request<Manifest>({
     path: object.path,

@@ -82,6 +82,8 @@ export async function applyChangeSet(
     await context.applySet.writeScope(previousScope ? unionScope(previousScope, desiredScope) : desiredScope);
   }
 
+  // The live objects the change set read: a Service's controller-owned fields are left out by them.
+  const liveOf = new Map(changeSet.changes.flatMap((c) => (c.desired ? [[c.desired, c.live ?? null]] : [])));
   const applied: Manifest[] = [];
   const recreations = new Map(
     changeSet.changes.filter((c) => c.recreate && c.desired).map((c) => [c.desired!, c]),
@@ -107,7 +109,12 @@ export async function applyChangeSet(
         if (recreation) {
           leftovers.push(...(await deleteForRecreation(context, recreation.live!, resolved.manifest)));
         }
-        const result = await serverSideApply(context, resolved, { dryRun, force: options.forceConflicts });
+        const result = await serverSideApply(context, resolved, {
+          dryRun,
+          force: options.forceConflicts,
+          // A recreated object's live state was just deleted.
+          live: recreation ? undefined : liveOf.get(manifest),
+        });
         if (recreation) {
           recreated.push(result);
         }

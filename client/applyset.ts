@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiClient } from './api-client.js';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
+import type { LiveObjects } from './live-objects.js';
 import { groupOf } from './manifests.js';
 import type { Manifest, ResourceCatalog } from './resources.js';
 import { resourcePath } from './resources.js';
@@ -159,8 +160,11 @@ export class ApplySet {
     });
   }
 
-  /** Every live object labelled as a member, looked up in each group kind and namespace of `scope`. */
-  public async listMembers(scope: ApplySetScope): Promise<Manifest[]> {
+  /**
+   * Every live object labelled as a member, looked up in each group kind and namespace of `scope`; where
+   * `known` listed a kind and namespace already, its members are taken from that list.
+   */
+  public async listMembers(scope: ApplySetScope, known?: LiveObjects): Promise<Manifest[]> {
     const namespaces = [this.namespace, ...scope.namespaces];
     const lists = await Promise.all(
       scope.groupKinds.map(async (groupKind) => {
@@ -172,9 +176,14 @@ export class ApplySet {
           // The kind is gone from the cluster (its CRD was removed), and its objects with it.
           return [];
         }
-        const paths = type.namespaced ? namespaces.map((ns) => resourcePath(type, ns)) : [resourcePath(type)];
+        const listed = type.namespaced ? namespaces : [undefined];
         const items = await Promise.all(
-          paths.map(async (path) => {
+          listed.map(async (namespace) => {
+            const all = known?.has(type, namespace) ? await known.list(type, namespace) : undefined;
+            if (all) {
+              return [...all.values()].filter((o) => o.metadata.labels?.[APPLYSET_LABELS.partOf] === this.id);
+            }
+            const path = resourcePath(type, namespace);
             const list = await this.api.request<{ items: Manifest[] }>({
               path,
               query: { labelSelector: `${APPLYSET_LABELS.partOf}=${this.id}` },

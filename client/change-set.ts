@@ -10,12 +10,13 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { readIfExists, resolveObject, serverSideApply } from './apply-context.js';
+import { resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
 import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
+import { LiveObjects } from './live-objects.js';
 import { objectKey, objectRef, sourceOf, withSourceOf } from './manifests.js';
 import { foreignObjectsIn } from './namespace-guard.js';
 import { normalizeForDiff } from './normalize.js';
@@ -146,11 +147,12 @@ export async function computeChangeSet(
   // Sent together; the objects' errors come first, as they name what failed.
   const scope = context.applySet.readScope();
   scope.catch(() => {});
+  const live = new LiveObjects(context);
   const changes = await forEachObject(
     manifests,
     { limit, step: 'computing the change set', unreachable: 'check the server address and that it is up' },
     async (manifest) => {
-      const change = await changeOf(context, manifest, options);
+      const change = await changeOf(context, live, manifest, options);
       await checkpoint('diffing');
       return change;
     },
@@ -162,7 +164,7 @@ export async function computeChangeSet(
   const pruning = options.prune ?? true;
   if (pruning && previousScope) {
     const desiredKeys = new Set(desiredObjects({ changes }).map(objectKey));
-    for (const member of await context.applySet.listMembers(unionScope(previousScope, desiredScope))) {
+    for (const member of await context.applySet.listMembers(unionScope(previousScope, desiredScope), live)) {
       if (desiredKeys.has(objectKey(member))) {
         continue;
       }
@@ -241,6 +243,7 @@ function refuseDuplicates(changes: readonly Change[]): void {
 
 async function changeOf(
   context: ApplyContext,
+  liveObjects: LiveObjects,
   manifest: Manifest,
   options: ChangeSetOptions,
 ): Promise<Change> {
@@ -263,16 +266,18 @@ async function changeOf(
   }
   const desired = withSourceOf(manifest, resolved.manifest);
   const ref = objectRef(desired);
-  // The read and the dry run are independent, so they go out together. The dry run validates new
-  // objects too (schema, admission, quota), so the change set fails where apply would.
-  const [live, predicted] = await Promise.allSettled([
-    readIfExists(context, resolved.path),
-    serverSideApply(context, resolved, { dryRun: true, force: options.forceConflicts ?? false }),
-  ]);
-  if (live.status === 'rejected') {
-    throw live.reason;
-  }
-  if (!live.value) {
+  const live = await liveObjects.get(resolved);
+  // The dry run validates new objects too (schema, admission, quota), so the change set fails where
+  // apply would; it is given the live object, so that nothing is read twice.
+  const predicted = await serverSideApply(context, resolved, {
+    dryRun: true,
+    force: options.forceConflicts ?? false,
+    live: live ?? null,
+  }).then(
+    (value) => ({ status: 'fulfilled' as const, value }),
+    (reason: unknown) => ({ status: 'rejected' as const, reason }),
+  );
+  if (!live) {
     // A new object's namespace may be new too, which the dry run answers with 404.
     if (
       predicted.status === 'rejected' &&
@@ -285,15 +290,15 @@ async function changeOf(
   const conflict = (reason: string): Change => ({
     ref,
     operation: 'conflict',
-    live: live.value,
+    live: live,
     desired,
     diff: '',
     reason,
   });
-  const owner = otherOwner(context, live.value);
+  const owner = otherOwner(context, live);
   if (owner && !options.adopt) {
     return conflict(
-      `it belongs to ${await describeApplySet(context, owner, live.value.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
+      `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
     );
   }
   if (predicted.status === 'rejected') {
@@ -305,16 +310,16 @@ async function changeOf(
       return {
         ref,
         operation: 'update',
-        live: live.value,
+        live,
         desired,
-        diff: diffOf(live.value, desired),
+        diff: diffOf(live, desired),
         recreate: immutable,
       };
     }
     throw predicted.reason;
   }
-  const diff = diffOf(live.value, predicted.value);
-  return { ref, operation: diff ? 'update' : 'unchanged', live: live.value, desired, diff };
+  const diff = diffOf(live, predicted.value);
+  return { ref, operation: diff ? 'update' : 'unchanged', live, desired, diff };
 }
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */

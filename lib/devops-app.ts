@@ -1,11 +1,12 @@
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { ApiObject, App } from 'cdk8s';
+import { constructMetadata, fileYaml, ONE_PASS_OUTPUT_TYPES, resolveApp } from './core/synth.js';
 import { writeKustomization } from './gitops/kustomization.js';
-import type { PolicyRule } from './security/policy.js';
-import { checkPolicies, POLICY_RULES } from './security/policy.js';
+import type { PolicyRule, SynthesizedObject } from './security/policy.js';
+import { findViolations, formatViolation, POLICY_RULES } from './security/policy.js';
 
 export interface DevOpsAppProps extends Omit<AppProps, 'outdir'> {
   /**
@@ -53,6 +54,7 @@ export class DevOpsApp extends App {
   public readonly policyRules: readonly PolicyRule[];
   private readonly ownsStaging: boolean;
   private readonly kustomization: boolean;
+  private readonly recordsConstructMetadata: boolean;
 
   public constructor(props: DevOpsAppProps = {}) {
     const fromCli = process.env.CDK8S_OUTDIR;
@@ -63,6 +65,9 @@ export class DevOpsApp extends App {
     });
     this.ownsStaging = fromCli === undefined;
     this.kustomization = props.kustomization ?? false;
+    // As App decides it (its own field is private).
+    this.recordsConstructMetadata =
+      props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
     this.publishDir = resolve(props.publishDir ?? join('dist', folder));
     this.policyRules = props.policyRules ?? POLICY_RULES;
     recoverInterruptedSwap(this.publishDir);
@@ -70,14 +75,18 @@ export class DevOpsApp extends App {
 
   public override synth(): void {
     try {
-      checkUniqueObjects(this);
-      const violations = checkPolicies(this, this.policyRules);
-      if (violations.length > 0) {
-        throw new Error(
-          `synth stopped by ${violations.length} policy violation(s):\n  - ${violations.join('\n  - ')}`,
+      if (ONE_PASS_OUTPUT_TYPES.includes(this.yamlOutputType)) {
+        this.synthInOnePass();
+      } else {
+        checkUniqueObjects(this.node.findAll().filter((c) => ApiObject.isApiObject(c)));
+        this.checkPolicies(
+          this.node
+            .findAll()
+            .filter((c) => ApiObject.isApiObject(c))
+            .map((o) => ({ path: o.node.path, object: o.toJson() as SynthesizedObject })),
         );
+        super.synth();
       }
-      super.synth();
       if (this.kustomization) {
         writeKustomization(this.outdir);
       }
@@ -88,16 +97,40 @@ export class DevOpsApp extends App {
       }
     }
   }
+
+  /** Validation, resolution, checks and YAML, each once (see lib/core/synth.ts). */
+  private synthInOnePass(): void {
+    const files = resolveApp(this);
+    const objects = files.flatMap((f) => f.objects);
+    checkUniqueObjects(objects.map((o) => o.apiObject));
+    this.checkPolicies(objects);
+    mkdirSync(this.outdir, { recursive: true });
+    for (const file of files) {
+      writeFileSync(join(this.outdir, file.name), fileYaml(file));
+    }
+    if (this.recordsConstructMetadata) {
+      writeFileSync(join(this.outdir, 'construct-metadata.json'), constructMetadata(files));
+    }
+  }
+
+  private checkPolicies(objects: readonly { path: string; object: SynthesizedObject }[]): void {
+    const violations = findViolations(objects, this.policyRules).map(formatViolation);
+    if (violations.length > 0) {
+      throw new Error(
+        `synth stopped by ${violations.length} policy violation(s):\n  - ${violations.join('\n  - ')}`,
+      );
+    }
+  }
 }
 
 /**
  * Fails when two constructs make the same object (same API group, kind, namespace and name): applied,
  * the second would silently overwrite the first.
  */
-function checkUniqueObjects(app: App): void {
+function checkUniqueObjects(objects: readonly ApiObject[]): void {
   const seen = new Map<string, string>();
   const clashes: string[] = [];
-  for (const object of app.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
+  for (const object of objects) {
     const group = object.apiGroup === 'core' ? '' : `.${object.apiGroup}`;
     const namespace =
       object.metadata.namespace && object.kind !== 'Namespace' ? `${object.metadata.namespace}/` : '';

@@ -1,4 +1,8 @@
-import { ApiError, ConnectionError, isRetryable } from '../../client/api-client.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ApiClient, ApiError, ConnectionError, isRetryable } from '../../client/api-client.js';
 
 describe('which failures are retried', () => {
   test('an unreachable server, throttling, server errors and a lost etcd leader are transient', () => {
@@ -23,5 +27,63 @@ describe('which failures are retried', () => {
     expect(isRetryable(new Error('anything else'))).toBe(false);
     const tls = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(isRetryable(new ConnectionError('https://k8s', tls))).toBe(false);
+  });
+});
+
+describe('API Priority and Fairness', () => {
+  test('a 429 with Retry-After holds back every request of the client until then, not only the refused one', async () => {
+    const arrivals: { at: number; path: string }[] = [];
+    let refusedAt = 0;
+    const server = createServer((req, res) => {
+      arrivals.push({ at: Date.now(), path: req.url ?? '' });
+      if (req.url === '/first' && refusedAt === 0) {
+        refusedAt = Date.now();
+        res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            reason: 'TooManyRequests',
+            message: 'too many requests',
+            code: 429,
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [
+          {
+            name: 'c',
+            server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            skipTLSVerify: true,
+          },
+        ],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const api = ApiClient.fromKubeConfig(kc, { retry: { baseDelayMs: 10 } });
+      const first = api.request({ path: '/first' });
+      while (refusedAt === 0) {
+        await sleep(5);
+      }
+      // Once the client has read the 429, requests sent during the second's rest wait it out with the
+      // refused one (without the shared pause they would arrive about 300 ms after it).
+      await sleep(300);
+      await Promise.all([
+        first,
+        ...Array.from({ length: 10 }, (_, i) => api.request({ path: `/other-${i}` })),
+      ]);
+      const later = arrivals.filter((a) => a.at > refusedAt);
+      expect(later).toHaveLength(11);
+      expect(Math.min(...later.map((a) => a.at)) - refusedAt).toBeGreaterThanOrEqual(990);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * The live objects a change set compares against, read with one list per kind and namespace rather than
+ * one read per object, and never twice: every object of the kind there, not only the ApplySet's members,
+ * so that an object another ApplySet owns is seen as such. Where the list is forbidden (a deployer that
+ * may get but not list a kind), objects of that kind are read one by one.
+ */
+import { ApiError } from './api-client.js';
+import type { ApplyContext, ResolvedObject } from './apply-context.js';
+import { readIfExists } from './apply-context.js';
+import type { Manifest, ResourceType } from './resources.js';
+import { resourcePath } from './resources.js';
+
+/** Items per page: big enough that most kinds come in one answer, small enough to keep answers quick. */
+const PAGE_SIZE = 500;
+
+export class LiveObjects {
+  /** By collection path; undefined when the list is forbidden. */
+  private readonly lists = new Map<string, Promise<Map<string, Manifest> | undefined>>();
+
+  public constructor(private readonly context: ApplyContext) {}
+
+  /** The live object `resolved` names, or undefined when there is none. */
+  public async get(resolved: ResolvedObject): Promise<Manifest | undefined> {
+    const byName = await this.list(resolved.type, resolved.manifest.metadata.namespace);
+    return byName ? byName.get(resolved.manifest.metadata.name) : readIfExists(this.context, resolved.path);
+  }
+
+  /** Every object of the kind in `namespace` (the whole kind when cluster-scoped); undefined when forbidden. */
+  public list(type: ResourceType, namespace?: string): Promise<Map<string, Manifest> | undefined> {
+    const path = resourcePath(type, type.namespaced ? namespace : undefined);
+    let list = this.lists.get(path);
+    if (!list) {
+      list = this.fetch(path, type);
+      this.lists.set(path, list);
+    }
+    return list;
+  }
+
+  /** Whether the kind in `namespace` was listed already (its members need no list of their own). */
+  public has(type: ResourceType, namespace?: string): boolean {
+    return this.lists.has(resourcePath(type, type.namespaced ? namespace : undefined));
+  }
+
+  private async fetch(path: string, type: ResourceType): Promise<Map<string, Manifest> | undefined> {
+    const byName = new Map<string, Manifest>();
+    let next: string | undefined;
+    try {
+      do {
+        const page: { items: Manifest[]; metadata?: { continue?: string } } = await this.context.api.request({
+          path,
+          query: { limit: PAGE_SIZE, continue: next },
+        });
+        for (const item of page.items) {
+          // Lists leave out apiVersion and kind on their items; a read of one object has them.
+          byName.set(item.metadata.name, { ...item, apiVersion: type.apiVersion, kind: type.kind });
+        }
+        next = page.metadata?.continue || undefined;
+      } while (next);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 403) {
+        return undefined;
+      }
+      throw error;
+    }
+    return byName;
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import type { AppProps } from 'cdk8s';
+import { DevOpsApp } from '../../lib/devops-app.js';
+import { PlatformChart } from '../../charts/platform-chart.js';
+import { ShopChart } from '../../charts/shop-chart.js';
+import { buildFleet } from '../../bench/fleet.js';
+import * as plus from '../../lib/core/plus.js';
+
+const folder = (dir: string) =>
+  Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+
+/** The same charts through cdk8s's own App.synth and through DevOpsApp's one pass. */
+function bothWays(build: (app: App) => void, props: AppProps = {}) {
+  const work = mkdtempSync(join(tmpdir(), 'synth-test-'));
+  const stock = new App({ ...props, outdir: join(work, 'stock') });
+  build(stock);
+  stock.synth();
+  delete process.env.CDK8S_OUTDIR;
+  const ours = new DevOpsApp({ ...props, publishDir: join(work, 'ours') });
+  build(ours);
+  ours.synth();
+  return { stock: folder(join(work, 'stock')), ours: folder(join(work, 'ours')) };
+}
+
+test('one pass writes what cdk8s writes: the same files, names and objects in the same order', () => {
+  const { stock, ours } = bothWays((app) => {
+    new PlatformChart(app, 'platform', { namespace: 'team-x' });
+    new ShopChart(app, 'shop');
+    buildFleet(app, { services: 3 });
+  });
+  expect(Object.keys(ours)).toEqual(Object.keys(stock));
+  expect(ours).toEqual(stock);
+});
+
+test('charts that depend on each other are numbered in their order, as cdk8s numbers them', () => {
+  const { stock, ours } = bothWays((app) => {
+    const config = new Chart(app, 'config', { namespace: 'a' });
+    const map = new plus.k8s.KubeConfigMap(config, 'settings', { data: { mode: 'on' } });
+    const user = new Chart(app, 'user', { namespace: 'a' });
+    new plus.k8s.KubeConfigMap(user, 'copy', { data: { from: map.name } }).node.addDependency(map);
+  });
+  expect(Object.keys(ours)).toEqual(['0000-config.k8s.yaml', '0001-user.k8s.yaml']);
+  expect(ours).toEqual(stock);
+});
+
+test('one file per app, as cdk8s writes it', () => {
+  const { stock, ours } = bothWays(
+    (app) => {
+      new PlatformChart(app, 'platform', { namespace: 'team-x' });
+      new ShopChart(app, 'shop');
+    },
+    { yamlOutputType: YamlOutputType.FILE_PER_APP },
+  );
+  expect(Object.keys(ours)).toEqual(['app.k8s.yaml']);
+  expect(ours).toEqual(stock);
+});
+
+test('a validation error fails the synth with cdk8s’s message, before anything is resolved', () => {
+  const app = new DevOpsApp({ publishDir: join(mkdtempSync(join(tmpdir(), 'synth-test-')), 'dist') });
+  const chart = new Chart(app, 'bad');
+  chart.node.addValidation({ validate: () => ['replicas must be positive'] });
+  expect(() => app.synth()).toThrow(
+    'Validation failed with the following errors:\n  [bad] replicas must be positive',
+  );
+});
