@@ -141,7 +141,7 @@ export interface ApiClientOptions {
   readonly retry?: RetryPolicy;
   /**
    * Receives each warning the API server sends (its `Warning` headers: deprecated APIs, Pod Security
-   * in warn mode, dropped unknown fields), once per distinct text, as kubectl prints them.
+   * in warn mode, deprecated annotations), once per distinct text, as kubectl prints them.
    *
    * @default - warnings are only collected (`ApiClient.warnings`)
    */

@@ -50,7 +50,7 @@ export interface ReleaseOptions {
   readonly retry?: RetryPolicy;
   /**
    * Receives each distinct warning the API server sends (deprecated APIs, Pod Security in warn mode,
-   * dropped unknown fields); all of them are also in `Release.warnings`.
+   * deprecated annotations); all of them are also in `Release.warnings`.
    *
    * @default - only collected
    */

@@ -80,7 +80,8 @@ const built = existsSync(binaryPath('kube-apiserver'));
     });
     const kubeconfig = testKubeConfigPath();
     await installCrds(kubeconfig, [crd('widgets', 'Widget')]);
-    // The same kind under another plural: the API server never accepts its names, so it is never Established.
+    // The same kind (and list kind) under another plural: the API server never accepts its names, so it is
+    // never Established.
     const error = await installCrds(
       kubeconfig,
       [crd('widgets', 'Widget'), crd('gadgets', 'Widget')],
@@ -88,7 +89,7 @@ const built = existsSync(binaryPath('kube-apiserver'));
     ).catch((e: unknown) => e as Error);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^1 of 2 objects were not Established within 3s \\(a heavily loaded machine slows the controllers that set it; see their logs\\):\n  - gadgets\\.${group.replace(/\./g, '\\.')}: NamesAccepted=False \\(KindConflict: "Widget" is already in use\\), Established=False \\(NotAccepted: not all names are accepted\\)$`,
+        `^1 of 2 objects were not Established within 3s \\(a heavily loaded machine slows the controllers that set it; see their logs\\):\n  - gadgets\\.${group.replace(/\./g, '\\.')}: NamesAccepted=False \\(ListKindConflict: "WidgetList" is already in use\\), Established=False \\(NotAccepted: not all names are accepted\\)$`,
       ),
     );
     for (const plural of ['widgets', 'gadgets']) {
