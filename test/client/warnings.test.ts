@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, parseWarningHeader } from '../../client/api-client.js';
+import { localApiServer } from './local-server.js';
 
 describe("the API server's Warning header", () => {
   test('gives the text of each 299 warning, unquoted, as client-go reads it', () => {
@@ -23,7 +21,7 @@ describe("the API server's Warning header", () => {
 
 describe('warnings of a client', () => {
   test('each distinct text is told once, in the order it first came, from answers and failures alike', async () => {
-    const server = createServer((req, res) => {
+    const server = await localApiServer((req, res) => {
       res.setHeader('Warning', ['299 - "first"', req.url === '/second' ? '299 - "second"' : '299 - "first"']);
       if (req.url === '/missing') {
         res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -33,23 +31,9 @@ describe('warnings of a client', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [
-          {
-            name: 'c',
-            server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-            skipTLSVerify: true,
-          },
-        ],
-        users: [{ name: 'u' }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
       const told: string[] = [];
-      const api = ApiClient.fromKubeConfig(kc, { onWarning: (text) => told.push(text) });
+      const api = ApiClient.fromKubeConfig(server.kubeConfig, { onWarning: (text) => told.push(text) });
       await api.request({ path: '/first' });
       await api.request({ path: '/missing' }).catch(() => undefined);
       await api.request({ path: '/second' });
