@@ -288,7 +288,11 @@ export class Release {
         if (!options.rollbackOnFailure || options.dryRun || error instanceof ConflictError) {
           throw error;
         }
-        return this.rollBackAfter(error as Error);
+        // Consent to recreate workloads on the way forward covers recreating them on the way back.
+        return this.rollBackAfter(
+          error as Error,
+          changeSet.changes.some((c) => c.recreate),
+        );
       }
     });
   }
@@ -409,7 +413,7 @@ export class Release {
     return revision;
   }
 
-  private async rollBackAfter(error: Error): Promise<never> {
+  private async rollBackAfter(error: Error, recreateOnImmutable: boolean): Promise<never> {
     const target = await this.lastGoodRevision();
     if (target === undefined) {
       throw error;
@@ -418,6 +422,7 @@ export class Release {
       await this.rollback({
         toRevision: target,
         message: `automatic rollback: ${firstLine(error)}`,
+        recreateOnImmutable,
       });
     } catch (rollbackError) {
       throw new Error(

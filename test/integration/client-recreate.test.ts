@@ -185,4 +185,41 @@ describeCluster('recreating workloads whose selector changed', () => {
       'deployed',
     ]);
   });
+  test('apply --recreate-on-immutable --rollback-on-failure recreates the workload again on its way back', async () => {
+    const ns = await createNamespace('recreate');
+    const flags = ['-n', ns, '--applyset', 'web'];
+    const v1 = deployment(ns, 'web', 1);
+    expect((await cli(['apply', await writeManifests([v1]), ...flags, '--yes', '--wait'])).code).toBe(0);
+    const before = await rolledOut(ns, 'web', 1);
+    // A new selector, and pods that no node can take: the recreated Deployment never becomes ready.
+    const spec = v1.spec as { template: { metadata: object; spec: object } };
+    const labels = { app: 'web', track: 'stable' };
+    const broken = {
+      ...v1,
+      spec: {
+        ...spec,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { ...spec.template.spec, nodeSelector: { 'no-such-label': 'anywhere' } },
+        },
+      },
+    };
+    const run = await cli([
+      'apply',
+      await writeManifests([broken]),
+      ...flags,
+      '--yes',
+      '--recreate-on-immutable',
+      '--wait',
+      '--timeout',
+      '10s',
+      '--rollback-on-failure',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\nrolled back to revision 1\n$/);
+    const after = await rolledOut(ns, 'web', 1);
+    expect(after.spec?.selector).toEqual({ matchLabels: { app: 'web' } });
+    expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
+  });
 });
