@@ -76,11 +76,18 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-interface ManagedFieldsEntry {
+export interface ManagedFieldsEntry {
   readonly manager?: string;
   readonly operation?: string;
   readonly subresource?: string;
   readonly time?: string;
+  readonly fieldsV1?: unknown;
+}
+
+/** The managedFields entry of `fieldManager`'s applies to the object itself (not to a subresource). */
+export function ownApplyEntry(object: Manifest, fieldManager: string): ManagedFieldsEntry | undefined {
+  const entries = (object.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+  return entries.find((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
 }
 
 /**
@@ -94,7 +101,7 @@ export function appliedUnchanged(live: Manifest, desired: Manifest, fieldManager
     return false;
   }
   const entries = (live.metadata.managedFields ?? []) as ManagedFieldsEntry[];
-  const ours = entries.find((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
+  const ours = ownApplyEntry(live, fieldManager);
   return (
     ours?.time !== undefined &&
     entries.every(

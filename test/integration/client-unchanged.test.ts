@@ -12,7 +12,12 @@ const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest & { data?: Record<string, string> }>({ path });
 
 /** A policy that refuses every dry run in namespaces labelled `client-no-dry-run`: a dry run sent there fails. */
-async function refuseDryRuns(name: string): Promise<void> {
+function refuseDryRuns(name: string): Promise<void> {
+  return refuse(name, '!request.dryRun', 'no dry runs here');
+}
+
+/** A policy on ConfigMaps in namespaces labelled `client-no-dry-run: <name>`. */
+async function refuse(name: string, expression: string, message: string): Promise<void> {
   await api().request({
     path: '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies',
     method: 'POST',
@@ -32,7 +37,7 @@ async function refuseDryRuns(name: string): Promise<void> {
             },
           ],
         },
-        validations: [{ expression: '!request.dryRun', message: 'no dry runs here' }],
+        validations: [{ expression, message }],
       },
     },
   });
@@ -126,5 +131,41 @@ describeCluster('unchanged objects without a dry run', () => {
     expect(repaired.metadata.annotations?.[MANIFEST_DIGEST]).toBe(
       applied.metadata.annotations?.[MANIFEST_DIGEST],
     );
+  });
+
+  test('apply sends only what changed: an up-to-date object is not sent again', async () => {
+    const ns = await createNamespace('client-up-to-date');
+    const app = (mode: string) =>
+      writeManifests([configMap(ns, 'steady', { mode: 'one' }), configMap(ns, 'moving', { mode })]);
+    const args = (file: string) => ['apply', file, '-n', ns, '--applyset', 'app', '--yes'];
+    expect((await cli(args(await app('one')))).code).toBe(0);
+
+    // From here on, any request that writes `steady` (a dry run or not) is refused.
+    await refuse(ns, "object.metadata.name != 'steady'", 'steady must not be sent');
+    await api().request({
+      path: `/api/v1/namespaces/${ns}`,
+      method: 'PATCH',
+      contentType: CONTENT_TYPES.merge,
+      body: { metadata: { labels: { 'client-no-dry-run': ns } } },
+    });
+    await eventually('the policy to refuse writes of steady', () =>
+      api()
+        .request({
+          path: `/api/v1/namespaces/${ns}/configmaps`,
+          method: 'POST',
+          query: { dryRun: 'All' },
+          body: configMap(ns, 'steady', {}),
+        })
+        .then(
+          () => undefined,
+          (error: Error) => (error.message.includes('steady must not be sent') ? true : undefined),
+        ),
+    );
+
+    const run = await cli(args(await app('two')));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('0 to create, 1 to update, 0 to delete, 1 unchanged');
+    expect((await get(`/api/v1/namespaces/${ns}/configmaps/moving`)).data).toEqual({ mode: 'two' });
   });
 });
