@@ -39,7 +39,10 @@ export interface Change {
    * when its kind is not served yet); undefined for a delete.
    */
   readonly desired?: Manifest;
-  /** A unified diff from the live object to the applied one, without server-managed fields; '' when unchanged. */
+  /**
+   * A unified diff from the live object to the applied one, without server-managed fields; '' when
+   * unchanged. Rendered when first read: an apply that shows no diffs never pays for them.
+   */
   readonly diff: string;
   /**
    * Why it is a conflict, and the way out.
@@ -172,12 +175,9 @@ export async function computeChangeSet(
       if (keep) {
         kept.push({ ref: objectRef(member), reason: keep });
       } else {
-        changes.push({
-          ref: objectRef(member),
-          operation: 'delete',
-          live: member,
-          diff: diffOf(member, undefined),
-        });
+        changes.push(
+          withDiff({ ref: objectRef(member), operation: 'delete', live: member }, member, undefined),
+        );
       }
     }
   }
@@ -260,12 +260,18 @@ async function changeOf(
           namespace: manifest.metadata.namespace ?? context.defaultNamespace,
         },
       });
-      return { ref: objectRef(desired), operation: 'create', desired, diff: diffOf(undefined, desired) };
+      return withDiff({ ref: objectRef(desired), operation: 'create', desired }, undefined, desired);
     }
     throw error;
   }
   const desired = withSourceOf(manifest, resolved.manifest);
   const ref = objectRef(desired);
+  const namespace = resolved.type.namespaced ? desired.metadata.namespace : undefined;
+  if (namespace !== undefined && (await liveObjects.namespaceAbsent(namespace))) {
+    // Nothing lives in a namespace that does not exist yet (the manifests make it): the dry run could only
+    // answer 404, as it does below, so it is not sent. A first apply sends one request per object, not two.
+    return withDiff({ ref, operation: 'create', desired }, undefined, desired);
+  }
   const live = await liveObjects.get(resolved);
   // The dry run validates new objects too (schema, admission, quota), so the change set fails where
   // apply would; it is given the live object, so that nothing is read twice.
@@ -285,7 +291,7 @@ async function changeOf(
     ) {
       throw predicted.reason;
     }
-    return { ref, operation: 'create', desired, diff: diffOf(undefined, desired) };
+    return withDiff({ ref, operation: 'create', desired }, undefined, desired);
   }
   const conflict = (reason: string): Change => ({
     ref,
@@ -307,25 +313,31 @@ async function changeOf(
     }
     const immutable = immutableFields(predicted.reason);
     if (immutable.length > 0 && options.recreateOnImmutable && isRecreatable(desired)) {
-      return {
-        ref,
-        operation: 'update',
-        live,
-        desired,
-        diff: diffOf(live, desired),
-        recreate: immutable,
-      };
+      return withDiff({ ref, operation: 'update', live, desired, recreate: immutable }, live, desired);
     }
     throw predicted.reason;
   }
-  const diff = diffOf(live, predicted.value);
-  return { ref, operation: diff ? 'update' : 'unchanged', live, desired, diff };
+  const [normalLive, normalApplied] = [normalizeForDiff(live), normalizeForDiff(predicted.value)];
+  const operation = isDeepStrictEqual(normalLive, normalApplied) ? 'unchanged' : 'update';
+  return withDiff({ ref, operation, live, desired }, live, predicted.value);
+}
+
+/** `change` with its diff from `before` to `after`, rendered when first read and then kept. */
+function withDiff(
+  change: Omit<Change, 'diff'>,
+  before: Manifest | undefined,
+  after: Manifest | undefined,
+): Change {
+  let diff: string | undefined;
+  return Object.defineProperty({ ...change }, 'diff', {
+    enumerable: true,
+    get: () => (diff ??= diffOf(before, after)),
+  }) as Change;
 }
 
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */
 export function diffOf(live: Manifest | undefined, desired: Manifest | undefined): string {
   const [normalLive, normalDesired] = [live && normalizeForDiff(live), desired && normalizeForDiff(desired)];
-  // Most objects of a redeploy are unchanged: compare first, and render YAML only for a real difference.
   if (isDeepStrictEqual(normalLive, normalDesired)) {
     return '';
   }

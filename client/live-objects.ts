@@ -36,6 +36,15 @@ export class LiveObjects {
     return list;
   }
 
+  /**
+   * Whether `namespace` is known not to exist (from one list of every Namespace), so that nothing lives
+   * in it; false when it exists or Namespaces may not be listed.
+   */
+  public async namespaceAbsent(namespace: string): Promise<boolean> {
+    const namespaces = await this.list(await this.context.catalog.lookup('v1', 'Namespace'));
+    return namespaces !== undefined && !namespaces.has(namespace);
+  }
+
   /** Whether the kind in `namespace` was listed already (its members need no list of their own). */
   public has(type: ResourceType, namespace?: string): boolean {
     return this.lists.has(resourcePath(type, type.namespaced ? namespace : undefined));

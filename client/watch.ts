@@ -283,7 +283,8 @@ export async function waitForReady(
   await finished;
   // The events that led here are told before the result: an object ready at its first list would
   // otherwise end the watch before the events were listed (a second at most, should events be unreadable).
-  await Promise.race([events.listed, sleep(1000)]);
+  // Unreferenced, so that this second never keeps the process alive after the events were listed.
+  await Promise.race([events.listed, sleep(1000, undefined, { ref: false })]);
   controller.abort();
   timers.forEach(clearTimeout);
   rechecks.forEach(clearTimeout);

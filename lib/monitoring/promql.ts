@@ -14,8 +14,28 @@ function position(expr: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
-function parse(expr: string): { top: SyntaxNode; errorAt?: number } {
-  const tree = parser.parse(expr);
+interface Parsed {
+  readonly top: SyntaxNode;
+  readonly errorAt?: number;
+}
+
+/**
+ * Parses are kept by the query's shape: the query with every string literal's content blanked to the
+ * same length. Queries that differ only in label values (one per service, per environment) share one
+ * parse, and its positions are still those of each query, so its error offsets and node texts hold for
+ * all of them. Bounded, so that a long-lived process does not keep every shape it ever parsed.
+ */
+const parsed = new Map<string, Parsed>();
+const PARSED_KEPT = 5000;
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`/g;
+
+function parse(expr: string): Parsed {
+  const shape = expr.replace(STRING_LITERAL, (s) => `${s[0]}${'a'.repeat(s.length - 2)}${s[0]}`);
+  let result = parsed.get(shape);
+  if (result) {
+    return result;
+  }
+  const tree = parser.parse(shape);
   let errorAt: number | undefined;
   tree.iterate({
     enter: (node) => {
@@ -25,7 +45,12 @@ function parse(expr: string): { top: SyntaxNode; errorAt?: number } {
       return errorAt === undefined;
     },
   });
-  return { top: tree.topNode, errorAt };
+  result = { top: tree.topNode, errorAt };
+  if (parsed.size >= PARSED_KEPT) {
+    parsed.clear();
+  }
+  parsed.set(shape, result);
+  return result;
 }
 
 /** Checks that `expr` is valid PromQL; the error names the construct, what the query is, and where it breaks. */

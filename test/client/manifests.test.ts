@@ -25,7 +25,12 @@ describe('reading manifests', () => {
     expect(() => parseManifests('apiVersion: v1\nkind: ConfigMap\n', 'app.yaml')).toThrow(
       'app.yaml, document 1: not a Kubernetes object (apiVersion, kind and metadata.name are required)',
     );
-    expect(() => parseManifests('a: [1', 'app.yaml')).toThrow(/^app\.yaml, document 1: invalid YAML: /);
+    expect(() => parseManifests('kind: ConfigMap\ndata: [1\n', 'app.yaml')).toThrow(
+      'app.yaml, line 3, column 1: invalid YAML: unexpected end of the stream within a flow collection',
+    );
+    expect(() => parseManifests('a: 1\na: 2\n', 'app.yaml')).toThrow(
+      'app.yaml, line 2, column 1: invalid YAML: duplicated mapping key',
+    );
   });
 
   test('objects are named Kind/namespace/name, and keyed by group too', () => {

@@ -3,16 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import type { AppProps } from 'cdk8s';
+import YAML from 'yaml';
 import { DevOpsApp } from '../../lib/devops-app.js';
+import { fileYaml } from '../../lib/core/synth.js';
 import { PlatformChart } from '../../charts/platform-chart.js';
 import { ShopChart } from '../../charts/shop-chart.js';
 import { buildFleet } from '../../bench/fleet.js';
 import * as plus from '../../lib/core/plus.js';
 
+/** Each file of `dir` as the documents a YAML 1.1 reader (the API server's) reads from it, in order. */
 const folder = (dir: string) =>
-  Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  Object.fromEntries(
+    readdirSync(dir).map((f) => [
+      f,
+      YAML.parseAllDocuments(readFileSync(join(dir, f), 'utf8'), { version: '1.1' }).map((d) => d.toJS()),
+    ]),
+  );
 
-/** The same charts through cdk8s's own App.synth and through DevOpsApp's one pass. */
+/**
+ * The same charts through cdk8s's own App.synth and through DevOpsApp's one pass. The bytes differ where
+ * the writers quote differently (js-yaml quotes `--config`, which the `yaml` library leaves plain).
+ */
 function bothWays(build: (app: App) => void, props: AppProps = {}) {
   const work = mkdtempSync(join(tmpdir(), 'synth-test-'));
   const stock = new App({ ...props, outdir: join(work, 'stock') });
@@ -25,7 +36,7 @@ function bothWays(build: (app: App) => void, props: AppProps = {}) {
   return { stock: folder(join(work, 'stock')), ours: folder(join(work, 'ours')) };
 }
 
-test('one pass writes what cdk8s writes: the same files, names and objects in the same order', () => {
+test('one pass writes what cdk8s writes: the same files, names and documents in the same order', () => {
   const { stock, ours } = bothWays((app) => {
     new PlatformChart(app, 'platform', { namespace: 'team-x' });
     new ShopChart(app, 'shop');
@@ -65,4 +76,50 @@ test('a validation error fails the synth with cdk8s’s message, before anything
   expect(() => app.synth()).toThrow(
     'Validation failed with the following errors:\n  [bad] replicas must be positive',
   );
+});
+
+test('the YAML quotes every string a YAML 1.1 or Go reader would read as something else, and nothing more', () => {
+  const object = {
+    args: [
+      '--config',
+      'plain text',
+      'yes',
+      'on',
+      'y',
+      '0755',
+      '1e3',
+      '0o17',
+      '+_1',
+      '1_000',
+      '12:30',
+      '2001-12-14',
+      '<<',
+      '=',
+    ],
+    port: 8080,
+    enabled: true,
+    script: 'set -e\necho ok\n',
+  };
+  expect(fileYaml({ name: 'x.k8s.yaml', objects: [{ path: 'x', apiObject: undefined as never, object }] }))
+    .toBe(`args:
+  - "--config"
+  - plain text
+  - "yes"
+  - "on"
+  - "y"
+  - "0755"
+  - "1e3"
+  - "0o17"
+  - "+_1"
+  - "1_000"
+  - "12:30"
+  - "2001-12-14"
+  - "<<"
+  - "="
+port: 8080
+enabled: true
+script: |
+  set -e
+  echo ok
+`);
 });
