@@ -162,6 +162,14 @@ export function containerEnv(
       EnvSource.fromSecretKey(ref.secretName, ref.key),
     ]),
   ];
+  // As Kubernetes 1.34+ checks names (RelaxedEnvironmentVariableValidation, GA).
+  for (const [name] of sources.filter(([n]) => !/^[\x20-\x7e]+$/.test(n) || n.includes('='))) {
+    invalid(
+      scope,
+      `env name ${show(name)} of container ${show(containerName)} is not a valid environment variable name`,
+      'Use one or more printable ASCII characters other than "="',
+    );
+  }
   return {
     envVariables: Object.fromEntries(
       sources.map(([name, value]) => [

@@ -227,6 +227,25 @@ describe('env values from elsewhere (EnvSource)', () => {
     );
   });
 
+  test.each([
+    ['an "="', { 'A=B': '1' }, 'env name "A=B" of container "api"'],
+    ['an empty name', { '': '1' }, 'env name "" of container "api"'],
+    ['a character outside printable ASCII', { GRÜSSE: '1' }, 'env name "GRÜSSE" of container "api"'],
+  ])('refuses an env name with %s', (_what, env, problem) => {
+    expect(() => pod({ env })).toThrow(
+      new Error(
+        `test/api: ${problem} is not a valid environment variable name. Use one or more printable ASCII characters other than "="`,
+      ),
+    );
+  });
+
+  test('takes any other printable ASCII name, as Kubernetes 1.34+ does', () => {
+    expect(pod({ env: { 'my.setting-1': 'x', '1ST': 'y' } }).containers[0].env).toEqual([
+      { name: 'my.setting-1', value: 'x' },
+      { name: '1ST', value: 'y' },
+    ]);
+  });
+
   test('names the init container or sidecar whose variable is wrong', () => {
     expect(() =>
       pod({
