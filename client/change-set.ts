@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { resolveObject, serverSideApply } from './apply-context.js';
+import { appliedUnchanged, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
@@ -273,6 +273,10 @@ async function changeOf(
     return withDiff({ ref, operation: 'create', desired }, undefined, desired);
   }
   const live = await liveObjects.get(resolved);
+  if (live && !otherOwner(context, live) && appliedUnchanged(live, desired, context.fieldManager)) {
+    // Applied from this very manifest and changed by no one since: the server would store nothing.
+    return { ref, operation: 'unchanged', live, desired, diff: '' };
+  }
   // The dry run validates new objects too (schema, admission, quota), so the change set fails where
   // apply would; it is given the live object, so that nothing is read twice.
   const predicted = await serverSideApply(context, resolved, {
