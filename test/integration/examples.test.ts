@@ -55,8 +55,7 @@ function splitNamespace(manifests: Manifest[]): [Manifest, Manifest[]] {
 }
 
 /**
- * Plays the two parts of a real cluster the test control plane lacks while `until` runs (beside the nodes'
- * ephemeral storage, above): a person who
+ * Plays the two parts of a real cluster the test control plane lacks while `until` runs: a person who
  * creates the app's prerequisites once its namespace exists (upstream's README steps), and the cloud's
  * load-balancer controller, which gives every LoadBalancer Service an address.
  */
@@ -88,28 +87,7 @@ async function standIn(namespace: string, prerequisites: Manifest[], until: Prom
   }
 }
 
-/**
- * Gives every kwok node the ephemeral storage a kubelet reports with its capacity: the harness's nodes
- * declare CPU, memory and pods alone, and the scheduler counts a resource a node does not declare as none,
- * so Bank of Anthos's requests of 0.25Gi and 0.5Gi would leave its pods unschedulable.
- */
-async function giveNodesEphemeralStorage(): Promise<void> {
-  const api = ApiClient.fromKubeConfig(testKubeConfig());
-  const core = testKubeConfig().makeApiClient(CoreV1Api);
-  const storage = { 'ephemeral-storage': '100Gi' };
-  for (const node of (await core.listNode({ labelSelector: 'type=kwok' })).items) {
-    await api.request({
-      method: 'PATCH',
-      path: `/api/v1/nodes/${node.metadata!.name}/status`,
-      contentType: 'application/merge-patch+json',
-      body: { status: { capacity: storage, allocatable: storage } },
-    });
-  }
-}
-
 describeCluster.each(examples)('examples/$name on a real control plane', ({ name, build, prerequisites }) => {
-  beforeAll(giveNodesEphemeralStorage);
-
   test('is admitted under Pod Security "restricted" (enforce and warn) without a single warning', async () => {
     const namespace = `${name}-admit-${randomBytes(3).toString('hex')}`;
     const [namespaceObject, rest] = splitNamespace(Testing.synth(build(namespace)) as Manifest[]);
