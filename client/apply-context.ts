@@ -1,4 +1,5 @@
 /** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
+import { createHash } from 'node:crypto';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
 import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
@@ -7,6 +8,13 @@ import type { Cluster, Manifest, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const FIELD_MANAGER = 'cdk8s-devops';
+
+/**
+ * The digest of the manifest as it was applied, kept on the object. An object that carries the digest of
+ * its manifest, and that no other field manager changed since, would store nothing if applied again: the
+ * change set calls it unchanged without asking the server (see change-set.ts).
+ */
+export const MANIFEST_DIGEST = 'cdk8s-devops.io/manifest-digest';
 
 export interface ApplyContext extends Cluster {
   readonly applySet: ApplySet;
@@ -23,23 +31,83 @@ export interface ResolvedObject {
   readonly path: string;
 }
 
-/** Looks the kind up (throws UnknownKindError when the cluster does not serve it) and settles the namespace. */
+/**
+ * Looks the kind up (throws UnknownKindError when the cluster does not serve it), settles the namespace,
+ * labels the object as a member and annotates it with the digest of all that.
+ */
 export async function resolveObject(context: ApplyContext, manifest: Manifest): Promise<ResolvedObject> {
   const type = await context.catalog.lookup(manifest.apiVersion, manifest.kind);
-  const { namespace, ...metadata } = manifest.metadata;
+  const { namespace, annotations, ...metadata } = manifest.metadata;
+  // A manifest read back from a revision carries the digest it was applied with.
+  const { [MANIFEST_DIGEST]: _applied, ...written } = annotations ?? {};
   const settled: Manifest = {
     ...manifest,
     metadata: {
       ...metadata,
       ...(type.namespaced ? { namespace: namespace ?? context.defaultNamespace } : {}),
+      ...(Object.keys(written).length > 0 ? { annotations: written } : {}),
       labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: context.applySet.id },
     },
   };
-  return {
-    manifest: settled,
-    type,
-    path: resourcePath(type, settled.metadata.namespace, settled.metadata.name),
+  const digest = createHash('sha256').update(canonicalJson(settled)).digest('hex').slice(0, 32);
+  const annotated = {
+    ...settled,
+    metadata: { ...settled.metadata, annotations: { ...written, [MANIFEST_DIGEST]: digest } },
   };
+  return {
+    manifest: annotated,
+    type,
+    path: resourcePath(type, annotated.metadata.namespace, annotated.metadata.name),
+  };
+}
+
+/** JSON with every object's keys sorted: the same object in any key order has one digest. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    return `{${Object.keys(object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface ManagedFieldsEntry {
+  readonly manager?: string;
+  readonly operation?: string;
+  readonly subresource?: string;
+  readonly time?: string;
+  readonly fieldsV1?: unknown;
+}
+
+/** The managedFields entry of `fieldManager`'s applies to the object itself (not to a subresource). */
+export function ownApplyEntry(object: Manifest, fieldManager: string): ManagedFieldsEntry | undefined {
+  const entries = (object.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+  return entries.find((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
+}
+
+/**
+ * Whether applying `desired` would store nothing: `live` carries its digest (it was applied from this very
+ * manifest, ApplySet labels included), and no field manager but ours changed it since (every other entry
+ * is older than our apply, or writes status only). Ties count as changes: the times are whole seconds.
+ */
+export function appliedUnchanged(live: Manifest, desired: Manifest, fieldManager: string): boolean {
+  const digest = desired.metadata.annotations?.[MANIFEST_DIGEST];
+  if (digest === undefined || live.metadata.annotations?.[MANIFEST_DIGEST] !== digest) {
+    return false;
+  }
+  const entries = (live.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+  const ours = ownApplyEntry(live, fieldManager);
+  return (
+    ours?.time !== undefined &&
+    entries.every(
+      (e) => e === ours || e.subresource === 'status' || (e.time !== undefined && e.time < ours.time!),
+    )
+  );
 }
 
 export interface ApplyRequestOptions {

@@ -58,7 +58,10 @@ export interface ApplyOptions {
 }
 
 export interface ApplyResult {
-  /** The objects as the server stored them, in the order they were applied. */
+  /**
+   * The objects as the server stores them, in the order of the change set: those sent, and the
+   * up-to-date ones it did not need to send.
+   */
   readonly applied: readonly Manifest[];
   /** `Kind/namespace/name` of every pruned object. */
   readonly pruned: readonly string[];
@@ -85,6 +88,8 @@ export async function applyChangeSet(
   // The live objects the change set read: a Service's controller-owned fields are left out by them.
   const liveOf = new Map(changeSet.changes.flatMap((c) => (c.desired ? [[c.desired, c.live ?? null]] : [])));
   const applied: Manifest[] = [];
+  // Stored as applying them would store them: nothing to send.
+  const upToDate = new Set(changeSet.changes.filter((c) => c.upToDate && c.desired).map((c) => c.desired!));
   const recreations = new Map(
     changeSet.changes.filter((c) => c.recreate && c.desired).map((c) => [c.desired!, c]),
   );
@@ -100,6 +105,9 @@ export async function applyChangeSet(
         unreachable: 'nothing was pruned: apply again once the API server is back',
       },
       async (manifest) => {
+        if (upToDate.has(manifest)) {
+          return liveOf.get(manifest)!;
+        }
         const resolved = await resolveObject(context, manifest);
         const recreation = recreations.get(manifest);
         if (recreation && dryRun) {

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { resolveObject, serverSideApply } from './apply-context.js';
+import { appliedUnchanged, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
@@ -57,6 +57,13 @@ export interface Change {
    * @default - updated in place
    */
   readonly recreate?: readonly string[];
+  /**
+   * The server stores the object exactly as applying it would, field ownership included, so apply sends
+   * nothing for it (an unchanged object is not always up to date: a field may change owners).
+   *
+   * @default false
+   */
+  readonly upToDate?: boolean;
 }
 
 /** A member that left the app but is kept, and why (a Namespace that holds what must not be deleted). */
@@ -273,6 +280,10 @@ async function changeOf(
     return withDiff({ ref, operation: 'create', desired }, undefined, desired);
   }
   const live = await liveObjects.get(resolved);
+  if (live && !otherOwner(context, live) && appliedUnchanged(live, desired, context.fieldManager)) {
+    // Applied from this very manifest and changed by no one since: the server would store nothing.
+    return { ref, operation: 'unchanged', live, desired, diff: '', upToDate: true };
+  }
   // The dry run validates new objects too (schema, admission, quota), so the change set fails where
   // apply would; it is given the live object, so that nothing is read twice.
   const predicted = await serverSideApply(context, resolved, {
@@ -319,7 +330,12 @@ async function changeOf(
   }
   const [normalLive, normalApplied] = [normalizeForDiff(live), normalizeForDiff(predicted.value)];
   const operation = isDeepStrictEqual(normalLive, normalApplied) ? 'unchanged' : 'update';
-  return withDiff({ ref, operation, live, desired }, live, predicted.value);
+  const owned = ownApplyEntry(live, context.fieldManager)?.fieldsV1;
+  const upToDate =
+    operation === 'unchanged' &&
+    owned !== undefined &&
+    isDeepStrictEqual(owned, ownApplyEntry(predicted.value, context.fieldManager)?.fieldsV1);
+  return withDiff({ ref, operation, live, desired, upToDate }, live, predicted.value);
 }
 
 /** `change` with its diff from `before` to `after`, rendered when first read and then kept. */

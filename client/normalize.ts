@@ -3,6 +3,7 @@
  * and Secret values, which are replaced by a digest so that a change still shows without the credential.
  */
 import { createHash } from 'node:crypto';
+import { MANIFEST_DIGEST } from './apply-context.js';
 import type { Manifest } from './resources.js';
 
 const SERVER_METADATA = [
@@ -14,9 +15,11 @@ const SERVER_METADATA = [
   'selfLink',
 ] as const;
 
+/** Annotations that tools and controllers keep for themselves (ours: the digest of the applied manifest). */
 const SERVER_ANNOTATIONS = [
   'kubectl.kubernetes.io/last-applied-configuration',
   'deployment.kubernetes.io/revision',
+  MANIFEST_DIGEST,
 ] as const;
 
 /** A copy of `object` without server-managed fields, with Secret values masked. */

@@ -6,6 +6,7 @@
 import type { Construct } from 'constructs';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
+import { EnvSource } from '../../lib/apps/env-source.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';
 import { PodVolume } from '../../lib/apps/pod-volume.js';
@@ -71,10 +72,11 @@ const POSTGRES_POD = {
   ],
 } as const;
 
-/** The Java services' common settings. */
+/** The Java services' common settings; they read the namespace from the downward API. */
 const JAVA_ENV = {
   ENABLE_METRICS: 'true',
   JVM_OPTS: '-XX:+UnlockExperimentalVMOptions -XX:+UseCGroupMemoryLimitForHeap -Xms256m -Xmx512m',
+  NAMESPACE: EnvSource.fromField('metadata.namespace'),
 } as const;
 
 /** The bank: a frontend, the accounts services and database, the ledger services and database, a load generator. */
@@ -151,15 +153,19 @@ export class BankOfAnthos extends AppStack {
       // Upstream's governing Service is a ClusterIP one, not headless.
       serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
+      // Upstream checks neither database's readiness.
+      readiness: HealthCheck.none(),
       envFrom: [environment, accountsDbConfig, demoData],
       resources: resources([100, 250], [128, 512]),
     });
     const ledgerDb = new StatefulService(this, 'ledger-db', {
       image: image('ledger-db'),
+      containerName: 'postgres',
       ...POSTGRES_POD,
       // Upstream's governing Service is a ClusterIP one, not headless.
       serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
+      readiness: HealthCheck.none(),
       envFrom: [environment, ledgerDbConfig, demoData],
       resources: resources([100, 250], [512, 1024]),
     });
@@ -191,13 +197,13 @@ export class BankOfAnthos extends AppStack {
       envFrom: [environment, accountsDbConfig],
       mounts: [keyPair],
       readiness: ready(10),
-      resources: resources([260, 500], [128, 256]),
+      resources: resources([260, 500], [128, 256], [256, 256]),
     });
     const contacts = service('contacts', {
       envFrom: [environment, accountsDbConfig],
       mounts: [publicKey],
       readiness: ready(10),
-      resources: resources([100, 250], [64, 128]),
+      resources: resources([100, 250], [64, 128], [256, 256]),
     });
     const ledgerWriter = service('ledgerwriter', {
       env: JAVA_ENV,
@@ -205,7 +211,7 @@ export class BankOfAnthos extends AppStack {
       mounts: [publicKey],
       readiness: ready(60),
       startup: started('/ready'),
-      resources: resources([100, 500], [256, 512]),
+      resources: resources([100, 500], [256, 512], [512, 512]),
     });
     const balanceReader = service('balancereader', {
       env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000000' },
@@ -214,7 +220,7 @@ export class BankOfAnthos extends AppStack {
       readiness: ready(60),
       liveness: healthy,
       startup: started('/healthy'),
-      resources: resources([100, 500], [256, 512]),
+      resources: resources([100, 500], [256, 512], [512, 512]),
     });
     const transactionHistory = service('transactionhistory', {
       env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000', CACHE_MINUTES: '60', HISTORY_LIMIT: '100' },
@@ -223,12 +229,24 @@ export class BankOfAnthos extends AppStack {
       readiness: ready(60),
       liveness: healthy,
       startup: started('/healthy'),
-      resources: resources([100, 500], [256, 512]),
+      resources: resources([100, 500], [256, 512], [512, 512]),
     });
     this.frontend = service('frontend', {
       servicePort: 80,
       loadBalancer: { reason: 'Bank of Anthos serves its web frontend on an external load balancer' },
-      env: { SCHEME: 'http' },
+      containerName: 'front',
+      env: {
+        SCHEME: 'http',
+        DEFAULT_USERNAME: EnvSource.fromConfigMapKey(demoData, 'DEMO_LOGIN_USERNAME'),
+        DEFAULT_PASSWORD: EnvSource.fromConfigMapKey(demoData, 'DEMO_LOGIN_PASSWORD'),
+        // oauth-config is made only where OAuth is set up; without it the frontend starts without them.
+        REGISTERED_OAUTH_CLIENT_ID: EnvSource.fromConfigMapKey('oauth-config', 'DEMO_OAUTH_CLIENT_ID', {
+          optional: true,
+        }),
+        ALLOWED_OAUTH_REDIRECT_URI: EnvSource.fromConfigMapKey('oauth-config', 'DEMO_OAUTH_REDIRECT_URI', {
+          optional: true,
+        }),
+      },
       envFrom: [environment, serviceApi],
       mounts: [publicKey],
       readiness: ready(10),

@@ -19,24 +19,8 @@ export const BANK_OF_ANTHOS_DIFFERENCES: readonly KnownDifference[] = [
     why: 'a port is named once, on the container, and the name is carried to every Service; upstream names the Service port "tcp" and leaves the container port unnamed',
   },
   {
-    fields: /^StatefulSet\/(accounts|ledger)-db containers\[0\] readinessProbe$/,
-    kind: 'deliberate',
-    why: 'a workload with a port gets a TCP readiness check by default, which upstream leaves out for its databases',
-  },
-  {
     fields: /^StatefulSet\/(accounts|ledger)-db containers\[0\] volumeMounts$/,
     kind: 'deliberate',
     why: 'Postgres runs as its own user under a read-only root, so it writes its socket and temporary files to emptyDirs at /var/run/postgresql and /tmp',
-  },
-  {
-    fields: /^Deployment\/(balancereader|frontend|ledgerwriter|transactionhistory) containers\[0\] env$/,
-    kind: 'missing',
-    why: 'env values are literals only: no NAMESPACE from the downward API, no keys of demo-data-config or the optional oauth-config',
-  },
-  {
-    fields:
-      /^Deployment\/(balancereader|contacts|ledgerwriter|transactionhistory|userservice) containers\[0\] resources$/,
-    kind: 'missing',
-    why: 'cdk8s-plus takes ephemeral storage in whole GiB only, and upstream asks for 0.25Gi and 0.5Gi; the port leaves it out',
   },
 ];

@@ -67,6 +67,7 @@ export class OnlineBoutique extends AppStack {
     const grpc = (name: string, service: GrpcServiceProps) =>
       new WebService(this, name, {
         image: `${REGISTRY}/${name}:${VERSION}`,
+        containerName: 'server',
         ...POD_USER,
         replicas: 1,
         // Upstream names the Service port "grpc"; the library carries one name from the container to the Services.
@@ -153,6 +154,7 @@ export class OnlineBoutique extends AppStack {
 
     this.redis = new WebService(this, 'redis-cart', {
       image: 'redis:alpine',
+      containerName: 'redis',
       ...POD_USER,
       replicas: 1,
       ports: [{ name: 'tcp-redis', number: 6379 }],
@@ -164,6 +166,7 @@ export class OnlineBoutique extends AppStack {
 
     this.frontend = new WebService(this, 'frontend', {
       image: `${REGISTRY}/frontend:${VERSION}`,
+      containerName: 'server',
       ...POD_USER,
       replicas: 1,
       port: 8080,
@@ -202,6 +205,7 @@ export class OnlineBoutique extends AppStack {
 
     this.loadGenerator = new Worker(this, 'loadgenerator', {
       image: `${REGISTRY}/loadgenerator:${VERSION}`,
+      containerName: 'main',
       ...POD_USER,
       replicas: 1,
       terminationGracePeriodSeconds: 5,

@@ -137,9 +137,22 @@ export class HealthCheck {
     );
   }
 
+  /**
+   * No check at all: a workload with a port is otherwise checked for readiness by a TCP connection to it
+   * (a database that upstream leaves unchecked, a port that opens only after a long warm-up).
+   */
+  public static none(): HealthCheck {
+    return new HealthCheck({}, () => undefined, false);
+  }
+
   private constructor(
     private readonly options: PortCheckOptions,
-    private readonly action: (scope: IConstruct, kind: HealthCheckKind, port: number | undefined) => Fields,
+    /** The probe's action (httpGet, tcpSocket, grpc or exec), or undefined for no probe. */
+    private readonly action: (
+      scope: IConstruct,
+      kind: HealthCheckKind,
+      port: number | undefined,
+    ) => Fields | undefined,
     /** Whether the check reaches a port of the container (an exec check runs inside it). */
     public readonly checksPort = true,
   ) {}
@@ -149,8 +162,12 @@ export class HealthCheck {
     return this.checksPort ? (this.options.port ?? defaultPort) : undefined;
   }
 
-  /** @internal The probe as the pod spec writes it, checked, for `scope`'s container. */
-  public _toProbe(scope: IConstruct, kind: HealthCheckKind, port: number | undefined): Fields {
+  /** @internal The probe as the pod spec writes it, checked, for `scope`'s container; undefined for none. */
+  public _toProbe(scope: IConstruct, kind: HealthCheckKind, port: number | undefined): Fields | undefined {
+    const action = this.action(scope, kind, port);
+    if (action === undefined) {
+      return undefined;
+    }
     const o = this.options;
     const whole = (prop: keyof HealthCheckOptions, min: number, fix: string) =>
       o[prop] === undefined
@@ -164,7 +181,7 @@ export class HealthCheck {
       );
     }
     return {
-      ...this.action(scope, kind, port),
+      ...action,
       initialDelaySeconds: whole('initialDelaySeconds', 0, 'Wait 0 or more seconds'),
       periodSeconds: whole('periodSeconds', 1, 'Check every 1 or more seconds'),
       timeoutSeconds: whole('timeoutSeconds', 1, 'Give the check 1 or more seconds'),

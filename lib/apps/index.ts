@@ -1,5 +1,6 @@
 export * from './app-stack.js';
 export * from './config-map.js';
+export * from './env-source.js';
 export * from './existing-secret.js';
 export type { AdditionalServiceOptions, Exposure, ExposureProps, IngressOptions } from './exposure.js';
 export * from './health-check.js';

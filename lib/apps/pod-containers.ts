@@ -5,13 +5,16 @@
  * one runs under the app's Pod Security "restricted" context and, unless told, with its resources (never
  * cdk8s-plus's 1 CPU / 512Mi), and its image is checked as the app's is.
  */
-import type { Construct } from 'constructs';
+import type { Size } from 'cdk8s';
+import { SizeRoundingBehavior } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import { RESTRICTED_CONTAINER } from '../security/pod-security.js';
 import type { ConfigMap } from './config-map.js';
+import { EnvSource } from './env-source.js';
 import type { ExistingSecret, SecretKey } from './existing-secret.js';
 import type { HealthCheck, HealthCheckKind } from './health-check.js';
 import type { VolumeMount } from './pod-volume.js';
@@ -32,13 +35,14 @@ export interface ContainerSpecProps {
    */
   readonly args?: readonly string[];
   /**
-   * Environment variables with literal values.
+   * Environment variables: literal values, or values from elsewhere (`EnvSource`: a pod field, a request
+   * or limit, a key of a ConfigMap or Secret).
    *
    * @default - none
    */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | EnvSource>>;
   /**
-   * Environment variables from keys of Secrets made elsewhere.
+   * Environment variables from keys of Secrets made elsewhere (as `EnvSource.fromSecretKey` in `env`).
    *
    * @default - none
    */
@@ -69,7 +73,7 @@ export interface InitContainerOptions extends ContainerSpecProps {
    */
   readonly allowLatestImage?: boolean;
   /**
-   * CPU and memory requests and limits.
+   * CPU, memory and ephemeral storage requests and limits (ephemeral storage of any size).
    *
    * @default - the app container's
    */
@@ -131,33 +135,113 @@ export interface PodOfContainers extends Construct {
   readonly resource: plus.Workload;
   /** The app container, whose resources the others take by default. */
   readonly container: plus.Container;
+  /** The app container's requests and limits, as its props give them. */
+  readonly containerResources: plus.ContainerResources;
   /** Records that `reason` accepts an image on the moving tag `latest`. */
   waiveLatestImage(reason: string): void;
 }
 
-/** The cdk8s-plus environment of a container's props. */
+/** The cdk8s-plus environment of a container's props, each value from elsewhere checked. */
 export function containerEnv(
   scope: Construct,
   containerName: string,
   props: ContainerSpecProps,
 ): Pick<plus.ContainerProps, 'envVariables' | 'envFrom'> {
-  const literal = Object.entries(props.env ?? {}).map(([key, value]): [string, plus.EnvValue] => [
-    key,
-    plus.EnvValue.fromValue(value),
-  ]);
-  const secret = Object.entries(props.secretEnv ?? {}).map(([key, ref]): [string, plus.EnvValue] => [
-    key,
-    plus.EnvValue.fromSecretValue({
-      secret: plus.Secret.fromSecretName(scope, `SecretEnv-${containerName}-${key}`, ref.secretName),
-      key: ref.key,
-    }),
-  ]);
+  const both = Object.keys(props.secretEnv ?? {}).filter((name) => name in (props.env ?? {}));
+  if (both.length > 0) {
+    invalid(
+      scope,
+      `env ${show(both[0])} of container ${show(containerName)} is set by both env and secretEnv`,
+      'Set it in one of them',
+    );
+  }
+  const sources: [string, string | EnvSource][] = [
+    ...Object.entries(props.env ?? {}),
+    ...Object.entries(props.secretEnv ?? {}).map(([name, ref]): [string, EnvSource] => [
+      name,
+      EnvSource.fromSecretKey(ref.secretName, ref.key),
+    ]),
+  ];
+  // As Kubernetes 1.34+ checks names (RelaxedEnvironmentVariableValidation, GA).
+  for (const [name] of sources.filter(([n]) => !/^[\x20-\x7e]+$/.test(n) || n.includes('='))) {
+    invalid(
+      scope,
+      `env name ${show(name)} of container ${show(containerName)} is not a valid environment variable name`,
+      'Use one or more printable ASCII characters other than "="',
+    );
+  }
   return {
-    envVariables: Object.fromEntries([...literal, ...secret]),
+    envVariables: Object.fromEntries(
+      sources.map(([name, value]) => [
+        name,
+        typeof value === 'string'
+          ? plus.EnvValue.fromValue(value)
+          : value._toEnvValue(scope, containerName, name),
+      ]),
+    ),
     envFrom: (props.envFrom ?? []).map((source) =>
       'secret' in source ? plus.Env.fromSecret(source.secret) : plus.Env.fromConfigMap(source),
     ),
   };
+}
+
+/**
+ * A container's requests and limits, split into what cdk8s-plus writes and the fields it cannot:
+ * cdk8s-plus-27 writes ephemeral storage in whole GiB only (and throws for any other size), so another
+ * size is written as the API writes it ("256Mi") through `addFields` (lib/core/plus.ts).
+ */
+export function containerResources(
+  scope: IConstruct,
+  containerName: string,
+  resources: plus.ContainerResources,
+): { readonly resources: plus.ContainerResources; readonly fields?: plus.Fields } {
+  const storage = resources.ephemeralStorage ?? {};
+  const partial = (size: Size | undefined) =>
+    size !== undefined && !Number.isInteger(size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }));
+  const written = (kind: 'request' | 'limit') =>
+    partial(storage[kind])
+      ? quantity(scope, `ephemeral storage ${kind} of container ${show(containerName)}`, storage[kind]!)
+      : undefined;
+  const request = written('request');
+  const limit = written('limit');
+  if (request === undefined && limit === undefined) {
+    return { resources };
+  }
+  return {
+    resources: {
+      ...resources,
+      ephemeralStorage: {
+        request: request === undefined ? storage.request : undefined,
+        limit: limit === undefined ? storage.limit : undefined,
+      },
+    },
+    fields: {
+      resources: {
+        requests: request === undefined ? undefined : { 'ephemeral-storage': request },
+        limits: limit === undefined ? undefined : { 'ephemeral-storage': limit },
+      },
+    },
+  };
+}
+
+/** A size as a Kubernetes quantity, in the largest binary unit that holds it whole ("256Mi", "10Gi"). */
+export function quantity(scope: IConstruct, what: string, size: Size): string {
+  const kibibytes = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  const units: [number, string][] = [
+    [kibibytes / 1024 ** 2, 'Gi'],
+    [kibibytes / 1024, 'Mi'],
+    [kibibytes, 'Ki'],
+    [kibibytes * 1024, ''],
+  ];
+  const whole = units.find(([amount]) => Number.isInteger(amount));
+  if (!whole) {
+    invalid(
+      scope,
+      `${what} (${kibibytes} KiB) is not a whole number of bytes`,
+      'Give a whole number of bytes, for example Size.mebibytes(256)',
+    );
+  }
+  return `${whole[0]}${whole[1]}`;
 }
 
 /** The probes of `container` as the pod spec writes them, each checked against its ports. */
@@ -239,6 +323,7 @@ export function addPodContainer(
     ),
     name: p.name,
   }));
+  const resources = containerResources(pod, name, options.resources ?? pod.containerResources);
   const container = pod.resource.addInitContainer({
     name,
     image: options.image,
@@ -246,7 +331,7 @@ export function addPodContainer(
     args: options.args ? [...options.args] : undefined,
     ports,
     ...containerEnv(pod, name, options),
-    resources: options.resources ?? pod.container.resources,
+    resources: resources.resources,
     securityContext: {
       ...RESTRICTED_CONTAINER,
       user: user('runAsUser', options.runAsUser),
@@ -262,7 +347,9 @@ export function addPodContainer(
   );
   plus.addFields(pod.resource, () => ({
     // restartPolicy: the 1.27 bindings' Container has none (1.28).
-    initContainers: { [name]: { ...probes, restartPolicy: sidecar ? 'Always' : undefined } },
+    initContainers: {
+      [name]: { ...probes, ...resources.fields, restartPolicy: sidecar ? 'Always' : undefined },
+    },
   }));
   return container;
 }

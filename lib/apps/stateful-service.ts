@@ -7,6 +7,7 @@ import * as plus from '../core/plus.js';
 import type { ServicePortSpec } from '../core/services.js';
 import { podService } from '../core/services.js';
 import type { AdditionalServiceOptions } from './exposure.js';
+import { quantity } from './pod-containers.js';
 import { addServices, servicePorts } from './exposure.js';
 import type { DisruptionBudgetOptions } from './replication.js';
 import { disruptionBudget } from './replication.js';
@@ -191,11 +192,13 @@ export class StatefulService extends Workload {
     }
     plus.addFields(this.statefulSet, () => ({
       spec: {
-        volumeClaimTemplates: claims.map((claim) => ({
+        volumeClaimTemplates: claims.map((claim, i) => ({
           metadata: { name: claim.name },
           spec: {
             accessModes: [...(claim.accessModes ?? ['ReadWriteOnce'])],
-            resources: { requests: { storage: quantity(claim.storage) } },
+            resources: {
+              requests: { storage: quantity(this, `volumeClaims[${i}].storage`, claim.storage) },
+            },
             storageClassName: claim.storageClassName,
           },
         })),
@@ -232,10 +235,4 @@ function governingService(
     clusterIP: kind._clusterIP,
     ports,
   });
-}
-
-/** A size as a Kubernetes quantity, in the largest binary unit that holds it whole. */
-function quantity(size: Size): string {
-  const mebibytes = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-  return Number.isInteger(mebibytes / 1024) ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
 }

@@ -28,9 +28,16 @@ export interface WorkloadPort {
 
 // IANA_SVC_NAME, as Kubernetes validates a port name.
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-// A qualified name, as Kubernetes validates appProtocol: an optional DNS subdomain prefix and a name.
-const APP_PROTOCOL =
+const QUALIFIED_NAME =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * Whether `value` is a qualified name, as Kubernetes validates appProtocol and label keys: an optional DNS
+ * subdomain prefix and "/", then a name of at most 63 characters.
+ */
+export function isQualifiedName(value: string): boolean {
+  return value.split('/').at(-1)!.length <= 63 && QUALIFIED_NAME.test(value);
+}
 
 /**
  * The container's ports from the props: `port` alone (unnamed, as before named ports), or `ports`, whose
@@ -70,10 +77,7 @@ export function checkPorts(
     if (p.servicePort !== undefined) {
       checkPortNumber(scope, `${prop}.servicePort`, p.servicePort);
     }
-    if (
-      p.appProtocol !== undefined &&
-      (p.appProtocol.split('/').at(-1)!.length > 63 || !APP_PROTOCOL.test(p.appProtocol))
-    ) {
+    if (p.appProtocol !== undefined && !isQualifiedName(p.appProtocol)) {
       invalid(
         scope,
         `${prop}.appProtocol must be a protocol name like "http", "grpc" or "kubernetes.io/h2c", got ${show(p.appProtocol)}`,

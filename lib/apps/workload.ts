@@ -18,7 +18,7 @@ import type {
   PodOfContainers,
   NativeSidecarOptions,
 } from './pod-containers.js';
-import { addPodContainer, containerEnv, probeFields } from './pod-containers.js';
+import { addPodContainer, containerEnv, containerResources, probeFields } from './pod-containers.js';
 import type { VolumeMount } from './pod-volume.js';
 import { mountVolumes, PodVolume } from './pod-volume.js';
 import { Tier } from './tier.js';
@@ -32,6 +32,12 @@ export interface WorkloadProps extends ContainerSpecProps {
    * @default - the construct id
    */
   readonly name?: string;
+  /**
+   * The name of the app container.
+   *
+   * @default - the workload's name
+   */
+  readonly containerName?: string;
   /** The container image, pinned by a tag or digest. */
   readonly image: string;
   /**
@@ -54,13 +60,13 @@ export interface WorkloadProps extends ContainerSpecProps {
    */
   readonly ports?: readonly WorkloadPort[];
   /**
-   * CPU and memory requests and limits.
+   * CPU, memory and ephemeral storage requests and limits (ephemeral storage of any size).
    *
    * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
    */
   readonly resources?: plus.ContainerResources;
   /**
-   * Whether the pod receives traffic.
+   * Whether the pod receives traffic; `HealthCheck.none()` for no check at all.
    *
    * @default - a TCP check of the port, when there is one
    */
@@ -276,6 +282,8 @@ export abstract class Workload
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly resource: plus.Workload;
   public readonly container: plus.Container;
+  /** The app container's requests and limits, which init containers and sidecars take by default. */
+  public readonly containerResources: plus.ContainerResources;
   public readonly ingressPorts: readonly number[];
   private apiAccess: boolean;
   private readonly latestImageWaivers: string[] = [];
@@ -334,8 +342,11 @@ export abstract class Workload
       },
     });
     this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
+    const containerName = checkDnsLabel(this, 'containerName', props.containerName ?? this.name);
+    this.containerResources = props.resources ?? DEFAULT_RESOURCES;
+    const resources = containerResources(this, containerName, this.containerResources);
     this.container = this.resource.addContainer({
-      name: this.name,
+      name: containerName,
       image: props.image,
       // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
       // The library adds no probe the props do not ask for, but the default readiness check below.
@@ -347,8 +358,8 @@ export abstract class Workload
             : [{ number: this.port }],
       command: props.command ? [...props.command] : undefined,
       args: props.args ? [...props.args] : undefined,
-      ...containerEnv(this, this.name, props),
-      resources: props.resources ?? DEFAULT_RESOURCES,
+      ...containerEnv(this, containerName, props),
+      resources: resources.resources,
       securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
     });
     if (props.allowLatestImage && imagePinProblem(props.image) === 'latest') {
@@ -358,7 +369,7 @@ export abstract class Workload
       this.mount('/tmp', PodVolume.emptyDir('tmp'));
     }
     mountVolumes(this, this.container, props.mounts ?? []);
-    const probes = probeFields(this, this.name, this.ingressPorts, {
+    const probes = probeFields(this, containerName, this.ingressPorts, {
       // A TCP check of the port unless told otherwise; no other probe the props do not ask for.
       readiness: props.readiness ?? (this.port === undefined ? undefined : HealthCheck.tcp()),
       liveness: props.liveness,
@@ -381,7 +392,7 @@ export abstract class Workload
         },
         ...scheduling,
       },
-      containers: { [this.name]: probes },
+      containers: { [containerName]: { ...probes, ...resources.fields } },
     }));
   }
 

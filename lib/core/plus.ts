@@ -19,6 +19,7 @@
  * | pod `tolerations`, `affinity`                        | lib/apps/workload.ts           | `PodScheduling` says them only through its own `tolerate`/`attract`/`colocate` calls, not as a manifest writes them (so a ported manifest's terms could not carry over unchanged) |
  * | container and init container `readinessProbe`, `livenessProbe`, `startupProbe` | lib/apps/pod-containers.ts | `Probe` has no gRPC check and no HTTP headers, and `addInitContainer` refuses every probe, even on a native sidecar |
  * | init container `restartPolicy: Always` (native sidecar) | lib/apps/pod-containers.ts  | the 1.27 bindings' Container has no `restartPolicy` (1.28)        |
+ * | container and init container `resources` `ephemeral-storage` of a size that is not whole GiB ("256Mi") | lib/apps/pod-containers.ts | cdk8s-plus-27 writes ephemeral storage in whole GiB only, and throws for any other size |
  * | Service port `appProtocol`                           | lib/core/services.ts           | cdk8s-plus-27's `ServicePort` has no `appProtocol`                |
  * | StatefulSet `volumeClaimTemplates`, and their mounts | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` has no claim templates              |
  * | a StatefulSet's Service `selector`, by name alone    | lib/apps/stateful-service.ts   | cdk8s-plus-27's `StatefulSet` adds its path-hash label to it      |

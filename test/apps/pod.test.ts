@@ -115,6 +115,40 @@ describe('probes', () => {
     expect([web.livenessProbe, web.startupProbe]).toEqual([undefined, undefined]);
   });
 
+  test('HealthCheck.none() leaves out the readiness check a workload with a port gets by default', () => {
+    const chart = testChart();
+    new WebService(chart, 'web', { image, readiness: HealthCheck.none() });
+    const web = podSpec(one(synth(chart), 'Deployment')).containers[0];
+    expect([web.readinessProbe, web.livenessProbe, web.startupProbe]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(web.ports).toEqual([{ containerPort: 8080 }]);
+  });
+
+  test('HealthCheck.none() as liveness or startup, and on a sidecar, is no check either', () => {
+    const spec = pod({
+      port: 8080,
+      liveness: HealthCheck.none(),
+      startup: HealthCheck.none(),
+      sidecars: [
+        {
+          name: 'proxy',
+          image: 'ghcr.io/acme/proxy:1.0.0',
+          ports: [{ number: 15000 }],
+          readiness: HealthCheck.none(),
+        },
+      ],
+    });
+    expect(spec.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 8080 }, failureThreshold: 3 });
+    expect([spec.containers[0].livenessProbe, spec.containers[0].startupProbe]).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(spec.initContainers[0].readinessProbe).toBeUndefined();
+  });
+
   test.each([
     [
       'a path without a leading slash',
@@ -659,5 +693,110 @@ describe('pod settings', () => {
     ],
   ])('refuses %s', (_what, props, message) => {
     expect(() => pod(props as Partial<WorkerProps>)).toThrow(message);
+  });
+});
+
+describe('the app container', () => {
+  test('is named after the workload, or by containerName, which probes and fields follow', () => {
+    expect(pod().containers.map((c: { name: string }) => c.name)).toEqual(['api']);
+    const chart = testChart();
+    new WebService(chart, 'web', {
+      image,
+      containerName: 'server',
+      liveness: HealthCheck.http('/healthz'),
+      resources: {
+        ephemeralStorage: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
+      },
+    });
+    const deployment = one(synth(chart), 'Deployment');
+    const container = podSpec(deployment).containers[0];
+    expect(deployment.metadata.name).toBe('web');
+    expect(container.name).toBe('server');
+    expect(container.readinessProbe).toEqual({ tcpSocket: { port: 8080 }, failureThreshold: 3 });
+    expect(container.livenessProbe).toEqual({
+      httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+      failureThreshold: 3,
+    });
+    expect(container.resources).toEqual({
+      limits: { 'ephemeral-storage': '512Mi' },
+      requests: { 'ephemeral-storage': '256Mi' },
+    });
+  });
+
+  test('refuses a containerName that is not a DNS label', () => {
+    expect(() => pod({ containerName: 'Server' })).toThrow(
+      new Error(
+        `test/api: containerName must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit), got "Server". Rename it, for example to "server"`,
+      ),
+    );
+  });
+
+  test('refuses a sidecar named like the app container', () => {
+    expect(() =>
+      pod({ containerName: 'server', sidecars: [{ name: 'server', image: 'ghcr.io/acme/proxy:1.0.0' }] }),
+    ).toThrow(
+      new Error(
+        'test/api: the pod already has a container named "server". Give each container a name of its own',
+      ),
+    );
+  });
+});
+
+describe('ephemeral storage', () => {
+  const storage = (request: Size, limit: Size) => ({
+    cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+    ephemeralStorage: { request, limit },
+  });
+
+  test('of any size, written as the API writes it, on the app container, init containers and sidecars', () => {
+    const spec = pod({
+      resources: storage(Size.mebibytes(256), Size.gibibytes(0.5)),
+      initContainers: [
+        {
+          name: 'migrate',
+          image: 'ghcr.io/acme/migrate:4.0.0',
+          resources: storage(Size.kibibytes(512), Size.kibibytes(1536)),
+        },
+      ],
+      sidecars: [{ name: 'proxy', image: 'ghcr.io/acme/proxy:1.0.0' }], // the app container's
+    });
+    const app = {
+      limits: { cpu: '500m', 'ephemeral-storage': '512Mi', memory: '256Mi' },
+      requests: { cpu: '100m', 'ephemeral-storage': '256Mi', memory: '128Mi' },
+    };
+    expect(spec.containers[0].resources).toEqual(app);
+    expect(JSON.stringify(Object.keys(spec.containers[0].resources.limits))).toBe(
+      '["cpu","ephemeral-storage","memory"]',
+    );
+    expect(spec.initContainers.map((c: { resources: unknown }) => c.resources)).toEqual([
+      {
+        limits: { cpu: '500m', 'ephemeral-storage': '1536Ki', memory: '256Mi' },
+        requests: { cpu: '100m', 'ephemeral-storage': '512Ki', memory: '128Mi' },
+      },
+      app,
+    ]);
+  });
+
+  test('whole GiB as cdk8s-plus writes them, beside a part of a GiB', () => {
+    expect(
+      pod({ resources: storage(Size.mebibytes(768), Size.gibibytes(2)) }).containers[0].resources,
+    ).toEqual({
+      limits: { cpu: '500m', 'ephemeral-storage': '2Gi', memory: '256Mi' },
+      requests: { cpu: '100m', 'ephemeral-storage': '768Mi', memory: '128Mi' },
+    });
+    expect(
+      pod({ resources: { ephemeralStorage: { limit: Size.gibibytes(1) } } }).containers[0].resources,
+    ).toEqual({
+      limits: { 'ephemeral-storage': '1Gi' },
+    });
+  });
+
+  test('refuses a size that is not a whole number of bytes', () => {
+    expect(() => pod({ resources: storage(Size.gibibytes(0.1), Size.gibibytes(1)) })).toThrow(
+      new Error(
+        'test/api: ephemeral storage request of container "api" (104857.6 KiB) is not a whole number of bytes. Give a whole number of bytes, for example Size.mebibytes(256)',
+      ),
+    );
   });
 });

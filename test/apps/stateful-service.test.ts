@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { AppStack } from '../../lib/apps/app-stack.js';
+import { HealthCheck } from '../../lib/apps/health-check.js';
 import { ServiceKind } from '../../lib/apps/service-kind.js';
 import type { StatefulServiceProps } from '../../lib/apps/stateful-service.js';
 import { StatefulService } from '../../lib/apps/stateful-service.js';
@@ -106,6 +107,25 @@ test('volume claim templates, each mounted writable in the container beside its 
   ]);
   // The StatefulSet controller adds the claims' volumes to each pod; the template lists only its own.
   expect(pod.volumes).toEqual([{ emptyDir: {}, name: 'tmp' }]);
+});
+
+test('a claim of a size that is not whole MiB, mounted in a container named by containerName, with no readiness check', () => {
+  const chart = testChart();
+  new StatefulService(chart, 'db', {
+    image,
+    port: 5432,
+    containerName: 'postgres',
+    readiness: HealthCheck.none(),
+    volumeClaims: [{ name: 'data', mountPath: '/data', storage: Size.kibibytes(1536) }],
+  });
+  const statefulSet = one(synth(chart), 'StatefulSet', 'db');
+  expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources).toEqual({
+    requests: { storage: '1536Ki' },
+  });
+  const container = podSpec(statefulSet).containers[0];
+  expect(container.name).toBe('postgres');
+  expect(container.volumeMounts).toEqual([{ mountPath: '/data', name: 'data' }]);
+  expect(container.readinessProbe).toBeUndefined();
 });
 
 test('parallel pod management, replicas with a disruption budget, and a ClusterIP Service for clients', () => {

@@ -14,7 +14,8 @@ export async function createNodes(kubeconfigPath: string, count: number): Promis
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
-  const capacity = { cpu: '32', memory: '256Gi', pods: '110' };
+  // Ephemeral storage too: the scheduler counts a resource a node does not declare as none.
+  const capacity = { cpu: '32', memory: '256Gi', 'ephemeral-storage': '100Gi', pods: '110' };
   const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
   await Promise.all(
     names.map((name, i) =>
