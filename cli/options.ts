@@ -109,7 +109,12 @@ export function releaseIdentity(
   const environment = flags.env === undefined ? undefined : environmentOf(io.cwd, flags, project);
   const namespace = flags.namespace ?? environment?.namespace ?? settings.namespace;
   if (flags.applyset) {
-    return { name: flags.applyset, namespace, source: '--applyset' };
+    // The flag wins; the header says which ApplySet it replaced, as `--env` alone would act on another one.
+    const replaced =
+      environment && environment.applySet !== flags.applyset
+        ? ` instead of ${environment.applySet}, the ApplySet of --env ${environment.name}`
+        : '';
+    return { name: flags.applyset, namespace, source: `--applyset${replaced}` };
   }
   if (environment) {
     return {
@@ -137,6 +142,8 @@ export function connect(io: CliIo, flags: ConnectionFlags): Release {
     name: identity.name,
     namespace: identity.namespace,
     retry: { retries: flags.requestRetries },
+    // As kubectl prints them, whatever the output format (`-o json` also lists them under "warnings").
+    onWarning: (text) => io.stderr.write(`Warning: ${text}\n`),
   });
   if (flags.output === 'text') {
     io.stdout.write(

@@ -45,11 +45,7 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
   for (const change of changeSet.changes.filter((c) => c.operation === 'conflict')) {
     io.stdout.write(`conflict: ${change.ref}: ${change.reason}\n`);
   }
-  for (const change of changeSet.changes.filter((c) => c.recreate)) {
-    io.stdout.write(
-      `recreate: ${change.ref}: ${change.recreate!.join(' and ')} cannot change on a live ${change.live!.kind}: it is deleted and created anew${change.live!.kind === 'Job' ? ' (its pods go, and it runs again)' : ', its pods kept until the new ones are ready'}\n`,
-    );
-  }
+  printRecreations(io, changeSet);
   for (const kept of changeSet.kept) {
     io.stdout.write(`kept, not pruned: ${kept.ref}: ${kept.reason}\n`);
   }
@@ -57,6 +53,15 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
     for (const change of changeSet.changes.filter((c) => c.diff)) {
       io.stdout.write(`\n${change.diff}`);
     }
+  }
+}
+
+/** One line per workload the change set deletes and creates anew, and why. */
+export function printRecreations(io: CliIo, changeSet: ChangeSet): void {
+  for (const change of changeSet.changes.filter((c) => c.recreate)) {
+    io.stdout.write(
+      `recreate: ${change.ref}: ${change.recreate!.join(' and ')} cannot change on a live ${change.live!.kind}: it is deleted and created anew${change.live!.kind === 'Job' ? ' (its pods go, and it runs again)' : ', its pods kept until the new ones are ready'}\n`,
+    );
   }
 }
 

@@ -123,8 +123,9 @@ export interface RetryPolicy {
   /** @default 4000 */
   readonly maxDelayMs?: number;
   /**
-   * The most one request waits between its attempts in all, Retry-After included: a server that asks
-   * for a longer wait than is left gets its answer passed on instead.
+   * The most one request waits between its attempts in all, Retry-After and the client-wide hold-back
+   * after another request's 429 or 503 included: a server that asks for a longer wait than is left gets
+   * its answer passed on instead.
    *
    * @default 20000
    */
@@ -138,6 +139,13 @@ export interface ApiClientOptions {
    * @default - 8 retries from 250 ms, doubling up to 4 s, or after the server's Retry-After when longer; at most 20 s in all
    */
   readonly retry?: RetryPolicy;
+  /**
+   * Receives each warning the API server sends (its `Warning` headers: deprecated APIs, Pod Security
+   * in warn mode, deprecated annotations), once per distinct text, as kubectl prints them.
+   *
+   * @default - warnings are only collected (`ApiClient.warnings`)
+   */
+  readonly onWarning?: (text: string) => void;
 }
 
 /**
@@ -170,14 +178,22 @@ export class ApiClient {
         `the kubeconfig has no current cluster (context "${kc.getCurrentContext()}"); pick one with --context`,
       );
     }
-    return new ApiClient(kc, cluster.server.replace(/\/+$/, ''), options.retry ?? {});
+    return new ApiClient(kc, cluster.server.replace(/\/+$/, ''), options.retry ?? {}, options.onWarning);
   }
 
   private constructor(
     public readonly kubeConfig: KubeConfig,
     public readonly server: string,
     private readonly retry: RetryPolicy,
+    private readonly onWarning?: (text: string) => void,
   ) {}
+
+  private readonly seenWarnings = new Set<string>();
+
+  /** The distinct warnings the API server sent so far, in the order they first came. */
+  public get warnings(): readonly string[] {
+    return [...this.seenWarnings];
+  }
 
   /** Set when a request ran out of retries against an unreachable server: the others then fail at once. */
   private unreachable?: ConnectionError;
@@ -188,6 +204,8 @@ export class ApiClient {
    * back off together instead of storming the server with retries.
    */
   private notBefore = 0;
+  /** The answer that set `notBefore`: what a request held back beyond its own budget fails with. */
+  private holdBackCause?: ApiError;
 
   /** Keep-alive agents by TLS identity: client-node makes a new agent (a new TLS handshake) per request. */
   private readonly agents = new Map<string, Agent>();
@@ -201,17 +219,26 @@ export class ApiClient {
     const budgetMs = this.retry.maxTotalDelayMs ?? 20_000;
     let delay = this.retry.baseDelayMs ?? 250;
     let waitedMs = 0;
+    let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
       const pause = this.notBefore - Date.now();
       if (pause > 0) {
+        // The client-wide hold-back counts against this request's budget like its own waits: a request
+        // queued behind another's Retry-After fails at once with the server's answer when it cannot wait.
+        if (waitedMs + pause > budgetMs) {
+          throw (lastError ?? this.holdBackCause) as Error;
+        }
         // Spread over a tenth of the pause, so that the requests do not all come back at once.
-        await sleep(pause + Math.random() * pause * 0.1);
+        const hold = Math.min(pause * (1 + Math.random() * 0.1), budgetMs - waitedMs);
+        await sleep(hold);
+        waitedMs += hold;
       }
       try {
         const answer = await this.requestOnce<T>(req);
         this.unreachable = undefined;
         return answer;
       } catch (error) {
+        lastError = error;
         const retryable = isRetryable(error);
         // One request waited out the retries: the server is down, and a hundred more would wait as long.
         if (retryable && error instanceof ConnectionError && this.unreachable) {
@@ -228,7 +255,10 @@ export class ApiClient {
         }
         if (error instanceof ApiError && (error.code === 429 || error.code === 503)) {
           // Every request of this client holds back, not only this one: no 429 storm.
-          this.notBefore = Math.max(this.notBefore, Date.now() + waitMs);
+          if (Date.now() + waitMs > this.notBefore) {
+            this.notBefore = Date.now() + waitMs;
+            this.holdBackCause = error;
+          }
         }
         await sleep(waitMs);
         waitedMs += waitMs;
@@ -287,7 +317,10 @@ export class ApiClient {
     }
     const send = url.protocol === 'http:' ? httpRequest : request;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const outgoing = send(url, options, resolve);
+      const outgoing = send(url, options, (res) => {
+        this.noteWarnings(res);
+        resolve(res);
+      });
       const timeoutMs = req.timeoutMs ?? 30_000;
       if (timeoutMs > 0) {
         outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs}ms`)));
@@ -303,6 +336,21 @@ export class ApiClient {
       );
       outgoing.end(body);
     });
+  }
+
+  /** Collects the answer's API warnings (`Warning: 299 - "text"`), each distinct text once. */
+  private noteWarnings(res: IncomingMessage): void {
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      if (res.rawHeaders[i].toLowerCase() !== 'warning') {
+        continue;
+      }
+      for (const text of parseWarningHeader(res.rawHeaders[i + 1])) {
+        if (!this.seenWarnings.has(text)) {
+          this.seenWarnings.add(text);
+          this.onWarning?.(text);
+        }
+      }
+    }
   }
 
   private agentFor(options: HttpsRequestOptions): Agent {
@@ -331,6 +379,24 @@ export class ApiClient {
     }
     return agent;
   }
+}
+
+/**
+ * The texts of a Warning header (RFC 7234: `code agent "text" ["date"]`, comma-separated), as client-go
+ * reads them: only code 299, the one the API server sends; anything malformed is skipped.
+ */
+export function parseWarningHeader(header: string): string[] {
+  const texts: string[] = [];
+  const warning = /\s*(\d{3}) (\S+) "((?:[^"\\]|\\.)*)"(?: "[^"]*")?\s*(?:,|$)/y;
+  for (let match = warning.exec(header); match; match = warning.exec(header)) {
+    if (match[1] === '299' && match[3]) {
+      texts.push(match[3].replace(/\\(.)/g, '$1'));
+    }
+    if (warning.lastIndex >= header.length) {
+      break;
+    }
+  }
+  return texts;
 }
 
 function readBody(res: IncomingMessage): Promise<string> {

@@ -15,7 +15,7 @@ export type { KubeConfigOptions } from './kubeconfig.js';
 export { loadKubeConfig } from './kubeconfig.js';
 export { loadManifests, objectRef } from './manifests.js';
 export * from './readiness/index.js';
-export type { DeployOptions, DeployResult, ReleaseOptions } from './release.js';
+export type { DeployOptions, DeployResult, ReleaseOptions, RollbackOptions } from './release.js';
 export { ConflictError, Release, RolledBackError, WaitError } from './release.js';
 export type { Manifest } from './resources.js';
 export type { Revision, RevisionStatus } from './revisions.js';

@@ -49,6 +49,13 @@ export interface ReleaseOptions {
   /** @default - see ApiClientOptions */
   readonly retry?: RetryPolicy;
   /**
+   * Receives each distinct warning the API server sends (deprecated APIs, Pod Security in warn mode,
+   * deprecated annotations); all of them are also in `Release.warnings`.
+   *
+   * @default - only collected
+   */
+  readonly onWarning?: (text: string) => void;
+  /**
    * The readiness checkers of `watch`, `status` and waiting applies; add your own kinds to a registry
    * made with `ReadinessRegistry.withBuiltIns()`.
    *
@@ -82,6 +89,29 @@ export interface DeployOptions extends ApplyOptions {
    * @default 10
    */
   readonly keepRevisions?: number;
+}
+
+export interface RollbackOptions {
+  /** @default - the newest healthy revision before the latest */
+  readonly toRevision?: number;
+  /** @default - do not wait */
+  readonly wait?: WaitOptions;
+  /** @default 'rollback to revision <n>' */
+  readonly message?: string;
+  /**
+   * Recreate workloads whose return to the revision changes an immutable field (a selector that a later
+   * revision changed), as `apply` does with the same consent.
+   *
+   * @default false
+   */
+  readonly recreateOnImmutable?: boolean;
+  /**
+   * Sees the change set before anything changes (its `recreate` changes included); false rolls back
+   * nothing and `rollback` resolves to undefined.
+   *
+   * @default - no confirmation
+   */
+  readonly confirm?: (changeSet: ChangeSet) => Promise<boolean>;
 }
 
 export interface DeployResult extends ApplyResult {
@@ -135,7 +165,10 @@ export class RolledBackError extends Error {
 
 export class Release {
   public static connect(options: ReleaseOptions): Release {
-    const api = ApiClient.fromKubeConfig(options.kubeConfig, { retry: options.retry });
+    const api = ApiClient.fromKubeConfig(options.kubeConfig, {
+      retry: options.retry,
+      onWarning: options.onWarning,
+    });
     const catalog = new ResourceCatalog(api);
     const namespace = options.namespace ?? contextNamespace(options.kubeConfig) ?? 'default';
     const fieldManager = options.fieldManager ?? FIELD_MANAGER;
@@ -168,6 +201,11 @@ export class Release {
   public get applySet(): { readonly name: string; readonly namespace: string; readonly id: string } {
     const { name, namespace, id } = this.context.applySet;
     return { name, namespace, id };
+  }
+
+  /** The distinct warnings the API server sent to this release's requests so far, in order. */
+  public get warnings(): readonly string[] {
+    return this.context.api.warnings;
   }
 
   /** The namespace of namespaced objects whose manifest names none. */
@@ -250,7 +288,11 @@ export class Release {
         if (!options.rollbackOnFailure || options.dryRun || error instanceof ConflictError) {
           throw error;
         }
-        return this.rollBackAfter(error as Error);
+        // Consent to recreate workloads on the way forward covers recreating them on the way back.
+        return this.rollBackAfter(
+          error as Error,
+          changeSet.changes.some((c) => c.recreate),
+        );
       }
     });
   }
@@ -371,7 +413,7 @@ export class Release {
     return revision;
   }
 
-  private async rollBackAfter(error: Error): Promise<never> {
+  private async rollBackAfter(error: Error, recreateOnImmutable: boolean): Promise<never> {
     const target = await this.lastGoodRevision();
     if (target === undefined) {
       throw error;
@@ -380,6 +422,7 @@ export class Release {
       await this.rollback({
         toRevision: target,
         message: `automatic rollback: ${firstLine(error)}`,
+        recreateOnImmutable,
       });
     } catch (rollbackError) {
       throw new Error(
@@ -404,9 +447,9 @@ export class Release {
    * latest; failed and rolled-back revisions are never picked by default); the revision it replaces is
    * marked rolled-back.
    */
-  public async rollback(
-    options: { toRevision?: number; wait?: WaitOptions; message?: string } = {},
-  ): Promise<DeployResult> {
+  public async rollback(options?: RollbackOptions & { confirm?: undefined }): Promise<DeployResult>;
+  public async rollback(options: RollbackOptions): Promise<DeployResult | undefined>;
+  public async rollback(options: RollbackOptions = {}): Promise<DeployResult | undefined> {
     return this.locked('rollback', async () => {
       const revisions = await this.history.list();
       const to = options.toRevision ?? (await this.lastGoodRevision());
@@ -419,7 +462,11 @@ export class Release {
       const changeSet = await this.changeSet(await this.history.manifests(to), {
         forceConflicts: true,
         adopt: true,
+        recreateOnImmutable: options.recreateOnImmutable,
       });
+      if (options.confirm && !(await options.confirm(changeSet))) {
+        return undefined;
+      }
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,

@@ -20,16 +20,16 @@ import {
 } from '../options.js';
 import { changeSetJson, confirm, printChangeSet, printJson } from '../output.js';
 import { createProgress } from '../progress.js';
+import type { RecreateFlags } from '../recreate.js';
+import { mayRecreate, withRecreateOnImmutable } from '../recreate.js';
 import type { WaitFlags } from '../wait.js';
 import { waitExitCode, waitOptions, watchAndReport } from '../wait.js';
 
 export type ApplyFlags = ConnectionFlags &
   SourceFlags &
-  WaitFlags & {
-    dryRun?: boolean;
-    yes?: boolean;
+  WaitFlags &
+  RecreateFlags & {
     forceConflicts?: boolean;
-    recreateOnImmutable?: boolean;
     prune: boolean;
     adopt?: boolean;
     rollbackOnFailure?: boolean;
@@ -39,15 +39,12 @@ export type ApplyFlags = ConnectionFlags &
 
 /** The options `apply` and `deploy` share. */
 export function applyingCommand(program: Command, name: string, description: string): Command {
-  return withSources(withConnection(program.command(name).description(description)))
+  const command = withSources(withConnection(program.command(name).description(description)))
     .option('--dry-run', 'let the server validate everything, store nothing')
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--force-conflicts', 'take over fields that another field manager owns')
-    .option('--adopt', 'take over objects that belong to another ApplySet')
-    .option(
-      '--recreate-on-immutable',
-      'delete and create anew workloads whose update changes an immutable field (a selector), keeping their pods until the new ones are ready (asked on a terminal)',
-    )
+    .option('--adopt', 'take over objects that belong to another ApplySet');
+  return withRecreateOnImmutable(command)
     .option('--no-prune', 'keep objects that left the app')
     .option('--rollback-on-failure', 'apply the previous revision again when the apply or the wait fails')
     .option('-m, --message <text>', 'why, recorded with the revision', '')
@@ -84,8 +81,7 @@ async function confirmAndApply(
     adopt: flags.adopt,
     forceConflicts: flags.forceConflicts,
     // On a terminal the change set shows the recreation, and the confirmation below is the consent.
-    recreateOnImmutable:
-      flags.recreateOnImmutable || (!flags.yes && !flags.dryRun && io.stdin.isTTY === true),
+    recreateOnImmutable: mayRecreate(io, flags),
   });
   const text = flags.output === 'text';
   if (text) {
@@ -101,7 +97,13 @@ async function confirmAndApply(
     }
     const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
     if (!text) {
-      printJson(io, { changeSet: changeSetJson(changeSet), applied: 0, pruned: [], wait: waited });
+      printJson(io, {
+        changeSet: changeSetJson(changeSet),
+        applied: 0,
+        pruned: [],
+        wait: waited,
+        warnings: release.warnings,
+      });
     }
     throw new ExitCode(waited ? waitExitCode(waited) : EXIT.ok);
   }
@@ -151,6 +153,7 @@ async function confirmAndApply(
         pruned: result.pruned,
         revision: result.revision,
         wait: result.wait,
+        warnings: release.warnings,
       });
     }
   } finally {

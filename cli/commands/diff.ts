@@ -23,13 +23,14 @@ export function registerDiff(program: Command, io: CliIo): void {
     )
     .option('--adopt', 'show objects of another ApplySet as apply --adopt would take them')
     .action(async (paths: string[], flags: DiffFlags) => {
-      const changeSet = await connect(io, flags).changeSet(await loadSources(io, paths, flags), {
+      const release = connect(io, flags);
+      const changeSet = await release.changeSet(await loadSources(io, paths, flags), {
         prune: flags.prune,
         adopt: flags.adopt,
         forceConflicts: flags.forceConflicts,
       });
       if (flags.output === 'json') {
-        printJson(io, changeSetJson(changeSet));
+        printJson(io, { ...changeSetJson(changeSet), warnings: release.warnings });
       } else {
         printChangeSet(io, changeSet, true);
       }

@@ -64,6 +64,20 @@ describe('the ApplySet a command acts on', () => {
     });
   });
 
+  test("--applyset beside --env says which of the environment's ApplySet it replaces", async () => {
+    const shop = await project({
+      name: 'shop',
+      'cdk8s-devops': { applySet: 'shop', environments: { prod: { namespace: 'shop' } } },
+    });
+    expect(identity(shop, { env: 'prod', applyset: 'shop' })).toEqual({
+      name: 'shop',
+      namespace: 'shop',
+      source: '--applyset instead of shop-prod, the ApplySet of --env prod',
+    });
+    // Naming the environment's own ApplySet replaces nothing.
+    expect(identity(shop, { env: 'prod', applyset: 'shop-prod' }).source).toBe('--applyset');
+  });
+
   test('without package.json or --applyset, the error says where to set it', async () => {
     const bare = await project();
     expect(() => identity(bare)).toThrow(

@@ -1,8 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, ApiError, ConnectionError, isRetryable } from '../../client/api-client.js';
+import { localApiServer } from './local-server.js';
 
 describe('which failures are retried', () => {
   test('an unreachable server, throttling, server errors and a lost etcd leader are transient', () => {
@@ -34,7 +32,7 @@ describe('API Priority and Fairness', () => {
   test('a 429 with Retry-After holds back every request of the client until then, not only the refused one', async () => {
     const arrivals: { at: number; path: string }[] = [];
     let refusedAt = 0;
-    const server = createServer((req, res) => {
+    const server = await localApiServer((req, res) => {
       arrivals.push({ at: Date.now(), path: req.url ?? '' });
       if (req.url === '/first' && refusedAt === 0) {
         refusedAt = Date.now();
@@ -52,22 +50,8 @@ describe('API Priority and Fairness', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [
-          {
-            name: 'c',
-            server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-            skipTLSVerify: true,
-          },
-        ],
-        users: [{ name: 'u' }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
-      const api = ApiClient.fromKubeConfig(kc, { retry: { baseDelayMs: 10 } });
+      const api = ApiClient.fromKubeConfig(server.kubeConfig, { retry: { baseDelayMs: 10 } });
       const first = api.request({ path: '/first' });
       while (refusedAt === 0) {
         await sleep(5);

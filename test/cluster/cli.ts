@@ -1,48 +1,95 @@
 /**
  * `npm run cluster:up` keeps a control plane running for manual work; `npm run cluster:down` stops it.
- * `npm run cluster:build` only builds the components.
+ * `npm run cluster:build` only builds the components. Each cluster has a name (`-- --name <name>`,
+ * default `default`) and its own state file, so that clusters of several people or tasks on one machine
+ * never stop each other.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CACHE_ROOT, ensureComponents } from './components.js';
 import type { ControlPlaneState } from './control-plane.js';
-import { ControlPlane } from './control-plane.js';
+import { ControlPlane, isAlive } from './control-plane.js';
 
-const STATE_FILE = join(CACHE_ROOT, 'cluster.json');
+const STATE_DIR = join(CACHE_ROOT, 'clusters');
 const log = (line: string) => console.error(`[cluster] ${line}`);
 
-async function up(): Promise<void> {
-  if (existsSync(STATE_FILE)) {
-    const state = JSON.parse(await readFile(STATE_FILE, 'utf8')) as ControlPlaneState;
-    console.log(`a control plane is already up: export KUBECONFIG=${state.kubeconfig}`);
+/** Where clusters started before they had names kept their one state: the `default` cluster's now. */
+const LEGACY_STATE_FILE = join(CACHE_ROOT, 'cluster.json');
+
+const stateFile = (name: string) =>
+  name === 'default' && existsSync(LEGACY_STATE_FILE) ? LEGACY_STATE_FILE : join(STATE_DIR, `${name}.json`);
+
+/** The state of the cluster `name` when its API server still runs; a stale file is removed. */
+async function runningState(name: string): Promise<ControlPlaneState | undefined> {
+  const file = stateFile(name);
+  if (!existsSync(file)) {
+    return undefined;
+  }
+  const state = JSON.parse(await readFile(file, 'utf8')) as ControlPlaneState;
+  const apiserver = state.pids['kube-apiserver'];
+  if (apiserver && isAlive(apiserver)) {
+    return state;
+  }
+  // The machine restarted, or its processes were killed: stop what is left of it and forget it.
+  await ControlPlane.stopFromState(state);
+  await rm(file);
+  log(`cluster "${name}" was no longer running; its state was removed`);
+  return undefined;
+}
+
+async function up(name: string): Promise<void> {
+  const running = await runningState(name);
+  if (running) {
+    console.log(`cluster "${name}" is already up: export KUBECONFIG=${running.kubeconfig}`);
     return;
   }
   const plane = await ControlPlane.start({ log, stopWithParent: false });
-  await writeFile(STATE_FILE, JSON.stringify(plane.state, null, 2));
+  await mkdir(STATE_DIR, { recursive: true });
+  await writeFile(stateFile(name), JSON.stringify(plane.state, null, 2));
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
   console.log(`# Prometheus: ${plane.state.prometheus}  test exporter: ${plane.state.exporter}`);
+  console.log(`# stop it with: npm run cluster:down${name === 'default' ? '' : ` -- --name ${name}`}`);
 }
 
-async function down(): Promise<void> {
-  if (!existsSync(STATE_FILE)) {
-    console.log('no control plane is up');
+async function down(name: string): Promise<void> {
+  const file = stateFile(name);
+  if (!existsSync(file)) {
+    const others = existsSync(STATE_DIR)
+      ? (await readdir(STATE_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))
+      : [];
+    console.log(
+      `no cluster "${name}" is up${others.length > 0 ? ` (up: ${others.map((o) => `"${o}"`).join(', ')}; pass --name)` : ''}`,
+    );
     return;
   }
-  await ControlPlane.stopFromState(JSON.parse(await readFile(STATE_FILE, 'utf8')) as ControlPlaneState);
-  await rm(STATE_FILE);
-  console.log('control plane stopped');
+  await ControlPlane.stopFromState(JSON.parse(await readFile(file, 'utf8')) as ControlPlaneState);
+  await rm(file);
+  console.log(`cluster "${name}" stopped`);
 }
 
-const commands: Record<string, () => Promise<unknown>> = { up, down, build: () => ensureComponents(log) };
-const command = commands[process.argv[2] ?? ''];
-if (!command) {
-  console.error(`usage: cli.ts ${Object.keys(commands).join('|')}`);
-  process.exit(2);
-}
+const commands: Record<string, (name: string) => Promise<unknown>> = {
+  up,
+  down,
+  build: () => ensureComponents(log),
+};
 try {
-  await command();
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string', default: 'default' } },
+  });
+  const command = commands[positionals[0] ?? ''];
+  if (!command || positionals.length > 1) {
+    throw new Error(`usage: cli.ts ${Object.keys(commands).join('|')} [--name <name>]`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.name)) {
+    throw new Error(
+      `--name "${values.name}": a cluster's name must be lowercase letters, digits and '-' (it names its state file ${stateFile('<name>')})`,
+    );
+  }
+  await command(values.name);
 } catch (error) {
-  console.error(`cluster ${process.argv[2]}: ${(error as Error).message}`);
-  process.exit(1);
+  console.error(`cluster ${process.argv[2] ?? ''}: ${(error as Error).message}`);
+  process.exit(process.argv[2] && commands[process.argv[2]] ? 1 : 2);
 }

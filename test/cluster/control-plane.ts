@@ -21,6 +21,7 @@ import { ensureComponents, kwokStagesPath } from './components.js';
 import { installCrds } from './crds.js';
 import { createNodes } from './nodes.js';
 import { startTekton, tektonKwokStagePath } from './tekton.js';
+import { HARNESS_WAIT_MS } from './watch-until.js';
 
 export interface ControlPlaneOptions {
   /**
@@ -291,9 +292,9 @@ export class ControlPlane {
     log(`Prometheus at ${this.prometheusUrl}, test exporter at ${this.exporterUrl}`);
   }
 
-  /** Resolves once `url` answers 200; fails with the component's log when it exits or 60 s pass. */
+  /** Resolves once `url` answers 200; fails with the component's log when it exits or the deadline passes. */
   private async waitForHttp(name: string, url: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + HARNESS_WAIT_MS;
     let last = 'no answer yet';
     while (Date.now() < deadline) {
       const child = this.processes.get(name);
@@ -311,7 +312,9 @@ export class ControlPlane {
       }
       await sleep(200);
     }
-    throw new Error(`${name} was not ready within 60s (${last}):\n${this.logTail(name)}`);
+    throw new Error(
+      `${name} was not ready within ${HARNESS_WAIT_MS / 1000}s (${last}; the machine may be too loaded):\n${this.logTail(name)}`,
+    );
   }
 
   private launch(name: string, binary: string, args: string[], env?: Record<string, string>): void {
@@ -357,7 +360,7 @@ export class ControlPlane {
 
   private async waitForReadyz(token: string): Promise<string> {
     const certFile = join(this.dataDir, 'pki', 'apiserver.crt');
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + HARNESS_WAIT_MS;
     let last = 'no answer yet';
     while (Date.now() < deadline) {
       for (const [name, child] of this.processes) {
@@ -381,7 +384,9 @@ export class ControlPlane {
       }
       await sleep(250);
     }
-    throw new Error(`kube-apiserver was not ready within 60s (${last}):\n${this.logTail('kube-apiserver')}`);
+    throw new Error(
+      `kube-apiserver was not ready within ${HARNESS_WAIT_MS / 1000}s (${last}; the machine may be too loaded):\n${this.logTail('kube-apiserver')}`,
+    );
   }
 }
 

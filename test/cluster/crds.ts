@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import type { V1CustomResourceDefinition, V1CustomResourceDefinitionStatus } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
+import type { Manifest } from '../../client/resources.js';
 import YAML from 'yaml';
 import { ARGO_CD_CRDS, binaryPath } from './components.js';
+import { describeConditions, HARNESS_WAIT_MS, watchUntil } from './watch-until.js';
+
+const CRDS_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 export const SHARED_CRDS = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'crds');
 
@@ -47,11 +50,14 @@ export async function readComponentCrds(): Promise<V1CustomResourceDefinition[]>
   return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as V1CustomResourceDefinition);
 }
 
-/** Server-side applies `crds` (every shared CRD unless told) and waits until each is Established. */
+/**
+ * Server-side applies `crds` (every shared CRD unless told) and waits until each is Established,
+ * watching them (see watch-until.ts for the deadline).
+ */
 export async function installCrds(
   kubeconfigPath: string,
   crds?: readonly V1CustomResourceDefinition[],
-  timeoutMs = 30_000,
+  timeoutMs = HARNESS_WAIT_MS,
 ): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -61,26 +67,20 @@ export async function installCrds(
     crds.map((crd) =>
       api.request({
         method: 'PATCH',
-        path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`,
+        path: `${CRDS_PATH}/${crd.metadata!.name}`,
         query: { fieldManager: 'cdk8s-devops-test', force: true },
         contentType: CONTENT_TYPES.apply,
         body: crd,
       }),
     ),
   );
-  for (const crd of crds) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const live = await api.request<V1CustomResourceDefinition>({
-        path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata!.name}`,
-      });
-      if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
-        break;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`CRD ${crd.metadata!.name} was not Established within ${timeoutMs / 1000}s`);
-      }
-      await sleep(100);
-    }
-  }
+  await watchUntil<Manifest & { status?: Pick<V1CustomResourceDefinitionStatus, 'conditions'> }>(api, {
+    path: CRDS_PATH,
+    names: crds.map((crd) => crd.metadata!.name!),
+    reached: (crd) =>
+      crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false,
+    state: 'Established',
+    why: (crd) => describeConditions(crd.status?.conditions),
+    timeoutMs,
+  });
 }

@@ -1,11 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1NodeCondition } from '@kubernetes/client-node';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiClient } from '../../client/api-client.js';
+import type { Manifest } from '../../client/resources.js';
+import { describeConditions, watchUntil } from './watch-until.js';
 
 export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
 
 /**
  * Creates `count` Nodes that kwok manages (the `kwok.x-k8s.io/node: fake` annotation) and waits until
- * they are Ready. They carry no taint, so every pod can land on them, and zone labels for topology spread.
+ * they are Ready (watched; see watch-until.ts). They carry no taint, so every pod can land on them, and zone labels for topology spread.
  */
 export async function createNodes(kubeconfigPath: string, count: number): Promise<void> {
   const kc = new KubeConfig();
@@ -36,18 +39,12 @@ export async function createNodes(kubeconfigPath: string, count: number): Promis
       }),
     ),
   );
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const nodes = await core.listNode({ labelSelector: 'type=kwok' });
-    const ready = nodes.items.filter((n) =>
-      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
-    if (ready.length >= count) {
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`only ${ready.length} of ${count} kwok nodes became Ready within 60s`);
-    }
-    await sleep(200);
-  }
+  await watchUntil<Manifest & { status?: { conditions?: V1NodeCondition[] } }>(ApiClient.fromKubeConfig(kc), {
+    path: '/api/v1/nodes',
+    names,
+    reached: (node) =>
+      node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    state: 'Ready',
+    why: (node) => describeConditions(node.status?.conditions),
+  });
 }

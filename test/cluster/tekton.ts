@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { BuildLog } from './components.js';
 import { buildIntoDir, CACHE_ROOT, go } from './components.js';
 import { freePorts } from './control-plane.js';
+import { HARNESS_WAIT_MS } from './watch-until.js';
 
 export const TEKTON_VERSIONS = { pipeline: 'v1.15.0', triggers: 'v0.37.0' } as const;
 
@@ -347,7 +348,7 @@ export async function startEventListenerSink(options: {
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   const log = () => readFileSync(logFile, 'utf8');
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + HARNESS_WAIT_MS;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`the EventListener sink exited with code ${child.exitCode}:\n${log()}`);
@@ -362,7 +363,9 @@ export async function startEventListenerSink(options: {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the EventListener sink did not come up within 30s:\n${log()}`);
+      throw new Error(
+        `the EventListener sink did not come up within ${HARNESS_WAIT_MS / 1000}s (the machine may be too loaded):\n${log()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

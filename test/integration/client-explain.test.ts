@@ -81,7 +81,12 @@ describeCluster('failures explained', () => {
     const lastReason = new RegExp(
       `  - Job/${ns}/migrate: timed out: 0 active, 0 succeeded; last warning: FailedCreate x(\\d+) over \\d+s: Error creating: pods "migrate-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest"`,
     );
-    expect(apply.stderr).toMatch(new RegExp(`^error: 1 object did not become ready:\\n${lastReason.source}`));
+    // The API server warns at the apply that the Job's pods would violate the namespace's policy.
+    expect(apply.stderr).toMatch(
+      new RegExp(
+        `^Warning: would violate PodSecurity "restricted:latest": .+\\nerror: 1 object did not become ready:\\n${lastReason.source}`,
+      ),
+    );
     expect(Number(lastReason.exec(apply.stderr)![1])).toBeGreaterThanOrEqual(2);
     // Told once, then again at 2, 4, ... occurrences: never one line per retry.
     const told = [

@@ -132,4 +132,94 @@ describeCluster('recreating workloads whose selector changed', () => {
     const replicaSets = (await apps().listNamespacedReplicaSet({ namespace: ns })).items;
     expect(replicaSets.map((rs) => rs.metadata?.uid)).not.toContain(oldReplicaSet.metadata?.uid);
   });
+  test('rollback to a revision before a recreation recreates again, with the same consent as apply', async () => {
+    const ns = await createNamespace('recreate');
+    const flags = ['-n', ns, '--applyset', 'web'];
+    const v1 = deployment(ns, 'web', 1);
+    expect((await cli(['apply', await writeManifests([v1]), ...flags, '--yes', '--wait'])).code).toBe(0);
+    const spec = v1.spec as { template: { metadata: { labels: Record<string, string> } } };
+    const labels = { app: 'web', track: 'stable' };
+    const v2 = await writeManifests([
+      {
+        ...v1,
+        spec: {
+          ...spec,
+          selector: { matchLabels: labels },
+          template: { ...spec.template, metadata: { labels } },
+        },
+      },
+    ]);
+    expect((await cli(['apply', v2, ...flags, '--yes', '--recreate-on-immutable'])).code).toBe(0);
+    const recreated = await rolledOut(ns, 'web', 1);
+
+    // Revision 1's selector is immutable on revision 2's Deployment. Without a terminal and the flag: the way out.
+    const refused = await cli(['rollback', ...flags]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'spec.selector cannot change on a live Deployment. Rerun with --recreate-on-immutable (or answer yes on a terminal) to delete just this Deployment, keeping its pods, and create it anew',
+    );
+    // On a terminal the recreation is shown and asked for; a no rolls back nothing.
+    const declined = await cli(['rollback', ...flags], { answer: 'n' });
+    expect(declined.stdout).toContain(
+      `recreate: Deployment/${ns}/web: spec.selector cannot change on a live Deployment: it is deleted and created anew, its pods kept until the new ones are ready\nRecreate these workloads? [y/N] `,
+    );
+    expect(declined.stderr).toBe('nothing rolled back\n');
+    expect(declined.code).toBe(1);
+    expect((await apps().readNamespacedDeployment({ name: 'web', namespace: ns })).metadata?.uid).toBe(
+      recreated.metadata?.uid,
+    );
+
+    const rolledBack = await cli(['rollback', ...flags, '--recreate-on-immutable']);
+    expect(rolledBack.stderr).toBe('');
+    expect(rolledBack.code).toBe(0);
+    expect(rolledBack.stdout).toMatch(
+      /rolled back: rollback to revision 1; applied 1 objects, pruned 0; recorded as revision 3\n$/,
+    );
+    const after = await rolledOut(ns, 'web', 1);
+    expect(after.metadata?.uid).not.toBe(recreated.metadata?.uid);
+    expect(after.spec?.selector).toEqual({ matchLabels: { app: 'web' } });
+    const history = await cli(['history', ...flags, '-o', 'json']);
+    expect((JSON.parse(history.stdout) as { status: string }[]).map((r) => r.status)).toEqual([
+      'superseded',
+      'rolled-back',
+      'deployed',
+    ]);
+  });
+  test('apply --recreate-on-immutable --rollback-on-failure recreates the workload again on its way back', async () => {
+    const ns = await createNamespace('recreate');
+    const flags = ['-n', ns, '--applyset', 'web'];
+    const v1 = deployment(ns, 'web', 1);
+    expect((await cli(['apply', await writeManifests([v1]), ...flags, '--yes', '--wait'])).code).toBe(0);
+    const before = await rolledOut(ns, 'web', 1);
+    // A new selector, and pods that no node can take: the recreated Deployment never becomes ready.
+    const spec = v1.spec as { template: { metadata: object; spec: object } };
+    const labels = { app: 'web', track: 'stable' };
+    const broken = {
+      ...v1,
+      spec: {
+        ...spec,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { ...spec.template.spec, nodeSelector: { 'no-such-label': 'anywhere' } },
+        },
+      },
+    };
+    const run = await cli([
+      'apply',
+      await writeManifests([broken]),
+      ...flags,
+      '--yes',
+      '--recreate-on-immutable',
+      '--wait',
+      '--timeout',
+      '10s',
+      '--rollback-on-failure',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\nrolled back to revision 1\n$/);
+    const after = await rolledOut(ns, 'web', 1);
+    expect(after.spec?.selector).toEqual({ matchLabels: { app: 'web' } });
+    expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Throttling (issue 10, case 6): a 429 with Retry-After is retried no sooner than the server asked, and
- * the retries of one request wait at most the 20 s the README promises. A small HTTP proxy in front of
+ * one request waits at most the 20 s the README promises, the hold-back after another request's 429
+ * included. A small HTTP proxy in front of
  * the real API server plays the throttling server: it answers 429 for the requests it is told to, and
  * passes every other one on.
  */
@@ -17,10 +18,17 @@ import { cli, configMap, writeManifests } from './client-cli.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 
 interface Throttling {
-  /** Whether the proxy answers this request (numbered from 0) with 429. */
-  readonly throttle: (index: number) => boolean;
-  /** The Retry-After header of those answers, in seconds. */
-  readonly retryAfter: number;
+  /**
+   * The Retry-After, in seconds, of the 429 the proxy answers this request with (numbered from 0 in the
+   * order of arrival), or undefined to pass it on to the API server.
+   */
+  readonly throttle: (index: number, path: string) => number | undefined;
+  /**
+   * How long the proxy holds a 429 before answering it, in ms.
+   *
+   * @default - answered at once
+   */
+  readonly holdMs?: (index: number, path: string) => number;
 }
 
 /** The proxy, the time each request reached it, and a kubeconfig that sends the test's user through it. */
@@ -29,25 +37,29 @@ async function throttlingProxy(throttling: Throttling) {
   const ca = Buffer.from(upstream.caData!, 'base64');
   const arrivals: { at: number; path: string; throttled: boolean }[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const throttled = throttling.throttle(arrivals.length);
+    const index = arrivals.length;
+    const retryAfter = throttling.throttle(index, req.url ?? '');
+    const throttled = retryAfter !== undefined;
     arrivals.push({ at: Date.now(), path: req.url ?? '', throttled });
     if (throttled) {
-      // What the API server's priority and fairness answers when a request is rejected.
-      res.writeHead(429, {
-        'Content-Type': 'application/json',
-        'Retry-After': String(throttling.retryAfter),
-      });
-      res.end(
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          status: 'Failure',
-          message: 'Too many requests, please try again later.',
-          reason: 'TooManyRequests',
-          code: 429,
-        }),
-      );
       req.resume();
+      // What the API server's priority and fairness answers when a request is rejected.
+      setTimeout(
+        () => {
+          res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(retryAfter) });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              message: 'Too many requests, please try again later.',
+              reason: 'TooManyRequests',
+              code: 429,
+            }),
+          );
+        },
+        throttling.holdMs?.(index, req.url ?? '') ?? 0,
+      );
       return;
     }
     const forward = request(
@@ -94,7 +106,7 @@ const gaps = (arrivals: readonly { at: number }[]) => arrivals.slice(1).map((a, 
 describeCluster('a throttling server (429 with Retry-After)', () => {
   test('each retry waits the Retry-After, longer than the backoff, and the request then succeeds', async () => {
     const ns = await createNamespace('client-retry');
-    const proxy = await throttlingProxy({ throttle: (i) => i < 2, retryAfter: 2 });
+    const proxy = await throttlingProxy({ throttle: (i) => (i < 2 ? 2 : undefined) });
     try {
       const api = ApiClient.fromKubeConfig(loadKubeConfig({ kubeconfig: proxy.kubeconfig, env: {} }));
       const answer = await api.request<{ metadata: { name: string } }>({ path: `/api/v1/namespaces/${ns}` });
@@ -113,7 +125,7 @@ describeCluster('a throttling server (429 with Retry-After)', () => {
     const ns = await createNamespace('client-retry');
     const file = await writeManifests([configMap(ns, 'a', { x: '1' }), configMap(ns, 'b', { x: '2' })]);
     // Every third request is throttled, all through the command.
-    const proxy = await throttlingProxy({ throttle: (i) => i % 3 === 1, retryAfter: 1 });
+    const proxy = await throttlingProxy({ throttle: (i) => (i % 3 === 1 ? 1 : undefined) });
     try {
       const run = await cli([
         'apply',
@@ -136,7 +148,7 @@ describeCluster('a throttling server (429 with Retry-After)', () => {
   });
 
   test('the retries of one request wait at most 20 s in all, and a Retry-After beyond that is not waited for', async () => {
-    const always = await throttlingProxy({ throttle: () => true, retryAfter: 1 });
+    const always = await throttlingProxy({ throttle: () => 1 });
     try {
       const api = ApiClient.fromKubeConfig(loadKubeConfig({ kubeconfig: always.kubeconfig, env: {} }));
       const error = await api.request({ path: '/api/v1/namespaces/default' }).catch((e: unknown) => e);
@@ -153,7 +165,7 @@ describeCluster('a throttling server (429 with Retry-After)', () => {
     } finally {
       await always.close();
     }
-    const tooLong = await throttlingProxy({ throttle: () => true, retryAfter: 30 });
+    const tooLong = await throttlingProxy({ throttle: () => 30 });
     try {
       const api = ApiClient.fromKubeConfig(loadKubeConfig({ kubeconfig: tooLong.kubeconfig, env: {} }));
       const error = await api.request({ path: '/api/v1/namespaces/default' }).catch((e: unknown) => e);
@@ -162,6 +174,44 @@ describeCluster('a throttling server (429 with Retry-After)', () => {
       expect(tooLong.arrivals).toHaveLength(1);
     } finally {
       await tooLong.close();
+    }
+  });
+  test("a request held back by another's Retry-After fails with its own 429 when the pause would take it past 20 s", async () => {
+    const seen = new Map<string, number>();
+    const first = (path: string) => {
+      const key = path.replace(/\?.*$/, '');
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      return seen.get(key) === 1;
+    };
+    const proxy = await throttlingProxy({
+      // `default` is refused for 5 s. `kube-system`, sent beside it, is refused after 3 s for 19 s more:
+      // every request of the client then holds back until 22 s, 17 s past the 5 s `default` has waited.
+      throttle: (_, path) => (first(path) ? (path.includes('/default') ? 5 : 19) : undefined),
+      holdMs: (_, path) => (path.includes('/kube-system') ? 3000 : 0),
+    });
+    try {
+      const api = ApiClient.fromKubeConfig(loadKubeConfig({ kubeconfig: proxy.kubeconfig, env: {} }));
+      let heldFailedAt = 0;
+      const held = api.request({ path: '/api/v1/namespaces/default' }).then(
+        () => 'answered',
+        (error: unknown) => {
+          heldFailedAt = Date.now();
+          return error;
+        },
+      );
+      const holder = api.request<{ metadata: { name: string } }>({ path: '/api/v1/namespaces/kube-system' });
+      const error = await held;
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).code).toBe(429);
+      expect((error as ApiError).retryAfterSeconds).toBe(5);
+      expect((await holder).metadata.name).toBe('kube-system');
+      // `default` was never sent again, and gave up before the hold-back ended (it would have been sent
+      // again then, and answered, had the pause not counted).
+      expect(proxy.arrivals.filter((a) => a.path.includes('/default'))).toHaveLength(1);
+      const released = proxy.arrivals.filter((a) => a.path.includes('/kube-system'))[1];
+      expect(heldFailedAt).toBeLessThan(released.at);
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -96,11 +96,17 @@ describeCluster.each(examples)('examples/$name on a real control plane', ({ name
       'pod-security.kubernetes.io/warn': 'restricted',
     });
     await serverSideApply([namespaceObject]);
-    // A dry run goes through admission, Pod Security's warnings included, and stores nothing.
+    // The client's diff sends every object through admission (a server-side dry run, stored nothing) and
+    // reports the API server's warnings, Pod Security's included.
     const file = await writeManifests(rest);
-    const dryRun = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', file]);
-    expect(dryRun.stderr).toBe('');
-    expect(dryRun.stdout.split('\n').filter((line) => line.startsWith('deployment.apps/')).length).toBe(
+    const diff = await cli(['diff', file, '-n', namespace, '--applyset', `${name}-admit`, '-o', 'json']);
+    const { changes, warnings } = JSON.parse(diff.stdout) as {
+      changes: { ref: string }[];
+      warnings: string[];
+    };
+    expect(warnings).toEqual([]);
+    expect(diff.stderr).toBe('');
+    expect(changes.filter((c) => c.ref.startsWith('Deployment/')).length).toBe(
       rest.filter((m) => m.kind === 'Deployment').length,
     );
     // The same namespace does warn about a pod that is not restricted, so silence above is a pass.

@@ -1,12 +1,19 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiClient } from '../../client/api-client.js';
 import { binaryPath } from '../cluster/components.js';
 import type { ControlPlaneState } from '../cluster/control-plane.js';
 import { isAlive } from '../cluster/control-plane.js';
+import { installCrds } from '../cluster/crds.js';
+import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { PROJECT_ROOT } from '../util/project.js';
-import { describeCluster, eventually } from './cluster.js';
+import { describeCluster, eventually, testKubeConfig } from './cluster.js';
+
+const testKubeConfigPath = () => process.env[KUBECONFIG_VARIABLE]!;
 
 const built = existsSync(binaryPath('kube-apiserver'));
 
@@ -55,4 +62,41 @@ const built = existsSync(binaryPath('kube-apiserver'));
     await sleep(200);
     expect(existsSync(state.dataDir)).toBe(false);
   }, 240_000);
+
+  test('waits for CRDs by watching them, and at the deadline names each one not Established with its conditions', async () => {
+    const group = `harness-${randomBytes(3).toString('hex')}.example.com`;
+    const crd = (plural: string, kind: string): V1CustomResourceDefinition => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.${group}` },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural, kind, singular: kind.toLowerCase(), listKind: `${kind}List` },
+        versions: [
+          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
+        ],
+      },
+    });
+    const kubeconfig = testKubeConfigPath();
+    await installCrds(kubeconfig, [crd('widgets', 'Widget')]);
+    // The same kind (and list kind) under another plural: the API server never accepts its names, so it is
+    // never Established.
+    const error = await installCrds(
+      kubeconfig,
+      [crd('widgets', 'Widget'), crd('gadgets', 'Widget')],
+      3000,
+    ).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^1 of 2 objects were not Established within 3s \\(a heavily loaded machine slows the controllers that set it; see their logs\\):\n  - gadgets\\.${group.replace(/\./g, '\\.')}: NamesAccepted=False \\(ListKindConflict: "WidgetList" is already in use\\), Established=False \\(NotAccepted: not all names are accepted\\)$`,
+      ),
+    );
+    for (const plural of ['widgets', 'gadgets']) {
+      await ApiClient.fromKubeConfig(testKubeConfig()).request({
+        method: 'DELETE',
+        path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.${group}`,
+      });
+    }
+  });
 });
