@@ -77,7 +77,11 @@ describeCluster('one apply at a time', () => {
       (await cli(['apply', await writeManifests([configMap(ns, 'a', {}), configMap(ns, 'b', {})]), ...base]))
         .code,
     ).toBe(0);
-    const held = startCli(['apply', await writeManifests([configMap(ns, 'a', {})]), ...base], 'applying');
+    // `a` changes (an unchanged object is not sent, so it would never reach the checkpoint) and `b` goes.
+    const held = startCli(
+      ['apply', await writeManifests([configMap(ns, 'a', { changed: 'yes' })]), ...base],
+      'applying',
+    );
     await held.held;
     const unlock = await cli(['unlock', '-n', ns, '--applyset', 'app']);
     expect(unlock.stdout).toContain(
