@@ -11,20 +11,19 @@ import { cli, configMap, writeManifests } from './client-cli.js';
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest & { data?: Record<string, string> }>({ path });
 
-/** A policy that refuses every dry run in namespaces labelled `client-no-dry-run`: a dry run sent there fails. */
-function refuseDryRuns(name: string): Promise<void> {
-  return refuse(name, '!request.dryRun', 'no dry runs here');
-}
-
-/** A policy on ConfigMaps in namespaces labelled `client-no-dry-run: <name>`. */
-async function refuse(name: string, expression: string, message: string): Promise<void> {
+/**
+ * From here on, the API server refuses the writes of ConfigMaps in namespace `ns` that `expression`
+ * rejects, with `message`: a policy bound to the namespace by a label, waited for until a dry run of a
+ * ConfigMap called `probe` is refused with that message.
+ */
+async function refuse(ns: string, expression: string, message: string, probe: string): Promise<void> {
   await api().request({
     path: '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies',
     method: 'POST',
     body: {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name },
+      metadata: { name: ns },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
@@ -47,14 +46,33 @@ async function refuse(name: string, expression: string, message: string): Promis
     body: {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name },
+      metadata: { name: ns },
       spec: {
-        policyName: name,
+        policyName: ns,
         validationActions: ['Deny'],
-        matchResources: { namespaceSelector: { matchLabels: { 'client-no-dry-run': name } } },
+        matchResources: { namespaceSelector: { matchLabels: { 'client-no-dry-run': ns } } },
       },
     },
   });
+  await api().request({
+    path: `/api/v1/namespaces/${ns}`,
+    method: 'PATCH',
+    contentType: CONTENT_TYPES.merge,
+    body: { metadata: { labels: { 'client-no-dry-run': ns } } },
+  });
+  await eventually(`the policy to refuse ${probe}`, () =>
+    api()
+      .request({
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        method: 'POST',
+        query: { dryRun: 'All' },
+        body: configMap(ns, probe, {}),
+      })
+      .then(
+        () => undefined,
+        (error: Error) => (error.message.includes(message) ? true : undefined),
+      ),
+  );
 }
 
 describeCluster('unchanged objects without a dry run', () => {
@@ -74,27 +92,7 @@ describeCluster('unchanged objects without a dry run', () => {
     const applied = await get(`/api/v1/namespaces/${ns}/configmaps/settings`);
     expect(applied.metadata.annotations?.[MANIFEST_DIGEST]).toMatch(/^[0-9a-f]{32}$/);
 
-    await refuseDryRuns(ns);
-    await api().request({
-      path: `/api/v1/namespaces/${ns}`,
-      method: 'PATCH',
-      contentType: CONTENT_TYPES.merge,
-      body: { metadata: { labels: { 'client-no-dry-run': ns } } },
-    });
-    // The policy takes effect once the API server has loaded it: a dry run of our own is refused.
-    await eventually('the policy to refuse dry runs', () =>
-      api()
-        .request({
-          path: `/api/v1/namespaces/${ns}/configmaps`,
-          method: 'POST',
-          query: { dryRun: 'All' },
-          body: configMap(ns, 'probe', {}),
-        })
-        .then(
-          () => undefined,
-          () => true,
-        ),
-    );
+    await refuse(ns, '!request.dryRun', 'no dry runs here', 'probe');
 
     const unchanged = await cli(args('diff'));
     expect(unchanged.stderr).toBe('');
@@ -141,26 +139,7 @@ describeCluster('unchanged objects without a dry run', () => {
     expect((await cli(args(await app('one')))).code).toBe(0);
 
     // From here on, any request that writes `steady` (a dry run or not) is refused.
-    await refuse(ns, "object.metadata.name != 'steady'", 'steady must not be sent');
-    await api().request({
-      path: `/api/v1/namespaces/${ns}`,
-      method: 'PATCH',
-      contentType: CONTENT_TYPES.merge,
-      body: { metadata: { labels: { 'client-no-dry-run': ns } } },
-    });
-    await eventually('the policy to refuse writes of steady', () =>
-      api()
-        .request({
-          path: `/api/v1/namespaces/${ns}/configmaps`,
-          method: 'POST',
-          query: { dryRun: 'All' },
-          body: configMap(ns, 'steady', {}),
-        })
-        .then(
-          () => undefined,
-          (error: Error) => (error.message.includes('steady must not be sent') ? true : undefined),
-        ),
-    );
+    await refuse(ns, "object.metadata.name != 'steady'", 'steady must not be sent', 'steady');
 
     const run = await cli(args(await app('two')));
     expect(run.stderr).toBe('');
