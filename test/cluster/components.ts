@@ -51,6 +51,12 @@ const COMPONENTS: readonly Component[] = [
     files: ['prometheus', 'promtool'],
     build: buildPrometheus,
   },
+  {
+    module: 'prometheus-operator',
+    files: ['prometheus-operator'],
+    build: buildPrometheusOperator,
+  },
+  { module: 'alertmanager', files: ['alertmanager'], build: buildAlertmanager },
 ];
 
 /** The folder of one built module; the version is part of the path, so a new pin builds anew. */
@@ -279,5 +285,58 @@ async function buildPrometheus(scratch: string, log: BuildLog): Promise<void> {
     ],
     upstream.Dir,
     { ...goEnv, GOWORK: 'off' },
+  );
+}
+
+/** What the Prometheus projects stamp into `--version` (github.com/prometheus/common/version). */
+function versionStamp(version: string): string {
+  return `-s -w -X github.com/prometheus/common/version.Version=${version.slice(1)}`;
+}
+
+/**
+ * The Prometheus Operator. Its module replaces two of its own packages with folders of itself, which
+ * `go install` refuses, so a wrapper module requires it alone (the published twins of those packages
+ * come with it) and names the command in a `tool` directive. Alertmanager is not required beside it: the
+ * operator needs the config types of the Alertmanager it requires, which a newer one breaks.
+ */
+async function buildPrometheusOperator(scratch: string, log: BuildLog): Promise<void> {
+  const version = VERSIONS['prometheus-operator'];
+  const command = 'github.com/prometheus-operator/prometheus-operator/cmd/operator';
+  log(`building the Prometheus Operator ${version} (first run only)`);
+  await writeFile(
+    join(scratch, 'go.mod'),
+    [
+      'module cdk8s-devops/prometheus-operator',
+      '',
+      'go 1.26',
+      '',
+      `require github.com/prometheus-operator/prometheus-operator ${version}`,
+      '',
+      `tool ${command}`,
+      '',
+    ].join('\n'),
+  );
+  // No `go mod tidy`: it resolves the tests of every dependency, some of whose modules are not served;
+  // the build (-mod=mod) resolves only what the command imports.
+  await go(
+    ['build', '-trimpath', '-ldflags', versionStamp(version), '-o', 'out/prometheus-operator', command],
+    scratch,
+  );
+}
+
+/** Alertmanager has no replace directives, so a plain `go install` builds it (see versions.ts for why v0.28). */
+async function buildAlertmanager(scratch: string, log: BuildLog): Promise<void> {
+  const version = VERSIONS.alertmanager;
+  log(`building Alertmanager ${version} (first run only)`);
+  await go(
+    [
+      'install',
+      '-trimpath',
+      '-ldflags',
+      versionStamp(version),
+      `github.com/prometheus/alertmanager/cmd/alertmanager@${version}`,
+    ],
+    scratch,
+    { ...goEnv, GOFLAGS: '', GOBIN: join(scratch, 'out') },
   );
 }

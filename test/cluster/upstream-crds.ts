@@ -46,11 +46,18 @@ const TEKTON_TRIGGERS_KINDS = [
   'triggerbinding',
   'triggertemplate',
 ];
+/** The kinds the library writes, and those the operator's controllers watch (it waits for every one). */
 const PROMETHEUS_OPERATOR_KINDS = [
   'alertmanagerconfigs',
+  'alertmanagers',
   'podmonitors',
+  'probes',
+  'prometheusagents',
+  'prometheuses',
   'prometheusrules',
+  'scrapeconfigs',
   'servicemonitors',
+  'thanosrulers',
 ];
 
 export const CRD_SOURCES: readonly CrdSource[] = [

@@ -10,8 +10,13 @@ export const VERSIONS = {
   prometheus: 'v0.316.0',
   'tekton-pipeline': 'v1.15.0',
   'tekton-triggers': 'v0.37.0',
-  /** Only its CRDs, until the operator itself runs in the harness. */
+  /** The operator (cmd/operator) and its CRDs. */
   'prometheus-operator': 'v0.93.0',
+  /**
+   * Not v0.35.x, the latest: from v0.32 on, its UI is embedded from `ui/app/dist`, a generated folder the
+   * module zip lacks, so it does not build from the module; v0.28.1 keeps its UI assets in the module.
+   */
+  alertmanager: 'v0.28.1',
   /** kustomize-controller and source-controller: only their CRDs, until they run in the harness. */
   flux: 'v1.9.6',
   /** Only its CRDs: Argo CD does not build here (its gitops-engine module fails on this Go). */
