@@ -7,6 +7,7 @@ import {
   PrometheusRule,
   PrometheusRuleSpecGroupsRulesExpr,
   ServiceMonitor,
+  ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com.js';
 import type { WebService } from '../apps/web-service.js';
 import type { Worker } from '../apps/worker.js';
@@ -146,14 +147,33 @@ export class Monitoring extends Construct implements IDashboardContributor {
     // The Service port that serves the metrics, by name: the main port's, or a named one ("metrics").
     const servedBy = service?.ports.find((p) => appMetrics !== undefined && p.targetPort === appMetrics.port);
     if (appMetrics && service && servedBy) {
-      // A ServiceMonitor picks Services by label; the workload's name label says which.
-      service.metadata.addLabel(NAME_LABEL, workload.name);
+      // A ServiceMonitor picks Services by label; the workload's name label says which. The strategy's
+      // own Services (blue/green's preview, a traffic router's canary) reach the new pods before the
+      // main Service does, so they carry it too: else no analysis before promotion would have data.
+      for (const selected of [service, ...(workload.delivery?.extraServices ?? [])]) {
+        selected.metadata.addLabel(NAME_LABEL, workload.name);
+      }
       this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: { name: workload.name, labels },
         spec: {
           selector: { matchLabels: { [NAME_LABEL]: workload.name } },
           podTargetLabels: [ROLLOUT_HASH_LABEL],
-          endpoints: [{ port: servedBy.name, path: appMetrics.path, interval: scrapeInterval }],
+          endpoints: [
+            {
+              port: servedBy.name,
+              path: appMetrics.path,
+              interval: scrapeInterval,
+              // One `service` label whichever Service found the pod, which the alarms select on; a pod
+              // behind two of them is then one target, not two series.
+              relabelings: [
+                {
+                  targetLabel: 'service',
+                  replacement: this.target.service,
+                  action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE,
+                },
+              ],
+            },
+          ],
         },
       });
     } else if (appMetrics) {

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
+import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { Alarm } from '../../lib/monitoring/alarm.js';
 import { StackDashboard } from '../../lib/monitoring/dashboard.js';
 import { LogOutput } from '../../lib/monitoring/fluent-bit.js';
@@ -20,7 +21,28 @@ function monitored(props: Partial<MonitoringProps> = {}, worker = false): Obj[] 
   return synth(stack);
 }
 
+/** The `service` label the alarms select on, one whichever Service found the pod. */
+const SERVICE_LABEL = (service: string) => [{ action: 'replace', targetLabel: 'service', replacement: service }];
+
 describe('scraping', () => {
+  test("blue/green: the ServiceMonitor selects the preview Service too, so the new pods are scraped before promotion, as the active Service's", () => {
+    const stack = testStack();
+    const workload = new WebService(stack, 'storefront', {
+      image,
+      strategy: DeploymentStrategy.blueGreen({ prometheusAddress: 'http://prometheus:9090' }),
+    });
+    new Monitoring(stack, 'monitoring', { workload });
+    const objects = synth(stack);
+    const selector = one(objects, 'ServiceMonitor', 'storefront').spec.selector.matchLabels;
+    const selected = all(objects, 'Service').filter((s) =>
+      Object.entries(selector).every(([k, v]) => s.metadata.labels?.[k] === v),
+    );
+    expect(selected.map((s) => s.metadata.name).sort()).toEqual(['storefront', 'storefront-preview']);
+    expect(one(objects, 'ServiceMonitor', 'storefront').spec.endpoints[0].relabelings).toEqual(
+      SERVICE_LABEL('storefront'),
+    );
+  });
+
   test('a WebService with named ports: the ServiceMonitor scrapes the Service port that serves the metrics port, by name', () => {
     const stack = testStack();
     const workload = new WebService(stack, 'api', {
@@ -33,7 +55,7 @@ describe('scraping', () => {
     new Monitoring(stack, 'monitoring', { workload, metrics: { port: 9090 } });
     const objects = synth(stack);
     expect(one(objects, 'ServiceMonitor', 'api').spec.endpoints).toEqual([
-      { port: 'metrics', path: '/metrics', interval: '30s' },
+      { port: 'metrics', path: '/metrics', interval: '30s', relabelings: SERVICE_LABEL('api') },
     ]);
     expect(all(objects, 'PodMonitor')).toEqual([]);
   });
@@ -44,7 +66,7 @@ describe('scraping', () => {
       selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } },
       // Canary alarms select the new version's pods by this label.
       podTargetLabels: ['rollouts-pod-template-hash'],
-      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+      endpoints: [{ port: 'http', path: '/metrics', interval: '30s', relabelings: SERVICE_LABEL('api') }],
     });
     expect(one(objects, 'Service', 'api').metadata.labels['app.kubernetes.io/name']).toBe('api');
     expect(all(objects, 'PodMonitor')).toEqual([]);
