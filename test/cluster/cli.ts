@@ -51,6 +51,12 @@ async function up(name: string): Promise<void> {
   await writeFile(stateFile(name), JSON.stringify(plane.state, null, 2));
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
   console.log(`# Prometheus: ${plane.state.prometheus}  test exporter: ${plane.state.exporter}`);
+  const monitoring = plane.state.monitoring;
+  if (monitoring) {
+    console.log(
+      `# Prometheus Operator: ${monitoring.prometheusOperator}  its Prometheus: ${monitoring.prometheus}  Alertmanager: ${monitoring.alertmanager}`,
+    );
+  }
   console.log(`# stop it with: npm run cluster:down${name === 'default' ? '' : ` -- --name ${name}`}`);
 }
 

@@ -20,6 +20,8 @@ import { ensureComponents, kwokStagesPath } from './components.js';
 import type { BuildLog } from './go-build.js';
 import { installCrds } from './crds.js';
 import { createNodes } from './nodes.js';
+import type { MonitoringUrls } from './prometheus-operator.js';
+import { startMonitoring } from './prometheus-operator.js';
 import { startTekton, tektonKwokStagePath } from './tekton.js';
 import { HARNESS_WAIT_MS } from './watch-until.js';
 
@@ -61,6 +63,8 @@ export interface ControlPlaneState {
   readonly prometheus: string;
   /** The URL of the test exporter, where tests set the metrics of pods (see exporter.ts). */
   readonly exporter: string;
+  /** The URLs of the Prometheus Operator, and of the Prometheus and Alertmanager it configures. */
+  readonly monitoring?: MonitoringUrls;
   readonly pids: Record<string, number>;
   readonly watchdogPid?: number;
 }
@@ -122,6 +126,7 @@ export class ControlPlane {
   private etcdUrl = '';
   private prometheusUrl = '';
   private exporterUrl = '';
+  private monitoringUrls?: MonitoringUrls;
 
   private constructor(public readonly dataDir: string) {
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -138,6 +143,7 @@ export class ControlPlane {
       server: this.serverUrl,
       prometheus: this.prometheusUrl,
       exporter: this.exporterUrl,
+      monitoring: this.monitoringUrls,
       pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
       watchdogPid: this.watchdog?.pid,
     };
@@ -300,6 +306,20 @@ export class ControlPlane {
       this.waitForHttp('rollouts-controller', `http://127.0.0.1:${healthzPort}/healthz`),
     ]);
     log(`Prometheus at ${this.prometheusUrl}, test exporter at ${this.exporterUrl}`);
+    this.monitoringUrls = await startMonitoring({
+      kubeconfig: this.kubeconfig,
+      dataDir: this.dataDir,
+      exporter: `127.0.0.1:${exporterPort}`,
+      binaries,
+      ports: await freePorts(3),
+      log,
+      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
+      waitForHttp: (name, url) => this.waitForHttp(name, url),
+      logTail: (name) => this.logTail(name),
+    });
+    log(
+      `Prometheus Operator at ${this.monitoringUrls.prometheusOperator}, its Prometheus at ${this.monitoringUrls.prometheus}, Alertmanager at ${this.monitoringUrls.alertmanager}`,
+    );
   }
 
   /** Resolves once `url` answers 200; fails with the component's log when it exits or the deadline passes. */

@@ -14,6 +14,9 @@ export const KUBECONFIG_VARIABLE = 'CDK8S_DEVOPS_TEST_KUBECONFIG';
 /** Read by the tests: the URL of Prometheus, and of the exporter whose metrics it scrapes (exporter.ts). */
 export const PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_PROMETHEUS';
 export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
+/** Read by the tests: the URLs of the Prometheus and the Alertmanager the Prometheus Operator configures. */
+export const OPERATOR_PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_OPERATOR_PROMETHEUS';
+export const ALERTMANAGER_VARIABLE = 'CDK8S_DEVOPS_TEST_ALERTMANAGER';
 /** Read by the tests: why they are skipped. */
 export const SKIP_VARIABLE = 'CDK8S_DEVOPS_TEST_SKIP';
 
@@ -51,5 +54,9 @@ export async function provideTestCluster(
   env[KUBECONFIG_VARIABLE] = plane.kubeconfig;
   env[PROMETHEUS_VARIABLE] = plane.state.prometheus;
   env[EXPORTER_VARIABLE] = plane.state.exporter;
+  if (plane.state.monitoring) {
+    env[OPERATOR_PROMETHEUS_VARIABLE] = plane.state.monitoring.prometheus;
+    env[ALERTMANAGER_VARIABLE] = plane.state.monitoring.alertmanager;
+  }
   return { kind: 'started', plane };
 }

@@ -43,13 +43,17 @@ const built = existsSync(binaryPath('kube-apiserver'));
     });
     const pids = Object.values(state.pids);
     expect(Object.keys(state.pids).sort()).toEqual([
+      'alertmanager',
+      'config-reloader',
       'etcd',
       'exporter',
       'kube-apiserver',
       'kube-controller-manager',
       'kube-scheduler',
       'kwok',
+      'operator-prometheus',
       'prometheus',
+      'prometheus-operator',
       'rollouts-controller',
       'tekton-pipelines-controller',
       'tekton-triggers-controller',
