@@ -30,6 +30,13 @@ export interface InformerOptions<T extends Manifest> {
    * @default - failures are not reported
    */
   readonly onRetry?: (error: unknown) => void;
+  /**
+   * How long each watch request asks the server to keep it open (`timeoutSeconds`); when the server
+   * closes it then, as asked, the informer resumes without telling `onRetry`.
+   *
+   * @default 300
+   */
+  readonly watchTimeoutSeconds?: number;
 }
 
 interface WatchLine<T> {
@@ -44,6 +51,7 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
   // Where the next watch starts: the resourceVersion of the last list, change or bookmark seen. A dropped
   // watch resumes from there, as client-go's reflector does; undefined means list first.
   let resourceVersion: string | undefined;
+  const timeoutSeconds = options.watchTimeoutSeconds ?? 300;
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
@@ -54,6 +62,7 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
         options.onList(list.items);
         resourceVersion = list.metadata.resourceVersion;
       }
+      const started = Date.now();
       const res = await api.stream(
         {
           path: options.path,
@@ -62,7 +71,7 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
             watch: true,
             resourceVersion,
             allowWatchBookmarks: true,
-            timeoutSeconds: 300,
+            timeoutSeconds,
           },
         },
         signal,
@@ -81,8 +90,10 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
           options.onChange(event.type, event.object);
         }
       }
-      if (!signal.aborted && resourceVersion !== undefined) {
-        // The server closed the watch (its timeout, or a shutdown): resume where it stopped.
+      // The server closed the watch: resume where it stopped, silently when it is the timeout the
+      // request asked for (the server counts from a little after `started`), else telling why.
+      const asked = Date.now() - started >= timeoutSeconds * 1000;
+      if (!signal.aborted && resourceVersion !== undefined && !asked) {
         options.onRetry?.(new Error(`the watch of ${options.path} was closed by the server`));
       }
     } catch (error) {
