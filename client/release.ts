@@ -303,6 +303,8 @@ export class Release {
     }
     // Size and names are checked before anything changes: recording must not fail after the cluster did.
     const prepared = options.dryRun ? undefined : this.history.prepare(desiredObjects(changeSet));
+    // The waits below tell only the Warnings of this apply, not an older release's.
+    const wait = options.wait && { since: new Date(), ...options.wait };
     let changed = false;
     let result: ApplyResult;
     try {
@@ -334,7 +336,7 @@ export class Release {
     );
     if (leftovers.length > 0) {
       // The old pods of recreated workloads serve until the new ones are ready, then go (unless adopted).
-      const replaced = await this.waitFor(result.recreated ?? [], options.wait);
+      const replaced = await this.waitFor(result.recreated ?? [], wait);
       if (replaced.outcome !== 'ready') {
         await this.history.setStatus(revision.number, 'failed');
         throw new WaitError(replaced);
@@ -348,13 +350,13 @@ export class Release {
     if (!options.wait) {
       return { ...result, revision };
     }
-    const wait = await this.waitFor(result.applied, options.wait);
-    if (wait.outcome !== 'ready') {
+    const waited = await this.waitFor(result.applied, wait);
+    if (waited.outcome !== 'ready') {
       await this.history.setStatus(revision.number, 'failed');
-      throw new WaitError(wait);
+      throw new WaitError(waited);
     }
     await this.markDeployed(revision.number);
-    return { ...result, revision: { ...revision, status: 'deployed' }, wait };
+    return { ...result, revision: { ...revision, status: 'deployed' }, wait: waited };
   }
 
   /** As Helm does: the revision is deployed, and the one deployed before it superseded. */

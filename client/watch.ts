@@ -75,6 +75,13 @@ export interface WaitOptions {
    * @default DEFAULT_READINESS
    */
   readonly readiness?: ReadinessRegistry;
+  /**
+   * Where the wait's story starts (the apply it waits for): an object's last Warning is one seen since
+   * then, never one left by an older release.
+   *
+   * @default - any time: a wait of its own (`watch`) reports the latest Warning however old
+   */
+  readonly since?: Date;
 }
 
 export interface WaitResult {
@@ -95,6 +102,7 @@ export async function waitForReady(
   const statuses = new Map<string, ObjectStatus>(
     objects.map((o) => [objectRef(o), { ref: objectRef(o), readiness: NOT_LISTED }]),
   );
+  const since = options.since?.getTime();
   const controller = new AbortController();
   // One listener per informer and per backoff wait: many collections are not a leak.
   setMaxListeners(0, controller.signal);
@@ -293,7 +301,9 @@ export async function waitForReady(
   const final = [...statuses.values()].map((s) => {
     // A failure says why itself; what is still waiting is explained by what last went wrong.
     const lastWarning =
-      s.outcome === 'timed-out' ? lastWarningOf(eventGroups, owned, uids.get(s.ref), s.ref) : undefined;
+      s.outcome === 'timed-out'
+        ? lastWarningOf(eventGroups, owned, uids.get(s.ref), s.ref, since)
+        : undefined;
     return lastWarning ? { ...s, lastWarning } : s;
   });
   const outcome: Outcome = final.some((s) => s.outcome === 'failed')
@@ -358,15 +368,23 @@ function watchEvents(
 const eventsPath = (namespace: string) =>
   namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events';
 
-/** The latest Warning about the object with `uid` (and `ref`) or anything beneath it. */
+/**
+ * The latest Warning about the object with `uid` (and `ref`) or anything beneath it, last seen no earlier
+ * than the second of `since` (Events carry second-precision times) when given.
+ */
 function lastWarningOf(
   events: EventAggregator,
   owned: OwnedIndex,
   uid: string | undefined,
   ref: string,
+  since?: number,
 ): ObjectEvent | undefined {
   const uids = new Set(uid ? [uid, ...owned.descendantsOf(uid).map((o) => o.metadata.uid as string)] : []);
-  return events.warningsAbout(uids, new Set([ref])).at(-1);
+  const from = since === undefined ? -Infinity : Math.floor(since / 1000) * 1000;
+  return events
+    .warningsAbout(uids, new Set([ref]))
+    .filter((event) => Date.parse(event.lastSeen) >= from)
+    .at(-1);
 }
 
 /**

@@ -5,9 +5,16 @@
  * observes.
  */
 import { join } from 'node:path';
+import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { cli, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
-import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
+import {
+  createNamespace,
+  describeCluster,
+  serverSideApply,
+  testKubeConfig,
+  writeKubeconfig,
+} from './cluster.js';
 import { describeRollouts } from './rollouts.js';
 
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
@@ -106,6 +113,63 @@ describeCluster('failures explained', () => {
         `Job/${ns}/migrate  progressing: 0 active, 0 succeeded; last warning: FailedCreate x\\d+ over \\d+s: Error creating: pods "migrate-[a-z0-9]+" is forbidden: violates PodSecurity`,
       ),
     );
+  });
+
+  test("a timed-out apply --wait reports no last warning from an older release, only this apply's", async () => {
+    const ns = await createNamespace('client-explain');
+    const first = await writeManifests([deployment(ns, 'web')]);
+    expect((await cli(['apply', first, '-n', ns, '--applyset', 'explain', '--yes'])).code).toBe(0);
+    const uid = (
+      await ApiClient.fromKubeConfig(testKubeConfig()).request<Manifest>({
+        path: `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+      })
+    ).metadata.uid;
+    // What an older release left: a Warning about the Deployment, last seen 25 minutes ago.
+    const longAgo = new Date(Date.now() - 25 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await serverSideApply([
+      {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'web.old-release', namespace: ns },
+        involvedObject: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: 'web',
+          namespace: ns,
+          uid,
+        },
+        type: 'Warning',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "web-old" has timed out progressing.',
+        firstTimestamp: longAgo,
+        lastTimestamp: longAgo,
+        count: 1,
+        source: { component: 'deployment-controller' },
+      },
+    ]);
+    // This release's pods are Ready but never available long enough: it times out with no Warning of its own.
+    const slow = deployment(ns, 'web');
+    const file = await writeManifests([
+      { ...slow, spec: { ...(slow.spec as object), minReadySeconds: 300 } },
+    ]);
+    const apply = await cli([
+      'apply',
+      file,
+      '-n',
+      ns,
+      '--applyset',
+      'explain',
+      '--yes',
+      '--wait',
+      '--timeout',
+      '10s',
+    ]);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain(`  - Deployment/${ns}/web: timed out: `);
+    expect(apply.stderr).not.toContain('last warning');
+    // `watch` on its own has no apply to start from: it still tells the latest Warning, however old.
+    const watch = await cli(['watch', file, '-n', ns, '--applyset', 'explain', '--timeout', '3s']);
+    expect(watch.stdout).toContain('last warning: ProgressDeadlineExceeded');
   });
 
   test('a user who may not list what an object owns still gets it judged, on its own status', async () => {
