@@ -84,6 +84,11 @@ export interface ChangeSet {
   readonly pruning: boolean;
   /** Members that left the app and are not pruned, with the reason. */
   readonly kept: readonly KeptMember[];
+  /**
+   * The group kinds and namespaces of the kept members: they stay in the parent's scope, so that a later
+   * apply finds them again and prunes them once nothing keeps them.
+   */
+  readonly keptScope: ApplySetScope;
 }
 
 export interface ChangeSetOptions {
@@ -170,6 +175,7 @@ export async function computeChangeSet(
   refuseDuplicates(changes);
   const previousScope = await scope;
   const kept: KeptMember[] = [];
+  const keptObjects: Manifest[] = [];
   const desiredScope = scopeOf(desiredObjects({ changes }), context.applySet.namespace);
   const pruning = options.prune ?? true;
   if (pruning && previousScope) {
@@ -181,6 +187,7 @@ export async function computeChangeSet(
       const keep = member.kind === 'Namespace' && (await namespaceKept(context, member.metadata.name));
       if (keep) {
         kept.push({ ref: objectRef(member), reason: keep });
+        keptObjects.push(member);
       } else {
         changes.push(
           withDiff({ ref: objectRef(member), operation: 'delete', live: member }, member, undefined),
@@ -191,7 +198,8 @@ export async function computeChangeSet(
   const summary = Object.fromEntries(
     OPERATIONS.map((op) => [op, changes.filter((c) => c.operation === op).length]),
   ) as Record<Operation, number>;
-  return { changes, summary, previousScope, desiredScope, pruning, kept };
+  const keptScope = scopeOf(keptObjects, context.applySet.namespace);
+  return { changes, summary, previousScope, desiredScope, pruning, kept, keptScope };
 }
 
 /**
