@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
+import { MANIFEST_DIGEST, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
@@ -226,6 +226,31 @@ async function describeApplySet(
   return `another ApplySet (${APPLYSET_LABELS.partOf}=${id}; find its parent with \`kubectl get secrets -A -l ${APPLYSET_LABELS.id}=${id}\`)`;
 }
 
+/**
+ * Why applying `desired` would take `live` from another ApplySet, or undefined: it carries another
+ * ApplySet's label, or none while its digest says cdk8s-devops applied it from another manifest (someone
+ * removed the label by hand: it may belong to any ApplySet). Objects without either are adopted, as kubectl does.
+ */
+async function ownershipConflict(
+  context: ApplyContext,
+  live: Manifest,
+  desired: Manifest,
+): Promise<string | undefined> {
+  const owner = otherOwner(context, live);
+  if (owner) {
+    return `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`;
+  }
+  const digest = live.metadata.annotations?.[MANIFEST_DIGEST];
+  if (
+    !live.metadata.labels?.[APPLYSET_LABELS.partOf] &&
+    digest &&
+    digest !== desired.metadata.annotations?.[MANIFEST_DIGEST]
+  ) {
+    return `it has no ${APPLYSET_LABELS.partOf} label, yet cdk8s-devops applied it from another manifest (its ${MANIFEST_DIGEST} differs): the label was removed by hand, and it may belong to another ApplySet; rerun with --adopt to take it over`;
+  }
+  return undefined;
+}
+
 /** Why a Namespace that left the app must stay, or '' when it may be pruned. */
 async function namespaceKept(context: ApplyContext, namespace: string): Promise<string> {
   if (namespace === context.applySet.namespace) {
@@ -321,11 +346,9 @@ async function changeOf(
     diff: '',
     reason,
   });
-  const owner = otherOwner(context, live);
-  if (owner && !options.adopt) {
-    return conflict(
-      `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
-    );
+  const taken = options.adopt ? undefined : await ownershipConflict(context, live, desired);
+  if (taken) {
+    return conflict(taken);
   }
   if (predicted.status === 'rejected') {
     if (isFieldConflict(predicted.reason)) {

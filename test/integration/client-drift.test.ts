@@ -149,20 +149,27 @@ describeCluster('drift is never hidden by the unchanged-object shortcut', () => 
     expect((await get(path)).data).toEqual({ mode: 'one' });
   });
 
-  test('a removed ApplySet label is a change, and apply labels the object again', async () => {
+  test('a removed ApplySet label is a change: apply labels the object again, and no other ApplySet takes it silently', async () => {
     const { ns, run } = await appliedApp('client-drift-label');
     const path = `/api/v1/namespaces/${ns}/configmaps/settings`;
+    const id = applySetId({ name: 'app', namespace: ns, kind: 'Secret', group: '' });
     await removeField(path, `/metadata/labels/${APPLYSET_LABELS.partOf.replace('/', '~1')}`);
+
+    const other = ['apply', await writeManifests([configMap(ns, 'settings', { mode: 'theirs' })]), '-n', ns];
+    const taken = await cli([...other, '--applyset', 'other', '--yes']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe(
+      `error: 1 object cannot be applied:\n  - ConfigMap/${ns}/settings: it has no ${APPLYSET_LABELS.partOf} label, yet cdk8s-devops applied it from another manifest (its ${MANIFEST_DIGEST} differs): the label was removed by hand, and it may belong to another ApplySet; rerun with --adopt to take it over\nnothing was applied\n`,
+    );
+    expect((await get(path)).data).toEqual({ mode: 'one' });
 
     const diff = await run('diff');
     expect(diff.code).toBe(1);
-    expect(diff.stdout).toContain(
-      `+    ${APPLYSET_LABELS.partOf}: ${applySetId({ name: 'app', namespace: ns, kind: 'Secret', group: '' })}\n`,
-    );
-    expect((await run('apply', '--yes')).code).toBe(0);
-    expect((await get(path)).metadata.labels?.[APPLYSET_LABELS.partOf]).toBe(
-      applySetId({ name: 'app', namespace: ns, kind: 'Secret', group: '' }),
-    );
+    expect(diff.stdout).toContain(`+    ${APPLYSET_LABELS.partOf}: ${id}\n`);
+    const apply = await run('apply', '--yes');
+    expect(apply.stderr).toBe('');
+    expect(apply.code).toBe(0);
+    expect((await get(path)).metadata.labels?.[APPLYSET_LABELS.partOf]).toBe(id);
   });
 });
 
