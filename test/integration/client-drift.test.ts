@@ -116,7 +116,7 @@ describeCluster('drift is never hidden by the unchanged-object shortcut', () => 
     expect(container(await get(cronJobPath)).env).toEqual([{ name: 'MODE', value: 'full' }]);
   });
 
-  test('an apply under the client’s own field manager, with the right digest, is a change', async () => {
+  test('an apply under our own field manager name, with the right digest, is a change', async () => {
     const { ns, run } = await appliedApp('client-drift-manager');
     const path = `/api/v1/namespaces/${ns}/configmaps/settings`;
     const live = await get(path);
