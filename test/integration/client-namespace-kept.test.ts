@@ -3,25 +3,14 @@
  * items 1 and 6): the guard sees every object however many there are, and a kept Namespace stays a member,
  * pruned by a later apply once it is empty, on the real control plane.
  */
-import type { ApiError } from '../../client/api-client.js';
 import { ApiClient } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
-import { cli, configMap, writeManifests } from './client-cli.js';
+import { cli, configMap, exists, namespaceObject, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest>({ path });
-const exists = async (path: string) =>
-  get(path).then(
-    () => true,
-    (error: ApiError) => (error.code === 404 ? false : Promise.reject(error)),
-  );
-const namespaceObject = (name: string): Manifest => ({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name },
-});
 const create = (ns: string, object: Manifest) =>
   api().request<Manifest>({ path: `/api/v1/namespaces/${ns}/configmaps`, method: 'POST', body: object });
 
