@@ -78,8 +78,8 @@ const CONTAINER = '/spec/jobTemplate/spec/template/spec/containers/0';
 describeCluster('drift is never hidden by the unchanged-object shortcut', () => {
   test.each([
     ['an env var', `${CONTAINER}/env/0`, '+                - name: MODE'],
-    ['the securityContext', `${CONTAINER}/securityContext`, '+                  securityContext:'],
-    ['resources.limits', `${CONTAINER}/resources/limits`, '+                    limits:'],
+    ['the securityContext', `${CONTAINER}/securityContext`, '+              securityContext:'],
+    ['resources.limits', `${CONTAINER}/resources/limits`, '+                limits:'],
     ['a label', '/metadata/labels/tier', '+    tier: batch'],
   ])('%s removed with a JSON patch is a change in diff, and apply puts it back', async (_, pointer, line) => {
     const { run, cronJobPath } = await appliedApp('client-drift-remove');
