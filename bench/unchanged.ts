@@ -17,7 +17,14 @@ import { copyOf, fleetObjects } from './apply.js';
 import { measureOnce, row, table } from './measure.js';
 
 const { values } = parseArgs({
-  options: { services: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } },
+  options: {
+    services: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    // A cluster that is up already (`npm run cluster:up`), instead of a control plane of its own.
+    kubeconfig: { type: 'string' },
+    // The namespaces' prefix: a new one applies a fresh copy of the fleet.
+    prefix: { type: 'string', default: 'u' },
+  },
 });
 const [services, runs] = [Number(values.services), Number(values.runs)];
 
@@ -39,19 +46,21 @@ async function appliesReceived(kubeconfig: string): Promise<{ dryRuns: number; a
 }
 
 const objects = fleetObjects(services);
-const plane = await ControlPlane.start({ nodes: 1 });
+const plane = values.kubeconfig ? undefined : await ControlPlane.start({ nodes: 1 });
+const kubeconfig = values.kubeconfig ?? plane!.kubeconfig;
+const prefix = values.prefix;
 const dir = await mkdtemp(join(tmpdir(), 'bench-unchanged-'));
 try {
   const file = join(dir, 'fleet.yaml');
-  await writeFile(file, copyOf(objects, 'u'));
-  const command = `node cli/cdk8s-devops.mjs apply ${file} --yes --applyset u -n u-deploy --kubeconfig ${plane.kubeconfig} >/dev/null`;
+  await writeFile(file, copyOf(objects, prefix));
+  const command = `node cli/cdk8s-devops.mjs apply ${file} --yes --applyset ${prefix} -n ${prefix}-deploy --kubeconfig ${kubeconfig} >/dev/null`;
   await measureOnce(command, PROJECT_ROOT);
   const samples = [];
   const sent = [];
   for (let run = 0; run < runs; run++) {
-    const before = await appliesReceived(plane.kubeconfig);
+    const before = await appliesReceived(kubeconfig);
     samples.push(await measureOnce(command, PROJECT_ROOT));
-    const after = await appliesReceived(plane.kubeconfig);
+    const after = await appliesReceived(kubeconfig);
     sent.push({ dryRuns: after.dryRuns - before.dryRuns, applies: after.applies - before.applies });
   }
   console.log(
@@ -67,6 +76,6 @@ try {
       `\nobjects not dry-run (proven unchanged by the shortcut): ${sent.map((s) => objects.length - s.dryRuns).join('; ')} of ${objects.length}`,
   );
 } finally {
-  await plane.stop();
+  await plane?.stop();
   await rm(dir, { recursive: true, force: true });
 }
