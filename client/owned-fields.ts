@@ -37,9 +37,8 @@ export function appliedUnchanged(live: Manifest, desired: Manifest, fieldManager
   const untouched = entries.every(
     (e) => e === ours || e.subresource === 'status' || (e.time !== undefined && e.time < ours.time!),
   );
-  return (
-    untouched && isDeepStrictEqual(ownedPart(live, ours.fieldsV1 as Fields), appliedFields(desired, live))
-  );
+  const applied = appliedFields(desired, live);
+  return untouched && isDeepStrictEqual(ownedPart(live, ours.fieldsV1 as Fields, applied), applied);
 }
 
 /** The fields an apply of `desired` sends and then owns: not the object's identity, nor what a controller keeps. */
@@ -49,27 +48,48 @@ function appliedFields(desired: Manifest, live: Manifest): unknown {
   return { ...rest, metadata: owned };
 }
 
-/** `value` cut down to the fields of `fields`; undefined where the live object lacks an owned field. */
-export function ownedPart(value: unknown, fields: Fields): unknown {
+/**
+ * `value` cut down to the fields of `fields`. An owned field the live object lacks is one the server
+ * stores as absent (`omitempty`: a zero, false, '' or an empty list or map); where `applied` has such an
+ * empty value there, the part has it too, since applying it again would store it absent again.
+ */
+export function ownedPart(value: unknown, fields: Fields, applied?: unknown): unknown {
   const children = Object.keys(fields).filter((key) => key !== '.');
   if (children.length === 0 || value === null || typeof value !== 'object') {
     return value;
   }
   if (Array.isArray(value)) {
+    const appliedItems: unknown[] = Array.isArray(applied) ? applied : [];
     return value.flatMap((item, index) => {
       const key = children.find((k) => itemMatches(k, item, index));
-      return key === undefined ? [] : [ownedPart(item, fields[key] as Fields)];
+      const appliedItem = appliedItems.find((a, i) => key !== undefined && itemMatches(key, a, i));
+      return key === undefined ? [] : [ownedPart(item, fields[key] as Fields, appliedItem)];
     });
   }
-  const object = value as Record<string, unknown>;
+  const [object, appliedObject] = [value as Record<string, unknown>, asObject(applied)];
   const part: Record<string, unknown> = {};
-  for (const key of children) {
+  for (const key of children.filter((k) => k.startsWith('f:'))) {
     const name = key.slice(2);
-    if (key.startsWith('f:') && name in object) {
-      part[name] = ownedPart(object[name], fields[key] as Fields);
+    if (name in object) {
+      part[name] = ownedPart(object[name], fields[key] as Fields, appliedObject[name]);
+    } else if (name in appliedObject && isEmpty(appliedObject[name])) {
+      part[name] = appliedObject[name];
     }
   }
   return part;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value !== null && typeof value === 'object') {
+    return Object.keys(value).length === 0;
+  }
+  return value === 0 || value === false || value === '' || value === null;
 }
 
 /** Whether the list item `item` at `index` is the one the fieldsV1 key `key` names. */
