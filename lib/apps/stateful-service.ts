@@ -6,9 +6,9 @@ import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { ServicePortSpec } from '../core/services.js';
 import { podService } from '../core/services.js';
-import type { AdditionalServiceOptions } from './exposure.js';
+import type { AdditionalServiceOptions, ServiceMetadata } from './exposure.js';
 import { quantity } from './pod-containers.js';
-import { addServices, servicePorts } from './exposure.js';
+import { addServices, checkServiceMetadata, servicePorts } from './exposure.js';
 import type { DisruptionBudgetOptions } from './replication.js';
 import { disruptionBudget } from './replication.js';
 import { ServiceKind } from './service-kind.js';
@@ -83,6 +83,12 @@ export interface StatefulServiceProps extends WorkloadProps {
    */
   readonly serviceKind?: ServiceKind;
   /**
+   * Labels and annotations of the Service named like the workload.
+   *
+   * @default - the library's labels only
+   */
+  readonly serviceMetadata?: ServiceMetadata;
+  /**
    * More Services in front of the same pods, such as a ClusterIP Service for clients that need no
    * particular pod, or an external load balancer.
    *
@@ -123,7 +129,7 @@ export class StatefulService extends Workload {
           );
         }
         ports = servicePorts(workload, props.servicePort, workload.port);
-        service = governingService(workload, props.serviceKind, ports);
+        service = governingService(workload, props, ports);
         return new plus.StatefulSet(workload, 'Resource', {
           ...pod,
           service,
@@ -218,15 +224,15 @@ export class StatefulService extends Workload {
 /** The Service that gives the pods their DNS names: headless unless asked otherwise, never a load balancer. */
 function governingService(
   workload: StatefulService,
-  serviceKind: ServiceKind | undefined,
+  props: StatefulServiceProps,
   ports: readonly ServicePortSpec[],
 ): plus.Service {
-  const kind = serviceKind ?? ServiceKind.headless();
-  if (kind.kind === 'load-balancer') {
+  const kind = props.serviceKind ?? ServiceKind.headless();
+  if (kind.external) {
     invalid(
       workload,
-      'serviceKind is a load balancer, but the Service that names the pods must stay inside the cluster',
-      'Add the load balancer as one of additionalServices',
+      `serviceKind is ${show(kind.kind)}, but the Service that names the pods must stay inside the cluster`,
+      'Add the node port or load balancer as one of additionalServices',
     );
   }
   return podService(workload, 'Service', undefined, {
@@ -234,5 +240,6 @@ function governingService(
     type: kind._type,
     clusterIP: kind._clusterIP,
     ports,
+    ...checkServiceMetadata(workload, workload.name, props.serviceMetadata),
   });
 }

@@ -221,7 +221,7 @@ describe('validation', () => {
     [
       'a load balancer naming the pods',
       stateful({ serviceKind: ServiceKind.loadBalancer({ reason: 'x' }) }),
-      'test/db: serviceKind is a load balancer, but the Service that names the pods must stay inside the cluster. Add the load balancer as one of additionalServices',
+      'test/db: serviceKind is "load-balancer", but the Service that names the pods must stay inside the cluster. Add the node port or load balancer as one of additionalServices',
     ],
     [
       'a disruption budget of no pod',
