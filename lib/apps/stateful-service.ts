@@ -1,5 +1,4 @@
-import type { Size } from 'cdk8s';
-import { SizeRoundingBehavior } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
@@ -22,6 +21,18 @@ export type PodManagement = (typeof POD_MANAGEMENT)[number];
 export const ACCESS_MODES = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadOnlyMany', 'ReadWriteMany'] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
 
+/** Another container of the pod that mounts a claim, such as an init container that seeds it. */
+export interface ClaimMount {
+  /** The name of an init container or sidecar of the workload (given in its props). */
+  readonly container: string;
+  /**
+   * Where that container sees the volume, writable.
+   *
+   * @default - the claim's mountPath
+   */
+  readonly path?: string;
+}
+
 /** A volume of its own for every pod, claimed when the pod first starts and kept across restarts. */
 export interface VolumeClaimTemplate {
   /** The name of the volume, and of the claims (`<name>-<workload>-0`, ...). */
@@ -42,7 +53,20 @@ export interface VolumeClaimTemplate {
    * @default ['ReadWriteOnce']
    */
   readonly accessModes?: readonly AccessMode[];
+  /**
+   * Init containers and sidecars that mount the claim too, beside the app container: an init container
+   * that seeds the volume from the image on the pod's first start, for one.
+   *
+   * @default - the app container alone
+   */
+  readonly containerMounts?: readonly ClaimMount[];
 }
+
+/** What a database needs beyond a web service's defaults, so that it is not OOM-killed under load. */
+const STATEFUL_RESOURCES: plus.ContainerResources = {
+  cpu: { request: plus.Cpu.millis(250), limit: plus.Cpu.units(1) },
+  memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+};
 
 export interface StatefulServiceProps extends WorkloadProps {
   /**
@@ -118,6 +142,7 @@ export class StatefulService extends Workload {
     let service: plus.Service | undefined;
     let ports: ServicePortSpec[] = [];
     super(scope, id, props, {
+      defaultResources: STATEFUL_RESOURCES,
       create: (scope, pod) => {
         // The workload base calls this with the workload itself, its ports already checked.
         const workload = scope as StatefulService;
@@ -192,6 +217,7 @@ export class StatefulService extends Workload {
           'Request some storage, for example Size.gibibytes(1)',
         );
       }
+      this.checkClaimMounts(prop, claim);
     });
     if (claims.length === 0) {
       return;
@@ -209,16 +235,57 @@ export class StatefulService extends Workload {
           },
         })),
       },
-      containers: {
-        [this.container.name]: {
-          volumeMounts: (current: unknown) => [
-            ...((current as unknown[] | undefined) ?? []),
-            ...claims.map((claim) => ({ mountPath: claim.mountPath, name: claim.name })),
-          ],
-        },
-      },
+      containers: { [this.container.name]: { volumeMounts: addMounts(claims.map((c) => [c, c.mountPath])) } },
+      initContainers: Object.fromEntries(
+        this.resource.initContainers.map((c) => [
+          c.name,
+          {
+            volumeMounts: addMounts(
+              claims.flatMap((claim) =>
+                (claim.containerMounts ?? [])
+                  .filter((m) => m.container === c.name)
+                  .map((m): [VolumeClaimTemplate, string] => [claim, m.path ?? claim.mountPath]),
+              ),
+            ),
+          },
+        ]),
+      ),
     }));
   }
+
+  /** Each other container that mounts `claim` is an init container or sidecar of the pod, once. */
+  private checkClaimMounts(prop: string, claim: VolumeClaimTemplate): void {
+    const names = this.resource.initContainers.map((c) => c.name);
+    (claim.containerMounts ?? []).forEach((mount, i) => {
+      if (!names.includes(mount.container)) {
+        invalid(
+          this,
+          `${prop}.containerMounts[${i}] names container ${show(mount.container)}, which is no init container or sidecar of the workload (they are: ${names.length ? names.map(show).join(', ') : 'none'})`,
+          mount.container === this.container.name
+            ? 'Leave the app container out: it mounts the claim at mountPath already'
+            : 'Name one of them, given in the initContainers or sidecars prop',
+        );
+      }
+      if (!(mount.path ?? claim.mountPath).startsWith('/')) {
+        invalid(
+          this,
+          `${prop}.containerMounts[${i}].path must be an absolute path, got ${show(mount.path)}`,
+          `Start the path with "/", for example ${show(`/${mount.path}`)}`,
+        );
+      }
+    });
+  }
+}
+
+/** A container's volume mounts with `mounts` (a claim and where) added after those it has. */
+function addMounts(mounts: readonly [VolumeClaimTemplate, string][]) {
+  return (current: unknown) =>
+    mounts.length === 0
+      ? current
+      : [
+          ...((current as unknown[] | undefined) ?? []),
+          ...mounts.map(([claim, mountPath]) => ({ mountPath, name: claim.name })),
+        ];
 }
 
 /** The Service that gives the pods their DNS names: headless unless asked otherwise, never a load balancer. */

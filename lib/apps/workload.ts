@@ -68,7 +68,9 @@ export interface WorkloadProps extends ContainerSpecProps {
   /**
    * CPU, memory and ephemeral storage requests and limits (ephemeral storage of any size).
    *
-   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
+   * @default - the workload kind's (README, "Defaults per workload kind"): for a StatefulService requests
+   * of 250m CPU and 512Mi memory, limits of 1 CPU and 1Gi; for the others requests of 100m CPU and
+   * 128Mi memory, limits of 500m CPU and 256Mi memory
    */
   readonly resources?: plus.ContainerResources;
   /**
@@ -285,6 +287,12 @@ export interface TopologySpread {
 /** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
 export interface WorkloadResourceFactory {
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
+  /**
+   * The app container's requests and limits when the props give none, fit for the workload's kind.
+   *
+   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
+   */
+  readonly defaultResources?: plus.ContainerResources;
 }
 
 const DEFAULT_RESOURCES: plus.ContainerResources = {
@@ -373,7 +381,7 @@ export abstract class Workload
     });
     this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
     const containerName = checkDnsLabel(this, 'containerName', props.containerName ?? this.name);
-    this.containerResources = props.resources ?? DEFAULT_RESOURCES;
+    this.containerResources = props.resources ?? factory.defaultResources ?? DEFAULT_RESOURCES;
     const resources = containerResources(this, containerName, this.containerResources);
     this.container = this.resource.addContainer({
       name: containerName,
