@@ -154,11 +154,11 @@ export async function applyChangeSet(
         },
       );
     }
-    // Members kept (pruning switched off) stay in the parent's scope, so that a later apply can prune them.
-    const kept = changeSet.changes.length > applied.length + pruned.length;
-    await context.applySet.writeScope(
-      kept && previousScope ? unionScope(previousScope, desiredScope) : desiredScope,
-    );
+    // Members kept (pruning switched off, or a Namespace that holds others' objects) stay in the parent's
+    // scope, so that a later apply can prune them.
+    const unpruned = changeSet.changes.length > applied.length + pruned.length;
+    const scope = unionScope(desiredScope, changeSet.keptScope);
+    await context.applySet.writeScope(unpruned && previousScope ? unionScope(previousScope, scope) : scope);
   }
   return { applied, pruned, recreated, leftovers };
 }

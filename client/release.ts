@@ -15,6 +15,7 @@ import { removeLeftovers } from './recreate.js';
 import { APPLYSET_LABELS, ApplySet } from './applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './change-set.js';
 import { computeChangeSet, desiredObjects } from './change-set.js';
+import { canonicalDigest } from './canonical-json.js';
 import { checkpoint } from './checkpoints.js';
 import { LeaseLock } from './lease-lock.js';
 import { foreignObjectsIn } from './namespace-guard.js';
@@ -383,7 +384,7 @@ export class Release {
       const prepared = this.history.prepare(desiredObjects(changeSet));
       const latest = (await this.history.list()).at(-1);
       // Without any revision, only a parent says that something was applied.
-      if (latest ? latest.digest === prepared.digest : !changeSet.previousScope) {
+      if (latest ? await this.recorded(latest, prepared) : !changeSet.previousScope) {
         return undefined;
       }
       return this.record(
@@ -393,6 +394,16 @@ export class Release {
         'the cluster already matched: applied by a command that stopped before recording it',
       );
     });
+  }
+
+  /** Whether `revision` holds the manifests of `prepared` (read when its digest is of an older kind). */
+  private async recorded(revision: Revision, prepared: PreparedRevision): Promise<boolean> {
+    if (revision.digest === prepared.digest) {
+      return true;
+    }
+    // Digests recorded before they were canonical depend on key order: compare the manifests themselves.
+    const manifests = await this.history.manifests(revision.number).catch(() => undefined);
+    return manifests !== undefined && canonicalDigest(manifests) === prepared.digest;
   }
 
   /** Records a revision with `status`; a deployed one supersedes the revisions deployed before it. */

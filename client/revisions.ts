@@ -5,11 +5,11 @@
  * The list is read from labels and annotations alone; only a rollback decompresses, and a revision that
  * cannot be read is named and skipped, never blocking the others.
  */
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ApiClient } from './api-client.js';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
+import { canonicalDigest } from './canonical-json.js';
 import type { Manifest } from './resources.js';
 
 export const REVISION_SECRET_TYPE = 'cdk8s-devops.io/revision';
@@ -150,7 +150,8 @@ export class RevisionHistory {
         `the revision of ${manifests.length} objects is ${encoded.length} bytes compressed, more than ${MAX_PARTS} Secrets of ${PART_SIZE} bytes hold; nothing was applied. Split the app into several ApplySets`,
       );
     }
-    return { manifests, parts, digest: createHash('sha256').update(JSON.stringify(manifests)).digest('hex') };
+    // Canonical: a manifest read back from a revision has its keys in another order than one read from a file.
+    return { manifests, parts, digest: canonicalDigest(manifests) };
   }
 
   /** Every revision kept, oldest first, from labels and annotations alone. */

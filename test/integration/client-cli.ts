@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { ApiError } from '../../client/api-client.js';
 import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
@@ -35,6 +36,20 @@ export async function writeManifests(manifests: readonly Manifest[], dir?: strin
 
 export function configMap(namespace: string, name: string, data: Record<string, string>): Manifest {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
+}
+
+export function namespaceObject(name: string): Manifest {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+/** Whether the object at the API path `path` exists in the test cluster. */
+export async function exists(path: string): Promise<boolean> {
+  return ApiClient.fromKubeConfig(testKubeConfig())
+    .request({ path })
+    .then(
+      () => true,
+      (error: ApiError) => (error.code === 404 ? false : Promise.reject(error)),
+    );
 }
 
 export function deployment(namespace: string, name: string, replicas = 1): Manifest {
