@@ -66,24 +66,17 @@ function rollout(
   };
 }
 
+/** `apply --wait` into the ApplySet `explain`, for at most `timeout`. */
+const applyAndWait = (file: string, ns: string, timeout: string) =>
+  cli(['apply', file, '-n', ns, '--applyset', 'explain', '--yes', '--wait', '--timeout', timeout]);
+
 describeCluster('failures explained', () => {
   test('recurring Events are aggregated, and a timed-out wait lists each object with its last reason', async () => {
     const ns = await createNamespace('client-explain', RESTRICTED);
     // The Job controller tries again and again to create the pod that Pod Security refuses: one
     // FailedCreate Event per try, each naming another generated pod name.
     const file = await writeManifests([job(ns, 'migrate')]);
-    const apply = await cli([
-      'apply',
-      file,
-      '-n',
-      ns,
-      '--applyset',
-      'explain',
-      '--yes',
-      '--wait',
-      '--timeout',
-      '12s',
-    ]);
+    const apply = await applyAndWait(file, ns, '12s');
     expect(apply.code).toBe(2);
     const lastReason = new RegExp(
       `  - Job/${ns}/migrate: timed out: 0 active, 0 succeeded; last warning: FailedCreate x(\\d+) over \\d+s: Error creating: pods "migrate-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest"`,
@@ -152,18 +145,7 @@ describeCluster('failures explained', () => {
     const file = await writeManifests([
       { ...slow, spec: { ...(slow.spec as object), minReadySeconds: 300 } },
     ]);
-    const apply = await cli([
-      'apply',
-      file,
-      '-n',
-      ns,
-      '--applyset',
-      'explain',
-      '--yes',
-      '--wait',
-      '--timeout',
-      '10s',
-    ]);
+    const apply = await applyAndWait(file, ns, '10s');
     expect(apply.code).toBe(2);
     expect(apply.stderr).toContain(`  - Deployment/${ns}/web: timed out: `);
     expect(apply.stderr).not.toContain('last warning');
