@@ -94,7 +94,7 @@ function interruptedMessage(done: Done, revision: Revision | undefined): string 
     return 'interrupted before anything was applied: nothing changed';
   }
   const recorded = revision
-    ? `recorded as revision ${revision.number} (${revision.status}${revision.message ? `: ${revision.message}` : ''})`
+    ? `recorded as revision ${revision.number} (${revision.status})`
     : 'no revision recorded';
   return `interrupted: ${done.applied} of ${desiredObjects(done.changeSet).length} objects applied, ${done.pruned} of ${prunedObjects(done.changeSet).length} pruned, ${recorded}; running the command again is safe: it applies what is missing and prunes only after every apply succeeded`;
 }

@@ -86,4 +86,53 @@ describeCluster('the deployer needs only the permissions the README lists', () =
     ]);
     expect((JSON.parse(history.stdout) as unknown[]).length).toBe(2);
   });
+
+  test('a deployer that may not list a kind of the ApplySet is told which permission pruning needs', async () => {
+    const ns = await createNamespace('client-noprunelist');
+    // The app had a ServiceAccount, applied by someone allowed to.
+    const base = ['-n', ns, '--applyset', 'app', '--yes'];
+    const first = await cli([
+      'apply',
+      await writeManifests([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } },
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'worker', namespace: ns } },
+      ]),
+      ...base,
+    ]);
+    expect(first.code).toBe(0);
+    // This deployer may do everything with ConfigMaps, Secrets and Leases, and nothing with ServiceAccounts.
+    await serverSideApply([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: ns } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'deployer', namespace: ns },
+        rules: [
+          { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['*'] },
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'deployer', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
+      },
+    ] as Manifest[]);
+    const dir = (await writeManifests([])).replace(/\/[^/]+$/, '');
+    const kubeconfig = join(dir, 'deployer.kubeconfig');
+    await writeKubeconfig(kubeconfig, { token: await serviceAccountToken(ns, 'deployer') }, ns);
+    const run = await cli([
+      'apply',
+      await writeManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } }]),
+      ...base,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run.stderr).toBe(
+      `error: forbidden: serviceaccounts is forbidden: User "system:serviceaccount:${ns}:deployer" cannot list resource "serviceaccounts" in API group "" in the namespace "${ns}"; finding the members of ApplySet app to prune needs list on serviceaccounts in namespace ${ns}: ask for RBAC permission (see "The deployer's permissions" in the README)\n`,
+    );
+    expect(run.code).toBe(1);
+  });
 });
