@@ -16,13 +16,16 @@ export function onInterrupt(handler: Handler): () => void {
 /** The exit codes of a process ended by a signal: 128 + the signal's number. */
 const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** Installs the SIGINT and SIGTERM listeners of the process (in main.ts only); the first one counts. */
+/**
+ * Installs the SIGINT and SIGTERM listeners of the process (in main.ts only); a second signal ends the
+ * process at once, for a handler that cannot finish.
+ */
 export function exitOnInterrupt(): void {
   let interrupted = false;
   for (const [signal, code] of Object.entries(SIGNALS)) {
     process.on(signal, () => {
       if (interrupted) {
-        return;
+        process.exit(code);
       }
       interrupted = true;
       void Promise.allSettled([...handlers].map((h) => h())).then(() => process.exit(code));

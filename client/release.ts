@@ -425,6 +425,9 @@ export class Release {
   ): Promise<Revision | undefined> {
     return this.locked('apply', async () => {
       const prepared = await this.history.prepare(desiredObjects(changeSet));
+      if (this.stopping.signal.aborted) {
+        throw new InterruptedError('recording');
+      }
       const latest = (await this.history.list()).at(-1);
       // Without any revision, only a parent says that something was applied.
       if (latest ? latest.digest === prepared.digest : !changeSet.previousScope) {
