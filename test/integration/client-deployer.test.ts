@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
-import { cli, serviceAccountToken, writeManifests } from './client-cli.js';
+import { cli, serviceAccountToken, serviceAccountWithRole, writeManifests } from './client-cli.js';
 
 /** The ClusterRole and Role of the README's "The deployer's permissions". */
 async function readmeRbac(): Promise<Manifest[]> {
@@ -101,28 +101,12 @@ describeCluster('the deployer needs only the permissions the README lists', () =
     ]);
     expect(first.code).toBe(0);
     // This deployer may do everything with ConfigMaps, Secrets and Leases, and nothing with ServiceAccounts.
-    await serverSideApply([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: ns } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
-        metadata: { name: 'deployer', namespace: ns },
-        rules: [
-          { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['*'] },
-          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
-        ],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: 'deployer', namespace: ns },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
-        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
-      },
-    ] as Manifest[]);
-    const dir = (await writeManifests([])).replace(/\/[^/]+$/, '');
-    const kubeconfig = join(dir, 'deployer.kubeconfig');
-    await writeKubeconfig(kubeconfig, { token: await serviceAccountToken(ns, 'deployer') }, ns);
+    const token = await serviceAccountWithRole(ns, 'deployer', [
+      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['*'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+    ]);
+    const kubeconfig = join((await writeManifests([])).replace(/\/[^/]+$/, ''), 'deployer.kubeconfig');
+    await writeKubeconfig(kubeconfig, { token }, ns);
     const run = await cli([
       'apply',
       await writeManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } }]),

@@ -8,7 +8,7 @@ import type { ApiError } from '../../client/api-client.js';
 import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
-import { cli, configMap, deployment, writeManifests } from './client-cli.js';
+import { cli, configMap, unschedulableDeployment, writeManifests } from './client-cli.js';
 import { startCli } from './client-process.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
@@ -79,28 +79,10 @@ describeCluster('interrupts', () => {
 
   test('SIGINT during --wait says which revision was recorded, and history marks it failed, not pending', async () => {
     const ns = await createNamespace('client-int-wait');
-    const web = deployment(ns, 'web');
-    const spec = web.spec as { template: { spec: Record<string, unknown> } };
     // Pods that no node can take: the wait goes on until interrupted.
-    const stuck: Manifest = {
-      ...web,
-      spec: {
-        ...spec,
-        template: { ...spec.template, spec: { ...spec.template.spec, nodeSelector: { zone: 'nowhere' } } },
-      },
-    };
-    const run = startCli([
-      'apply',
-      await writeManifests([stuck]),
-      '-n',
-      ns,
-      '--applyset',
-      'app',
-      '--yes',
-      '--wait',
-      '--timeout',
-      '5m',
-    ]);
+    const file = await writeManifests([unschedulableDeployment(ns, 'web')]);
+    const base = ['-n', ns, '--applyset', 'app', '--yes'];
+    const run = startCli(['apply', file, ...base, '--wait', '--timeout', '5m']);
     await eventually('the revision to be recorded as pending', async () =>
       JSON.stringify(await historyOf(ns)) === JSON.stringify([[1, 'pending']]) ? true : undefined,
     );

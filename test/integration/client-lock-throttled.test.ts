@@ -10,38 +10,22 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ApiError } from '../../client/api-client.js';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { Release } from '../../client/index.js';
-import type { Manifest } from '../../client/resources.js';
 import type { ExtraApiServer } from '../cluster/extra-apiserver.js';
 import { startExtraApiServer } from '../cluster/extra-apiserver.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
-import { createNamespace, describeCluster, serverSideApply, testKubeConfig } from './cluster.js';
-import { configMap, serviceAccountToken } from './client-cli.js';
+import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
+import { configMap, serviceAccountWithRole } from './client-cli.js';
 
 /** A ServiceAccount that may use Leases and ConfigMaps in `ns`, and a kubeconfig for it on `server`. */
 async function throttledUser(ns: string, server: string): Promise<KubeConfig> {
-  await serverSideApply([
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: ns } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: 'deployer', namespace: ns },
-      rules: [
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['*'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'deployer', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
-      subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
-    },
-  ] as Manifest[]);
+  const token = await serviceAccountWithRole(ns, 'deployer', [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['*'] },
+  ]);
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'throttled', server, caData: testKubeConfig().getCurrentCluster()!.caData }],
-    users: [{ name: 'deployer', token: await serviceAccountToken(ns, 'deployer') }],
+    users: [{ name: 'deployer', token }],
     contexts: [{ name: 'throttled', cluster: 'throttled', user: 'deployer', namespace: ns }],
     currentContext: 'throttled',
   });
