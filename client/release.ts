@@ -248,9 +248,9 @@ export class Release {
       await checkpoint('locked');
       return await work();
     } finally {
-      const lock = this.lock;
+      // Kept until released: an interrupt meanwhile waits for the same release before the process exits.
+      await this.lock.release();
       this.lock = undefined;
-      await lock.release();
     }
   }
 

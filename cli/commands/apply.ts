@@ -69,6 +69,7 @@ export async function applyWithConfirmation(
   const done: Done = { applied: 0, pruned: 0 };
   // From the lock on, an interrupt stops the command, says what was done and gives the lock up.
   const stopInterrupts = onInterrupt(async () => {
+    done.interrupted = true;
     done.progress?.stop();
     const revision = await release.interrupt();
     io.stderr.write(`${interruptedMessage(done, revision)}\n`);
@@ -83,6 +84,8 @@ export async function applyWithConfirmation(
 
 /** What an apply did so far, for the message of an interrupt. */
 interface Done {
+  interrupted?: boolean;
+  /** Set when the apply starts. */
   changeSet?: ChangeSet;
   progress?: ProgressView;
   applied: number;
@@ -149,7 +152,8 @@ async function confirmAndApply(
     }
   }
   const progress = text ? createProgress({ stream: io.stdout }) : undefined;
-  done.changeSet = changeSet;
+  // An interrupt may come while the change set is computed: then nothing is applied.
+  done.changeSet = done.interrupted ? undefined : changeSet;
   done.progress = progress;
   try {
     const result = await release.apply(changeSet, {

@@ -23,13 +23,12 @@ const configMapNames = async (ns: string) =>
   (await api().request<{ items: Manifest[] }>({ path: `/api/v1/namespaces/${ns}/configmaps` })).items
     .map((c) => c.metadata.name)
     .filter((n) => n !== 'kube-root-ca.crt');
-const historyOf = async (ns: string) =>
-  (
-    JSON.parse((await cli(['history', '-n', ns, '--applyset', 'app', '-o', 'json'])).stdout) as {
-      number: number;
-      status: string;
-    }[]
-  ).map((r) => [r.number, r.status]);
+/** Each revision's number and status; none before the ApplySet exists. */
+async function historyOf(ns: string) {
+  const run = await cli(['history', '-n', ns, '--applyset', 'app', '-o', 'json']);
+  const revisions = run.code === 0 ? (JSON.parse(run.stdout) as { number: number; status: string }[]) : [];
+  return revisions.map((r) => [r.number, r.status]);
+}
 
 describeCluster('interrupts', () => {
   test.each([
