@@ -22,7 +22,9 @@ function monitored(props: Partial<MonitoringProps> = {}, worker = false): Obj[] 
 }
 
 /** The `service` label the alarms select on, one whichever Service found the pod. */
-const SERVICE_LABEL = (service: string) => [{ action: 'replace', targetLabel: 'service', replacement: service }];
+const SERVICE_LABEL = (service: string) => [
+  { action: 'replace', targetLabel: 'service', replacement: service },
+];
 
 describe('scraping', () => {
   test("blue/green: the ServiceMonitor selects the preview Service too, so the new pods are scraped before promotion, as the active Service's", () => {
