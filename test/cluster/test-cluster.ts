@@ -14,6 +14,8 @@ export const KUBECONFIG_VARIABLE = 'CDK8S_DEVOPS_TEST_KUBECONFIG';
 /** Read by the tests: the URL of Prometheus, and of the exporter whose metrics it scrapes (exporter.ts). */
 export const PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_PROMETHEUS';
 export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
+/** Read by the tests: the URL of the control plane's git server (git-server.ts). */
+export const GIT_VARIABLE = 'CDK8S_DEVOPS_TEST_GIT';
 /** Read by the tests: why they are skipped. */
 export const SKIP_VARIABLE = 'CDK8S_DEVOPS_TEST_SKIP';
 
@@ -51,5 +53,6 @@ export async function provideTestCluster(
   env[KUBECONFIG_VARIABLE] = plane.kubeconfig;
   env[PROMETHEUS_VARIABLE] = plane.state.prometheus;
   env[EXPORTER_VARIABLE] = plane.state.exporter;
+  env[GIT_VARIABLE] = plane.state.git;
   return { kind: 'started', plane };
 }
