@@ -16,6 +16,7 @@ import { objectRef } from './manifests.js';
 import { APPLY_STAGES, groupByStage, stageOf } from './ordering.js';
 import { deleteForRecreation } from './recreate.js';
 import type { Manifest } from './resources.js';
+import { KindNotServedError } from './resources.js';
 import { waitForReady } from './watch.js';
 
 export interface ApplyOptions {
@@ -134,12 +135,7 @@ export async function applyChangeSet(
     applied.push(...stored);
     const crds = stored.filter((o) => o.kind === 'CustomResourceDefinition');
     if (crds.length > 0 && !dryRun) {
-      const result = await waitForReady(context, crds, { timeoutMs: options.crdTimeoutMs ?? 60_000 });
-      if (result.outcome !== 'ready') {
-        throw new Error(
-          `the CustomResourceDefinitions ${crds.map((c) => c.metadata.name).join(', ')} were not Established in time; nothing was pruned`,
-        );
-      }
+      await waitUntilServed(context, crds, options.crdTimeoutMs ?? 60_000);
     }
   }
 
@@ -165,6 +161,23 @@ export async function applyChangeSet(
     );
   }
   return { applied, pruned, recreated, leftovers };
+}
+
+/** Waits until new CRDs are Established and discovery serves their kinds, within one deadline. */
+async function waitUntilServed(context: ApplyContext, crds: Manifest[], timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  const result = await waitForReady(context, crds, { timeoutMs });
+  if (result.outcome !== 'ready') {
+    throw new Error(
+      `the CustomResourceDefinitions ${crds.map((c) => c.metadata.name).join(', ')} were not Established in time; nothing was pruned`,
+    );
+  }
+  const left = Math.max(timeoutMs - (Date.now() - started), 1000);
+  await context.catalog.waitUntilServed(crds, left).catch((error: unknown) => {
+    throw error instanceof KindNotServedError
+      ? new Error(`${error.message}; nothing was pruned: apply again`, { cause: error })
+      : error;
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client.js';
 import { ApiError } from './api-client.js';
 
@@ -50,6 +51,35 @@ export class UnknownKindError extends Error {
   }
 }
 
+interface ServedKind {
+  readonly crd: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/** The kind a CRD defines, in each version it serves. */
+function servedKinds(crd: Manifest): ServedKind[] {
+  const spec = crd.spec as {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; served: boolean }[];
+  };
+  return spec.versions
+    .filter((v) => v.served)
+    .map((v) => ({ crd: crd.metadata.name, apiVersion: `${spec.group}/${v.name}`, kind: spec.names.kind }));
+}
+
+/** CRDs that were Established but whose kinds discovery did not list in time. */
+export class KindNotServedError extends Error {
+  public constructor(pending: readonly ServedKind[], timeoutMs: number) {
+    const kinds = pending.map((p) => `${p.kind} in ${p.apiVersion} (CustomResourceDefinition ${p.crd})`);
+    super(
+      `the API server's discovery did not serve ${kinds.join(', ')} within ${timeoutMs / 1000}s of the CRD being Established (\`kubectl api-resources\` lists what it serves)`,
+    );
+    this.name = 'KindNotServedError';
+  }
+}
+
 /** Maps apiVersion and kind to URL paths through API discovery, asking each group version once. */
 export class ResourceCatalog {
   private readonly groupVersions = new Map<string, Promise<Map<string, ResourceType>>>();
@@ -84,6 +114,29 @@ export class ResourceCatalog {
         throw new UnknownKindError(group, kind);
       }
       throw error;
+    }
+  }
+
+  /**
+   * Resolves once discovery lists the kind of every CRD in each version it serves. The API server marks a
+   * CRD Established before its discovery documents list the kind (longest for a large CRD), and until
+   * they do, an object of that kind cannot be looked up: waiting for Established alone races.
+   */
+  public async waitUntilServed(crds: readonly Manifest[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let pending = crds.flatMap(servedKinds);
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+      const served = await Promise.all(
+        pending.map(async (p) => (await this.discover(p.apiVersion, true)).has(p.kind)),
+      );
+      pending = pending.filter((_, i) => !served[i]);
+      if (pending.length === 0) {
+        return;
+      }
+      if (Date.now() + pause > deadline) {
+        throw new KindNotServedError(pending, timeoutMs);
+      }
+      await sleep(pause);
     }
   }
 

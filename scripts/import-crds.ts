@@ -1,34 +1,34 @@
 /**
- * Regenerates imports/ from the upstream CRDs in ../shared/crds.
+ * Regenerates imports/ from the upstream CRDs, taken from each project's Go module at the version the
+ * test harness pins (test/cluster/versions.ts): Go fetches the module on the first run.
  *
  * `cdk8s import` writes one file per API group and overwrites it on every call, so each group's CRDs are
  * joined into one multi-document file and imported in a single call.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureUpstreamCrds, readUpstreamCrd } from '../test/cluster/upstream-crds.js';
 
 const run = promisify(execFile);
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-export const CRDS_ROOT = resolve(PROJECT_ROOT, '..', 'shared', 'crds');
-
-/** The CRD files of each API group that the library builds on, relative to ../shared/crds. */
+/** The CRD files of each API group that the library builds on, as `<project>/<file>` (upstream-crds.ts). */
 export const CRD_GROUPS = {
   'argoproj.io': ['argo-rollouts/rollout-crd.yaml', 'argo-rollouts/analysis-template-crd.yaml'],
   'tekton.dev': [
-    'tekton-pipelines/task.yaml',
-    'tekton-pipelines/pipeline.yaml',
-    'tekton-pipelines/pipelinerun.yaml',
-    'tekton-pipelines/taskrun.yaml',
+    'tekton-pipelines/300-task.yaml',
+    'tekton-pipelines/300-pipeline.yaml',
+    'tekton-pipelines/300-pipelinerun.yaml',
+    'tekton-pipelines/300-taskrun.yaml',
   ],
   'monitoring.coreos.com': [
-    'prometheus-operator/servicemonitors.yaml',
-    'prometheus-operator/podmonitors.yaml',
-    'prometheus-operator/prometheusrules.yaml',
-    'prometheus-operator/alertmanagerconfigs.yaml',
+    'prometheus-operator/monitoring.coreos.com_servicemonitors.yaml',
+    'prometheus-operator/monitoring.coreos.com_podmonitors.yaml',
+    'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml',
+    'prometheus-operator/monitoring.coreos.com_alertmanagerconfigs.yaml',
   ],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -36,10 +36,11 @@ export type CrdGroup = keyof typeof CRD_GROUPS;
 
 /** Generates the typed bindings of every group in CRD_GROUPS into `outdir`. */
 export async function importCrds(outdir: string): Promise<void> {
+  await ensureUpstreamCrds();
   const work = await mkdtemp(join(tmpdir(), 'cdk8s-devops-import-'));
   try {
     for (const [group, files] of Object.entries(CRD_GROUPS)) {
-      const documents = await Promise.all(files.map((file) => readFile(join(CRDS_ROOT, file), 'utf8')));
+      const documents = await Promise.all(files.map(readUpstreamCrd));
       const joined = join(work, `${group}.yaml`);
       await writeFile(joined, documents.join('\n---\n'));
       await run(

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_ROOT, ensureComponents } from './components.js';
+import { ensureComponents } from './components.js';
+import { CACHE_ROOT } from './go-build.js';
 import type { ControlPlaneState } from './control-plane.js';
 import { ControlPlane, isAlive } from './control-plane.js';
 

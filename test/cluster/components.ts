@@ -1,26 +1,15 @@
 /**
- * The control-plane components the integration tests run, pinned here and nowhere else, and built from
- * their Go modules into a cache outside the work tree (rebuilt only when a pinned version changes).
+ * The control-plane components the integration tests run, at the versions pinned in versions.ts, built
+ * from their Go modules into a cache outside the work tree (rebuilt only when a pinned version changes).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
+import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildLog } from './go-build.js';
+import { buildIntoDir, CACHE_ROOT, go, goEnv, hasGo } from './go-build.js';
 import { ensureTekton } from './tekton.js';
-
-const run = promisify(execFile);
-
-export const VERSIONS = {
-  kubernetes: 'v1.36.3',
-  etcd: 'v3.6.16',
-  kwok: 'v0.8.0',
-  'argo-rollouts': 'v1.9.1',
-  prometheus: 'v0.316.0',
-  'argo-cd': 'v3.6.1',
-} as const;
+import { ensureUpstreamCrds } from './upstream-crds.js';
+import { VERSIONS } from './versions.js';
 
 export const KUBERNETES_COMMANDS = [
   'kube-apiserver',
@@ -29,14 +18,7 @@ export const KUBERNETES_COMMANDS = [
   'kubectl',
 ] as const;
 
-export const CACHE_ROOT = process.env.CDK8S_DEVOPS_CACHE ?? join(homedir(), '.cache', 'cdk8s-devops');
-
 type Module = keyof typeof VERSIONS;
-
-/** Argo CD's ApplicationSet CRD, which ../shared/crds does not hold. */
-export const ARGO_CD_CRDS = 'applicationset-crd.yaml';
-
-export type BuildLog = (line: string) => void;
 
 /** One module built into the cache: what it provides and how it is built from source. */
 interface Component {
@@ -69,7 +51,6 @@ const COMPONENTS: readonly Component[] = [
     files: ['prometheus', 'promtool'],
     build: buildPrometheus,
   },
-  { module: 'argo-cd', files: [ARGO_CD_CRDS], build: copyArgoCdCrds },
 ];
 
 /** The folder of one built module; the version is part of the path, so a new pin builds anew. */
@@ -106,51 +87,13 @@ export async function ensureComponents(log: BuildLog = () => {}): Promise<Record
   }
   // Tekton keeps its own module (test/cluster/tekton.ts): one wrapper builds Pipelines and Triggers.
   await ensureTekton(log);
+  await ensureUpstreamCrds(log);
   return Object.fromEntries(COMPONENTS.flatMap((c) => c.files.map((f) => [f, binaryPath(f)])));
-}
-
-/** Resolves when `go` runs; rejects with the reason otherwise. */
-export async function hasGo(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  try {
-    const { stdout } = await run('go', ['version'], { env });
-    return stdout.trim();
-  } catch (error) {
-    throw new Error(
-      `Go is not available to build the control plane (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
-}
-
-export const goEnv = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
-
-export async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = goEnv): Promise<string> {
-  try {
-    const { stdout } = await run('go', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(`go ${args.join(' ')} failed in ${cwd}:\n${stderr ?? String(error)}`);
-  }
 }
 
 /** Builds into a scratch folder and renames it into place, so an interrupted build leaves no half binary. */
 async function buildInto(module: Module, build: (scratch: string) => Promise<void>) {
   await buildIntoDir(moduleDir(module), build);
-}
-
-/** `buildInto` for a folder of the cache named by the caller (components kept in modules of their own). */
-export async function buildIntoDir(target: string, build: (scratch: string) => Promise<void>) {
-  const scratch = join(CACHE_ROOT, 'tmp', `${basename(target)}-${process.pid}`);
-  await rm(scratch, { recursive: true, force: true });
-  await mkdir(join(scratch, 'out'), { recursive: true });
-  try {
-    await build(scratch);
-    await rm(target, { recursive: true, force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await rename(join(scratch, 'out'), target);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -272,52 +215,6 @@ async function buildKwok(scratch: string, log: BuildLog): Promise<void> {
       GOBIN: join(scratch, 'out'),
     },
   );
-}
-
-/**
- * Argo CD's ApplicationSet CRD, as its release ships it, from the Argo CD module of the release of the
- * Application CRD in ../shared/crds; nothing is built. That module requires a newer Go than the one
- * that builds the rest, which makes `go mod download` verify the module's zip against the checksum
- * database and then refuse to extract it: the CRD is read from the verified zip.
- */
-async function copyArgoCdCrds(scratch: string, log: BuildLog): Promise<void> {
-  const version = VERSIONS['argo-cd'];
-  const module = `github.com/argoproj/argo-cd/v3@${version}`;
-  log(`fetching the Argo CD ${version} module for its ApplicationSet CRD (first run only)`);
-  const output = await run('go', ['mod', 'download', '-json', module], { cwd: scratch, env: goEnv }).then(
-    (r) => r.stdout,
-    (error: { stdout?: string }) => error.stdout ?? '',
-  );
-  const download = JSON.parse(output || '{}') as { Zip?: string; Error?: string };
-  if (!download.Zip || !existsSync(download.Zip)) {
-    throw new Error(`go mod download ${module} failed: ${download.Error ?? output}`);
-  }
-  const crd = zipEntry(await readFile(download.Zip), `${module}/manifests/crds/${ARGO_CD_CRDS}`);
-  await writeFile(join(scratch, 'out', ARGO_CD_CRDS), crd);
-}
-
-/** One file of a zip archive (stored or deflated, as Go module zips are), found in its central directory. */
-function zipEntry(zip: Buffer, name: string): Buffer {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const entries = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < entries; i++) {
-    const [method, size, nameLength, extraLength, commentLength, local] = [
-      zip.readUInt16LE(at + 10),
-      zip.readUInt32LE(at + 20),
-      zip.readUInt16LE(at + 28),
-      zip.readUInt16LE(at + 30),
-      zip.readUInt16LE(at + 32),
-      zip.readUInt32LE(at + 42),
-    ];
-    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + size);
-      return method === 0 ? Buffer.from(data) : inflateRawSync(data);
-    }
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  throw new Error(`${name} is not in the module's zip`);
 }
 
 /**

@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
-import type { BuildLog } from './components.js';
 import { ensureComponents, kwokStagesPath } from './components.js';
+import type { BuildLog } from './go-build.js';
 import { installCrds } from './crds.js';
 import { ensureFlux, startFlux } from './flux.js';
 import { createNodes } from './nodes.js';
@@ -38,6 +38,13 @@ export interface ControlPlaneOptions {
    * @default true
    */
   readonly stopWithParent?: boolean;
+  /**
+   * Whether to start etcd and kube-apiserver alone: no nodes, CRDs or controllers, for tests of what a
+   * fresh API server does.
+   *
+   * @default false
+   */
+  readonly apiServerOnly?: boolean;
   /**
    * Receives one line per step (builds, starts, readiness).
    *
@@ -220,6 +227,9 @@ export class ControlPlane {
     ]);
     const ca = await this.waitForReadyz(adminToken);
     await writeFile(this.kubeconfig, kubeconfigYaml(this.serverUrl, ca, adminToken), { mode: 0o600 });
+    if (options.apiServerOnly) {
+      return;
+    }
 
     log('starting kube-controller-manager, kube-scheduler and kwok');
     this.launch('kube-controller-manager', binaries['kube-controller-manager'], [

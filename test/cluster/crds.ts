@@ -1,37 +1,33 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { V1CustomResourceDefinition, V1CustomResourceDefinitionStatus } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
+import { ResourceCatalog } from '../../client/resources.js';
 import YAML from 'yaml';
-import { ARGO_CD_CRDS, binaryPath } from './components.js';
+import { allCrdReferences, ON_DEMAND_CRDS, readUpstreamCrd } from './upstream-crds.js';
 import { describeConditions, HARNESS_WAIT_MS, watchUntil } from './watch-until.js';
 
 const CRDS_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
-export const SHARED_CRDS = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'crds');
-
-/** Every upstream CRD in ../shared/crds, made installable on a cluster without the projects' webhooks. */
-export async function readSharedCrds(root = SHARED_CRDS): Promise<V1CustomResourceDefinition[]> {
-  const crds: V1CustomResourceDefinition[] = [];
-  for (const folder of (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory())) {
-    for (const file of (await readdir(join(root, folder.name))).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      const text = await readFile(join(root, folder.name, file), 'utf8');
-      for (const doc of YAML.parseAllDocuments(text)) {
-        const crd = doc.toJS() as V1CustomResourceDefinition | null;
-        if (crd?.kind === 'CustomResourceDefinition') {
-          crds.push(withoutConversionWebhook(crd));
-        }
-      }
-    }
-  }
-  return crds;
+/**
+ * The upstream CRDs named (`<project>/<file>`, every one but the on-demand ones unless told), made
+ * installable on a cluster without the projects' webhooks.
+ */
+export async function readUpstreamCrds(
+  references: readonly string[] = allCrdReferences().filter((r) => !ON_DEMAND_CRDS.includes(r)),
+): Promise<V1CustomResourceDefinition[]> {
+  const texts = await Promise.all(references.map(readUpstreamCrd));
+  return texts.flatMap((text) =>
+    YAML.parseAllDocuments(text)
+      .map((doc) => doc.toJS() as V1CustomResourceDefinition | null)
+      .filter((crd): crd is V1CustomResourceDefinition => crd?.kind === 'CustomResourceDefinition')
+      .map(withoutConversionWebhook),
+  );
 }
 
 /**
  * Tekton's CRDs convert between versions through its webhook, which a test cluster does not run: serve
- * only the storage version and drop the conversion stanza (see ../shared/crds/README.md).
+ * only the storage version and drop the conversion stanza.
  */
 function withoutConversionWebhook(crd: V1CustomResourceDefinition): V1CustomResourceDefinition {
   if (crd.spec.conversion?.strategy !== 'Webhook') {
@@ -42,17 +38,9 @@ function withoutConversionWebhook(crd: V1CustomResourceDefinition): V1CustomReso
 }
 
 /**
- * The CRDs that come from a component's module instead: Argo CD's ApplicationSet (1.5 MB, four times any
- * other), installed by the test that needs it rather than by every run's setup.
- */
-export async function readComponentCrds(): Promise<V1CustomResourceDefinition[]> {
-  const text = await readFile(binaryPath(ARGO_CD_CRDS), 'utf8');
-  return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as V1CustomResourceDefinition);
-}
-
-/**
- * Server-side applies `crds` (every shared CRD unless told) and waits until each is Established,
- * watching them (see watch-until.ts for the deadline).
+ * Server-side applies `crds` (every upstream CRD but the on-demand ones unless told) and waits until each
+ * is Established, watching them (see watch-until.ts for the deadline), and then until discovery serves
+ * their kinds, as the client's apply does.
  */
 export async function installCrds(
   kubeconfigPath: string,
@@ -62,7 +50,7 @@ export async function installCrds(
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const api = ApiClient.fromKubeConfig(kc);
-  crds ??= await readSharedCrds();
+  crds ??= await readUpstreamCrds();
   await Promise.all(
     crds.map((crd) =>
       api.request({
@@ -83,4 +71,5 @@ export async function installCrds(
     why: (crd) => describeConditions(crd.status?.conditions),
     timeoutMs,
   });
+  await new ResourceCatalog(api).waitUntilServed(crds as unknown as Manifest[], timeoutMs);
 }

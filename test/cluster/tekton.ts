@@ -8,12 +8,16 @@
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuildLog } from './components.js';
-import { buildIntoDir, CACHE_ROOT, go } from './components.js';
 import { freePorts } from './control-plane.js';
+import type { BuildLog } from './go-build.js';
+import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
+import { VERSIONS } from './versions.js';
 import { HARNESS_WAIT_MS } from './watch-until.js';
 
-export const TEKTON_VERSIONS = { pipeline: 'v1.15.0', triggers: 'v0.37.0' } as const;
+const TEKTON_VERSIONS = {
+  pipeline: VERSIONS['tekton-pipeline'],
+  triggers: VERSIONS['tekton-triggers'],
+} as const;
 
 /** One folder for both: Triggers requires Pipelines (same knative), so one wrapper module builds all four. */
 export function tektonDir(): string {

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { hasGo } from './components.js';
+import { hasGo } from './go-build.js';
 import { ControlPlane } from './control-plane.js';
 
 /** Read by the tests: the kubeconfig of the cluster under test. */

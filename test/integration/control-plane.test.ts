@@ -4,7 +4,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { ResourceCatalog } from '../../client/resources.js';
 import { AppsV1Api, BatchV1Api, CoreV1Api, VersionApi } from '@kubernetes/client-node';
-import { binaryPath, VERSIONS } from '../cluster/components.js';
+import { binaryPath } from '../cluster/components.js';
+import { VERSIONS } from '../cluster/versions.js';
 import { apiError, createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 
 const restrictedContainer = {

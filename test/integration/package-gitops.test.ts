@@ -7,7 +7,8 @@ import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { binaryPath } from '../cluster/components.js';
-import { installCrds, readComponentCrds } from '../cluster/crds.js';
+import { installCrds, readUpstreamCrds } from '../cluster/crds.js';
+import { ON_DEMAND_CRDS } from '../cluster/upstream-crds.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { defaultAppProject } from '../package/default-app.js';
 import { testApp } from '../util/synth.js';
@@ -84,7 +85,7 @@ describeCluster('GitOps output', () => {
   });
 
   test("an Argo CD ApplicationSet is accepted by Argo CD's ApplicationSet CRD", async () => {
-    await installCrds(process.env[KUBECONFIG_VARIABLE]!, await readComponentCrds(), 120_000);
+    await installCrds(process.env[KUBECONFIG_VARIABLE]!, await readUpstreamCrds(ON_DEMAND_CRDS), 120_000);
     const namespace = await createNamespace('argocd');
     const app = testApp();
     GitOps.argoCd({

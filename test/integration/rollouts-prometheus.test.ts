@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { Duration } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
-import { binaryPath, VERSIONS } from '../cluster/components.js';
+import { binaryPath } from '../cluster/components.js';
+import { VERSIONS } from '../cluster/versions.js';
 import { createNamespace, eventually } from './cluster.js';
 import { apply, describeRollouts, prometheusAddress, readRollout, setTraffic, synthApp } from './rollouts.js';
 

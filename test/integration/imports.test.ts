@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importCrds } from '../scripts/import-crds.js';
-import { PROJECT_ROOT } from './util/project.js';
+import { importCrds } from '../../scripts/import-crds.js';
+import { PROJECT_ROOT } from '../util/project.js';
 
-test('imports/ is what `npm run import` generates from ../shared/crds', async () => {
+test("imports/ is what `npm run import` generates from the CRDs of each project's pinned Go module", async () => {
   const fresh = mkdtempSync(join(tmpdir(), 'imports-fresh-'));
   try {
     await importCrds(fresh);

@@ -1,0 +1,19 @@
+/**
+ * The version of every component the harness builds or reads from a Go module, pinned here and nowhere
+ * else: a changed pin builds (or fetches) anew, since the version is part of each cache folder's name.
+ */
+export const VERSIONS = {
+  kubernetes: 'v1.36.3',
+  etcd: 'v3.6.16',
+  kwok: 'v0.8.0',
+  'argo-rollouts': 'v1.9.1',
+  prometheus: 'v0.316.0',
+  'tekton-pipeline': 'v1.15.0',
+  'tekton-triggers': 'v0.37.0',
+  /** Only its CRDs, until the operator itself runs in the harness. */
+  'prometheus-operator': 'v0.93.0',
+  /** kustomize-controller and source-controller: only their CRDs, until they run in the harness. */
+  flux: 'v1.9.6',
+  /** Only its CRDs: Argo CD does not build here (its gitops-engine module fails on this Go). */
+  'argo-cd': 'v3.6.1',
+} as const;
