@@ -2,19 +2,17 @@
  * Flux's source-controller and kustomize-controller, built from their Go modules into the component cache
  * and run outside the cluster against the test control plane (as `make run` runs them upstream), so that
  * the GitOps objects the project writes are reconciled by the real engine. Their CRDs come from the same
- * modules (config/crd/bases), so controllers and CRDs are always one version.
+ * modules at the same pin (VERSIONS.flux; see upstream-crds.ts), so controllers and CRDs are one version.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
-import YAML from 'yaml';
-import type { BuildLog } from './components.js';
-import { buildIntoDir, CACHE_ROOT, go } from './components.js';
 import { freePorts } from './control-plane.js';
-import { installCrds } from './crds.js';
+import type { BuildLog } from './go-build.js';
+import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
+import { VERSIONS } from './versions.js';
 
-export const FLUX_VERSION = 'v1.9.6';
+const FLUX_VERSION = VERSIONS.flux;
 
 export const FLUX_CONTROLLERS = ['source-controller', 'kustomize-controller'] as const;
 export type FluxController = (typeof FLUX_CONTROLLERS)[number];
@@ -34,10 +32,6 @@ function controllerDir(controller: FluxController): string {
 
 export function fluxBinary(controller: FluxController): string {
   return join(controllerDir(controller), controller);
-}
-
-function crdDir(controller: FluxController): string {
-  return join(controllerDir(controller), 'crds');
 }
 
 /** Builds each controller the cache lacks, one at a time (a Go build takes every core). */
@@ -60,7 +54,7 @@ async function buildController(controller: FluxController, scratch: string): Pro
   const module = `github.com/fluxcd/${controller}`;
   const upstream = JSON.parse(
     await go(['mod', 'download', '-json', `${module}@${FLUX_VERSION}`], scratch),
-  ) as { Dir: string; GoMod: string };
+  ) as { GoMod: string };
   const goMod = await readFile(upstream.GoMod, 'utf8');
   const replaces = [...goMod.matchAll(/^(?:replace\s+|\t)([\w./-]+ => [\w./-]+ v\S+)$/gm)].map((m) => m[1]);
   await writeFile(
@@ -81,23 +75,6 @@ async function buildController(controller: FluxController, scratch: string): Pro
     ].join('\n'),
   );
   await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', `out/${controller}`, module], scratch);
-  const bases = join(upstream.Dir, 'config', 'crd', 'bases');
-  await mkdir(join(scratch, 'out', 'crds'));
-  for (const file of await readdir(bases)) {
-    await writeFile(join(scratch, 'out', 'crds', file), await readFile(join(bases, file), 'utf8'));
-  }
-}
-
-/** The CRDs of the pinned Flux version, from its modules. */
-export async function readFluxCrds(): Promise<V1CustomResourceDefinition[]> {
-  const crds: V1CustomResourceDefinition[] = [];
-  for (const controller of FLUX_CONTROLLERS) {
-    for (const file of (await readdir(crdDir(controller))).sort()) {
-      const text = await readFile(join(crdDir(controller), file), 'utf8');
-      crds.push(...YAML.parseAllDocuments(text).map((d) => d.toJS() as V1CustomResourceDefinition));
-    }
-  }
-  return crds;
 }
 
 export const FLUX_NAMESPACE = 'flux-system';
@@ -110,7 +87,7 @@ export interface FluxLaunch {
 }
 
 /**
- * Installs the pinned Flux CRDs and creates Flux's namespace, then starts both controllers. Every port
+ * Creates Flux's namespace and starts both controllers (the harness installed their CRDs). Every port
  * is a free one on loopback: source-controller advertises its artifact server there, and
  * kustomize-controller downloads the artifacts from it, as it would from the Service in a cluster.
  * Returns the controllers' health URLs, for the caller to wait on.
@@ -119,7 +96,6 @@ export async function startFlux(context: FluxLaunch): Promise<Record<FluxControl
   const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromFile(context.kubeconfig);
-  await installCrds(context.kubeconfig, await readFluxCrds());
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: FLUX_NAMESPACE } } });
   const storagePath = join(context.dataDir, 'flux-artifacts');
   await mkdir(storagePath); // source-controller refuses a storage path that does not exist

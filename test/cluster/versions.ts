@@ -12,7 +12,7 @@ export const VERSIONS = {
   'tekton-triggers': 'v0.37.0',
   /** Only its CRDs, until the operator itself runs in the harness. */
   'prometheus-operator': 'v0.93.0',
-  /** kustomize-controller and source-controller: only their CRDs, until they run in the harness. */
+  /** Flux's kustomize-controller and source-controller (test/cluster/flux.ts), and their CRDs. */
   flux: 'v1.9.6',
   /** Only its CRDs: Argo CD does not build here (its gitops-engine module fails on this Go). */
   'argo-cd': 'v3.6.1',
