@@ -3,17 +3,11 @@
  * GitOps repository on the harness's git server, and the Flux controllers of each environment's own
  * cluster (bound by the objects GitOps.flux writes for that cluster) reconcile it.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Duration } from 'cdk8s';
-import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
-import { ResourceCatalog } from '../../client/resources.js';
 import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
@@ -21,76 +15,8 @@ import { runCollected } from '../client/run-cli.js';
 import { testApp } from '../util/synth.js';
 import { configMap, deployment } from './client-cli.js';
 import { describeCluster, eventually } from './cluster.js';
-
-const run = promisify(execFile);
-
-interface Cluster {
-  readonly api: ApiClient;
-  readonly catalog: ResourceCatalog;
-}
-
-function clusterOf(kubeconfig: string): Cluster {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const api = ApiClient.fromKubeConfig(kc);
-  return { api, catalog: new ResourceCatalog(api) };
-}
-
-async function applyTo(cluster: Cluster, objects: readonly Manifest[]): Promise<void> {
-  for (const object of objects) {
-    await cluster.api.request({
-      method: 'PATCH',
-      path: await cluster.catalog.pathOf(object),
-      query: { fieldManager: 'cdk8s-devops-test', force: true },
-      contentType: CONTENT_TYPES.apply,
-      body: object,
-    });
-  }
-}
-
-/** What the tests read of live objects. */
-type Live = Manifest & { status?: { readyReplicas?: number }; data?: Record<string, string> };
-
-async function read(cluster: Cluster, object: Manifest): Promise<Live | undefined> {
-  try {
-    return await cluster.api.request<Live>({ path: await cluster.catalog.pathOf(object) });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-interface KustomizationStatus {
-  conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  lastAppliedRevision?: string;
-  lastAttemptedRevision?: string;
-}
-
-/** The Kustomization once it is Ready with `revision` applied. */
-function appliedRevision(cluster: Cluster, name: string, revision: string) {
-  const ref: Manifest = {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name, namespace: 'flux-system' },
-  };
-  let last = '';
-  return eventually(
-    `Kustomization ${name} Ready at ${revision}`,
-    async () => {
-      const live = (await read(cluster, ref)) as { status?: KustomizationStatus } | undefined;
-      const ready = live?.status?.conditions?.find((c) => c.type === 'Ready');
-      last = JSON.stringify({ ready, applied: live?.status?.lastAppliedRevision });
-      return ready?.status === 'True' && live?.status?.lastAppliedRevision === revision
-        ? live.status
-        : undefined;
-    },
-    180_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; it last reported ${last}`);
-  });
-}
+import type { Cluster } from './gitops.js';
+import { appliedRevision, applyTo, clusterOf, gitOpsSource, publishTo, read, run } from './gitops.js';
 
 const restricted = (manifest: Manifest): Manifest => {
   const spec = manifest.spec as { template: { spec: { containers: Record<string, unknown>[] } } };
@@ -133,16 +59,7 @@ describeCluster('GitOps with Flux on two clusters', () => {
     writeKustomization(folder);
   }
 
-  async function publish(...args: string[]) {
-    const result = await runCollected(['publish', '--repo', repo, '--no-synth', ...args], {
-      cwd: source,
-      env: { ...process.env },
-    });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const { stdout } = await run('git', ['ls-remote', repo, 'refs/heads/main']);
-    return { ...result, revision: `main@sha1:${stdout.split('\t')[0]}` };
-  }
+  const publish = (...args: string[]) => publishTo(source, repo, ...args);
 
   beforeAll(async () => {
     prodPlane = await ControlPlane.start({ nodes: 1 });
@@ -152,30 +69,10 @@ describeCluster('GitOps with Flux on two clusters', () => {
     const created = await fetch(`${git}/repositories/gitops-${suffix}.git`, { method: 'POST' });
     expect(created.status).toBe(201);
     repo = `${git}/gitops-${suffix}.git`;
-    source = await mkdtemp(join(tmpdir(), 'gitops-source-'));
-    await writeFile(
-      join(source, 'package.json'),
-      JSON.stringify({
-        name: 'shop',
-        'cdk8s-devops': {
-          environments: {
-            staging: { cluster: 'staging', namespace: namespaces.staging },
-            prod: { cluster: 'prod', namespace: namespaces.prod },
-          },
-        },
-      }),
-    );
-    await writeFile(join(source, '.gitignore'), 'dist/\n');
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    };
-    await run('git', ['init', '--quiet', '--initial-branch=main'], { cwd: source });
-    await run('git', ['add', '.'], { cwd: source });
-    await run('git', ['commit', '--quiet', '-m', 'shop'], { cwd: source, env });
+    source = await gitOpsSource({
+      staging: { cluster: 'staging', namespace: namespaces.staging },
+      prod: { cluster: 'prod', namespace: namespaces.prod },
+    });
   }, 600_000);
 
   afterAll(async () => {
@@ -219,10 +116,7 @@ describeCluster('GitOps with Flux on two clusters', () => {
     // `wait: true`: Ready means every object was Ready, the Deployments' pods included.
     const web = (cluster: Cluster, ns: string) =>
       read(cluster, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns } });
-    expect(
-      ((await web(staging, namespaces.staging)) as { status: { readyReplicas: number } }).status
-        .readyReplicas,
-    ).toBe(2);
+    expect((await web(staging, namespaces.staging))?.status?.readyReplicas).toBe(2);
     expect((await web(prod, namespaces.prod))?.status?.readyReplicas).toBe(2);
     // Each environment only in its own cluster.
     expect(await web(prod, namespaces.staging)).toBeUndefined();
