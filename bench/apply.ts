@@ -41,14 +41,14 @@ export interface ApplyResult {
 }
 
 /** The fleet's objects once, for every copy (a copy differs only in its namespaces). */
-function fleetObjects(services: number): Manifest[] {
+export function fleetObjects(services: number): Manifest[] {
   const app = new App({ outdir: '/dev/null' });
   buildFleet(app, { services, prefix: 'fleet' });
   return resolveApp(app).flatMap((f) => f.objects.map((o) => o.object as unknown as Manifest));
 }
 
 /** The copy of `objects` in namespaces of `prefix`, with one object in ten annotated by `change` when given. */
-function copyOf(objects: readonly Manifest[], prefix: string, change?: string): string {
+export function copyOf(objects: readonly Manifest[], prefix: string, change?: string): string {
   const copied = JSON.parse(
     JSON.stringify(objects).replaceAll('fleet-team-', `${prefix}-team-`),
   ) as Manifest[];

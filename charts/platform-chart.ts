@@ -52,7 +52,8 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
  * "restricted" enforced, default-deny NetworkPolicies (DNS allowed), a ResourceQuota, a LimitRange whose
  * defaults fit the library's workloads, and the shared monitoring: scrape access for the shared
  * Prometheus (network and discovery), the namespace's own alarms (quota, crash loops, pending pods) with
- * a dashboard, and the routing of the namespace's alerts.
+ * a dashboard, and the routing of the namespace's alerts. An AppStack given it as `platform` uses its
+ * namespace and policies.
  */
 export class PlatformChart extends AppStack {
   public readonly quota: plus.k8s.KubeResourceQuota;

@@ -10,9 +10,16 @@ export interface CliIo {
 
 /**
  * kubectl's exit codes: 0 success (diff: no changes; watch: ready), 1 an error (diff: changes), 2 timed
- * out or not ready (diff: an error).
+ * out or not ready (diff: an error), 130 interrupted.
  */
-export const EXIT = { ok: 0, failed: 1, timedOut: 2, diffChanges: 1, diffError: 2 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  timedOut: 2,
+  diffChanges: 1,
+  diffError: 2,
+  interrupted: 130,
+} as const;
 
 /** Ends a command with an exit code, after it printed what it had to say. */
 export class ExitCode extends Error {

@@ -44,12 +44,18 @@ export function parsePositiveCount(value: string): number {
   return count;
 }
 
+/** The longest timer Node.js keeps (2^31 - 1 ms, 24.8 days): a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
 /** A duration in milliseconds (`90s`, `5m`, `1h30m`), for commander's argParser. */
 export function parseDurationFlag(value: string): number {
   try {
     const ms = parseDuration(value);
     if (ms <= 0) {
       throw new Error('a duration must be more than 0');
+    }
+    if (ms > MAX_DURATION_MS) {
+      throw new Error('a duration must be at most 596h (24 days), the longest a timer can wait');
     }
     return ms;
   } catch (error) {

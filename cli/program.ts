@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
-import { RolledBackError, WaitError } from '../client/index.js';
+import { InterruptedError, RolledBackError, WaitError } from '../client/index.js';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -41,6 +41,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : errorCode;
+    }
+    if (error instanceof InterruptedError) {
+      // The interrupt's handler says what was done, and ends the process.
+      return EXIT.interrupted;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`error: ${message}\n`);

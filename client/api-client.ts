@@ -36,6 +36,12 @@ export interface ApiRequest {
   readonly contentType?: string;
   /** @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Aborts the request and its retries (a lock's renewal, stopped when the lock is released).
+   *
+   * @default - runs until answered or out of retries
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The API server's answer to a failed request: its HTTP code and its Status reason and message. */
@@ -195,6 +201,17 @@ export class ApiClient {
     return [...this.seenWarnings];
   }
 
+  /**
+   * A warning of the client's own (a revision it had to skip), told and collected as the server's are,
+   * once per distinct text.
+   */
+  public warn(text: string): void {
+    if (!this.seenWarnings.has(text)) {
+      this.seenWarnings.add(text);
+      this.onWarning?.(text);
+    }
+  }
+
   /** Set when a request ran out of retries against an unreachable server: the others then fail at once. */
   private unreachable?: ConnectionError;
 
@@ -221,6 +238,7 @@ export class ApiClient {
     let waitedMs = 0;
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
+      req.signal?.throwIfAborted();
       const pause = this.notBefore - Date.now();
       if (pause > 0) {
         // The client-wide hold-back counts against this request's budget like its own waits: a request
@@ -230,7 +248,7 @@ export class ApiClient {
         }
         // Spread over a tenth of the pause, so that the requests do not all come back at once.
         const hold = Math.min(pause * (1 + Math.random() * 0.1), budgetMs - waitedMs);
-        await sleep(hold);
+        await sleep(hold, undefined, { signal: req.signal });
         waitedMs += hold;
       }
       try {
@@ -260,7 +278,7 @@ export class ApiClient {
             this.holdBackCause = error;
           }
         }
-        await sleep(waitMs);
+        await sleep(waitMs, undefined, { signal: req.signal });
         waitedMs += waitMs;
         delay = Math.min(delay * 2, this.retry.maxDelayMs ?? 4000);
       }
@@ -268,7 +286,7 @@ export class ApiClient {
   }
 
   private async requestOnce<T>(req: ApiRequest): Promise<T> {
-    const res = await this.send(req);
+    const res = await this.send(req, req.signal);
     const text = await readBody(res);
     if (res.statusCode === 401) {
       throw new UnauthorizedError(this.server);
@@ -345,10 +363,7 @@ export class ApiClient {
         continue;
       }
       for (const text of parseWarningHeader(res.rawHeaders[i + 1])) {
-        if (!this.seenWarnings.has(text)) {
-          this.seenWarnings.add(text);
-          this.onWarning?.(text);
-        }
+        this.warn(text);
       }
     }
   }

@@ -1,6 +1,6 @@
 /** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
-import { createHash } from 'node:crypto';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
+import { canonicalDigest } from './canonical-json.js';
 import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
@@ -10,9 +10,8 @@ import { resourcePath } from './resources.js';
 export const FIELD_MANAGER = 'cdk8s-devops';
 
 /**
- * The digest of the manifest as it was applied, kept on the object. An object that carries the digest of
- * its manifest, and that no other field manager changed since, would store nothing if applied again: the
- * change set calls it unchanged without asking the server (see change-set.ts).
+ * The digest of the manifest as it was applied, kept on the object: an object that carries another digest
+ * was applied from another manifest, and the change set asks the server about it (see owned-fields.ts).
  */
 export const MANIFEST_DIGEST = 'cdk8s-devops.io/manifest-digest';
 
@@ -49,7 +48,7 @@ export async function resolveObject(context: ApplyContext, manifest: Manifest): 
       labels: { ...manifest.metadata.labels, [APPLYSET_LABELS.partOf]: context.applySet.id },
     },
   };
-  const digest = createHash('sha256').update(canonicalJson(settled)).digest('hex').slice(0, 32);
+  const digest = canonicalDigest(settled).slice(0, 32);
   const annotated = {
     ...settled,
     metadata: { ...settled.metadata, annotations: { ...written, [MANIFEST_DIGEST]: digest } },
@@ -61,23 +60,9 @@ export async function resolveObject(context: ApplyContext, manifest: Manifest): 
   };
 }
 
-/** JSON with every object's keys sorted: the same object in any key order has one digest. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
-  }
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    return `{${Object.keys(object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export interface ManagedFieldsEntry {
   readonly manager?: string;
+  readonly apiVersion?: string;
   readonly operation?: string;
   readonly subresource?: string;
   readonly time?: string;
@@ -88,26 +73,6 @@ export interface ManagedFieldsEntry {
 export function ownApplyEntry(object: Manifest, fieldManager: string): ManagedFieldsEntry | undefined {
   const entries = (object.metadata.managedFields ?? []) as ManagedFieldsEntry[];
   return entries.find((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
-}
-
-/**
- * Whether applying `desired` would store nothing: `live` carries its digest (it was applied from this very
- * manifest, ApplySet labels included), and no field manager but ours changed it since (every other entry
- * is older than our apply, or writes status only). Ties count as changes: the times are whole seconds.
- */
-export function appliedUnchanged(live: Manifest, desired: Manifest, fieldManager: string): boolean {
-  const digest = desired.metadata.annotations?.[MANIFEST_DIGEST];
-  if (digest === undefined || live.metadata.annotations?.[MANIFEST_DIGEST] !== digest) {
-    return false;
-  }
-  const entries = (live.metadata.managedFields ?? []) as ManagedFieldsEntry[];
-  const ours = ownApplyEntry(live, fieldManager);
-  return (
-    ours?.time !== undefined &&
-    entries.every(
-      (e) => e === ours || e.subresource === 'status' || (e.time !== undefined && e.time < ours.time!),
-    )
-  );
 }
 
 export interface ApplyRequestOptions {

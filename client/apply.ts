@@ -56,6 +56,13 @@ export interface ApplyOptions {
    * @default - nothing is called
    */
   readonly beforePrune?: () => Promise<void>;
+  /**
+   * Once aborted (SIGINT), no further request is sent: the requests in flight finish and are told to
+   * `onObject`, then the apply throws InterruptedError, before pruning.
+   *
+   * @default - runs to the end
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -101,6 +108,7 @@ export async function applyChangeSet(
       objects,
       {
         limit,
+        signal: options.signal,
         step: `applying the ${stage} stage`,
         hint: 'nothing was pruned; fix the objects above and apply again',
         unreachable: 'nothing was pruned: apply again once the API server is back',
@@ -145,7 +153,12 @@ export async function applyChangeSet(
     for (const stage of [...APPLY_STAGES].reverse()) {
       await forEachObject(
         prune.filter((m) => stageOf(m) === stage),
-        { limit, step: `pruning the ${stage} stage`, unreachable: 'apply again to finish pruning' },
+        {
+          limit,
+          signal: options.signal,
+          step: `pruning the ${stage} stage`,
+          unreachable: 'apply again to finish pruning',
+        },
         async (member) => {
           await deleteMember(context, member);
           pruned.push(objectRef(member));
@@ -154,11 +167,11 @@ export async function applyChangeSet(
         },
       );
     }
-    // Members kept (pruning switched off) stay in the parent's scope, so that a later apply can prune them.
-    const kept = changeSet.changes.length > applied.length + pruned.length;
-    await context.applySet.writeScope(
-      kept && previousScope ? unionScope(previousScope, desiredScope) : desiredScope,
-    );
+    // Members kept (pruning switched off, or a Namespace that holds others' objects) stay in the parent's
+    // scope, so that a later apply can prune them.
+    const unpruned = changeSet.changes.length > applied.length + pruned.length;
+    const scope = unionScope(desiredScope, changeSet.keptScope);
+    await context.applySet.writeScope(unpruned && previousScope ? unionScope(previousScope, scope) : scope);
   }
   return { applied, pruned, recreated, leftovers };
 }

@@ -8,7 +8,7 @@ import type { ApiClient } from './api-client.js';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { LiveObjects } from './live-objects.js';
 import { groupOf } from './manifests.js';
-import type { Manifest, ResourceCatalog } from './resources.js';
+import type { Manifest, ResourceCatalog, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const APPLYSET_LABELS = {
@@ -183,11 +183,7 @@ export class ApplySet {
             if (all) {
               return [...all.values()].filter((o) => o.metadata.labels?.[APPLYSET_LABELS.partOf] === this.id);
             }
-            const path = resourcePath(type, namespace);
-            const list = await this.api.request<{ items: Manifest[] }>({
-              path,
-              query: { labelSelector: `${APPLYSET_LABELS.partOf}=${this.id}` },
-            });
+            const list = await this.listLabelled(type, namespace);
             // Lists leave out apiVersion and kind on their items.
             return list.items.map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }));
           }),
@@ -196,6 +192,25 @@ export class ApplySet {
       }),
     );
     return lists.flat();
+  }
+
+  /** The members of one kind in one namespace; a 403 says which permission finding them needs. */
+  private async listLabelled(type: ResourceType, namespace?: string): Promise<{ items: Manifest[] }> {
+    try {
+      return await this.api.request<{ items: Manifest[] }>({
+        path: resourcePath(type, namespace),
+        query: { labelSelector: `${APPLYSET_LABELS.partOf}=${this.id}` },
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 403) {
+        const group = groupOf(type.apiVersion);
+        throw new Error(
+          `forbidden: ${error.message}; finding the members of ApplySet ${this.name} to prune needs list on ${type.resource}${group ? ` (${group})` : ''} ${namespace ? `in namespace ${namespace}` : 'cluster-wide'}: ask for RBAC permission (see "The deployer's permissions" in the README)`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   /** Creates the parent's namespace when it is missing (the lock and the parent live there). */

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from './api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { appliedUnchanged, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
+import { MANIFEST_DIGEST, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
@@ -20,6 +20,7 @@ import { LiveObjects } from './live-objects.js';
 import { objectKey, objectRef, sourceOf, withSourceOf } from './manifests.js';
 import { foreignObjectsIn } from './namespace-guard.js';
 import { normalizeForDiff } from './normalize.js';
+import { appliedUnchanged } from './owned-fields.js';
 import { isRecreatable } from './recreate.js';
 import type { Manifest } from './resources.js';
 import { UnknownKindError } from './resources.js';
@@ -84,6 +85,11 @@ export interface ChangeSet {
   readonly pruning: boolean;
   /** Members that left the app and are not pruned, with the reason. */
   readonly kept: readonly KeptMember[];
+  /**
+   * The group kinds and namespaces of the kept members: they stay in the parent's scope, so that a later
+   * apply finds them again and prunes them once nothing keeps them.
+   */
+  readonly keptScope: ApplySetScope;
 }
 
 export interface ChangeSetOptions {
@@ -170,6 +176,7 @@ export async function computeChangeSet(
   refuseDuplicates(changes);
   const previousScope = await scope;
   const kept: KeptMember[] = [];
+  const keptObjects: Manifest[] = [];
   const desiredScope = scopeOf(desiredObjects({ changes }), context.applySet.namespace);
   const pruning = options.prune ?? true;
   if (pruning && previousScope) {
@@ -181,6 +188,7 @@ export async function computeChangeSet(
       const keep = member.kind === 'Namespace' && (await namespaceKept(context, member.metadata.name));
       if (keep) {
         kept.push({ ref: objectRef(member), reason: keep });
+        keptObjects.push(member);
       } else {
         changes.push(
           withDiff({ ref: objectRef(member), operation: 'delete', live: member }, member, undefined),
@@ -191,7 +199,8 @@ export async function computeChangeSet(
   const summary = Object.fromEntries(
     OPERATIONS.map((op) => [op, changes.filter((c) => c.operation === op).length]),
   ) as Record<Operation, number>;
-  return { changes, summary, previousScope, desiredScope, pruning, kept };
+  const keptScope = scopeOf(keptObjects, context.applySet.namespace);
+  return { changes, summary, previousScope, desiredScope, pruning, kept, keptScope };
 }
 
 /**
@@ -215,6 +224,31 @@ async function describeApplySet(
     }
   }
   return `another ApplySet (${APPLYSET_LABELS.partOf}=${id}; find its parent with \`kubectl get secrets -A -l ${APPLYSET_LABELS.id}=${id}\`)`;
+}
+
+/**
+ * Why applying `desired` would take `live` from another ApplySet, or undefined: it carries another
+ * ApplySet's label, or none while its digest says cdk8s-devops applied it from another manifest (someone
+ * removed the label by hand: it may belong to any ApplySet). Objects without either are adopted, as kubectl does.
+ */
+async function ownershipConflict(
+  context: ApplyContext,
+  live: Manifest,
+  desired: Manifest,
+): Promise<string | undefined> {
+  const owner = otherOwner(context, live);
+  if (owner) {
+    return `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`;
+  }
+  const digest = live.metadata.annotations?.[MANIFEST_DIGEST];
+  if (
+    !live.metadata.labels?.[APPLYSET_LABELS.partOf] &&
+    digest &&
+    digest !== desired.metadata.annotations?.[MANIFEST_DIGEST]
+  ) {
+    return `it has no ${APPLYSET_LABELS.partOf} label, yet cdk8s-devops applied it from another manifest (its ${MANIFEST_DIGEST} differs): the label was removed by hand, and it may belong to another ApplySet; rerun with --adopt to take it over`;
+  }
+  return undefined;
 }
 
 /** Why a Namespace that left the app must stay, or '' when it may be pruned. */
@@ -312,11 +346,9 @@ async function changeOf(
     diff: '',
     reason,
   });
-  const owner = otherOwner(context, live);
-  if (owner && !options.adopt) {
-    return conflict(
-      `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`,
-    );
+  const taken = options.adopt ? undefined : await ownershipConflict(context, live, desired);
+  if (taken) {
+    return conflict(taken);
   }
   if (predicted.status === 'rejected') {
     if (isFieldConflict(predicted.reason)) {

@@ -1,7 +1,8 @@
 /**
  * Named points of an apply at which a test can hold the command (to overlap it with another, or to kill
  * it there): `CDK8S_DEVOPS_TEST_HOLD_AT=<point>` or `<point>:<n>` (at the n-th time the point is passed).
- * The command says `holding at <point>` on stderr and goes on when it receives SIGUSR2. Without the
+ * The command says `holding at <point>` on stderr and goes on when it receives SIGUSR2 (or SIGINT or
+ * SIGTERM, which interrupt it). Without the
  * variable, a checkpoint costs one lookup.
  */
 export const HOLD_VARIABLE = 'CDK8S_DEVOPS_TEST_HOLD_AT';
@@ -24,10 +25,14 @@ export async function checkpoint(point: Checkpoint): Promise<void> {
     await new Promise<void>((resolve) => {
       // The interval keeps the process alive while it is held.
       const alive = setInterval(() => {}, 60_000);
-      process.once('SIGUSR2', () => {
+      const go = () => {
         clearInterval(alive);
         resolve();
-      });
+      };
+      process.once('SIGUSR2', go);
+      // An interrupted command goes on too, so that its interrupt handling can finish what is in flight.
+      process.once('SIGINT', go);
+      process.once('SIGTERM', go);
     });
   }
 }

@@ -29,6 +29,14 @@ export class StackError extends Error {
   }
 }
 
+/** The command was interrupted (SIGINT, SIGTERM): no further request of the step was sent. */
+export class InterruptedError extends Error {
+  public constructor(step: string) {
+    super(`interrupted while ${step}: no further request was sent`);
+    this.name = 'InterruptedError';
+  }
+}
+
 /**
  * Throws when any object failed because the API server could not be reached: that is one problem, not
  * one per object, and it is worth saying once.

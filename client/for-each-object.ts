@@ -3,7 +3,7 @@
  * that the error lists every object that failed rather than the first one.
  */
 import type { LimitFunction } from 'p-limit';
-import { ObjectError, StackError, throwIfUnreachable } from './errors.js';
+import { InterruptedError, ObjectError, StackError, throwIfUnreachable } from './errors.js';
 import { objectRef } from './manifests.js';
 import type { Manifest } from './resources.js';
 
@@ -19,9 +19,19 @@ export interface ForEachObjectOptions {
   readonly hint?: string;
   /** What an unreachable API server means for this step, said after the server's address. */
   readonly unreachable: string;
+  /**
+   * Once aborted, no further object is started; those in flight finish, and the step throws
+   * InterruptedError.
+   *
+   * @default - runs to the end
+   */
+  readonly signal?: AbortSignal;
 }
 
-/** The results in the order of `objects`; throws a StackError naming each object that failed. */
+/**
+ * The results in the order of `objects`; throws a StackError naming each object that failed, or
+ * InterruptedError once `signal` was aborted.
+ */
 export async function forEachObject<R>(
   objects: readonly Manifest[],
   options: ForEachObjectOptions,
@@ -31,6 +41,9 @@ export async function forEachObject<R>(
   const results = await Promise.all(
     objects.map((object) =>
       options.limit(async () => {
+        if (options.signal?.aborted) {
+          return undefined;
+        }
         try {
           return await work(object);
         } catch (error) {
@@ -40,6 +53,9 @@ export async function forEachObject<R>(
       }),
     ),
   );
+  if (options.signal?.aborted) {
+    throw new InterruptedError(options.step);
+  }
   if (errors.length > 0) {
     throwIfUnreachable(errors, options.unreachable);
     throw new StackError(options.step, errors, options.hint);

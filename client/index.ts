@@ -10,7 +10,7 @@ export type { Change, ChangeSet, ChangeSetOptions, KeptMember, Operation } from 
 export { HOLD_VARIABLE } from './checkpoints.js';
 export { LEASE_SECONDS, LockedError, LockLostError } from './lease-lock.js';
 export { desiredObjects, hasChanges, OPERATIONS, prunedObjects } from './change-set.js';
-export { ObjectError, StackError } from './errors.js';
+export { InterruptedError, ObjectError, StackError } from './errors.js';
 export type { KubeConfigOptions } from './kubeconfig.js';
 export { loadKubeConfig } from './kubeconfig.js';
 export { loadManifests, objectRef } from './manifests.js';

@@ -3,10 +3,11 @@
  * in-cluster service account; `--context` picks a context. Exec plugins (`aws eks get-token`) and TLS
  * verification come from client-node's KubeConfig. Errors name the file and the fix, never a credential.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import jsYaml from 'js-yaml';
 
 export class KubeConfigError extends Error {
   public constructor(message: string) {
@@ -79,6 +80,9 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
 }
 
 function load(kc: KubeConfig, file: string): void {
+  for (const path of file.split(':').filter(Boolean)) {
+    checkKubeConfigFile(path);
+  }
   try {
     if (file.includes(':')) {
       // Several files, as KUBECONFIG lists them: client-node merges them like kubectl.
@@ -87,11 +91,36 @@ function load(kc: KubeConfig, file: string): void {
       kc.loadFromFile(file);
     }
   } catch (error) {
-    throw new KubeConfigError(
-      `cannot load the kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}; fix the file or pass another with --kubeconfig`,
-    );
+    throw notAKubeConfig(file, (error as Error).message.split('\n')[0]);
   }
 }
+
+/**
+ * client-node takes any YAML, text that is not a mapping included, for an empty kubeconfig, which then
+ * has "no cluster": the file is read first, so that the error is about the file.
+ */
+function checkKubeConfigFile(path: string): void {
+  let content: unknown;
+  try {
+    content = jsYaml.load(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw notAKubeConfig(path, (error as Error).message.split('\n')[0]);
+  }
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    const found =
+      content === null || content === undefined
+        ? 'nothing'
+        : Array.isArray(content)
+          ? 'a list'
+          : `the ${typeof content} ${JSON.stringify(content).slice(0, 40)}`;
+    throw notAKubeConfig(path, `it holds ${found}, not a YAML mapping of clusters, users and contexts`);
+  }
+}
+
+const notAKubeConfig = (path: string, why: string) =>
+  new KubeConfigError(
+    `${path} is not a valid kubeconfig: ${why}; fix the file or pass another with --kubeconfig`,
+  );
 
 /** The namespace of the current context, as kubectl defaults `-n`. */
 export function contextNamespace(kc: KubeConfig): string | undefined {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from './api-client.js';
-import { ApiError } from './api-client.js';
+import { ApiError, CONTENT_TYPES } from './api-client.js';
 
 /** How long a lease lasts without renewal; it is renewed three times as often. */
 export const LEASE_SECONDS = 15;
@@ -105,7 +105,9 @@ export class LeaseLock {
   private renewedAt = 0;
   private lost = false;
   private timer?: NodeJS.Timeout;
-  private renewing: Promise<void> = Promise.resolve();
+  /** The renewal in flight: one at a time, the next scheduled when it ends, none once released. */
+  private renewal?: { readonly done: Promise<void>; readonly abort: AbortController };
+  private released?: Promise<void>;
 
   private constructor(
     private readonly api: ApiClient,
@@ -147,7 +149,7 @@ export class LeaseLock {
     } catch (error) {
       if (error instanceof ApiError && error.code === 403) {
         throw new Error(
-          `${error.message}; taking the lock needs get, create, update and delete on leases (coordination.k8s.io) in ${this.options.namespace}: see "The deployer's permissions" in the README`,
+          `${error.message}; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${this.options.namespace}: see "The deployer's permissions" in the README`,
           { cause: error },
         );
       }
@@ -183,9 +185,24 @@ export class LeaseLock {
       throw error;
     }
     this.renewedAt = Date.now();
-    this.timer = setInterval(
+    this.scheduleRenewal();
+  }
+
+  /**
+   * The next renewal, a third of the lease after the last one ended: renewals never overlap, so a
+   * renewal held back by throttling cannot land after a later one, or after the release.
+   */
+  private scheduleRenewal(): void {
+    this.timer = setTimeout(
       () => {
-        this.renewing = this.renew();
+        const abort = new AbortController();
+        const done = this.renew(abort.signal).finally(() => {
+          this.renewal = undefined;
+          if (!this.released) {
+            this.scheduleRenewal();
+          }
+        });
+        this.renewal = { done, abort };
       },
       (LEASE_SECONDS * 1000) / 3,
     );
@@ -214,31 +231,40 @@ export class LeaseLock {
     }
   }
 
-  private async renew(): Promise<void> {
+  /**
+   * A merge patch conditioned on the resourceVersion last written: it never creates the Lease (an update
+   * would, once the Lease was released or broken), and fails when anyone else wrote it since.
+   */
+  private async renew(signal: AbortSignal): Promise<void> {
     if (this.lost) {
       return;
     }
     try {
-      const current = await this.read();
-      if (current?.spec?.holderIdentity !== this.identity) {
-        this.lost = true;
-        return;
-      }
       const renewed = await this.api.request<Lease>({
         path: this.path,
-        method: 'PUT',
-        body: this.body(microTime(), current.spec.acquireTime),
+        method: 'PATCH',
+        contentType: CONTENT_TYPES.merge,
+        body: { metadata: { resourceVersion: this.resourceVersion }, spec: { renewTime: microTime() } },
+        signal,
       });
       this.resourceVersion = renewed.metadata.resourceVersion;
       this.renewedAt = Date.now();
-    } catch {
-      // A failed renewal is retried at the next tick; `assertHeld` decides by the time of the last one.
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 404) {
+        this.lost = true;
+      } else if (error instanceof ApiError && error.code === 409) {
+        // Ours still when a retried renewal of ours went through; else someone broke or took it.
+        const current = await this.read().catch(() => undefined);
+        this.lost = current?.spec?.holderIdentity !== this.identity;
+        this.resourceVersion = current?.metadata.resourceVersion;
+      }
+      // Any other failure is retried at the next renewal; `assertHeld` decides by the time of the last one.
     }
   }
 
   /** Throws LockLostError unless the lock is still ours and not expired: called before each step that changes the cluster. */
   public async assertHeld(step: string): Promise<void> {
-    await this.renewing;
+    await this.renewal?.done;
     // A fresh read: the lock may have been broken since the last renewal.
     const current = await this.read();
     if (current?.spec?.holderIdentity !== this.identity) {
@@ -249,17 +275,27 @@ export class LeaseLock {
     }
   }
 
-  /** Stops renewing and gives the lock up (deleting the Lease, only if it is still ours). */
-  public async release(): Promise<void> {
-    clearInterval(this.timer);
-    await this.renewing;
-    if (this.lost) {
-      return;
-    }
-    const current = await this.read().catch(() => undefined);
-    if (current?.spec?.holderIdentity === this.identity) {
-      await this.api
-        .request({
+  /**
+   * Stops renewing (the renewal in flight is aborted and awaited) and gives the lock up, deleting the
+   * Lease only while it is still ours. Called twice (an interrupt, then the command's end), it releases once.
+   */
+  public release(): Promise<void> {
+    this.released ??= this.releaseOnce();
+    return this.released;
+  }
+
+  private async releaseOnce(): Promise<void> {
+    clearTimeout(this.timer);
+    this.renewal?.abort.abort();
+    await this.renewal?.done;
+    // An aborted renewal may still land on the server: a delete it beat is retried on the new version.
+    for (let attempt = 0; attempt < 3 && !this.lost; attempt++) {
+      const current = await this.read().catch(() => undefined);
+      if (current?.spec?.holderIdentity !== this.identity) {
+        return;
+      }
+      try {
+        await this.api.request({
           path: this.path,
           method: 'DELETE',
           body: {
@@ -267,8 +303,13 @@ export class LeaseLock {
             kind: 'DeleteOptions',
             preconditions: { resourceVersion: current.metadata.resourceVersion },
           },
-        })
-        .catch(() => {});
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 409)) {
+          return;
+        }
+      }
     }
   }
 }

@@ -7,11 +7,9 @@
 import { ApiError } from './api-client.js';
 import type { ApplyContext, ResolvedObject } from './apply-context.js';
 import { readIfExists } from './apply-context.js';
+import { listAll } from './list-all.js';
 import type { Manifest, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
-
-/** Items per page: big enough that most kinds come in one answer, small enough to keep answers quick. */
-const PAGE_SIZE = 500;
 
 export class LiveObjects {
   /** By collection path; undefined when the list is forbidden. */
@@ -52,19 +50,11 @@ export class LiveObjects {
 
   private async fetch(path: string, type: ResourceType): Promise<Map<string, Manifest> | undefined> {
     const byName = new Map<string, Manifest>();
-    let next: string | undefined;
     try {
-      do {
-        const page: { items: Manifest[]; metadata?: { continue?: string } } = await this.context.api.request({
-          path,
-          query: { limit: PAGE_SIZE, continue: next },
-        });
-        for (const item of page.items) {
-          // Lists leave out apiVersion and kind on their items; a read of one object has them.
-          byName.set(item.metadata.name, { ...item, apiVersion: type.apiVersion, kind: type.kind });
-        }
-        next = page.metadata?.continue || undefined;
-      } while (next);
+      for (const item of await listAll(this.context.api, path)) {
+        // Lists leave out apiVersion and kind on their items; a read of one object has them.
+        byName.set(item.metadata.name, { ...item, apiVersion: type.apiVersion, kind: type.kind });
+      }
     } catch (error) {
       if (error instanceof ApiError && error.code === 403) {
         return undefined;

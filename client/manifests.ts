@@ -10,7 +10,8 @@ const KUSTOMIZATION_FILE = /^kustomization\.ya?ml$/;
 
 /**
  * Every object in the given files, and in the YAML and JSON files of the given folders (sorted by name,
- * not recursing, without a kustomization.yaml), in order. Empty documents are skipped; anything that is not an object is an error.
+ * not recursing, without a kustomization.yaml), in order. Empty documents are skipped, the items of a
+ * List are taken one by one; anything that is not an object is an error.
  */
 export async function loadManifests(paths: readonly string[]): Promise<Manifest[]> {
   const files: string[] = [];
@@ -57,14 +58,22 @@ export function parseManifests(text: string, source: string): Manifest[] {
     if (value === null || value === undefined) {
       return [];
     }
-    const object = value as Partial<Manifest>;
-    if (typeof object !== 'object' || !object.apiVersion || !object.kind || !object.metadata?.name) {
-      throw new Error(
-        `${source}, document ${index + 1}: not a Kubernetes object (apiVersion, kind and metadata.name are required)`,
-      );
+    const where = `${source}, document ${index + 1}`;
+    const list = value as { kind?: unknown; items?: unknown };
+    // `kubectl get -o yaml` writes a List (or a `<Kind>List`): kubectl applies its items, and so does this.
+    if (typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) {
+      return list.items.map((item, i) => checkedObject(item, `${where}, item ${i + 1}`));
     }
-    return [withSource(object as Manifest, `${source}, document ${index + 1}`)];
+    return [checkedObject(value, where)];
   });
+}
+
+function checkedObject(value: unknown, where: string): Manifest {
+  const object = value as Partial<Manifest> | null;
+  if (typeof object !== 'object' || !object?.apiVersion || !object.kind || !object.metadata?.name) {
+    throw new Error(`${where}: not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
+  }
+  return withSource(object as Manifest, where);
 }
 
 /** Where each manifest was read from, for errors; kept beside the objects so that they stay plain. */

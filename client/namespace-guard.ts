@@ -5,6 +5,7 @@
  * Endpoints, and objects owned by others, such as a Deployment's ReplicaSets).
  */
 import { APPLYSET_LABELS } from './applyset.js';
+import { listAll } from './list-all.js';
 import { objectRef } from './manifests.js';
 import type { Cluster, Manifest } from './resources.js';
 
@@ -42,12 +43,12 @@ export async function foreignObjectsIn(
       );
       return Promise.all(
         resources.map(async (resource) => {
-          const items = await cluster.api
-            .request<{ items: Manifest[] }>({
-              path: `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}`,
-              query: { labelSelector: `${APPLYSET_LABELS.partOf}!=${id}`, limit: 50 },
-            })
-            .then((l) => l.items)
+          // Every page: one object beyond the first page is as precious as one on it.
+          const items = await listAll(
+            cluster.api,
+            `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}`,
+            { labelSelector: `${APPLYSET_LABELS.partOf}!=${id}` },
+          )
             // What cannot be read cannot be known to be ours: it keeps the Namespace.
             .catch(() => [{ metadata: { name: `(${resource.name} cannot be listed)` } } as Manifest]);
           return items

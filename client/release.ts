@@ -11,10 +11,12 @@ import type { ApplyContext } from './apply-context.js';
 import { FIELD_MANAGER, resolveObject } from './apply-context.js';
 import type { ApplyOptions, ApplyResult } from './apply.js';
 import { applyChangeSet } from './apply.js';
+import { InterruptedError } from './errors.js';
 import { removeLeftovers } from './recreate.js';
 import { APPLYSET_LABELS, ApplySet } from './applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './change-set.js';
 import { computeChangeSet, desiredObjects } from './change-set.js';
+import { canonicalDigest } from './canonical-json.js';
 import { checkpoint } from './checkpoints.js';
 import { LeaseLock } from './lease-lock.js';
 import { foreignObjectsIn } from './namespace-guard.js';
@@ -188,6 +190,12 @@ export class Release {
 
   public readonly history: RevisionHistory;
   private lock?: LeaseLock;
+  /** Aborted by `interrupt`: the apply sends no further request. */
+  private readonly stopping = new AbortController();
+  /** The apply (and its recording) in progress, whose requests in flight an interrupt waits for. */
+  private applying?: Promise<unknown>;
+  /** The number of the revision this command recorded last. */
+  private recorded?: number;
 
   private constructor(
     private readonly context: ApplyContext,
@@ -241,15 +249,10 @@ export class Release {
       await checkpoint('locked');
       return await work();
     } finally {
-      const lock = this.lock;
+      // Kept until released: an interrupt meanwhile waits for the same release before the process exits.
+      await this.lock.release();
       this.lock = undefined;
-      await lock.release();
     }
-  }
-
-  /** Gives up the lock at once (on SIGINT); the command must stop changing the cluster. */
-  public async releaseLock(): Promise<void> {
-    await this.lock?.release();
   }
 
   /** Deletes the release's lock whoever holds it; true when there was one. */
@@ -285,7 +288,12 @@ export class Release {
       try {
         return await this.applyAndRecord(changeSet, options);
       } catch (error) {
-        if (!options.rollbackOnFailure || options.dryRun || error instanceof ConflictError) {
+        if (
+          !options.rollbackOnFailure ||
+          options.dryRun ||
+          error instanceof ConflictError ||
+          error instanceof InterruptedError
+        ) {
           throw error;
         }
         // Consent to recreate workloads on the way forward covers recreating them on the way back.
@@ -301,37 +309,18 @@ export class Release {
     if (changeSet.summary.conflict > 0) {
       throw new ConflictError(changeSet);
     }
-    // Size and names are checked before anything changes: recording must not fail after the cluster did.
-    const prepared = options.dryRun ? undefined : this.history.prepare(desiredObjects(changeSet));
-    let changed = false;
-    let result: ApplyResult;
-    try {
-      result = await applyChangeSet(this.context, changeSet, {
-        ...options,
-        onObject: (event) => {
-          changed = true;
-          options.onObject?.(event);
-        },
-        beforePrune: () => this.lock!.assertHeld('pruning'),
-      });
-    } catch (error) {
-      if (changed && prepared) {
-        // History records what was applied; a failure to record must not hide why the apply failed.
-        await this.record(prepared, options, 'failed', `apply failed: ${firstLine(error)}`).catch(() => {});
-      }
-      throw error;
+    // Number, size and names are checked before anything changes: recording must not fail after the cluster did.
+    const prepared = options.dryRun ? undefined : await this.history.prepare(desiredObjects(changeSet));
+    if (this.stopping.signal.aborted) {
+      throw new InterruptedError('starting to apply');
     }
-    if (!prepared) {
+    const applying = this.applyThenRecord(changeSet, options, prepared);
+    this.applying = applying;
+    const { result, revision } = await applying;
+    if (!revision) {
       return result;
     }
-    await this.lock!.assertHeld('recording the revision');
-    await checkpoint('recording');
     const leftovers = result.leftovers ?? [];
-    const revision = await this.record(
-      prepared,
-      options,
-      options.wait || leftovers.length > 0 ? 'pending' : 'deployed',
-    );
     if (leftovers.length > 0) {
       // The old pods of recreated workloads serve until the new ones are ready, then go (unless adopted).
       const replaced = await this.waitFor(result.recreated ?? [], options.wait);
@@ -357,6 +346,64 @@ export class Release {
     return { ...result, revision: { ...revision, status: 'deployed' }, wait };
   }
 
+  /**
+   * Applies the change set and records it (`pending` when a wait follows); when the apply fails, or is
+   * interrupted, after something changed, what was applied is recorded as `failed`.
+   */
+  private async applyThenRecord(
+    changeSet: ChangeSet,
+    options: DeployOptions,
+    prepared: PreparedRevision | undefined,
+  ): Promise<{ result: ApplyResult; revision?: Revision }> {
+    let changed = false;
+    let result: ApplyResult;
+    try {
+      result = await applyChangeSet(this.context, changeSet, {
+        ...options,
+        signal: this.stopping.signal,
+        onObject: (event) => {
+          changed = true;
+          options.onObject?.(event);
+        },
+        beforePrune: () => this.lock!.assertHeld('pruning'),
+      });
+    } catch (error) {
+      if (changed && prepared) {
+        // History records what was applied; a failure to record must not hide why the apply failed.
+        await this.record(prepared, options, 'failed', `apply failed: ${firstLine(error)}`).catch(() => {});
+      }
+      throw error;
+    }
+    if (!prepared) {
+      return { result };
+    }
+    await this.lock!.assertHeld('recording the revision');
+    await checkpoint('recording');
+    const waits = options.wait || (result.leftovers ?? []).length > 0;
+    return { result, revision: await this.record(prepared, options, waits ? 'pending' : 'deployed') };
+  }
+
+  /**
+   * Stops the command (SIGINT, SIGTERM): the apply sends no further request, the requests in flight
+   * finish and what they applied is recorded (`failed`); a revision still `pending` because its wait was
+   * cut short is marked `failed`; then the lock is given up. Resolves to the revision this command
+   * recorded, as history now has it.
+   */
+  public async interrupt(): Promise<Revision | undefined> {
+    this.stopping.abort();
+    await this.applying?.catch(() => {});
+    let revision: Revision | undefined;
+    if (this.recorded !== undefined) {
+      revision = (await this.history.list()).find((r) => r.number === this.recorded);
+      if (revision?.status === 'pending') {
+        await this.history.setStatus(revision.number, 'failed');
+        revision = { ...revision, status: 'failed' };
+      }
+    }
+    await this.lock?.release();
+    return revision;
+  }
+
   /** As Helm does: the revision is deployed, and the one deployed before it superseded. */
   private async markDeployed(number: number): Promise<void> {
     for (const revision of await this.history.list()) {
@@ -378,10 +425,13 @@ export class Release {
     options: DeployOptions = {},
   ): Promise<Revision | undefined> {
     return this.locked('apply', async () => {
-      const prepared = this.history.prepare(desiredObjects(changeSet));
+      const prepared = await this.history.prepare(desiredObjects(changeSet));
+      if (this.stopping.signal.aborted) {
+        throw new InterruptedError('recording');
+      }
       const latest = (await this.history.list()).at(-1);
       // Without any revision, only a parent says that something was applied.
-      if (latest ? latest.digest === prepared.digest : !changeSet.previousScope) {
+      if (latest ? await this.holdsManifestsOf(latest, prepared) : !changeSet.previousScope) {
         return undefined;
       }
       return this.record(
@@ -391,6 +441,16 @@ export class Release {
         'the cluster already matched: applied by a command that stopped before recording it',
       );
     });
+  }
+
+  /** Whether `revision` holds the manifests of `prepared` (read when its digest is of an older kind). */
+  private async holdsManifestsOf(revision: Revision, prepared: PreparedRevision): Promise<boolean> {
+    if (revision.digest === prepared.digest) {
+      return true;
+    }
+    // Digests recorded before they were canonical depend on key order: compare the manifests themselves.
+    const manifests = await this.history.manifests(revision.number).catch(() => undefined);
+    return manifests !== undefined && canonicalDigest(manifests) === prepared.digest;
   }
 
   /** Records a revision with `status`; a deployed one supersedes the revisions deployed before it. */
@@ -407,6 +467,7 @@ export class Release {
       writer: `${userInfo().username}@${hostname()} ${process.pid} ${Date.now()}`,
       keep: options.keepRevisions,
     });
+    this.recorded = revision.number;
     if (status === 'deployed') {
       await this.markDeployed(revision.number);
     }
@@ -414,7 +475,7 @@ export class Release {
   }
 
   private async rollBackAfter(error: Error, recreateOnImmutable: boolean): Promise<never> {
-    const target = await this.lastGoodRevision();
+    const target = (await this.history.lastGood())?.number;
     if (target === undefined) {
       throw error;
     }
@@ -433,15 +494,6 @@ export class Release {
     throw new RolledBackError(error, target);
   }
 
-  /** The newest revision, before the latest one, that was healthy when it was replaced (deployed or superseded). */
-  private async lastGoodRevision(): Promise<number | undefined> {
-    const revisions = await this.history.list();
-    return revisions
-      .slice(0, -1)
-      .reverse()
-      .find((r) => r.status === 'deployed' || r.status === 'superseded')?.number;
-  }
-
   /**
    * Applies a recorded revision again as a new revision (by default the newest healthy one before the
    * latest; failed and rolled-back revisions are never picked by default); the revision it replaces is
@@ -450,16 +502,22 @@ export class Release {
   public async rollback(options?: RollbackOptions & { confirm?: undefined }): Promise<DeployResult>;
   public async rollback(options: RollbackOptions): Promise<DeployResult | undefined>;
   public async rollback(options: RollbackOptions = {}): Promise<DeployResult | undefined> {
+    // Before the lock, which creates the namespace: a wrong name must not leave one behind.
+    await this.assertExists();
     return this.locked('rollback', async () => {
       const revisions = await this.history.list();
-      const to = options.toRevision ?? (await this.lastGoodRevision());
-      if (to === undefined) {
+      const target =
+        options.toRevision === undefined
+          ? await this.history.lastGood()
+          : { number: options.toRevision, manifests: await this.history.manifests(options.toRevision) };
+      if (target === undefined) {
         throw new Error(
-          `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has no earlier healthy revision to roll back to (revisions: ${revisions.map((r) => `${r.number} ${r.status}`).join(', ') || 'none'}); name one with --to-revision`,
+          `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has no earlier healthy revision that can be read to roll back to (revisions: ${revisions.map((r) => `${r.number} ${r.status}`).join(', ') || 'none'}); name one with --to-revision`,
         );
       }
+      const to = target.number;
       const replaced = revisions.at(-1);
-      const changeSet = await this.changeSet(await this.history.manifests(to), {
+      const changeSet = await this.changeSet(target.manifests, {
         forceConflicts: true,
         adopt: true,
         recreateOnImmutable: options.recreateOnImmutable,
@@ -477,6 +535,20 @@ export class Release {
       }
       return result;
     });
+  }
+
+  /**
+   * Throws unless something was ever applied under this ApplySet's name here (a parent or a revision),
+   * naming where it looked: a misspelt name or namespace is said, not taken for an empty app.
+   */
+  public async assertExists(): Promise<void> {
+    const { name, namespace } = this.context.applySet;
+    if ((await this.history.list()).length > 0 || (await this.context.applySet.readScope())) {
+      return;
+    }
+    throw new Error(
+      `there is no ApplySet ${name} in namespace ${namespace}: nothing was ever applied under that name there. Check --applyset and -n (or --env)`,
+    );
   }
 
   /**

@@ -5,11 +5,11 @@
  * The list is read from labels and annotations alone; only a rollback decompresses, and a revision that
  * cannot be read is named and skipped, never blocking the others.
  */
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ApiClient } from './api-client.js';
 import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
+import { canonicalDigest } from './canonical-json.js';
 import type { Manifest } from './resources.js';
 
 export const REVISION_SECRET_TYPE = 'cdk8s-devops.io/revision';
@@ -118,11 +118,18 @@ interface RevisionSecret extends Manifest {
   readonly data?: { manifests?: string };
 }
 
-/** A revision ready to record: encoded and split, its names checked, so recording cannot fail on size or name. */
+/** A revision ready to record: numbered, encoded and split, so recording cannot fail on number, size or name. */
 export interface PreparedRevision {
+  readonly number: number;
   readonly manifests: readonly Manifest[];
   readonly parts: readonly string[];
   readonly digest: string;
+}
+
+/** A revision to roll back to: its number and manifests. */
+export interface RevisionContent {
+  readonly number: number;
+  readonly manifests: Manifest[];
 }
 
 export class RevisionHistory {
@@ -136,10 +143,11 @@ export class RevisionHistory {
   }
 
   /**
-   * Encodes and splits the manifests, and checks the Secret names, before anything is applied: whatever
-   * would keep the revision from being recorded fails here, while the cluster is unchanged.
+   * Numbers, encodes and splits the manifests before anything is applied: whatever would keep the
+   * revision from being recorded fails here, while the cluster is unchanged. The number follows every
+   * number in use, those of Secrets whose label was broken included, so that no name is taken twice.
    */
-  public prepare(manifests: readonly Manifest[]): PreparedRevision {
+  public async prepare(manifests: readonly Manifest[]): Promise<PreparedRevision> {
     const encoded = encodeManifests(manifests);
     const parts: string[] = [];
     for (let i = 0; i < encoded.length || parts.length === 0; i += PART_SIZE) {
@@ -150,7 +158,38 @@ export class RevisionHistory {
         `the revision of ${manifests.length} objects is ${encoded.length} bytes compressed, more than ${MAX_PARTS} Secrets of ${PART_SIZE} bytes hold; nothing was applied. Split the app into several ApplySets`,
       );
     }
-    return { manifests, parts, digest: createHash('sha256').update(JSON.stringify(manifests)).digest('hex') };
+    const all = await this.allSecrets();
+    const used = all.flatMap((s) => [revisionNumber(s), this.numberInName(s)]);
+    const number = Math.max(0, ...used.filter((n): n is number => n !== undefined)) + 1;
+    if (number > 9_999_999) {
+      throw new Error(
+        `ApplySet ${this.applySet.namespace}/${this.applySet.name} has used every revision number; nothing was applied. Delete its revision Secrets (see \`cdk8s-devops history\`)`,
+      );
+    }
+    // Canonical: a manifest read back from a revision has its keys in another order than one read from a file.
+    return { number, manifests, parts, digest: canonicalDigest(manifests) };
+  }
+
+  /**
+   * The newest revision before the latest that was healthy when it was replaced (deployed or superseded)
+   * and can be read; each one that cannot be read on the way is named in a warning and skipped.
+   */
+  public async lastGood(): Promise<RevisionContent | undefined> {
+    const candidates = (await this.list())
+      .slice(0, -1)
+      .reverse()
+      .filter((r) => r.status === 'deployed' || r.status === 'superseded');
+    for (const candidate of candidates) {
+      try {
+        return { number: candidate.number, manifests: await this.manifests(candidate.number) };
+      } catch (error) {
+        const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+        this.api.warn(
+          `revision ${candidate.number} (Secret ${this.applySet.namespace}/${candidate.secret}) cannot be read: ${why}; skipped, rolling back to the healthy revision before it`,
+        );
+      }
+    }
+    return undefined;
   }
 
   /** Every revision kept, oldest first, from labels and annotations alone. */
@@ -188,8 +227,7 @@ export class RevisionHistory {
 
   /** Stores the manifests as the next revision and drops the oldest beyond `keep`. */
   public async record(prepared: PreparedRevision, options: RecordOptions): Promise<Revision> {
-    const existing = await this.secrets();
-    const number = existing.length > 0 ? revisionNumber(existing[existing.length - 1]) + 1 : 1;
+    const { number } = prepared;
     const secrets = prepared.parts.map((data, part) =>
       this.secretOf(
         number,
@@ -215,6 +253,8 @@ export class RevisionHistory {
     for (const secret of [...secrets.slice(1), secrets[0]]) {
       await this.create(secret, options.writer);
     }
+    // By number only: revisions whose label cannot be read are left alone (and named by `secrets`).
+    const existing = (await this.secrets()).filter((s) => revisionNumber(s) !== number);
     const keep = options.keep ?? 10;
     for (const old of existing.slice(0, Math.max(0, existing.length + 1 - keep))) {
       await this.remove(old);
@@ -248,7 +288,7 @@ export class RevisionHistory {
   public async moveFrom(from: RevisionHistory): Promise<number> {
     const originals = await from.secrets();
     for (const original of originals) {
-      const number = revisionNumber(original);
+      const number = revisionNumber(original)!;
       const parts = Number(original.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1);
       for (let part = parts - 1; part >= 0; part--) {
         const source =
@@ -295,21 +335,20 @@ export class RevisionHistory {
     };
   }
 
-  /** Deletes every revision (for `delete`). */
+  /** Deletes every revision, those that cannot be read included (for `delete`). */
   public async removeAll(): Promise<void> {
-    for (const secret of await this.secrets()) {
+    for (const secret of await this.allSecrets()) {
       await this.remove(secret);
     }
   }
 
   private async remove(secret: RevisionSecret): Promise<void> {
-    const parts = Number(secret.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1);
+    const parts = Number(secret.metadata.annotations?.[REVISION_ANNOTATIONS.parts] ?? 1) || 1;
     for (let part = parts - 1; part >= 0; part--) {
+      // Further parts are named after the first: `<name>.v<n>.p<part>`.
+      const name = `${secret.metadata.name}${part > 0 ? `.p${part}` : ''}`;
       await this.api
-        .request({
-          path: `${this.collection}/${encodeURIComponent(revisionName(this.applySet.name, revisionNumber(secret), part))}`,
-          method: 'DELETE',
-        })
+        .request({ path: `${this.collection}/${encodeURIComponent(name)}`, method: 'DELETE' })
         .catch((error: unknown) => {
           if (!(error instanceof ApiError && error.code === 404)) {
             throw error;
@@ -338,23 +377,54 @@ export class RevisionHistory {
     }
   }
 
+  /**
+   * The revisions' first Secrets, ordered by revision number; one whose revision label is not a number
+   * (changed by hand) cannot be placed, so it is named in a warning and left out.
+   */
   private async secrets(): Promise<RevisionSecret[]> {
+    const all = await this.allSecrets();
+    for (const secret of all.filter((s) => revisionNumber(s) === undefined)) {
+      const fromName = this.numberInName(secret);
+      const label = secret.metadata.labels?.[REVISION_LABELS.revision];
+      this.api.warn(
+        `revision Secret ${this.applySet.namespace}/${secret.metadata.name} is skipped: its label ${REVISION_LABELS.revision} is "${label ?? ''}", not a revision number; restore it (\`kubectl label secret ${secret.metadata.name} -n ${this.applySet.namespace} ${REVISION_LABELS.revision}=${fromName ?? '<n>'} --overwrite\`) or delete the Secret`,
+      );
+    }
+    return all
+      .filter((s) => revisionNumber(s) !== undefined)
+      .sort((a, b) => revisionNumber(a)! - revisionNumber(b)!);
+  }
+
+  /** Every first Secret of a revision of this ApplySet, whatever its labels say. */
+  private async allSecrets(): Promise<RevisionSecret[]> {
     const list = await this.api.request<{ items: RevisionSecret[] }>({
       path: this.collection,
       query: { labelSelector: `${REVISION_LABELS.applySet}=${this.applySet.id},!${REVISION_LABELS.part}` },
     });
-    return list.items
-      .filter((s) => (s as { type?: string }).type === REVISION_SECRET_TYPE)
-      .sort((a, b) => revisionNumber(a) - revisionNumber(b));
+    return list.items.filter((s) => (s as { type?: string }).type === REVISION_SECRET_TYPE);
+  }
+
+  /** The number in a revision Secret's name (`<applyset>.v<n>`), whatever its label says. */
+  private numberInName(secret: RevisionSecret): number | undefined {
+    const prefix = `${this.applySet.name}.v`;
+    const rest = secret.metadata.name.startsWith(prefix) ? secret.metadata.name.slice(prefix.length) : '';
+    return NUMBER.test(rest) ? Number(rest) : undefined;
   }
 }
 
-const revisionNumber = (secret: RevisionSecret) => Number(secret.metadata.labels?.[REVISION_LABELS.revision]);
+/** A revision number: 1 to 9,999,999 (checkApplySetName leaves room for seven digits). */
+const NUMBER = /^[1-9]\d{0,6}$/;
+
+/** The revision label's number; undefined unless it is a revision number. */
+function revisionNumber(secret: RevisionSecret): number | undefined {
+  const label = secret.metadata.labels?.[REVISION_LABELS.revision] ?? '';
+  return NUMBER.test(label) ? Number(label) : undefined;
+}
 
 function toRevision(secret: RevisionSecret): Revision {
   const annotations = secret.metadata.annotations ?? {};
   return {
-    number: revisionNumber(secret),
+    number: revisionNumber(secret)!,
     time: annotations[REVISION_ANNOTATIONS.time] ?? '',
     user: annotations[REVISION_ANNOTATIONS.user] ?? '',
     message: annotations[REVISION_ANNOTATIONS.message] ?? '',

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { Manifest, Release } from '../../client/index.js';
+import type { ChangeSet, Manifest, Release, Revision } from '../../client/index.js';
 import { desiredObjects, hasChanges, prunedObjects } from '../../client/index.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';
@@ -19,6 +19,7 @@ import {
   withSources,
 } from '../options.js';
 import { changeSetJson, confirm, printChangeSet, printJson } from '../output.js';
+import type { ProgressView } from '../progress.js';
 import { createProgress } from '../progress.js';
 import type { RecreateFlags } from '../recreate.js';
 import { mayRecreate, withRecreateOnImmutable } from '../recreate.js';
@@ -65,8 +66,40 @@ export async function applyWithConfirmation(
   wait: boolean,
 ): Promise<void> {
   const release = connect(io, flags);
-  // The lock is taken before the change set and held through the confirmation and the apply.
-  await release.locked('apply', () => confirmAndApply(io, release, manifests, flags, wait));
+  const done: Done = { applied: 0, pruned: 0 };
+  // From the lock on, an interrupt stops the command, says what was done and gives the lock up.
+  const stopInterrupts = onInterrupt(async () => {
+    done.interrupted = true;
+    done.progress?.stop();
+    const revision = await release.interrupt();
+    io.stderr.write(`${interruptedMessage(done, revision)}\n`);
+  });
+  try {
+    // The lock is taken before the change set and held through the confirmation and the apply.
+    await release.locked('apply', () => confirmAndApply(io, release, manifests, flags, wait, done));
+  } finally {
+    stopInterrupts();
+  }
+}
+
+/** What an apply did so far, for the message of an interrupt. */
+interface Done {
+  interrupted?: boolean;
+  /** Set when the apply starts. */
+  changeSet?: ChangeSet;
+  progress?: ProgressView;
+  applied: number;
+  pruned: number;
+}
+
+function interruptedMessage(done: Done, revision: Revision | undefined): string {
+  if (!done.changeSet) {
+    return 'interrupted before anything was applied: nothing changed';
+  }
+  const recorded = revision
+    ? `recorded as revision ${revision.number} (${revision.status})`
+    : 'no revision recorded';
+  return `interrupted: ${done.applied} of ${desiredObjects(done.changeSet).length} objects applied, ${done.pruned} of ${prunedObjects(done.changeSet).length} pruned, ${recorded}; running the command again is safe: it applies what is missing and prunes only after every apply succeeded`;
 }
 
 async function confirmAndApply(
@@ -75,6 +108,7 @@ async function confirmAndApply(
   manifests: Manifest[],
   flags: ApplyFlags,
   wait: boolean,
+  done: Done,
 ): Promise<void> {
   const changeSet = await release.changeSet(manifests, {
     prune: flags.prune,
@@ -118,14 +152,9 @@ async function confirmAndApply(
     }
   }
   const progress = text ? createProgress({ stream: io.stdout }) : undefined;
-  const done = { applied: 0, pruned: 0 };
-  const stopInterrupts = onInterrupt(async () => {
-    progress?.stop();
-    io.stderr.write(
-      `interrupted: ${done.applied} of ${desiredObjects(changeSet).length} objects applied, ${done.pruned} of ${prunedObjects(changeSet).length} pruned, no revision recorded; running the command again is safe: it applies what is missing and prunes only after every apply succeeded\n`,
-    );
-    await release.releaseLock();
-  });
+  // An interrupt may come while the change set is computed: then nothing is applied.
+  done.changeSet = done.interrupted ? undefined : changeSet;
+  done.progress = progress;
   try {
     const result = await release.apply(changeSet, {
       dryRun: flags.dryRun,
@@ -157,7 +186,6 @@ async function confirmAndApply(
       });
     }
   } finally {
-    stopInterrupts();
     progress?.stop();
   }
 }

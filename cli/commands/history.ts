@@ -8,7 +8,12 @@ import { printJson, printTable } from '../output.js';
 export function registerHistory(program: Command, io: CliIo): void {
   withConnection(program.command('history').description('list the recorded revisions')).action(
     async (flags: ConnectionFlags) => {
-      const revisions = await connect(io, flags).history.list();
+      const release = connect(io, flags);
+      const revisions = await release.history.list();
+      if (revisions.length === 0) {
+        // kubectl's answer to a name that is not there: an error, exit 1.
+        await release.assertExists();
+      }
       if (flags.output === 'json') {
         printJson(io, revisions);
         return;

@@ -8,10 +8,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import type { PackageSource } from '../package-source.js';
+import { packageSource } from '../package-source.js';
 
 interface InitFlags {
   name?: string;
   install: boolean;
+  package?: string;
 }
 
 interface OwnPackage {
@@ -23,8 +26,12 @@ export function registerInit(program: Command, io: CliIo): void {
   program
     .command('init')
     .description('create a team repository that uses the house charts, with dev, staging and prod')
-    .argument('<dir>', 'the folder to create (it must be empty or absent)')
+    .argument('<dir>', 'the folder to create (absent, empty, or holding only .git)')
     .option('--name <name>', 'the project name, which prefixes its ApplySets (default: the folder name)')
+    .option(
+      '--package <source>',
+      'where to install cdk8s-devops from: a tarball made by npm pack, the package folder, or a registry spec (default: this version on the registry)',
+    )
     .option('--no-install', 'skip `npm install`')
     .exitOverride()
     .action(async (dir: string, flags: InitFlags) => {
@@ -35,13 +42,18 @@ export function registerInit(program: Command, io: CliIo): void {
           `the project name "${name}" must be a DNS-1123 label of at most 40 characters, since it names namespaces and ApplySets. Pass --name <name>`,
         );
       }
-      if (existsSync(target) && readdirSync(target).length > 0) {
-        throw new Error(`${target} is not empty: init creates a new repository. Name a new or empty folder`);
+      // A freshly cloned empty repository holds .git alone.
+      if (existsSync(target) && readdirSync(target).some((entry) => entry !== '.git')) {
+        throw new Error(
+          `${target} is not empty: init creates a new repository. Name a new or empty folder (a clone holding only .git is fine)`,
+        );
       }
-      writeProject(target, name);
-      io.stdout.write(`created ${target}\n`);
+      const own = ownPackage();
+      const source = packageSource(flags.package, io.cwd, target, own.version);
+      writeProject(target, name, own, source);
+      io.stdout.write(`created ${target}\ncdk8s-devops: ${source.dependency} (${source.description})\n`);
       if (flags.install) {
-        await npmInstall(target, io);
+        await npmInstall(target, source, io);
         io.stdout.write(`next: cd ${dir} && npm run synth\n`);
       } else {
         io.stdout.write(`next: cd ${dir} && npm install && npm run synth\n`);
@@ -49,10 +61,12 @@ export function registerInit(program: Command, io: CliIo): void {
     });
 }
 
-function writeProject(target: string, name: string): void {
-  const root = packageRoot();
-  const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as OwnPackage;
-  const templates = join(root, 'templates', 'init');
+function ownPackage(): OwnPackage {
+  return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as OwnPackage;
+}
+
+function writeProject(target: string, name: string, own: OwnPackage, source: PackageSource): void {
+  const templates = join(packageRoot(), 'templates', 'init');
   mkdirSync(target, { recursive: true });
   for (const file of readdirSync(templates)) {
     // npm never packs a file named .gitignore, so the template's is called gitignore.
@@ -104,7 +118,7 @@ function writeProject(target: string, name: string): void {
       },
     },
     dependencies: {
-      'cdk8s-devops': `^${own.version}`,
+      'cdk8s-devops': source.dependency,
       cdk8s: pinned('cdk8s'),
       'cdk8s-plus-27': pinned('cdk8s-plus-27'),
       constructs: pinned('constructs'),
@@ -142,14 +156,34 @@ function dnsLabel(value: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-function npmInstall(cwd: string, io: CliIo): Promise<void> {
+/** `npm install` in `cwd`; a package missing from the registry (E404) fails naming the way out. */
+function npmInstall(cwd: string, source: PackageSource, io: CliIo): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('npm', ['install', '--no-fund', '--no-audit'], { cwd, env: io.env });
+    const errors: string[] = [];
     child.stdout.pipe(io.stdout, { end: false });
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
     child.stderr.pipe(io.stderr, { end: false });
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`npm install failed in ${cwd} (exit code ${code})`)),
-    );
+    child.on('exit', (code) => {
+      if (code === 0) {
+        resolvePromise();
+        return;
+      }
+      // npm 10 and 11 word it differently; both quote the spec.
+      const missing = /'([^']+)' (?:could not be found|is not in this registry)/.exec(errors.join(''))?.[1];
+      reject(new Error(installFailure(cwd, code, source, missing)));
+    });
   });
+}
+
+/** Why init's npm install failed, and when the registry lacks cdk8s-devops, how to pin it elsewhere. */
+function installFailure(cwd: string, code: number | null, source: PackageSource, missing?: string): string {
+  if (missing === undefined) {
+    return `npm install failed in ${cwd} (exit code ${code})`;
+  }
+  const failed = `npm install failed in ${cwd}: the registry has no ${missing} (E404)`;
+  return missing.includes('cdk8s-devops')
+    ? `${failed}. cdk8s-devops was pinned to ${source.dependency} (${source.description}); if the registry does not have it, pin it to where it is: run init again in an empty folder with --package <tarball made by npm pack, package folder or registry spec>, or set "cdk8s-devops" in ${join(cwd, 'package.json')} to "file:<path to the tarball>" and run npm install there`
+    : `${failed}. Set the registry that has it in .npmrc (npm config set registry <url>), then run npm install in ${cwd}`;
 }

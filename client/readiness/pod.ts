@@ -3,7 +3,8 @@
  * - the kubelet observed the latest generation, when it reports one;
  * - ready when phase is Succeeded, or when the Ready condition is True;
  * - failed when phase is Failed, or a container waits for a reason that does not fix itself
- *   (ImagePullBackOff, ErrImagePull, InvalidImageName, CrashLoopBackOff, CreateContainerConfigError);
+ *   (ImagePullBackOff, ErrImagePull, InvalidImageName, CrashLoopBackOff, CreateContainerConfigError),
+ *   with the fix when the kubelet's message is one synth cannot foresee (an image that runs as root);
  * - progressing otherwise, saying why when the scheduler cannot place it (Unschedulable).
  */
 import { conditionOf, describeCondition, failed, progressing, READY } from './generation.js';
@@ -16,6 +17,16 @@ const STUCK_REASONS = new Set([
   'CrashLoopBackOff',
   'CreateContainerConfigError',
 ]);
+
+/**
+ * Kubelet messages of a pod under "restricted" whose image runs as root, which synth cannot know, and the
+ * fix. The kubelet writes `container has runAsNonRoot and image will run as root (pod: ..., container:
+ * ...)` for a root image and `... image has non-numeric user (...), cannot verify user is non-root` for a
+ * user named, not numbered.
+ */
+const ROOT_IMAGE = /container has runAsNonRoot and image (will run as root|has non-numeric user)/;
+const ROOT_IMAGE_FIX =
+  'set runAsUser (and runAsGroup, fsGroup) on the workload to the image\'s own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (README: "Databases under restricted")';
 
 interface ContainerStatus {
   name: string;
@@ -41,11 +52,12 @@ export function podFailure(pod: LiveObject): Readiness | undefined {
   const stuck = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].find((c) =>
     STUCK_REASONS.has(c.state?.waiting?.reason ?? ''),
   );
-  return stuck
-    ? failed(
-        `container ${stuck.name}: ${[stuck.state!.waiting!.reason, stuck.state!.waiting!.message].filter(Boolean).join(': ')}`,
-      )
-    : undefined;
+  if (!stuck) {
+    return undefined;
+  }
+  const { reason, message } = stuck.state!.waiting!;
+  const fix = ROOT_IMAGE.test(message ?? '') ? `; ${ROOT_IMAGE_FIX}` : '';
+  return failed(`container ${stuck.name}: ${[reason, message].filter(Boolean).join(': ')}${fix}`);
 }
 
 /** Why the scheduler has not placed a pod, or undefined. */

@@ -46,8 +46,17 @@ const IMAGES = {
 
 const image = (name: keyof typeof IMAGES) => `${REGISTRY}/${IMAGES[name]}`;
 
+/** Upstream leaves the pull policy to Kubernetes, which keeps a pinned image it already has. */
+const PULL = { imagePullPolicy: 'IfNotPresent' } as const;
+
+/** Upstream labels each Service with the team and tier it belongs to. */
+const serviceLabels = (team: 'accounts' | 'ledger' | 'frontend', tier: 'db' | 'backend' | 'web') => ({
+  labels: { application: 'bank-of-anthos', environment: 'development', team, tier },
+});
+
 /** The application pods run as UID and GID 1000, with a writable /tmp under a read-only root. */
 const APP_POD = {
+  ...PULL,
   runAsUser: 1000,
   runAsGroup: 1000,
   fsGroup: 1000,
@@ -62,6 +71,7 @@ const APP_POD = {
  * /var/run/postgresql and its data to the emptyDir upstream gives it.
  */
 const POSTGRES_POD = {
+  ...PULL,
   runAsUser: 70,
   runAsGroup: 70,
   fsGroup: 70,
@@ -150,6 +160,7 @@ export class BankOfAnthos extends AppStack {
     const accountsDb = new StatefulService(this, 'accounts-db', {
       image: image('accounts-db'),
       ...POSTGRES_POD,
+      serviceMetadata: serviceLabels('accounts', 'db'),
       // Upstream's governing Service is a ClusterIP one, not headless.
       serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
@@ -162,6 +173,7 @@ export class BankOfAnthos extends AppStack {
       image: image('ledger-db'),
       containerName: 'postgres',
       ...POSTGRES_POD,
+      serviceMetadata: serviceLabels('ledger', 'db'),
       // Upstream's governing Service is a ClusterIP one, not headless.
       serviceKind: ServiceKind.clusterIp(),
       ports: [{ name: 'tcp', number: 5432 }],
@@ -193,6 +205,7 @@ export class BankOfAnthos extends AppStack {
     });
 
     const userService = service('userservice', {
+      serviceMetadata: serviceLabels('accounts', 'backend'),
       env: { TOKEN_EXPIRY_SECONDS: '3600', PRIV_KEY_PATH: '/tmp/.ssh/privatekey' },
       envFrom: [environment, accountsDbConfig],
       mounts: [keyPair],
@@ -200,12 +213,14 @@ export class BankOfAnthos extends AppStack {
       resources: resources([260, 500], [128, 256], [256, 256]),
     });
     const contacts = service('contacts', {
+      serviceMetadata: serviceLabels('accounts', 'backend'),
       envFrom: [environment, accountsDbConfig],
       mounts: [publicKey],
       readiness: ready(10),
       resources: resources([100, 250], [64, 128], [256, 256]),
     });
     const ledgerWriter = service('ledgerwriter', {
+      serviceMetadata: serviceLabels('ledger', 'backend'),
       env: JAVA_ENV,
       envFrom: [environment, serviceApi, ledgerDbConfig],
       mounts: [publicKey],
@@ -214,6 +229,7 @@ export class BankOfAnthos extends AppStack {
       resources: resources([100, 500], [256, 512], [512, 512]),
     });
     const balanceReader = service('balancereader', {
+      serviceMetadata: serviceLabels('ledger', 'backend'),
       env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000000' },
       envFrom: [environment, ledgerDbConfig],
       mounts: [publicKey],
@@ -223,6 +239,7 @@ export class BankOfAnthos extends AppStack {
       resources: resources([100, 500], [256, 512], [512, 512]),
     });
     const transactionHistory = service('transactionhistory', {
+      serviceMetadata: serviceLabels('ledger', 'backend'),
       env: { ...JAVA_ENV, POLL_MS: '100', CACHE_SIZE: '1000', CACHE_MINUTES: '60', HISTORY_LIMIT: '100' },
       envFrom: [environment, ledgerDbConfig],
       mounts: [publicKey],
@@ -232,6 +249,7 @@ export class BankOfAnthos extends AppStack {
       resources: resources([100, 500], [256, 512], [512, 512]),
     });
     this.frontend = service('frontend', {
+      serviceMetadata: serviceLabels('frontend', 'web'),
       servicePort: 80,
       loadBalancer: { reason: 'Bank of Anthos serves its web frontend on an external load balancer' },
       containerName: 'front',
@@ -260,6 +278,7 @@ export class BankOfAnthos extends AppStack {
 
     this.loadGenerator = new Worker(this, 'loadgenerator', {
       image: image('loadgenerator'),
+      ...PULL,
       runAsUser: 1000,
       runAsGroup: 1000,
       fsGroup: 1000,

@@ -24,6 +24,12 @@ const VERSION = 'v0.10.6';
 /** Every upstream pod runs as UID and GID 1000 and owns its volumes with that group. */
 const POD_USER = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } as const;
 
+/** Upstream leaves the pull policy to Kubernetes, which keeps a pinned image it already has. */
+const PULL = { imagePullPolicy: 'IfNotPresent' } as const;
+
+/** Upstream labels each Service with the app it serves. */
+const serviceLabels = (app: string) => ({ labels: { app } });
+
 /** The load generator's init container waits for the frontend to answer, upstream's script verbatim. */
 const FRONTEND_CHECK = `MAX_RETRIES=12
 RETRY_INTERVAL=10
@@ -69,6 +75,8 @@ export class OnlineBoutique extends AppStack {
         image: `${REGISTRY}/${name}:${VERSION}`,
         containerName: 'server',
         ...POD_USER,
+        ...PULL,
+        serviceMetadata: serviceLabels(name),
         replicas: 1,
         // Upstream names the Service port "grpc"; the library carries one name from the container to the Services.
         ports: [{ name: 'grpc', number: service.port, servicePort: service.servicePort }],
@@ -156,6 +164,8 @@ export class OnlineBoutique extends AppStack {
       image: 'redis:alpine',
       containerName: 'redis',
       ...POD_USER,
+      ...PULL,
+      serviceMetadata: serviceLabels('redis-cart'),
       replicas: 1,
       ports: [{ name: 'tcp-redis', number: 6379 }],
       readiness: HealthCheck.tcp({ periodSeconds: 5 }),
@@ -168,11 +178,14 @@ export class OnlineBoutique extends AppStack {
       image: `${REGISTRY}/frontend:${VERSION}`,
       containerName: 'server',
       ...POD_USER,
+      ...PULL,
+      serviceMetadata: serviceLabels('frontend'),
       replicas: 1,
       port: 8080,
       additionalServices: [
         {
           name: 'frontend-external',
+          ...serviceLabels('frontend'),
           kind: ServiceKind.loadBalancer({
             reason: 'Online Boutique serves its shop on an external load balancer',
           }),
@@ -207,12 +220,14 @@ export class OnlineBoutique extends AppStack {
       image: `${REGISTRY}/loadgenerator:${VERSION}`,
       containerName: 'main',
       ...POD_USER,
+      ...PULL,
       replicas: 1,
       terminationGracePeriodSeconds: 5,
       podAnnotations: { 'sidecar.istio.io/rewriteAppHTTPProbers': 'true' },
       initContainers: [
         {
           name: 'frontend-check',
+          ...PULL,
           image: 'busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d',
           command: ['/bin/sh', '-exc', FRONTEND_CHECK],
           env: { FRONTEND_ADDR: 'frontend:80' },

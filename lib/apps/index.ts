@@ -2,13 +2,20 @@ export * from './app-stack.js';
 export * from './config-map.js';
 export * from './env-source.js';
 export * from './existing-secret.js';
-export type { AdditionalServiceOptions, Exposure, ExposureProps, IngressOptions } from './exposure.js';
+export type {
+  AdditionalServiceOptions,
+  Exposure,
+  ExposureProps,
+  IngressOptions,
+  ServiceMetadata,
+} from './exposure.js';
 export * from './health-check.js';
 export type {
   ContainerSpecProps,
   InitContainerOptions,
   NativeSidecarOptions,
   PodOfContainers,
+  PullPolicy,
   SidecarPort,
 } from './pod-containers.js';
 export { PodVolume, ProjectedSource } from './pod-volume.js';

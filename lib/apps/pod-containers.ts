@@ -12,7 +12,7 @@ import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import { RESTRICTED_CONTAINER } from '../security/pod-security.js';
+import { RESTRICTED_ALLOWED_CAPABILITIES, RESTRICTED_CONTAINER } from '../security/pod-security.js';
 import type { ConfigMap } from './config-map.js';
 import { EnvSource } from './env-source.js';
 import type { ExistingSecret, SecretKey } from './existing-secret.js';
@@ -59,7 +59,25 @@ export interface ContainerSpecProps {
    * @default - none
    */
   readonly mounts?: readonly VolumeMount[];
+  /**
+   * When the kubelet pulls the image: `IfNotPresent` keeps a pinned image it already has, as most upstream
+   * manifests leave it; `Always` asks the registry on every start.
+   *
+   * @default 'Always'
+   */
+  readonly imagePullPolicy?: PullPolicy;
+  /**
+   * Capabilities added back after dropping them all, by name: only those Pod Security "restricted"
+   * allows, which is `NET_BIND_SERVICE` (to bind a port below 1024 as a non-root user).
+   *
+   * @default - none
+   */
+  readonly addCapabilities?: readonly string[];
 }
+
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+/** When the kubelet pulls a container's image. */
+export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 export interface InitContainerOptions extends ContainerSpecProps {
   /** The container's name, unique in the pod. */
@@ -186,6 +204,46 @@ export function containerEnv(
 }
 
 /**
+ * The container's image pull policy and security context: Pod Security "restricted", with the UID and GID
+ * given and the capabilities it allows added back. Anything else is refused here, not by the API server.
+ */
+export function containerSecurity(
+  scope: Construct,
+  containerName: string,
+  props: ContainerSpecProps,
+  ids: { readonly user?: number; readonly group?: number } = {},
+): Pick<plus.ContainerProps, 'imagePullPolicy' | 'securityContext'> {
+  const policy = props.imagePullPolicy;
+  if (policy !== undefined && !PULL_POLICIES.includes(policy)) {
+    invalid(
+      scope,
+      `imagePullPolicy of container ${show(containerName)} must be one of ${PULL_POLICIES.map(show).join(', ')}, got ${show(policy)}`,
+      'Use "IfNotPresent" for a pinned image, "Always" to ask the registry on every start',
+    );
+  }
+  const allowed: readonly string[] = RESTRICTED_ALLOWED_CAPABILITIES;
+  for (const capability of props.addCapabilities ?? []) {
+    if (!allowed.includes(capability)) {
+      invalid(
+        scope,
+        `addCapabilities of container ${show(containerName)} names ${show(capability)}, which Pod Security "restricted" does not allow`,
+        `Add only ${allowed.map(show).join(', ')} (without the "CAP_" prefix); run what needs more outside this namespace`,
+      );
+    }
+  }
+  const add = [...new Set(props.addCapabilities ?? [])] as plus.Capability[];
+  return {
+    imagePullPolicy: (policy ?? 'Always') as plus.ImagePullPolicy,
+    securityContext: {
+      ...RESTRICTED_CONTAINER,
+      capabilities: { ...RESTRICTED_CONTAINER.capabilities, add: add.length > 0 ? add : undefined },
+      user: ids.user,
+      group: ids.group,
+    },
+  };
+}
+
+/**
  * A container's requests and limits, split into what cdk8s-plus writes and the fields it cannot:
  * cdk8s-plus-27 writes ephemeral storage in whole GiB only (and throws for any other size), so another
  * size is written as the API writes it ("256Mi") through `addFields` (lib/core/plus.ts).
@@ -297,8 +355,8 @@ export function addPodContainer(
       'Add it with addSidecar, or leave the checks out',
     );
   }
-  checkImage(pod, options.image, options.allowLatestImage ?? false);
-  if (options.allowLatestImage && imagePinProblem(options.image) === 'latest') {
+  const image = checkImage(pod, options.image, options.allowLatestImage ?? false);
+  if (imagePinProblem(image) === 'latest') {
     pod.waiveLatestImage(`allowLatestImage is set on ${pod.node.path} for container ${show(name)}`);
   }
   const user = (prop: string, id: number | undefined) =>
@@ -326,17 +384,16 @@ export function addPodContainer(
   const resources = containerResources(pod, name, options.resources ?? pod.containerResources);
   const container = pod.resource.addInitContainer({
     name,
-    image: options.image,
+    image,
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
     ports,
     ...containerEnv(pod, name, options),
     resources: resources.resources,
-    securityContext: {
-      ...RESTRICTED_CONTAINER,
+    ...containerSecurity(pod, name, options, {
       user: user('runAsUser', options.runAsUser),
       group: user('runAsGroup', options.runAsGroup),
-    },
+    }),
   });
   mountVolumes(pod, container, options.mounts ?? []);
   const probes = probeFields(

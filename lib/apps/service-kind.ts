@@ -5,7 +5,21 @@ export interface LoadBalancerOptions {
   readonly reason: string;
 }
 
-/** How a Service is reached: a cluster IP, a headless Service's pod addresses, or a cloud load balancer. */
+export interface NodePortOptions {
+  /**
+   * The port every node opens, by the name of the Service port it forwards to ("http" for a workload
+   * with `port` alone), within the cluster's node port range (30000-32767 unless its API server says
+   * otherwise).
+   *
+   * @default - a free port of the range, chosen by the cluster, for every Service port
+   */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+}
+
+/**
+ * How a Service is reached: a cluster IP, a headless Service's pod addresses, a port on every node, or a
+ * cloud load balancer.
+ */
 export class ServiceKind {
   /** A virtual IP inside the cluster that balances over the ready pods. */
   public static clusterIp(): ServiceKind {
@@ -21,6 +35,16 @@ export class ServiceKind {
   }
 
   /**
+   * A cluster IP, and a port on every node that forwards to it (type NodePort), reached from any address
+   * that reaches a node: the library allows ingress from anywhere to the ports it serves.
+   */
+  public static nodePort(options: NodePortOptions = {}): ServiceKind {
+    return new ServiceKind('node-port', plus.ServiceType.NODE_PORT, undefined, undefined, {
+      ...options.nodePorts,
+    });
+  }
+
+  /**
    * An external cloud load balancer of its own, reached from any address: the library allows ingress
    * from anywhere to the ports it serves, and records `reason` as the policy waiver.
    */
@@ -29,12 +53,19 @@ export class ServiceKind {
   }
 
   private constructor(
-    public readonly kind: 'cluster-ip' | 'headless' | 'load-balancer',
+    public readonly kind: 'cluster-ip' | 'headless' | 'node-port' | 'load-balancer',
     /** @internal */
     public readonly _type: plus.ServiceType,
     /** @internal */
     public readonly _clusterIP?: string,
     /** Why it has a load balancer of its own. */
     public readonly loadBalancerReason?: string,
+    /** The node ports asked for, by Service port name. */
+    public readonly nodePorts?: Readonly<Record<string, number>>,
   ) {}
+
+  /** Whether clients outside the cluster reach the Service directly (a node port or a load balancer). */
+  public get external(): boolean {
+    return this.kind === 'node-port' || this.kind === 'load-balancer';
+  }
 }

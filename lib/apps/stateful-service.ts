@@ -1,14 +1,13 @@
-import type { Size } from 'cdk8s';
-import { SizeRoundingBehavior } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { ServicePortSpec } from '../core/services.js';
 import { podService } from '../core/services.js';
-import type { AdditionalServiceOptions } from './exposure.js';
+import type { AdditionalServiceOptions, ServiceMetadata } from './exposure.js';
 import { quantity } from './pod-containers.js';
-import { addServices, servicePorts } from './exposure.js';
+import { addServices, checkServiceMetadata, servicePorts } from './exposure.js';
 import type { DisruptionBudgetOptions } from './replication.js';
 import { disruptionBudget } from './replication.js';
 import { ServiceKind } from './service-kind.js';
@@ -21,6 +20,18 @@ export type PodManagement = (typeof POD_MANAGEMENT)[number];
 
 export const ACCESS_MODES = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadOnlyMany', 'ReadWriteMany'] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
+
+/** Another container of the pod that mounts a claim, such as an init container that seeds it. */
+export interface ClaimMount {
+  /** The name of an init container or sidecar of the workload (given in its props). */
+  readonly container: string;
+  /**
+   * Where that container sees the volume, writable.
+   *
+   * @default - the claim's mountPath
+   */
+  readonly path?: string;
+}
 
 /** A volume of its own for every pod, claimed when the pod first starts and kept across restarts. */
 export interface VolumeClaimTemplate {
@@ -42,7 +53,20 @@ export interface VolumeClaimTemplate {
    * @default ['ReadWriteOnce']
    */
   readonly accessModes?: readonly AccessMode[];
+  /**
+   * Init containers and sidecars that mount the claim too, beside the app container: an init container
+   * that seeds the volume from the image on the pod's first start, for one.
+   *
+   * @default - the app container alone
+   */
+  readonly containerMounts?: readonly ClaimMount[];
 }
+
+/** What a database needs beyond a web service's defaults, so that it is not OOM-killed under load. */
+const STATEFUL_RESOURCES: plus.ContainerResources = {
+  cpu: { request: plus.Cpu.millis(250), limit: plus.Cpu.units(1) },
+  memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+};
 
 export interface StatefulServiceProps extends WorkloadProps {
   /**
@@ -83,6 +107,12 @@ export interface StatefulServiceProps extends WorkloadProps {
    */
   readonly serviceKind?: ServiceKind;
   /**
+   * Labels and annotations of the Service named like the workload.
+   *
+   * @default - the library's labels only
+   */
+  readonly serviceMetadata?: ServiceMetadata;
+  /**
    * More Services in front of the same pods, such as a ClusterIP Service for clients that need no
    * particular pod, or an external load balancer.
    *
@@ -112,6 +142,7 @@ export class StatefulService extends Workload {
     let service: plus.Service | undefined;
     let ports: ServicePortSpec[] = [];
     super(scope, id, props, {
+      defaultResources: STATEFUL_RESOURCES,
       create: (scope, pod) => {
         // The workload base calls this with the workload itself, its ports already checked.
         const workload = scope as StatefulService;
@@ -123,7 +154,7 @@ export class StatefulService extends Workload {
           );
         }
         ports = servicePorts(workload, props.servicePort, workload.port);
-        service = governingService(workload, props.serviceKind, ports);
+        service = governingService(workload, props, ports);
         return new plus.StatefulSet(workload, 'Resource', {
           ...pod,
           service,
@@ -186,6 +217,7 @@ export class StatefulService extends Workload {
           'Request some storage, for example Size.gibibytes(1)',
         );
       }
+      this.checkClaimMounts(prop, claim);
     });
     if (claims.length === 0) {
       return;
@@ -203,30 +235,71 @@ export class StatefulService extends Workload {
           },
         })),
       },
-      containers: {
-        [this.container.name]: {
-          volumeMounts: (current: unknown) => [
-            ...((current as unknown[] | undefined) ?? []),
-            ...claims.map((claim) => ({ mountPath: claim.mountPath, name: claim.name })),
-          ],
-        },
-      },
+      containers: { [this.container.name]: { volumeMounts: addMounts(claims.map((c) => [c, c.mountPath])) } },
+      initContainers: Object.fromEntries(
+        this.resource.initContainers.map((c) => [
+          c.name,
+          {
+            volumeMounts: addMounts(
+              claims.flatMap((claim) =>
+                (claim.containerMounts ?? [])
+                  .filter((m) => m.container === c.name)
+                  .map((m): [VolumeClaimTemplate, string] => [claim, m.path ?? claim.mountPath]),
+              ),
+            ),
+          },
+        ]),
+      ),
     }));
   }
+
+  /** Each other container that mounts `claim` is an init container or sidecar of the pod, once. */
+  private checkClaimMounts(prop: string, claim: VolumeClaimTemplate): void {
+    const names = this.resource.initContainers.map((c) => c.name);
+    (claim.containerMounts ?? []).forEach((mount, i) => {
+      if (!names.includes(mount.container)) {
+        invalid(
+          this,
+          `${prop}.containerMounts[${i}] names container ${show(mount.container)}, which is no init container or sidecar of the workload (they are: ${names.length ? names.map(show).join(', ') : 'none'})`,
+          mount.container === this.container.name
+            ? 'Leave the app container out: it mounts the claim at mountPath already'
+            : 'Name one of them, given in the initContainers or sidecars prop',
+        );
+      }
+      if (!(mount.path ?? claim.mountPath).startsWith('/')) {
+        invalid(
+          this,
+          `${prop}.containerMounts[${i}].path must be an absolute path, got ${show(mount.path)}`,
+          `Start the path with "/", for example ${show(`/${mount.path}`)}`,
+        );
+      }
+    });
+  }
+}
+
+/** A container's volume mounts with `mounts` (a claim and where) added after those it has. */
+function addMounts(mounts: readonly [VolumeClaimTemplate, string][]) {
+  return (current: unknown) =>
+    mounts.length === 0
+      ? current
+      : [
+          ...((current as unknown[] | undefined) ?? []),
+          ...mounts.map(([claim, mountPath]) => ({ mountPath, name: claim.name })),
+        ];
 }
 
 /** The Service that gives the pods their DNS names: headless unless asked otherwise, never a load balancer. */
 function governingService(
   workload: StatefulService,
-  serviceKind: ServiceKind | undefined,
+  props: StatefulServiceProps,
   ports: readonly ServicePortSpec[],
 ): plus.Service {
-  const kind = serviceKind ?? ServiceKind.headless();
-  if (kind.kind === 'load-balancer') {
+  const kind = props.serviceKind ?? ServiceKind.headless();
+  if (kind.external) {
     invalid(
       workload,
-      'serviceKind is a load balancer, but the Service that names the pods must stay inside the cluster',
-      'Add the load balancer as one of additionalServices',
+      `serviceKind is ${show(kind.kind)}, but the Service that names the pods must stay inside the cluster`,
+      'Add the node port or load balancer as one of additionalServices',
     );
   }
   return podService(workload, 'Service', undefined, {
@@ -234,5 +307,6 @@ function governingService(
     type: kind._type,
     clusterIP: kind._clusterIP,
     ports,
+    ...checkServiceMetadata(workload, workload.name, props.serviceMetadata),
   });
 }

@@ -9,7 +9,7 @@ import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
 import type { AllowOptions, ExternalPeer, INetworkPeer } from '../security/network.js';
 import { allowEgressToCidr, allowTraffic } from '../security/network.js';
-import { RESTRICTED_CONTAINER, RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
+import { RESTRICTED_SECCOMP_PROFILE } from '../security/pod-security.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 import { HealthCheck } from './health-check.js';
 import type {
@@ -18,7 +18,13 @@ import type {
   PodOfContainers,
   NativeSidecarOptions,
 } from './pod-containers.js';
-import { addPodContainer, containerEnv, containerResources, probeFields } from './pod-containers.js';
+import {
+  addPodContainer,
+  containerEnv,
+  containerResources,
+  containerSecurity,
+  probeFields,
+} from './pod-containers.js';
 import type { VolumeMount } from './pod-volume.js';
 import { mountVolumes, PodVolume } from './pod-volume.js';
 import { Tier } from './tier.js';
@@ -62,7 +68,9 @@ export interface WorkloadProps extends ContainerSpecProps {
   /**
    * CPU, memory and ephemeral storage requests and limits (ephemeral storage of any size).
    *
-   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
+   * @default - the workload kind's (README, "Defaults per workload kind"): for a StatefulService requests
+   * of 250m CPU and 512Mi memory, limits of 1 CPU and 1Gi; for the others requests of 100m CPU and
+   * 128Mi memory, limits of 500m CPU and 256Mi memory
    */
   readonly resources?: plus.ContainerResources;
   /**
@@ -194,6 +202,30 @@ export interface WorkloadProps extends ContainerSpecProps {
   readonly sidecars?: readonly NativeSidecarOptions[];
 }
 
+/** The ports a caller narrows `calls()` to: some, each one a port of the target's pods when they are known. */
+function checkCalledPorts(
+  caller: Workload,
+  target: INetworkPeer,
+  ports: readonly number[] | undefined,
+): readonly number[] {
+  if (ports === undefined || ports.length === 0) {
+    invalid(
+      caller,
+      `calls(${show(target.peerName)}, options) names no ports`,
+      'List the ports to call in options.ports, or call calls(target) for every port',
+    );
+  }
+  const known = target instanceof Workload ? target.podPorts : [];
+  for (const port of ports.filter((p) => known.length > 0 && !known.includes(p))) {
+    invalid(
+      caller,
+      `calls(${show(target.peerName)}) names port ${port}, which no container of ${show(target.peerName)} declares (its ports: ${known.join(', ')})`,
+      `Call one of ${known.join(', ')}, or declare the port on its container or sidecar`,
+    );
+  }
+  return ports;
+}
+
 /** A node taint the pods tolerate. */
 export interface Toleration {
   /**
@@ -255,6 +287,12 @@ export interface TopologySpread {
 /** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
 export interface WorkloadResourceFactory {
   create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
+  /**
+   * The app container's requests and limits when the props give none, fit for the workload's kind.
+   *
+   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
+   */
+  readonly defaultResources?: plus.ContainerResources;
 }
 
 const DEFAULT_RESOURCES: plus.ContainerResources = {
@@ -296,7 +334,7 @@ export abstract class Workload
   ) {
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
-    checkImage(this, props.image, props.allowLatestImage ?? false);
+    const image = checkImage(this, props.image, props.allowLatestImage ?? false);
     ({ port: this.port, ports: this.ports } = checkPorts(this, props.port, props.ports));
     this.ingressPorts =
       this.ports.length > 0 ? this.ports.map((p) => p.number) : this.port === undefined ? [] : [this.port];
@@ -343,11 +381,11 @@ export abstract class Workload
     });
     this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
     const containerName = checkDnsLabel(this, 'containerName', props.containerName ?? this.name);
-    this.containerResources = props.resources ?? DEFAULT_RESOURCES;
+    this.containerResources = props.resources ?? factory.defaultResources ?? DEFAULT_RESOURCES;
     const resources = containerResources(this, containerName, this.containerResources);
     this.container = this.resource.addContainer({
       name: containerName,
-      image: props.image,
+      image,
       // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
       // The library adds no probe the props do not ask for, but the default readiness check below.
       ports:
@@ -360,9 +398,9 @@ export abstract class Workload
       args: props.args ? [...props.args] : undefined,
       ...containerEnv(this, containerName, props),
       resources: resources.resources,
-      securityContext: { ...RESTRICTED_CONTAINER, user: props.runAsUser },
+      ...containerSecurity(this, containerName, props, { user: props.runAsUser }),
     });
-    if (props.allowLatestImage && imagePinProblem(props.image) === 'latest') {
+    if (imagePinProblem(image) === 'latest') {
       this.waiveLatestImage(`allowLatestImage is set on ${this.node.path}`);
     }
     if (props.writableTmp) {
@@ -423,8 +461,16 @@ export abstract class Workload
    * The call graph: lets this workload's pods call each of `targets` on the target's ports (an egress
    * policy here, an ingress policy there, namespace selectors across AppStacks). Returns the policies.
    */
-  public calls(...targets: INetworkPeer[]): plus.k8s.KubeNetworkPolicy[] {
-    return targets.flatMap((target) => allowTraffic(this, target));
+  public calls(...targets: INetworkPeer[]): plus.k8s.KubeNetworkPolicy[];
+  /** Lets this workload's pods call `target` on `options.ports` alone (of its app or sidecar ports). */
+  public calls(target: INetworkPeer, options: AllowOptions): plus.k8s.KubeNetworkPolicy[];
+  public calls(...args: (INetworkPeer | AllowOptions)[]): plus.k8s.KubeNetworkPolicy[] {
+    const last = args.at(-1);
+    if (args.length === 2 && last !== undefined && !Construct.isConstruct(last)) {
+      const target = args[0] as INetworkPeer;
+      return allowTraffic(this, target, { ports: checkCalledPorts(this, target, last.ports) });
+    }
+    return (args as INetworkPeer[]).flatMap((target) => allowTraffic(this, target));
   }
 
   /** Lets this workload's pods connect to addresses in an IPv4 CIDR block, on `ports` or every port. */
@@ -456,6 +502,13 @@ export abstract class Workload
     this.resource.metadata.addAnnotation(
       `${WAIVER_ANNOTATION_PREFIX}image-pinned`,
       this.latestImageWaivers.join('; '),
+    );
+  }
+
+  /** Every port a container of the pod declares: the app container's and the sidecars'. */
+  public get podPorts(): readonly number[] {
+    return [...this.resource.containers, ...this.resource.initContainers].flatMap((c) =>
+      c.ports.map((p) => p.number),
     );
   }
 

@@ -18,23 +18,29 @@ export function imagePinProblem(image: string): ImagePinProblem | undefined {
 
 /**
  * Checks a container image reference: it must name a tag or a digest, and `latest` only with an explicit
- * opt-in, because a moving tag makes a rollout unrepeatable and a rollback impossible.
+ * opt-in, because a moving tag makes a rollout unrepeatable and a rollback impossible. With the opt-in an
+ * untagged image is what the registry calls it, `:latest`, and is written so. Returns the reference.
  */
 export function checkImage(scope: IConstruct, image: string, allowLatest: boolean): string {
   const problem = imagePinProblem(image);
-  if (problem === 'untagged') {
+  if (problem === undefined) {
+    return image;
+  }
+  if (!allowLatest) {
     invalid(
       scope,
-      `image ${show(image)} has no tag or digest`,
-      `Pin it, for example ${show(`${image}:1.0.0`)} or ${show(`${image}@sha256:<digest>`)}`,
+      problem === 'untagged'
+        ? `image ${show(image)} has no tag or digest, so it runs the moving tag "latest"`
+        : `image ${show(image)} uses the moving tag "latest"`,
+      `Pin the version tag or digest you run (${show(`${untagged(image)}:<version>`)} or ${show(`${untagged(image)}@sha256:<digest>`)}), or set allowLatestImage: true to accept unrepeatable rollouts`,
     );
   }
-  if (problem === 'latest' && !allowLatest) {
-    invalid(
-      scope,
-      `image ${show(image)} uses the moving tag "latest"`,
-      'Pin a version tag or digest, or set allowLatestImage: true to accept unrepeatable rollouts',
-    );
-  }
-  return image;
+  return problem === 'untagged' ? `${image}:latest` : image;
+}
+
+/** `image` without its tag. */
+function untagged(image: string): string {
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > slash ? image.slice(0, colon) : image;
 }

@@ -17,6 +17,12 @@ export interface PodServiceOptions {
   readonly type?: plus.ServiceType;
   /** "None" for a headless Service. @default - one assigned by the cluster */
   readonly clusterIP?: string;
+  /** The node port of each port, by port name (type NodePort). @default - chosen by the cluster */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+  /** Labels beside the library's own. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const portSpecs = new WeakMap<plus.Service, readonly ServicePortSpec[]>();
@@ -33,10 +39,15 @@ export function podService(
   options: PodServiceOptions,
 ): plus.Service {
   const service = new plus.Service(scope, id, {
-    metadata: { name: options.name },
+    metadata: { name: options.name, labels: { ...options.labels }, annotations: { ...options.annotations } },
     type: options.type,
     clusterIP: options.clusterIP,
-    ports: options.ports.map(({ name, port, targetPort }) => ({ port, targetPort, name })),
+    ports: options.ports.map(({ name, port, targetPort }) => ({
+      port,
+      targetPort,
+      name,
+      nodePort: options.nodePorts?.[name],
+    })),
   });
   if (pods) {
     selectPods(service, pods);

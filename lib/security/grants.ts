@@ -21,7 +21,11 @@ export const READ_WRITE_VERBS: readonly Verb[] = [...READ_VERBS, 'create', 'upda
 
 /** A workload that can be granted access: it runs as its own ServiceAccount. */
 export interface IGrantee extends IConstruct {
-  readonly serviceAccount: plus.IServiceAccount;
+  /**
+   * The ServiceAccount the grant binds, by name. (Its name alone: cdk8s-plus's classes do not match its
+   * own interfaces under `exactOptionalPropertyTypes`, and a consumer's compiler would say so.)
+   */
+  readonly serviceAccount: Pick<plus.IServiceAccount, 'name'>;
   /** Makes the workload's pods mount a ServiceAccount token, which they need to call the API at all. */
   enableApiAccess(): void;
 }

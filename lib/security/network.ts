@@ -74,6 +74,11 @@ export class ExternalPeer {
     return ExternalPeer.anywhere().named(`lb-${service}`);
   }
 
+  /** The clients of the NodePort Service `service`: any address that reaches a node. */
+  public static nodePortClients(service: string): ExternalPeer {
+    return ExternalPeer.anywhere().named(`np-${service}`);
+  }
+
   private constructor(
     /** How the peer is named in the names of its NetworkPolicies. */
     public readonly peerName: string,

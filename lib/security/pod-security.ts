@@ -17,6 +17,12 @@ export const RESTRICTED_CONTAINER: plus.ContainerSecurityContextProps = {
   capabilities: { drop: ['ALL' as plus.Capability] },
 };
 
+/**
+ * The capabilities "restricted" lets a container add back after dropping them all: binding a port below
+ * 1024 as a non-root user.
+ */
+export const RESTRICTED_ALLOWED_CAPABILITIES = ['NET_BIND_SERVICE'] as const;
+
 /** The pod's seccomp profile, which cdk8s-plus-27 has no setting for (see lib/core/plus.ts). */
 export const RESTRICTED_SECCOMP_PROFILE = { type: 'RuntimeDefault' } as const;
 

@@ -6,6 +6,7 @@
 import type { IConstruct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { imagePinProblem } from '../core/image.js';
+import { RESTRICTED_ALLOWED_CAPABILITIES } from './pod-security.js';
 
 export const WAIVER_ANNOTATION_PREFIX = 'policy.cdk8s-devops.io/waive-';
 
@@ -92,7 +93,7 @@ function restrictedProblems(container: Container, pod: PodSpec | undefined): str
     problems.push(`${name} does not drop every capability (capabilities.drop lacks "ALL")`);
   }
   for (const added of c?.capabilities?.add ?? []) {
-    if (added !== 'NET_BIND_SERVICE') {
+    if (!(RESTRICTED_ALLOWED_CAPABILITIES as readonly string[]).includes(added)) {
       problems.push(`${name} adds the capability "${added}"`);
     }
   }

@@ -511,12 +511,12 @@ describe('init containers and native sidecars', () => {
     [
       'an image without a tag',
       { initContainers: [{ name: 'setup', image: 'ghcr.io/acme/setup' }] },
-      'test/api: image "ghcr.io/acme/setup" has no tag or digest. Pin it, for example "ghcr.io/acme/setup:1.0.0" or "ghcr.io/acme/setup@sha256:<digest>"',
+      'test/api: image "ghcr.io/acme/setup" has no tag or digest, so it runs the moving tag "latest". Pin the version tag or digest you run ("ghcr.io/acme/setup:<version>" or "ghcr.io/acme/setup@sha256:<digest>"), or set allowLatestImage: true to accept unrepeatable rollouts',
     ],
     [
       'the tag latest without allowLatestImage',
       { sidecars: [{ name: 'proxy', image: 'ghcr.io/acme/proxy:latest' }] },
-      'test/api: image "ghcr.io/acme/proxy:latest" uses the moving tag "latest". Pin a version tag or digest, or set allowLatestImage: true to accept unrepeatable rollouts',
+      'test/api: image "ghcr.io/acme/proxy:latest" uses the moving tag "latest". Pin the version tag or digest you run ("ghcr.io/acme/proxy:<version>" or "ghcr.io/acme/proxy@sha256:<digest>"), or set allowLatestImage: true to accept unrepeatable rollouts',
     ],
     [
       'running as root',

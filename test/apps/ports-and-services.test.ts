@@ -290,7 +290,7 @@ describe('validation of ports and Services', () => {
     [
       'an additional Service of a port the workload lacks',
       web({ ports, additionalServices: [{ name: 'api-admin', ports: ['admin'] }] }),
-      'test/api: additionalServices[0].ports names "admin", which the workload does not have (its ports: "grpc", "http", "metrics"). Name one of its ports',
+      'test/api: additionalServices[0].ports names "admin", which neither the workload nor its sidecars have (their ports: "grpc", "http", "metrics"). Name one of their ports; a sidecar port needs a name, and the sidecar must be in the sidecars prop',
     ],
     [
       'an additional Service of no port',

@@ -57,9 +57,10 @@ test('its pods run under the same secure defaults as every workload', () => {
     runAsNonRoot: true,
     runAsUser: 999,
   });
+  // A database's defaults, not a web service's (test/apps/databases.test.ts).
   expect(pod.containers[0].resources).toEqual({
-    limits: { cpu: '500m', memory: '256Mi' },
-    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { cpu: '1', memory: '1024Mi' },
+    requests: { cpu: '250m', memory: '512Mi' },
   });
   expect(pod.automountServiceAccountToken).toBe(false);
   expect(pod.serviceAccountName).toBe('redis');
@@ -221,7 +222,7 @@ describe('validation', () => {
     [
       'a load balancer naming the pods',
       stateful({ serviceKind: ServiceKind.loadBalancer({ reason: 'x' }) }),
-      'test/db: serviceKind is a load balancer, but the Service that names the pods must stay inside the cluster. Add the load balancer as one of additionalServices',
+      'test/db: serviceKind is "load-balancer", but the Service that names the pods must stay inside the cluster. Add the node port or load balancer as one of additionalServices',
     ],
     [
       'a disruption budget of no pod',

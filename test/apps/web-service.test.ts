@@ -236,12 +236,12 @@ describe('validation', () => {
     [
       'an image without tag or digest',
       () => new WebService(testChart(), 'api', { image: 'ghcr.io/acme/api' }),
-      'test/api: image "ghcr.io/acme/api" has no tag or digest. Pin it, for example "ghcr.io/acme/api:1.0.0" or "ghcr.io/acme/api@sha256:<digest>"',
+      'test/api: image "ghcr.io/acme/api" has no tag or digest, so it runs the moving tag "latest". Pin the version tag or digest you run ("ghcr.io/acme/api:<version>" or "ghcr.io/acme/api@sha256:<digest>"), or set allowLatestImage: true to accept unrepeatable rollouts',
     ],
     [
       'the latest tag',
       () => new WebService(testChart(), 'api', { image: 'ghcr.io/acme/api:latest' }),
-      'test/api: image "ghcr.io/acme/api:latest" uses the moving tag "latest". Pin a version tag or digest, or set allowLatestImage: true to accept unrepeatable rollouts',
+      'test/api: image "ghcr.io/acme/api:latest" uses the moving tag "latest". Pin the version tag or digest you run ("ghcr.io/acme/api:<version>" or "ghcr.io/acme/api@sha256:<digest>"), or set allowLatestImage: true to accept unrepeatable rollouts',
     ],
   ];
   test.each(cases)('%s is refused', (_name, build, message) => {

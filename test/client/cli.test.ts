@@ -118,6 +118,14 @@ describe('cdk8s-devops arguments', () => {
       "option '--to-revision <n>' argument '0' is invalid. expected a whole number 1 or more.",
     ],
     [
+      ['apply', '--timeout', '597h'],
+      "option '--timeout <duration>' argument '597h' is invalid. a duration must be at most 596h (24 days), the longest a timer can wait.",
+    ],
+    [
+      ['watch', '--object-timeout', '1000000h'],
+      "option '--object-timeout <duration>' argument '1000000h' is invalid. a duration must be at most 596h (24 days), the longest a timer can wait.",
+    ],
+    [
       ['rollback', '--timeout', '5x'],
       `option '--timeout <duration>' argument '5x' is invalid. invalid duration "5x": use a number of seconds or units like 90s, 5m, 1h30m.`,
     ],
@@ -191,10 +199,18 @@ describe('cluster access errors, in one line without a stack trace', () => {
     await writeFile(file, 'clusters: [\n');
     const result = await run(['diff', manifests, '--kubeconfig', file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
-      new RegExp(
-        `^error: cannot load the kubeconfig ${file}: .+; fix the file or pass another with --kubeconfig\\n$`,
-      ),
+    expect(result.stderr).toBe(
+      `error: ${file} is not a valid kubeconfig: unexpected end of the stream within a flow collection (2:1); fix the file or pass another with --kubeconfig\n`,
+    );
+  });
+
+  test('a kubeconfig that is not YAML is named with the reason, not taken for one without a cluster', async () => {
+    const file = join(dir, 'text.kubeconfig');
+    await writeFile(file, 'this is not a kubeconfig\n');
+    const result = await run(['apply', manifests, '--kubeconfig', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: ${file} is not a valid kubeconfig: it holds the string "this is not a kubeconfig", not a YAML mapping of clusters, users and contexts; fix the file or pass another with --kubeconfig\n`,
     );
   });
 

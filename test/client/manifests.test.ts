@@ -33,6 +33,25 @@ describe('reading manifests', () => {
     );
   });
 
+  test('the items of a List are the objects, each named by its item number in errors', () => {
+    const list = [
+      'apiVersion: v1',
+      'kind: List',
+      'metadata:',
+      '  resourceVersion: ""',
+      'items:',
+      '- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}',
+      '- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}',
+      '',
+    ].join('\n');
+    expect(parseManifests(list, 'app.yaml').map((m) => m.metadata.name)).toEqual(['a', 'b']);
+    expect(() =>
+      parseManifests('apiVersion: v1\nkind: ConfigMapList\nitems:\n- {kind: ConfigMap}\n', 'app.yaml'),
+    ).toThrow(
+      'app.yaml, document 1, item 1: not a Kubernetes object (apiVersion, kind and metadata.name are required)',
+    );
+  });
+
   test('objects are named Kind/namespace/name, and keyed by group too', () => {
     const deployment = {
       apiVersion: 'apps/v1',

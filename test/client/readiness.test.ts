@@ -234,6 +234,26 @@ describe('Job, CronJob, Pod', () => {
     ).toEqual({ state: 'failed', message: 'container app: ImagePullBackOff: Back-off pulling image "nope"' });
     expect(readinessOf(pod({ phase: 'Pending' })).message).toBe('phase Pending');
   });
+
+  test.each([
+    'Error: container has runAsNonRoot and image will run as root (pod: "db-0_ns(uid)", container: db)',
+    'Error: container has runAsNonRoot and image has non-numeric user (postgres), cannot verify user is non-root (pod: "db-0_ns(uid)", container: db)',
+  ])("the kubelet's refusal of an image that runs as root comes with the fix: %s", (message) => {
+    const waiting = { reason: 'CreateContainerConfigError', message };
+    expect(
+      readinessOf(
+        object(
+          'v1',
+          'Pod',
+          {},
+          { phase: 'Pending', containerStatuses: [{ name: 'db', state: { waiting } }] },
+        ),
+      ),
+    ).toEqual({
+      state: 'failed',
+      message: `container db: CreateContainerConfigError: ${message}; set runAsUser (and runAsGroup, fsGroup) on the workload to the image's own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (README: "Databases under restricted")`,
+    });
+  });
 });
 
 describe('Service, PersistentVolumeClaim, CustomResourceDefinition', () => {

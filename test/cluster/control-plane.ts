@@ -58,6 +58,8 @@ export interface ControlPlaneState {
   readonly dataDir: string;
   readonly kubeconfig: string;
   readonly server: string;
+  /** The URL of etcd, for a second API server on the same data (see extra-apiserver.ts). */
+  readonly etcd: string;
   /** The URL of Prometheus, which scrapes the test exporter in place of the pods it discovers. */
   readonly prometheus: string;
   /** The URL of the test exporter, where tests set the metrics of pods (see exporter.ts). */
@@ -144,6 +146,7 @@ export class ControlPlane {
       dataDir: this.dataDir,
       kubeconfig: this.kubeconfig,
       server: this.serverUrl,
+      etcd: this.etcdUrl,
       prometheus: this.prometheusUrl,
       exporter: this.exporterUrl,
       git: this.gitUrl,
@@ -211,20 +214,11 @@ export class ControlPlane {
 
     log('starting kube-apiserver');
     this.serverUrl = `https://127.0.0.1:${apiserverPort}`;
-    this.launch('kube-apiserver', binaries['kube-apiserver'], [
-      `--etcd-servers=${this.etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiserverPort}`,
-      `--cert-dir=${pki}`,
-      `--token-auth-file=${join(this.dataDir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${join(pki, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--allow-privileged=true',
-    ]);
+    this.launch(
+      'kube-apiserver',
+      binaries['kube-apiserver'],
+      apiServerArgs(this.dataDir, this.etcdUrl, apiserverPort),
+    );
     const ca = await this.waitForReadyz(adminToken);
     await writeFile(this.kubeconfig, kubeconfigYaml(this.serverUrl, ca, adminToken), { mode: 0o600 });
     if (options.apiServerOnly) {
@@ -438,6 +432,28 @@ export class ControlPlane {
   }
 }
 
+/**
+ * kube-apiserver's flags for a control plane's data folder (its certificates, tokens and service account
+ * keys) and etcd; a second API server on the same cluster differs only in its port (and its own flags).
+ */
+export function apiServerArgs(dataDir: string, etcdUrl: string, port: number): string[] {
+  const pki = join(dataDir, 'pki');
+  return [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--cert-dir=${pki}`,
+    `--token-auth-file=${join(dataDir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(pki, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+  ];
+}
+
 /** Sends `signal` to the process group of `pid` (each component leads its own group). */
 function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -459,7 +475,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after 10 seconds. */
-async function terminate(pid: number): Promise<void> {
+export async function terminate(pid: number): Promise<void> {
   if (!killGroup(pid, 'SIGTERM')) {
     return;
   }
@@ -490,7 +506,7 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function httpsGet(url: string, ca: string, token: string): Promise<number> {
+export function httpsGet(url: string, ca: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
       res.resume();

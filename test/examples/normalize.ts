@@ -1,7 +1,9 @@
 /**
- * Reduces manifests to what a port must keep equal to upstream (per workload and container: image, ports,
- * env, probes, resources, mounts; per Service: type and ports; ConfigMap data), with Kubernetes' defaults
- * filled in and quantities in one unit, so that two ways of writing the same object compare equal.
+ * Reduces manifests to what a port must keep equal to upstream (per workload and container: image, its
+ * pull policy, ports, env, probes, resources, mounts; per Service: type, ports, labels and annotations;
+ * ConfigMap data), with Kubernetes' defaults filled in and quantities in one unit, so that two ways of
+ * writing the same object compare equal. The library's own Service labels (`app.kubernetes.io/*`) and
+ * policy waivers (`policy.cdk8s-devops.io/*`) are left out: they are what the library adds, not the app.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +49,8 @@ export function normalize(manifests: readonly Json[]): Fields {
     } else if (object.kind === 'Service') {
       fields.set(`${id} type`, object.spec.type ?? 'ClusterIP');
       fields.set(`${id} headless`, object.spec.clusterIP === 'None');
+      fields.set(`${id} labels`, withoutKeys(object.metadata.labels, 'app.kubernetes.io/'));
+      fields.set(`${id} annotations`, withoutKeys(object.metadata.annotations, 'policy.cdk8s-devops.io/'));
       fields.set(
         `${id} ports`,
         sortBy(
@@ -88,6 +92,7 @@ function normalizeWorkload(fields: Fields, id: string, object: Json): void {
       fields.set(`${at} restartPolicy`, container.restartPolicy ?? 'Never');
     }
     fields.set(`${at} image`, container.image);
+    fields.set(`${at} imagePullPolicy`, container.imagePullPolicy ?? defaultPullPolicy(container.image));
     fields.set(`${at} command`, container.command);
     fields.set(`${at} args`, container.args);
     fields.set(
@@ -129,6 +134,18 @@ function normalizeWorkload(fields: Fields, id: string, object: Json): void {
       ),
     );
   }
+}
+
+/** Kubernetes' pull policy when none is set: Always for the tag latest or no tag, else IfNotPresent. */
+function defaultPullPolicy(image: string): string {
+  const name = image.split('@')[0];
+  const tag = name.slice(name.lastIndexOf('/') + 1).split(':')[1];
+  return image.includes('@') || (tag !== undefined && tag !== 'latest') ? 'IfNotPresent' : 'Always';
+}
+
+/** `values` without the keys that start with `prefix`. */
+function withoutKeys(values: Record<string, string> = {}, prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !key.startsWith(prefix)));
 }
 
 /** What a volume is, without its name (which is the port's choice): its source and that source's settings. */

@@ -3,12 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import type { ApiError } from '../../client/api-client.js';
 import { ApiClient } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import type { CliRun } from '../client/run-cli.js';
 import { runCollected } from '../client/run-cli.js';
-import { testKubeConfig } from './cluster.js';
+import { serverSideApply, testKubeConfig } from './cluster.js';
 
 /** Runs `cdk8s-devops <args>` against the test cluster (unless args name a kubeconfig) and collects its output. */
 export function cli(
@@ -37,6 +38,20 @@ export function configMap(namespace: string, name: string, data: Record<string, 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
 }
 
+export function namespaceObject(name: string): Manifest {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+/** Whether the object at the API path `path` exists in the test cluster. */
+export async function exists(path: string): Promise<boolean> {
+  return ApiClient.fromKubeConfig(testKubeConfig())
+    .request({ path })
+    .then(
+      () => true,
+      (error: ApiError) => (error.code === 404 ? false : Promise.reject(error)),
+    );
+}
+
 export function deployment(namespace: string, name: string, replicas = 1): Manifest {
   return {
     apiVersion: 'apps/v1',
@@ -63,4 +78,37 @@ export async function serviceAccountToken(namespace: string, name: string): Prom
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
   });
   return answer.status.token;
+}
+
+/** The Deployment `name` with pods that no node can take: a wait on it never ends by itself. */
+export function unschedulableDeployment(namespace: string, name: string): Manifest {
+  const web = deployment(namespace, name);
+  const spec = web.spec as { template: { spec: Record<string, unknown> } };
+  return {
+    ...web,
+    spec: {
+      ...spec,
+      template: { ...spec.template, spec: { ...spec.template.spec, nodeSelector: { zone: 'nowhere' } } },
+    },
+  };
+}
+
+/** A ServiceAccount `name` in `namespace`, bound to a Role of its own with `rules`; resolves to its token. */
+export async function serviceAccountWithRole(
+  namespace: string,
+  name: string,
+  rules: readonly Record<string, unknown>[],
+): Promise<string> {
+  await serverSideApply([
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  ] as Manifest[]);
+  return serviceAccountToken(namespace, name);
 }

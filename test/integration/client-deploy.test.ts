@@ -91,8 +91,14 @@ describeCluster('cdk8s-devops deploy', () => {
     expect(run.stderr).toBe(
       'error: nothing applied: stdin is not a terminal, so there is no one to confirm; pass --yes\n',
     );
+    // Nothing was ever applied under the project's ApplySet: history says so.
     const history = await cli(['history', '-o', 'json'], { cwd: dir });
-    expect(JSON.parse(history.stdout)).toEqual([]);
+    expect(history.stderr).toMatch(
+      new RegExp(
+        `^error: there is no ApplySet \\S+ in namespace ${ns}: nothing was ever applied under that name there`,
+      ),
+    );
+    expect(history.code).toBe(1);
   });
 
   test('a failing synth stops the deploy before anything is applied', async () => {

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
-import { cli, serviceAccountToken, writeManifests } from './client-cli.js';
+import { cli, serviceAccountToken, serviceAccountWithRole, writeManifests } from './client-cli.js';
 
 /** The ClusterRole and Role of the README's "The deployer's permissions". */
 async function readmeRbac(): Promise<Manifest[]> {
@@ -85,5 +85,38 @@ describeCluster('the deployer needs only the permissions the README lists', () =
       'json',
     ]);
     expect((JSON.parse(history.stdout) as unknown[]).length).toBe(2);
+  });
+
+  test('a deployer that may not list a kind of the ApplySet is told which permission pruning needs', async () => {
+    const ns = await createNamespace('client-noprunelist');
+    // The app had a ServiceAccount, applied by someone allowed to.
+    const base = ['-n', ns, '--applyset', 'app', '--yes'];
+    const first = await cli([
+      'apply',
+      await writeManifests([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } },
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'worker', namespace: ns } },
+      ]),
+      ...base,
+    ]);
+    expect(first.code).toBe(0);
+    // This deployer may do everything with ConfigMaps, Secrets and Leases, and nothing with ServiceAccounts.
+    const token = await serviceAccountWithRole(ns, 'deployer', [
+      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['*'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+    ]);
+    const kubeconfig = join((await writeManifests([])).replace(/\/[^/]+$/, ''), 'deployer.kubeconfig');
+    await writeKubeconfig(kubeconfig, { token }, ns);
+    const run = await cli([
+      'apply',
+      await writeManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } }]),
+      ...base,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run.stderr).toBe(
+      `error: forbidden: serviceaccounts is forbidden: User "system:serviceaccount:${ns}:deployer" cannot list resource "serviceaccounts" in API group "" in the namespace "${ns}"; finding the members of ApplySet app to prune needs list on serviceaccounts in namespace ${ns}: ask for RBAC permission (see "The deployer's permissions" in the README)\n`,
+    );
+    expect(run.code).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
-import { cli, configMap, deployment, writeManifests } from './client-cli.js';
+import { cli, configMap, deployment, unschedulableDeployment, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const historyOf = async (ns: string) =>
@@ -28,15 +28,7 @@ describeCluster('history', () => {
     expect((await cli(['apply', good, ...base, '--wait', '--timeout', '60s', '-m', 'good'])).code).toBe(0);
 
     // Pods that no node can take: the wait runs out of time.
-    const web = deployment(ns, 'web');
-    const spec = web.spec as { template: { spec: Record<string, unknown> } };
-    const stuck: Manifest = {
-      ...web,
-      spec: {
-        ...spec,
-        template: { ...spec.template, spec: { ...spec.template.spec, nodeSelector: { zone: 'nowhere' } } },
-      },
-    };
+    const stuck = unschedulableDeployment(ns, 'web');
     const bad = await cli([
       'apply',
       await writeManifests([stuck]),

@@ -5,25 +5,14 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiError } from '../../client/api-client.js';
 import { ApiClient } from '../../client/api-client.js';
 import { APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, serverSideApply, testKubeConfig } from './cluster.js';
-import { cli, configMap, writeManifests } from './client-cli.js';
+import { cli, configMap, exists, namespaceObject, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const get = (path: string) => api().request<Manifest>({ path });
-const exists = async (path: string) =>
-  get(path).then(
-    () => true,
-    (error: ApiError) => (error.code === 404 ? false : Promise.reject(error)),
-  );
-const namespaceObject = (name: string): Manifest => ({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name },
-});
 
 describeCluster('the client never loses an application', () => {
   test('an empty manifest set is refused as kubectl refuses it, and nothing is pruned', async () => {
