@@ -43,9 +43,9 @@ async function runningState(name: string): Promise<ControlPlaneState | undefined
 async function up(name: string): Promise<void> {
   const running = await runningState(name);
   if (running) {
-    console.log(
-      `cluster "${name}" is already up: export KUBECONFIG=${running.kubeconfig} CDK8S_DEVOPS_GIT_URL=${running.git}/gitops.git`,
-    );
+    // A state written before clusters had a git server names none.
+    const git = running.git ? ` CDK8S_DEVOPS_GIT_URL=${running.git}/gitops.git` : '';
+    console.log(`cluster "${name}" is already up: export KUBECONFIG=${running.kubeconfig}${git}`);
     return;
   }
   const plane = await ControlPlane.start({ log, stopWithParent: false });
