@@ -12,9 +12,17 @@ import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
 import { GIT_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { testApp } from '../util/synth.js';
-import { createNamespace } from './cluster.js';
+import { runCollected } from '../client/run-cli.js';
+import { createNamespace, eventually } from './cluster.js';
 import { appliedRevision, applyTo, clusterOf, gitOpsSource, publishTo, read } from './gitops.js';
-import { describeRollouts, fastErrorRate, prometheusAddress, readRollout, synthApp } from './rollouts.js';
+import {
+  describeRollouts,
+  fastErrorRate,
+  prometheusAddress,
+  readRollout,
+  setTraffic,
+  synthApp,
+} from './rollouts.js';
 
 /** Blue/green: the new version is measured behind the preview Service before the active one switches. */
 function blueGreenService(chart: Chart, tag: string): void {
@@ -28,9 +36,9 @@ function blueGreenService(chart: Chart, tag: string): void {
 }
 
 describeRollouts('a Rollout under Flux', () => {
-  test('the engine waits for the new version to be promoted and Healthy, then leaves the Rollout and its Services as the controller set them', async () => {
+  test('the engine waits for the new version to be promoted and Healthy, then leaves the Rollout and its Services as the controller set them; a version whose analysis fails is reported not Ready, naming the Rollout', async () => {
     const namespace = await createNamespace('gitops-canary');
-    const source = await gitOpsSource({ staging: { namespace } });
+    const source = await gitOpsSource({ staging: { namespace, applySet: `shop-staging-${namespace}` } });
     const repo = `${process.env[GIT_VARIABLE]}/gitops-canary-${namespace}.git`;
     expect(
       (
@@ -44,6 +52,7 @@ describeRollouts('a Rollout under Flux', () => {
       url: repo,
       interval: Duration.seconds(5),
       retryInterval: Duration.seconds(5),
+      timeout: Duration.minutes(1),
     });
     const publish = async (tag: string) => {
       const { objects } = await synthApp(namespace, (chart) => blueGreenService(chart, tag));
@@ -116,5 +125,27 @@ describeRollouts('a Rollout under Flux', () => {
     await new Promise((resolve) => setTimeout(resolve, 20_000));
     expect(await selectors()).toEqual(before);
     expect((await readRollout(namespace, 'web')).metadata.generation).toBe(rollout.metadata.generation);
+
+    // A version whose analysis fails: its pods fail half their requests, the stable ones none.
+    await setTraffic(namespace, '', { errorRatio: 0.5 });
+    await setTraffic(namespace, `web-${rollout.status!.stableRS}`, { errorRatio: 0 });
+    const third = await publish('3.0.0');
+    const failed = await eventually(
+      'the engine to report the environment not Ready',
+      async () => {
+        const result = await runCollected(
+          ['status', '--gitops', '--env', 'staging', '--kubeconfig', process.env[KUBECONFIG_VARIABLE]!],
+          { cwd: source, env: { ...process.env } },
+        );
+        return result.code === 1 &&
+          result.stdout.includes(`commit ${third.revision.slice(10, 17)} not applied`)
+          ? result
+          : undefined;
+      },
+      240_000,
+    );
+    expect(failed.stdout).toContain(`Rollout/${namespace}/web`);
+    expect(failed.stdout).toMatch(/analysis/i);
+    expect((await readRollout(namespace, 'web')).status!.stableRS).toBe(rollout.status!.stableRS);
   }, 600_000);
 });
