@@ -145,7 +145,7 @@ describeRollouts('a Rollout under Flux', () => {
       240_000,
     );
     expect(failed.stdout).toContain(`Rollout/${namespace}/web`);
-    expect(failed.stdout).toMatch(/analysis/i);
+    expect(failed.stdout).toMatch(/AnalysisRun \S+ Failed: /);
     expect((await readRollout(namespace, 'web')).status!.stableRS).toBe(rollout.status!.stableRS);
   }, 600_000);
 });
