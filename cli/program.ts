@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerHistory } from './commands/history.js';
 import { registerInit } from './commands/init.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPublish } from './commands/publish.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStatus } from './commands/status.js';
@@ -27,8 +28,10 @@ export { EXIT } from './io.js';
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  // kubectl diff exits 1 when there are changes, so its errors (a bad flag included) exit 2.
-  const errorCode = argv[0] === 'diff' ? EXIT.diffError : EXIT.failed;
+  // kubectl diff exits 1 when there are changes, so its errors (a bad flag included) exit 2; so do
+  // `publish --dry-run`'s.
+  const diffLike = argv[0] === 'diff' || (argv[0] === 'publish' && argv.includes('--dry-run'));
+  const errorCode = diffLike ? EXIT.diffError : EXIT.failed;
   try {
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
@@ -71,6 +74,7 @@ function buildProgram(io: CliIo): Command {
     registerDelete,
     registerUnlock,
     registerMigrate,
+    registerPublish,
   ]) {
     register(program, io);
   }

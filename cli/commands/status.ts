@@ -1,33 +1,91 @@
 /** `status`: whether each object is ready now; exits 2 when some are not yet. */
 import type { Command } from 'commander';
-import { describeEvent } from '../../client/index.js';
+import { ApiClient } from '../../client/api-client.js';
+import type { GitOpsStatus } from '../../client/gitops-status.js';
+import { describeGitOps, readGitOpsStatus } from '../../client/gitops-status.js';
+import { describeEvent, loadKubeConfig } from '../../client/index.js';
 import type { CliIo } from '../io.js';
 import { EXIT, ExitCode } from '../io.js';
 import type { ConnectionFlags, SourceFlags } from '../options.js';
-import { connect, loadSources, withConnection, withSources } from '../options.js';
+import { connect, loadSources, releaseIdentity, withConnection, withSources } from '../options.js';
 import { printJson, printTable } from '../output.js';
 import { describeReadiness } from '../progress.js';
 
+type StatusFlags = ConnectionFlags & SourceFlags & { gitops?: boolean; gitopsNamespace: string };
+
 export function registerStatus(program: Command, io: CliIo): void {
-  withSources(
-    withConnection(program.command('status').description('show whether each object is ready now')),
-  ).action(async (paths: string[], flags: ConnectionFlags & SourceFlags) => {
-    const statuses = await connect(io, flags).status(await loadSources(io, paths, flags));
-    if (flags.output === 'json') {
-      printJson(io, statuses);
-    } else {
-      printTable(
-        io,
-        ['OBJECT', 'STATUS'],
-        statuses.map((s) => [
-          s.ref,
-          `${describeReadiness(s.readiness)}${s.lastWarning ? `; last warning: ${describeEvent(s.lastWarning)}` : ''}`,
-        ]),
+  withSources(withConnection(program.command('status').description('show whether each object is ready now')))
+    .option(
+      '--gitops',
+      "also show the GitOps engine's view: the Flux Kustomization of the environment and its source",
+    )
+    .option('--gitops-namespace <name>', "the namespace of the engine's objects", 'flux-system')
+    .action(async (paths: string[], flags: StatusFlags) => {
+      const gitops = flags.gitops ? await gitOpsStatus(io, flags) : undefined;
+      const statuses = await connect(io, flags).status(await loadSources(io, paths, flags));
+      if (flags.output === 'json') {
+        printJson(io, gitops ? { gitops, objects: statuses } : statuses);
+      } else {
+        if (gitops) {
+          printGitOps(io, flags.env ?? releaseIdentity(io, flags).name, gitops);
+        }
+        printTable(
+          io,
+          ['OBJECT', 'STATUS'],
+          statuses.map((s) => [
+            s.ref,
+            `${describeReadiness(s.readiness)}${s.lastWarning ? `; last warning: ${describeEvent(s.lastWarning)}` : ''}`,
+          ]),
+        );
+      }
+      const states = [...statuses.map((s) => s.readiness.state), ...(gitops ? [engineState(gitops)] : [])];
+      throw new ExitCode(
+        states.includes('failed')
+          ? EXIT.failed
+          : states.every((s) => s === 'ready')
+            ? EXIT.ok
+            : EXIT.timedOut,
       );
-    }
-    const states = statuses.map((s) => s.readiness.state);
-    throw new ExitCode(
-      states.includes('failed') ? EXIT.failed : states.every((s) => s === 'ready') ? EXIT.ok : EXIT.timedOut,
-    );
-  });
+    });
+}
+
+/** The engine's objects of the environment, named after its ApplySet as GitOps.flux names them. */
+function gitOpsStatus(io: CliIo, flags: StatusFlags): Promise<GitOpsStatus> {
+  const kubeConfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
+  const api = ApiClient.fromKubeConfig(kubeConfig, { retry: { retries: flags.requestRetries } });
+  return readGitOpsStatus(api, flags.gitopsNamespace, releaseIdentity(io, flags).name);
+}
+
+function printGitOps(io: CliIo, environment: string, status: GitOpsStatus): void {
+  io.stdout.write(`${describeGitOps(environment, status)}\n`);
+  printTable(
+    io,
+    ['ENGINE OBJECT', 'READY', 'REVISION', 'MESSAGE'],
+    [
+      [
+        status.kustomization.ref,
+        status.kustomization.ready,
+        status.kustomization.appliedRevision ?? '',
+        status.kustomization.message ?? '',
+      ],
+      ...(status.source
+        ? [
+            [
+              status.source.ref,
+              status.source.ready,
+              status.source.revision ?? '',
+              status.source.message ?? '',
+            ],
+          ]
+        : []),
+    ],
+  );
+}
+
+function engineState(status: GitOpsStatus): 'ready' | 'failed' | 'progressing' {
+  const { kustomization, source } = status;
+  if (kustomization.ready === 'False' || source?.ready === 'False') {
+    return 'failed';
+  }
+  return kustomization.ready === 'True' ? 'ready' : 'progressing';
 }

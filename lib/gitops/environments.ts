@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DevOpsApp } from '../devops-app.js';
 import type { DevOpsAppProps } from '../devops-app.js';
 import type { GitOps } from './gitops.js';
@@ -11,6 +12,10 @@ export class Environment {
   public readonly folder: string;
   public readonly applySet: string;
   public readonly namespace?: string;
+  /** The cluster it runs in, if the project names one. */
+  public readonly cluster?: string;
+  /** The environments reconciled before it. */
+  public readonly dependsOn: readonly string[];
   private readonly settings: Readonly<Record<string, unknown>>;
 
   public constructor(target: EnvironmentTarget, settings: Readonly<Record<string, unknown>> = {}) {
@@ -20,6 +25,10 @@ export class Environment {
     if (target.namespace !== undefined) {
       this.namespace = target.namespace;
     }
+    if (target.cluster !== undefined) {
+      this.cluster = target.cluster;
+    }
+    this.dependsOn = target.dependsOn ?? [];
     this.settings = settings;
   }
 
@@ -154,14 +163,36 @@ export class Environments {
       build(app, env);
       return app;
     });
-    const gitops = options.gitops && new DevOpsApp({ folder: 'gitops', kustomization: true });
-    if (gitops && options.gitops) {
-      options.gitops.bind(gitops, this.all);
-    }
+    const engines = options.gitops ? this.gitOpsApps(options.gitops) : [];
     for (const app of apps) {
+      options.gitops?.prepare(app);
       app.synth();
     }
-    gitops?.synth();
+    for (const engine of engines) {
+      engine.synth();
+    }
+  }
+
+  /**
+   * The GitOps objects: in `dist/gitops/` for environments that name no cluster, in
+   * `dist/gitops/<cluster>/` for each cluster named, for the engine of that cluster.
+   */
+  private gitOpsApps(gitops: GitOps): DevOpsApp[] {
+    // Once one environment names its cluster, the others are in the cluster named "default".
+    const named = this.all.some((env) => env.cluster !== undefined);
+    const clusters = new Map<string | undefined, Environment[]>();
+    for (const env of this.all) {
+      const cluster = env.cluster ?? (named ? 'default' : undefined);
+      clusters.set(cluster, [...(clusters.get(cluster) ?? []), env]);
+    }
+    return [...clusters].map(([cluster, environments]) => {
+      const app = new DevOpsApp({
+        folder: cluster === undefined ? 'gitops' : join('gitops', cluster),
+        kustomization: true,
+      });
+      gitops.bind(app, environments);
+      return app;
+    });
   }
 }
 

@@ -1,6 +1,11 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from './environments.js';
+import {
+  ARGO_CD_IGNORE_DIFFERENCES,
+  FLUX_HEALTH_CHECK_EXPRS,
+  leaveSwitchedServicesToArgoRollouts,
+} from './engine-fields.js';
 
 /**
  * A GitOps tool's objects that point at the environments' folders: applied once to the cluster that runs
@@ -18,8 +23,11 @@ export abstract class GitOps {
     return new Flux(props);
   }
 
-  /** Adds the tool's objects for `environments` to `scope`. */
+  /** Adds the tool's objects for `environments` (of one cluster) to `scope`. */
   public abstract bind(scope: Construct, environments: readonly Environment[]): void;
+
+  /** Adjusts an environment's app before it is synthesized, for what the tool needs in the manifests. */
+  public prepare(_app: Construct): void {}
 }
 
 export interface ArgoCdProps {
@@ -57,7 +65,7 @@ class ArgoCd extends GitOps {
   public bind(scope: Construct, environments: readonly Environment[]): void {
     const chart = new Chart(scope, 'argo-cd', { namespace: this.props.namespace ?? 'argocd' });
     if (this.props.applicationSet) {
-      const name = commonPrefix(environments.map((e) => e.applySet));
+      const name = commonPrefix(environments);
       new ApiObject(chart, 'application-set', {
         apiVersion: ARGO_CD_API_VERSION,
         kind: 'ApplicationSet',
@@ -88,7 +96,11 @@ class ArgoCd extends GitOps {
       new ApiObject(chart, env.name, {
         apiVersion: ARGO_CD_API_VERSION,
         kind: 'Application',
-        metadata: { name: env.applySet },
+        metadata: {
+          name: env.applySet,
+          // The environments it depends on sync in earlier waves (of an app of apps).
+          annotations: { 'argocd.argoproj.io/sync-wave': String(waveOf(env, environments)) },
+        },
         spec: this.applicationSpec(this.pathOf(env), env.namespace),
       });
     }
@@ -110,10 +122,25 @@ class ArgoCd extends GitOps {
         ...(this.props.automated === false
           ? {}
           : { automated: { prune: true, selfHeal: true, allowEmpty: false } }),
-        syncOptions: ['ServerSideApply=true'],
+        syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
       },
+      ignoreDifferences: ARGO_CD_IGNORE_DIFFERENCES,
     };
   }
+}
+
+/** An environment's sync wave: one more than the latest of the environments it depends on. */
+function waveOf(env: Environment, environments: readonly Environment[], seen: string[] = []): number {
+  if (seen.includes(env.name)) {
+    throw new Error(
+      `package.json "cdk8s-devops": environments depend on each other in a cycle: ${[...seen, env.name].join(' -> ')}`,
+    );
+  }
+  const waves = env.dependsOn.map((name) => {
+    const dependency = environments.find((e) => e.name === name);
+    return dependency ? waveOf(dependency, environments, [...seen, env.name]) + 1 : 0;
+  });
+  return Math.max(0, ...waves);
 }
 
 export interface FluxProps {
@@ -127,6 +154,12 @@ export interface FluxProps {
   readonly namespace?: string;
   /** How often the repository is fetched and each folder reconciled. @default Duration.minutes(5) */
   readonly interval?: Duration;
+  /** How soon a failed reconciliation is retried. @default Duration.minutes(1) */
+  readonly retryInterval?: Duration;
+  /** How long an apply and its health checks may take before the reconciliation fails. @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+  /** Environments whose reconciliation is suspended: Flux leaves them as they are. @default - none */
+  readonly suspend?: readonly string[];
   /** The GitRepository's name. @default - the environments' common ApplySet prefix */
   readonly sourceName?: string;
 }
@@ -140,7 +173,7 @@ class Flux extends GitOps {
   public bind(scope: Construct, environments: readonly Environment[]): void {
     const chart = new Chart(scope, 'flux', { namespace: this.props.namespace ?? 'flux-system' });
     const interval = fluxDuration(this.props.interval ?? Duration.minutes(5));
-    const sourceName = this.props.sourceName ?? commonPrefix(environments.map((e) => e.applySet));
+    const sourceName = this.props.sourceName ?? commonPrefix(environments);
     new ApiObject(chart, 'source', {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
@@ -154,14 +187,33 @@ class Flux extends GitOps {
         metadata: { name: env.applySet },
         spec: {
           interval,
+          retryInterval: fluxDuration(this.props.retryInterval ?? Duration.minutes(1)),
+          timeout: fluxDuration(this.props.timeout ?? Duration.minutes(5)),
           path: `./${this.props.path ?? 'dist'}/${env.name}`,
           prune: true,
           wait: true,
+          healthCheckExprs: FLUX_HEALTH_CHECK_EXPRS,
           sourceRef: { kind: 'GitRepository', name: sourceName },
+          ...(env.dependsOn.length > 0
+            ? { dependsOn: env.dependsOn.map((name) => ({ name: applySetOf(name, environments) })) }
+            : {}),
+          ...(this.props.suspend?.includes(env.name) ? { suspend: true } : {}),
         },
       });
     }
   }
+
+  public override prepare(app: Construct): void {
+    leaveSwitchedServicesToArgoRollouts(app);
+  }
+}
+
+function applySetOf(name: string, environments: readonly Environment[]): string {
+  const env = environments.find((e) => e.name === name);
+  if (!env) {
+    throw new Error(`environment "${name}" is not one of this cluster's environments`);
+  }
+  return env.applySet;
 }
 
 function requireValue(factory: string, prop: string, value: string): void {
@@ -172,15 +224,22 @@ function requireValue(factory: string, prop: string, value: string): void {
   }
 }
 
-/** `shop-dev`, `shop-prod` -> `shop`: what the environments' names share, without a trailing '-'. */
-function commonPrefix(names: readonly string[]): string {
-  let prefix = names[0] ?? 'app';
-  for (const name of names) {
-    while (!name.startsWith(prefix)) {
-      prefix = prefix.slice(0, -1);
+/**
+ * `shop-dev`, `shop-prod` -> `shop`: what the environments' ApplySets share, in whole `-` segments, once
+ * each has lost its environment's name; the same for the environments of every cluster.
+ */
+function commonPrefix(environments: readonly Environment[]): string {
+  const bases = environments.map((e) =>
+    (e.applySet.endsWith(`-${e.name}`) ? e.applySet.slice(0, -e.name.length - 1) : e.applySet).split('-'),
+  );
+  let prefix = bases[0] ?? ['app'];
+  for (const base of bases) {
+    const mismatch = prefix.findIndex((part, i) => base[i] !== part);
+    if (mismatch >= 0) {
+      prefix = prefix.slice(0, mismatch);
     }
   }
-  return prefix.replace(/-+$/, '') || 'environments';
+  return prefix.join('-') || 'environments';
 }
 
 /** Flux durations are Go durations: `5m0s` is written `5m`. */

@@ -29,6 +29,21 @@ export interface EnvironmentDeclaration {
   readonly applySet?: string;
   /** @default - the project's namespace */
   readonly namespace?: string;
+  /**
+   * The cluster the environment runs in, by a name of your choosing: the GitOps objects of the
+   * environments of one cluster are synthesized together into `dist/gitops/<cluster>/`, for the engine
+   * that runs in that cluster.
+   *
+   * @default - the one cluster every environment shares (GitOps objects in `dist/gitops/`)
+   */
+  readonly cluster?: string;
+  /**
+   * Environments of the same cluster that must be reconciled and healthy before this one is applied
+   * (the platform, its CRDs): Flux's `dependsOn`, Argo CD's sync waves.
+   *
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
   /** The environment's own values (replicas, image tags, domains, ...), read by the app. */
   readonly settings?: Readonly<Record<string, unknown>>;
 }
@@ -40,6 +55,10 @@ export interface EnvironmentTarget {
   readonly folder: string;
   readonly applySet: string;
   readonly namespace?: string;
+  /** The cluster it runs in, if the config names one. */
+  readonly cluster?: string;
+  /** The environments that come before it. */
+  readonly dependsOn?: readonly string[];
 }
 
 /** Where a setting is declared, for error messages. */
@@ -114,7 +133,44 @@ export function resolveEnvironment(loaded: LoadedProjectConfig, name: string): E
     folder: join('dist', name),
     applySet: environment.applySet ?? `${base}-${name}`,
     ...(namespace === undefined ? {} : { namespace }),
+    ...(environment.cluster === undefined ? {} : { cluster: checkClusterName(name, environment.cluster) }),
+    ...(environment.dependsOn === undefined
+      ? {}
+      : { dependsOn: checkDependencies(loaded, name, environment.dependsOn) }),
   };
+}
+
+function checkClusterName(environment: string, cluster: unknown): string {
+  if (typeof cluster !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(cluster)) {
+    throw new Error(
+      `${KEY}.environments.${environment}.cluster: ${JSON.stringify(cluster)} is not a cluster name; use lowercase letters, digits and '-' (it names the folder dist/gitops/<cluster>)`,
+    );
+  }
+  return cluster;
+}
+
+/** `dependsOn` names declared environments of the same cluster, other than the environment itself. */
+function checkDependencies(
+  loaded: LoadedProjectConfig,
+  environment: string,
+  dependsOn: readonly string[],
+): readonly string[] {
+  const declared = loaded.config.environments ?? {};
+  const cluster = declared[environment]?.cluster;
+  for (const name of dependsOn) {
+    const where = `${KEY}.environments.${environment}.dependsOn`;
+    if (name === environment || declared[name] === undefined) {
+      throw new Error(
+        `${where}: "${name}" is ${name === environment ? 'the environment itself' : 'not a declared environment'}; name environments that must be ready before "${environment}"`,
+      );
+    }
+    if (declared[name].cluster !== cluster) {
+      throw new Error(
+        `${where}: "${name}" runs in cluster "${declared[name].cluster ?? '(default)'}", "${environment}" in "${cluster ?? '(default)'}"; an engine orders only the environments of its own cluster`,
+      );
+    }
+  }
+  return dependsOn;
 }
 
 function checkEnvironmentName(file: string, name: string): void {

@@ -43,13 +43,22 @@ async function runningState(name: string): Promise<ControlPlaneState | undefined
 async function up(name: string): Promise<void> {
   const running = await runningState(name);
   if (running) {
-    console.log(`cluster "${name}" is already up: export KUBECONFIG=${running.kubeconfig}`);
+    // A state written before clusters had a git server names none.
+    const git = running.git ? ` CDK8S_DEVOPS_GIT_URL=${running.git}/gitops.git` : '';
+    console.log(`cluster "${name}" is already up: export KUBECONFIG=${running.kubeconfig}${git}`);
     return;
   }
   const plane = await ControlPlane.start({ log, stopWithParent: false });
   await mkdir(STATE_DIR, { recursive: true });
   await writeFile(stateFile(name), JSON.stringify(plane.state, null, 2));
+  // The GitOps repository Flux and `cdk8s-devops publish` share; the server creates it empty.
+  const gitops = `${plane.state.git}/gitops.git`;
+  const created = await fetch(`${plane.state.git}/repositories/gitops.git`, { method: 'POST' });
+  if (!created.ok) {
+    throw new Error(`the git server did not create ${gitops}: HTTP ${created.status}`);
+  }
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
+  console.log(`export CDK8S_DEVOPS_GIT_URL=${gitops}`);
   console.log(`# Prometheus: ${plane.state.prometheus}  test exporter: ${plane.state.exporter}`);
   const monitoring = plane.state.monitoring;
   if (monitoring) {

@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import { ensureComponents, kwokStagesPath } from './components.js';
 import type { BuildLog } from './go-build.js';
 import { installCrds } from './crds.js';
+import { ensureFlux, startFlux } from './flux.js';
 import { createNodes } from './nodes.js';
 import type { MonitoringUrls } from './prometheus-operator.js';
 import { startMonitoring } from './prometheus-operator.js';
@@ -67,6 +68,8 @@ export interface ControlPlaneState {
   readonly exporter: string;
   /** The URLs of the Prometheus Operator, and of the Prometheus and Alertmanager it configures. */
   readonly monitoring?: MonitoringUrls;
+  /** The URL of the git server (see git-server.ts): its repositories are `<git>/<name>.git`. */
+  readonly git: string;
   readonly pids: Record<string, number>;
   readonly watchdogPid?: number;
 }
@@ -87,6 +90,7 @@ export class ControlPlane {
   public static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const log = options.log ?? (() => {});
     const binaries = await ensureComponents(log);
+    await ensureFlux(log);
     const dataDir = await mkdtemp(join(tmpdir(), 'cdk8s-devops-cluster-'));
     const plane = new ControlPlane(dataDir);
     try {
@@ -121,7 +125,10 @@ export class ControlPlane {
   public readonly kubeconfig: string;
   private readonly processes = new Map<string, ChildProcess>();
   /** How each component was launched, so that `restart` can launch it again the same way. */
-  private readonly launches = new Map<string, { binary: string; args: string[] }>();
+  private readonly launches = new Map<
+    string,
+    { binary: string; args: string[]; env?: Record<string, string> }
+  >();
   private adminToken = '';
   private watchdog?: ChildProcess;
   private serverUrl = '';
@@ -129,6 +136,7 @@ export class ControlPlane {
   private prometheusUrl = '';
   private exporterUrl = '';
   private monitoringUrls?: MonitoringUrls;
+  private gitUrl = '';
 
   private constructor(public readonly dataDir: string) {
     this.kubeconfig = join(dataDir, 'kubeconfig');
@@ -147,6 +155,7 @@ export class ControlPlane {
       prometheus: this.prometheusUrl,
       exporter: this.exporterUrl,
       monitoring: this.monitoringUrls,
+      git: this.gitUrl,
       pids: Object.fromEntries([...this.processes].map(([name, child]) => [name, child.pid!])),
       watchdogPid: this.watchdog?.pid,
     };
@@ -171,7 +180,7 @@ export class ControlPlane {
     }
     await terminate(child.pid);
     await whileStopped();
-    this.launch(name, launch.binary, launch.args);
+    this.launch(name, launch.binary, launch.args, launch.env);
     if (name === 'kube-apiserver') {
       await this.waitForReadyz(this.adminToken);
     }
@@ -259,6 +268,35 @@ export class ControlPlane {
     });
     log(`control plane ready at ${this.serverUrl}`);
     await this.startControllers(binaries, log);
+    await this.startGitOps(log);
+  }
+
+  /**
+   * The GitOps side: a git server on loopback holding this control plane's GitOps repositories, and
+   * Flux's controllers reconciling from it.
+   */
+  private async startGitOps(log: BuildLog) {
+    const [gitPort] = await freePorts(1);
+    this.gitUrl = `http://127.0.0.1:${gitPort}`;
+    log('starting the git server and Flux');
+    this.launch('git-server', process.execPath, [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('git-server.ts', import.meta.url)),
+      String(gitPort),
+      join(this.dataDir, 'git'),
+    ]);
+    const health = await startFlux({
+      kubeconfig: this.kubeconfig,
+      dataDir: this.dataDir,
+      log,
+      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
+    });
+    await Promise.all([
+      this.waitForHttp('git-server', `${this.gitUrl}/healthz`),
+      ...Object.entries(health).map(([name, url]) => this.waitForHttp(name, url)),
+    ]);
+    log(`git server at ${this.gitUrl}, Flux ready`);
   }
 
   /**
@@ -342,7 +380,7 @@ export class ControlPlane {
   }
 
   private launch(name: string, binary: string, args: string[], env?: Record<string, string>): void {
-    this.launches.set(name, { binary, args });
+    this.launches.set(name, { binary, args, env });
     const logFile = openSync(join(this.dataDir, `${name}.log`), 'a');
     const child = spawn(binary, args, {
       stdio: ['ignore', logFile, logFile],

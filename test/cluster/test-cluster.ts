@@ -17,6 +17,8 @@ export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
 /** Read by the tests: the URLs of the Prometheus and the Alertmanager the Prometheus Operator configures. */
 export const OPERATOR_PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_OPERATOR_PROMETHEUS';
 export const ALERTMANAGER_VARIABLE = 'CDK8S_DEVOPS_TEST_ALERTMANAGER';
+/** Read by the tests: the URL of the control plane's git server (git-server.ts). */
+export const GIT_VARIABLE = 'CDK8S_DEVOPS_TEST_GIT';
 /** Read by the tests: why they are skipped. */
 export const SKIP_VARIABLE = 'CDK8S_DEVOPS_TEST_SKIP';
 
@@ -58,5 +60,6 @@ export async function provideTestCluster(
     env[OPERATOR_PROMETHEUS_VARIABLE] = plane.state.monitoring.prometheus;
     env[ALERTMANAGER_VARIABLE] = plane.state.monitoring.alertmanager;
   }
+  env[GIT_VARIABLE] = plane.state.git;
   return { kind: 'started', plane };
 }

@@ -60,6 +60,15 @@ const PROMETHEUS_OPERATOR_KINDS = [
   'thanosrulers',
 ];
 
+const FLUX_SOURCE_KINDS = [
+  'buckets',
+  'externalartifacts',
+  'gitrepositories',
+  'helmcharts',
+  'helmrepositories',
+  'ocirepositories',
+];
+
 export const CRD_SOURCES: readonly CrdSource[] = [
   {
     project: 'argo-rollouts',
@@ -110,7 +119,8 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     module: 'github.com/fluxcd/source-controller',
     version: VERSIONS.flux,
     folder: 'config/crd/bases',
-    files: ['source.toolkit.fluxcd.io_gitrepositories.yaml', 'source.toolkit.fluxcd.io_ocirepositories.yaml'],
+    // Every kind: source-controller and kustomize-controller watch each one, and do not start without it.
+    files: FLUX_SOURCE_KINDS.map((plural) => `source.toolkit.fluxcd.io_${plural}.yaml`),
   },
 ];
 

@@ -17,7 +17,7 @@ export const VERSIONS = {
    * module zip lacks, so it does not build from the module; v0.28.1 keeps its UI assets in the module.
    */
   alertmanager: 'v0.28.1',
-  /** kustomize-controller and source-controller: only their CRDs, until they run in the harness. */
+  /** Flux's kustomize-controller and source-controller (test/cluster/flux.ts), and their CRDs. */
   flux: 'v1.9.6',
   /** Only its CRDs: Argo CD does not build here (its gitops-engine module fails on this Go). */
   'argo-cd': 'v3.6.1',

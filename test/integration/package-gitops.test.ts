@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import type { Manifest } from '../../client/resources.js';
+import { ARGO_CD_IGNORE_DIFFERENCES } from '../../lib/gitops/engine-fields.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { binaryPath } from '../cluster/components.js';
 import { installCrds, readUpstreamCrds } from '../cluster/crds.js';
@@ -123,8 +124,10 @@ describeCluster('GitOps output', () => {
         destination: { server: 'https://kubernetes.default.svc', namespace: '{{.namespace}}' },
         syncPolicy: {
           automated: { prune: true, selfHeal: true, allowEmpty: false },
-          syncOptions: ['ServerSideApply=true'],
+          syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
         },
+        // Kept as written: the CRD's schema knows every field Argo CD needs to leave controllers' fields.
+        ignoreDifferences: ARGO_CD_IGNORE_DIFFERENCES,
       },
     });
 

@@ -7,6 +7,7 @@ import { ConfigMap } from '../../lib/apps/index.js';
 import {
   applySetNameOf,
   Environments,
+  GitOps,
   readProjectConfig,
   resolveEnvironment,
 } from '../../lib/gitops/index.js';
@@ -173,4 +174,66 @@ test('a setting may be held to a list of choices', () => {
     'environment "dev": the setting "strategy" must be one of "rolling", "canary", got "big-bang". Fix it in package.json "cdk8s-devops".environments.dev.settings',
   );
   expect(dev.oneOf('tier', ['gold', 'silver'], 'silver')).toBe('silver');
+});
+
+describe('clusters', () => {
+  const clustered = {
+    staging: { cluster: 'staging-cluster', settings: { replicas: 1, tag: '2' } },
+    platform: { cluster: 'prod-cluster', settings: { replicas: 1, tag: '1' } },
+    prod: { cluster: 'prod-cluster', dependsOn: ['platform'], settings: { replicas: 3, tag: '1' } },
+  };
+
+  test("each cluster's engine gets the GitOps objects of its own environments, in dist/gitops/<cluster>", () => {
+    const dir = project({ namespace: 'shop', environments: clustered });
+    const cwd = process.cwd();
+    process.env.CDK8S_OUTDIR = mkdtempSync(join(tmpdir(), 'environments-staging-'));
+    process.chdir(dir);
+    try {
+      Environments.fromPackageJson('.').synth(
+        (app, env) => new ConfigMap(new Chart(app, 'shop'), 'settings', { data: { TAG: env.string('tag') } }),
+        { gitops: GitOps.flux({ url: 'http://127.0.0.1/gitops.git' }) },
+      );
+    } finally {
+      process.chdir(cwd);
+      delete process.env.CDK8S_OUTDIR;
+    }
+    expect(readdirSync(join(dir, 'dist', 'gitops')).sort()).toEqual(['prod-cluster', 'staging-cluster']);
+    const objects = (cluster: string) =>
+      YAML.parseAllDocuments(readFileSync(join(dir, 'dist', 'gitops', cluster, 'flux.k8s.yaml'), 'utf8')).map(
+        (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { dependsOn?: unknown } },
+      );
+    expect(objects('staging-cluster').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'GitRepository/shop',
+      'Kustomization/shop-staging',
+    ]);
+    const prod = objects('prod-cluster');
+    expect(prod.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'GitRepository/shop',
+      'Kustomization/shop-platform',
+      'Kustomization/shop-prod',
+    ]);
+    expect(prod[2].spec.dependsOn).toEqual([{ name: 'shop-platform' }]);
+  });
+
+  test('a bad cluster name, or a dependency across clusters, is an error naming the key and the fix', () => {
+    const loaded = readProjectConfig(
+      project({
+        environments: {
+          ...clustered,
+          qa: { cluster: 'QA cluster' },
+          preview: { cluster: 'staging-cluster', dependsOn: ['platform'] },
+          self: { dependsOn: ['self'] },
+        },
+      }),
+    );
+    expect(() => resolveEnvironment(loaded, 'qa')).toThrow(
+      'package.json "cdk8s-devops".environments.qa.cluster: "QA cluster" is not a cluster name; use lowercase letters, digits and \'-\' (it names the folder dist/gitops/<cluster>)',
+    );
+    expect(() => resolveEnvironment(loaded, 'preview')).toThrow(
+      'package.json "cdk8s-devops".environments.preview.dependsOn: "platform" runs in cluster "prod-cluster", "preview" in "staging-cluster"; an engine orders only the environments of its own cluster',
+    );
+    expect(() => resolveEnvironment(loaded, 'self')).toThrow(
+      'package.json "cdk8s-devops".environments.self.dependsOn: "self" is the environment itself; name environments that must be ready before "self"',
+    );
+  });
 });

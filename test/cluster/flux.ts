@@ -1,0 +1,131 @@
+/**
+ * Flux's source-controller and kustomize-controller, built from their Go modules into the component cache
+ * and run outside the cluster against the test control plane (as `make run` runs them upstream), so that
+ * the GitOps objects the project writes are reconciled by the real engine. Their CRDs come from the same
+ * modules at the same pin (VERSIONS.flux; see upstream-crds.ts), so controllers and CRDs are one version.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePorts } from './control-plane.js';
+import type { BuildLog } from './go-build.js';
+import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
+import { VERSIONS } from './versions.js';
+
+const FLUX_VERSION = VERSIONS.flux;
+
+export const FLUX_CONTROLLERS = ['source-controller', 'kustomize-controller'] as const;
+export type FluxController = (typeof FLUX_CONTROLLERS)[number];
+
+/**
+ * Replaces the controllers' own go.mod lacks: a module the proxy does not serve (source-controller's
+ * `fluxcd/pkg/artifact` v0.18.3) is replaced with the nearest one it serves.
+ */
+const EXTRA_REPLACES: Record<FluxController, readonly string[]> = {
+  'source-controller': ['github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.0'],
+  'kustomize-controller': [],
+};
+
+function controllerDir(controller: FluxController): string {
+  return join(CACHE_ROOT, 'bin', `flux-${controller}-${FLUX_VERSION}`);
+}
+
+export function fluxBinary(controller: FluxController): string {
+  return join(controllerDir(controller), controller);
+}
+
+/** Builds each controller the cache lacks, one at a time (a Go build takes every core). */
+export async function ensureFlux(log: BuildLog): Promise<void> {
+  for (const controller of FLUX_CONTROLLERS.filter((c) => !existsSync(fluxBinary(c)))) {
+    log(`building Flux ${controller} ${FLUX_VERSION} (first run only)`);
+    const started = Date.now();
+    await buildIntoDir(controllerDir(controller), (scratch) => buildController(controller, scratch));
+    log(`built Flux ${controller} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  }
+}
+
+/**
+ * `go install` refuses a module with replace directives, so a wrapper module requires the controller,
+ * copies upstream's replaces that name a module version (not its `./api` folder, which the published
+ * api module stands for) and names the controller's main package in a `tool` directive. `go mod tidy`
+ * fails on test-only modules the proxy does not serve; `-mod=mod` (goEnv) resolves only what the build needs.
+ */
+async function buildController(controller: FluxController, scratch: string): Promise<void> {
+  const module = `github.com/fluxcd/${controller}`;
+  const upstream = JSON.parse(
+    await go(['mod', 'download', '-json', `${module}@${FLUX_VERSION}`], scratch),
+  ) as { GoMod: string };
+  const goMod = await readFile(upstream.GoMod, 'utf8');
+  const replaces = [...goMod.matchAll(/^(?:replace\s+|\t)([\w./-]+ => [\w./-]+ v\S+)$/gm)].map((m) => m[1]);
+  await writeFile(
+    join(scratch, 'go.mod'),
+    [
+      `module cdk8s-devops/flux-${controller}`,
+      '',
+      goMod.match(/^go .*$/m)?.[0] ?? 'go 1.26',
+      '',
+      `require ${module} ${FLUX_VERSION}`,
+      '',
+      'replace (',
+      ...[...replaces, ...EXTRA_REPLACES[controller]].map((r) => `\t${r}`),
+      ')',
+      '',
+      `tool ${module}`,
+      '',
+    ].join('\n'),
+  );
+  await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', `out/${controller}`, module], scratch);
+}
+
+export const FLUX_NAMESPACE = 'flux-system';
+
+export interface FluxLaunch {
+  readonly kubeconfig: string;
+  readonly dataDir: string;
+  readonly log: BuildLog;
+  launch(name: string, binary: string, args: string[], env: Record<string, string>): void;
+}
+
+/**
+ * Creates Flux's namespace and starts both controllers (the harness installed their CRDs). Every port
+ * is a free one on loopback: source-controller advertises its artifact server there, and
+ * kustomize-controller downloads the artifacts from it, as it would from the Service in a cluster.
+ * Returns the controllers' health URLs, for the caller to wait on.
+ */
+export async function startFlux(context: FluxLaunch): Promise<Record<FluxController, string>> {
+  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(context.kubeconfig);
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: FLUX_NAMESPACE } } });
+  const storagePath = join(context.dataDir, 'flux-artifacts');
+  await mkdir(storagePath); // source-controller refuses a storage path that does not exist
+  const [storage, ...ports] = await freePorts(5);
+  const env = { KUBECONFIG: context.kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE };
+  const health: Partial<Record<FluxController, string>> = {};
+  context.log(`starting Flux ${FLUX_VERSION} source-controller and kustomize-controller`);
+  for (const [index, controller] of FLUX_CONTROLLERS.entries()) {
+    const [metrics, healthz] = ports.slice(index * 2, index * 2 + 2);
+    const own =
+      controller === 'source-controller'
+        ? [
+            `--storage-path=${storagePath}`,
+            `--storage-addr=127.0.0.1:${storage}`,
+            `--storage-adv-addr=127.0.0.1:${storage}`,
+          ]
+        : [];
+    context.launch(
+      controller,
+      fluxBinary(controller),
+      [
+        `--metrics-addr=127.0.0.1:${metrics}`,
+        `--health-addr=127.0.0.1:${healthz}`,
+        '--log-level=info',
+        '--watch-all-namespaces=true',
+        ...own,
+      ],
+      env,
+    );
+    health[controller] = `http://127.0.0.1:${healthz}/readyz`;
+  }
+  return health as Record<FluxController, string>;
+}
