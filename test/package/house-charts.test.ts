@@ -132,7 +132,14 @@ test('ServiceChart: monitored by default, the alarms that roll a canary back ale
   expect(one(objects, 'ServiceMonitor', 'payments').spec).toEqual({
     selector: { matchLabels: { 'app.kubernetes.io/name': 'payments' } },
     podTargetLabels: ['rollouts-pod-template-hash'],
-    endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+    endpoints: [
+      {
+        port: 'http',
+        path: '/metrics',
+        interval: '30s',
+        relabelings: [{ targetLabel: 'service', replacement: 'payments', action: 'replace' }],
+      },
+    ],
   });
   expect(one(objects, 'NetworkPolicy', 'payments-from-monitoring').spec.ingress).toEqual([
     {
