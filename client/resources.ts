@@ -126,10 +126,12 @@ export class ResourceCatalog {
     const deadline = Date.now() + timeoutMs;
     let pending = crds.flatMap(servedKinds);
     for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
-      const served = await Promise.all(
-        pending.map(async (p) => (await this.discover(p.apiVersion, true)).has(p.kind)),
+      // One request per group version, however many CRDs share it (Tekton's eight share tekton.dev/v1).
+      const versions = [...new Set(pending.map((p) => p.apiVersion))];
+      const served = new Map(
+        await Promise.all(versions.map(async (v) => [v, await this.discover(v, true)] as const)),
       );
-      pending = pending.filter((_, i) => !served[i]);
+      pending = pending.filter((p) => !served.get(p.apiVersion)!.has(p.kind));
       if (pending.length === 0) {
         return;
       }
