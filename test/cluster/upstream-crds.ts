@@ -69,7 +69,7 @@ const FLUX_SOURCE_KINDS = [
   'ocirepositories',
 ];
 
-export const CRD_SOURCES: readonly CrdSource[] = [
+const CRD_SOURCES: readonly CrdSource[] = [
   {
     project: 'argo-rollouts',
     module: 'github.com/argoproj/argo-rollouts',
@@ -144,7 +144,7 @@ function sourceOf(reference: string): CrdSource {
 }
 
 /** Where a CRD file (`<project>/<file>`) is kept once `ensureUpstreamCrds` has run. */
-export function upstreamCrdPath(reference: string): string {
+function upstreamCrdPath(reference: string): string {
   return join(sourceDir(sourceOf(reference)), reference.split('/')[1]);
 }
 
