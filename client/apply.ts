@@ -181,8 +181,9 @@ async function waitUntilServed(context: ApplyContext, crds: Manifest[], timeoutM
   const started = Date.now();
   const result = await waitForReady(context, crds, { timeoutMs });
   if (result.outcome !== 'ready') {
+    const names = crds.map((c) => c.metadata.name).join(' ');
     throw new Error(
-      `the CustomResourceDefinitions ${crds.map((c) => c.metadata.name).join(', ')} were not Established in time; nothing was pruned`,
+      `the CustomResourceDefinitions ${names} were not Established within ${timeoutMs / 1000}s; nothing was pruned: see why in their conditions (\`kubectl get crd ${names} -o yaml\`), then apply again`,
     );
   }
   const left = Math.max(timeoutMs - (Date.now() - started), 1000);
