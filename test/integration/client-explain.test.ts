@@ -141,10 +141,14 @@ describeCluster('failures explained', () => {
       },
     ]);
     // This release's pods are Ready but never available long enough: it times out with no Warning of its own.
-    const slow = deployment(ns, 'web');
-    const file = await writeManifests([
-      { ...slow, spec: { ...(slow.spec as object), minReadySeconds: 300 } },
-    ]);
+    // A new pod template makes them new pods: changing minReadySeconds alone races the ReplicaSet
+    // controller, which may not have counted the old pods unavailable when the Deployment is judged.
+    const slow = deployment(ns, 'web') as Manifest & { spec: { template: { metadata: object } } };
+    const template = {
+      ...slow.spec.template,
+      metadata: { ...slow.spec.template.metadata, annotations: { release: 'slow' } },
+    };
+    const file = await writeManifests([{ ...slow, spec: { ...slow.spec, template, minReadySeconds: 300 } }]);
     const apply = await applyAndWait(file, ns, '10s');
     expect(apply.code).toBe(2);
     expect(apply.stderr).toContain(`  - Deployment/${ns}/web: timed out: `);
