@@ -9,6 +9,11 @@ import { Environments, GitOps } from './lib/gitops/index.js';
 // instead. Optional overrides: the shop's version ($SHOP_VERSION, else the environment's setting), and
 // where its rollouts' analyses find Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
 const gitRepository = process.env.CDK8S_DEVOPS_GIT_URL;
+// A release takes longer than Flux's 5-minute default timeout to become healthy (the storefront's
+// pre-promotion analysis measures for 5 minutes, the api's canary pauses 5): Flux would report it failed.
+const gitops = gitRepository
+  ? GitOps.flux({ url: gitRepository, interval: Duration.seconds(30), timeout: Duration.minutes(15) })
+  : GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' });
 Environments.fromPackageJson('.', { required: ['version'] }).synth(
   (app, env) => {
     const version = process.env.SHOP_VERSION ?? env.string('version');
@@ -26,9 +31,5 @@ Environments.fromPackageJson('.', { required: ['version'] }).synth(
       prometheusAddress: process.env.PROMETHEUS_ADDRESS,
     });
   },
-  {
-    gitops: gitRepository
-      ? GitOps.flux({ url: gitRepository, interval: Duration.seconds(30) })
-      : GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' }),
-  },
+  { gitops },
 );
