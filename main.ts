@@ -9,10 +9,11 @@ import { Environments, GitOps } from './lib/gitops/index.js';
 // instead. Optional overrides: the shop's version ($SHOP_VERSION, else the environment's setting), and
 // where its rollouts' analyses find Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
 const gitRepository = process.env.CDK8S_DEVOPS_GIT_URL;
-// A release takes longer than Flux's 5-minute default timeout to become healthy (the storefront's
-// pre-promotion analysis measures for 5 minutes, the api's canary pauses 5): Flux would report it failed.
+// A release takes longer than Flux's 5-minute default timeout to become healthy (the storefront's pre-
+// and post-promotion analyses each wait 5 minutes, then measure 5 times a minute apart): Flux would
+// report every release failed.
 const gitops = gitRepository
-  ? GitOps.flux({ url: gitRepository, interval: Duration.seconds(30), timeout: Duration.minutes(15) })
+  ? GitOps.flux({ url: gitRepository, interval: Duration.seconds(30), timeout: Duration.minutes(30) })
   : GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' });
 Environments.fromPackageJson('.', { required: ['version'] }).synth(
   (app, env) => {
