@@ -1,7 +1,7 @@
 /**
  * The objects a checker looks at in an object's namespace besides what the object owns (its `related`
- * kinds: a Rollout's Deployment and AnalysisTemplates), one collection per kind and namespace, watched
- * while waiting or read once for `status`.
+ * kinds: a Rollout's Deployment and AnalysisTemplates, the HorizontalPodAutoscalers of a Rollout or
+ * Deployment), one collection per kind and namespace, watched while waiting or read once for `status`.
  */
 import { inform } from './informer.js';
 import type { LiveObject, OwnedKind, OwnedObjects, ReadinessRegistry } from './readiness/index.js';
