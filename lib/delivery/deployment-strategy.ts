@@ -57,7 +57,9 @@ export interface RollingOptions {
 export interface ProgressiveOptions {
   /**
    * Alarms measured in the background for the whole rollout; the first that fires aborts it, which
-   * sends all traffic back to the stable version.
+   * sends all traffic back to the stable version. They are also measured in a last analysis step
+   * (each alarm's `measurements`, one a period) that the full promotion waits for: Argo Rollouts ends a
+   * background analysis when the steps end, measured or not.
    *
    * @default - no background analysis
    */
@@ -524,7 +526,7 @@ class CanaryStrategy extends DeploymentStrategy {
     const background = this.options.analysis
       ? template('background analysis', 'Analysis', `${target.name}-alarms`, this.options.analysis, false)
       : undefined;
-    const steps = this.steps.map((step, i) =>
+    const steps = this.stepsGuardingPromotion().map((step, i) =>
       step._toStep(
         step.kind === 'analysis'
           ? template(
@@ -550,6 +552,15 @@ class CanaryStrategy extends DeploymentStrategy {
       },
     });
     return { rollout, analysisTemplates: templates, extraServices: canaryService ? [canaryService] : [] };
+  }
+
+  /**
+   * The steps, then with a background analysis a step that measures its alarms: only a step's analysis
+   * holds the promotion until its measurements are done, so the canary is never promoted unmeasured.
+   */
+  private stepsGuardingPromotion(): readonly RolloutStep[] {
+    const alarms = this.options.analysis;
+    return alarms ? [...this.steps, RolloutStep.analysis(alarms)] : this.steps;
   }
 
   private checkSteps(target: DeliverableWorkload): void {
