@@ -81,7 +81,7 @@ export interface ProgressiveOptions {
 export interface CanaryOptions extends ProgressiveOptions {
   /** The share of traffic, in percent, the new version gets first. */
   readonly percent: number;
-  /** How long it serves that share before it gets all traffic. */
+  /** How long it serves that share before it gets all traffic (after an `analysis`'s last measurements). */
   readonly interval: Duration;
 }
 
@@ -108,7 +108,10 @@ export interface TrafficSplittingOptions extends ProgressiveOptions {
 }
 
 export interface CustomStepsOptions extends ProgressiveOptions {
-  /** The steps, in order; after the last, the new version gets all traffic. */
+  /**
+   * The steps, in order; after the last (and the analysis step that a background `analysis` adds), the
+   * new version gets all traffic.
+   */
   readonly steps: readonly RolloutStep[];
 }
 
