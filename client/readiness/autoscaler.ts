@@ -4,6 +4,7 @@
  * or its last status.desiredReplicas. A Rollout without spec.replicas starts at 1, and the HPA controller
  * scales it on its next sync (every 15 s by default): until then the Rollout alone looks complete.
  */
+import { groupOf } from '../manifests.js';
 import { progressing } from './generation.js';
 import type { LiveObject, OwnedKind, OwnedObjects, Readiness } from './types.js';
 
@@ -14,14 +15,12 @@ interface AutoscalerFields {
   status?: { desiredReplicas?: number };
 }
 
-const groupOf = (apiVersion = '') => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
-
 function targets(hpa: LiveObject, workload: LiveObject): boolean {
   const ref = (hpa as AutoscalerFields).spec?.scaleTargetRef;
   return (
     ref?.kind === workload.kind &&
     ref.name === workload.metadata.name &&
-    groupOf(ref.apiVersion) === groupOf(workload.apiVersion)
+    groupOf(ref.apiVersion ?? '') === groupOf(workload.apiVersion)
   );
 }
 
