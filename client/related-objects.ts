@@ -1,8 +1,9 @@
 /**
  * The objects a checker looks at in an object's namespace besides what the object owns (its `related`
- * kinds: a Rollout's Deployment and AnalysisTemplates), one collection per kind and namespace, watched
- * while waiting or read once for `status`.
+ * kinds: a Rollout's Deployment and AnalysisTemplates, the HorizontalPodAutoscalers of a Rollout or
+ * Deployment), one collection per kind and namespace, watched while waiting or read once for `status`.
  */
+import { ApiError } from './api-client.js';
 import { inform } from './informer.js';
 import type { LiveObject, OwnedKind, OwnedObjects, ReadinessRegistry } from './readiness/index.js';
 import type { Cluster, Manifest } from './resources.js';
@@ -35,6 +36,8 @@ export class RelatedObjectStore {
     this.collections.set(`${kind}/${namespace}`, deleted ? rest : [...rest, { ...item, kind }]);
   }
 }
+
+const isForbidden = (error: unknown) => error instanceof ApiError && error.code === 403;
 
 interface RelatedCollection {
   readonly kind: string;
@@ -84,7 +87,13 @@ export async function watchRelated(
     return inform<LiveObject>(cluster.api, {
       path,
       signal: options.signal,
-      onRetry: options.onRetry,
+      onRetry: (error) => {
+        // A deployer who may not list a related kind gets its objects judged without them.
+        if (isForbidden(error)) {
+          listed();
+        }
+        options.onRetry?.(error);
+      },
       onList: (items) => {
         store.replace(kind, namespace, items);
         listed();
@@ -108,7 +117,12 @@ export async function readRelated(
   const store = new RelatedObjectStore();
   await Promise.all(
     (await relatedCollections(cluster, registry, objects)).map(async ({ kind, namespace, path }) => {
-      const list = await cluster.api.request<{ items: LiveObject[] }>({ path });
+      const list = await cluster.api.request<{ items: LiveObject[] }>({ path }).catch((error: unknown) => {
+        if (isForbidden(error)) {
+          return { items: [] };
+        }
+        throw error;
+      });
       store.replace(kind, namespace, list.items);
     }),
   );

@@ -6,8 +6,11 @@
  *   that ReplicaSet's pods cannot start (ImagePullBackOff, CrashLoopBackOff, ...), with the reason;
  * - progressing while updatedReplicas < spec.replicas, while old replicas are still terminating
  *   (status.replicas > updatedReplicas), or while availableReplicas < updatedReplicas;
+ * - progressing while a HorizontalPodAutoscaler of the Deployment wants more replicas than are
+ *   available (autoscaler.ts);
  * - ready otherwise.
  */
+import { autoscalerPending, HPA_KIND } from './autoscaler.js';
 import { conditionOf, describeCondition, failed, progressing } from './generation.js';
 import { podsProblem, POD_KIND, replicaFailure } from './replicaset.js';
 import type { LiveObject, OwnedObjects, ReadinessChecker } from './types.js';
@@ -37,6 +40,7 @@ function why(deployment: LiveObject, owned: OwnedObjects): string {
 
 export const DEPLOYMENT_READINESS: ReadinessChecker = {
   owns: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet' }, POD_KIND],
+  related: [HPA_KIND],
   conditions: [
     (deployment) => {
       const condition = conditionOf(deployment, 'Progressing');
@@ -74,5 +78,6 @@ export const DEPLOYMENT_READINESS: ReadinessChecker = {
           )
         : undefined;
     },
+    autoscalerPending,
   ],
 };

@@ -24,9 +24,12 @@
  *   status.currentPodHash;
  * - canary: Progressing while status.replicas > updatedReplicas (old replicas terminating) or until
  *   status.stableRS equals status.currentPodHash (all steps done);
+ * - Progressing while a HorizontalPodAutoscaler of the Rollout wants more replicas than are available
+ *   (a Rollout without spec.replicas starts at 1 until the autoscaler scales it: autoscaler.ts);
  * - Healthy (ready) otherwise.
  * Messages name the current step and the AnalysisRuns running for the new version.
  */
+import { autoscalerPending, HPA_KIND } from './autoscaler.js';
 import { describeCondition, generationPending } from './generation.js';
 import { podsProblem, POD_KIND, replicaFailure } from './replicaset.js';
 import type { Condition, LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
@@ -94,6 +97,7 @@ export const ROLLOUT_READINESS: ReadinessChecker = {
   related: [
     { apiVersion: 'apps/v1', kind: 'Deployment' },
     { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate' },
+    HPA_KIND,
   ],
   conditions: [
     (rollout) => {
@@ -225,8 +229,13 @@ export const ROLLOUT_READINESS: ReadinessChecker = {
           return progressing(detail('waiting for all steps to complete'));
         }
       }
-      return { state: 'ready', phase: 'Healthy', message: 'healthy' };
+      return undefined;
     },
+    (rollout, related) => {
+      const pending = autoscalerPending(rollout, related);
+      return pending && { ...pending, phase: 'Progressing' };
+    },
+    () => ({ state: 'ready', phase: 'Healthy', message: 'healthy' }),
   ],
 };
 

@@ -57,7 +57,9 @@ export interface RollingOptions {
 export interface ProgressiveOptions {
   /**
    * Alarms measured in the background for the whole rollout; the first that fires aborts it, which
-   * sends all traffic back to the stable version.
+   * sends all traffic back to the stable version. They are also measured in a last analysis step
+   * (each alarm's `measurements`, one a period) that the full promotion waits for: Argo Rollouts ends a
+   * background analysis when the steps end, measured or not.
    *
    * @default - no background analysis
    */
@@ -79,7 +81,7 @@ export interface ProgressiveOptions {
 export interface CanaryOptions extends ProgressiveOptions {
   /** The share of traffic, in percent, the new version gets first. */
   readonly percent: number;
-  /** How long it serves that share before it gets all traffic. */
+  /** How long it serves that share before it gets all traffic (after an `analysis`'s last measurements). */
   readonly interval: Duration;
 }
 
@@ -106,7 +108,10 @@ export interface TrafficSplittingOptions extends ProgressiveOptions {
 }
 
 export interface CustomStepsOptions extends ProgressiveOptions {
-  /** The steps, in order; after the last, the new version gets all traffic. */
+  /**
+   * The steps, in order; after the last (and the analysis step that a background `analysis` adds), the
+   * new version gets all traffic.
+   */
   readonly steps: readonly RolloutStep[];
 }
 
@@ -524,7 +529,7 @@ class CanaryStrategy extends DeploymentStrategy {
     const background = this.options.analysis
       ? template('background analysis', 'Analysis', `${target.name}-alarms`, this.options.analysis, false)
       : undefined;
-    const steps = this.steps.map((step, i) =>
+    const steps = this.stepsGuardingPromotion().map((step, i) =>
       step._toStep(
         step.kind === 'analysis'
           ? template(
@@ -550,6 +555,15 @@ class CanaryStrategy extends DeploymentStrategy {
       },
     });
     return { rollout, analysisTemplates: templates, extraServices: canaryService ? [canaryService] : [] };
+  }
+
+  /**
+   * The steps, then with a background analysis a step that measures its alarms: only a step's analysis
+   * holds the promotion until its measurements are done, so the canary is never promoted unmeasured.
+   */
+  private stepsGuardingPromotion(): readonly RolloutStep[] {
+    const alarms = this.options.analysis;
+    return alarms ? [...this.steps, RolloutStep.analysis(alarms)] : this.steps;
   }
 
   private checkSteps(target: DeliverableWorkload): void {

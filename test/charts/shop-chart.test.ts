@@ -106,7 +106,11 @@ test('images and namespace can be set', () => {
 test('the api ships as a canary behind alarms; the storefront blue/green with analyses around the switch', () => {
   const objects = shop();
   const api = one(objects, 'Rollout', 'api').spec.strategy.canary;
-  expect(api.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }]);
+  expect(api.steps).toEqual([
+    { setWeight: 10 },
+    { pause: { duration: '5m' } },
+    { analysis: { templates: [{ templateName: 'api-step-3' }], args: expect.any(Array) } },
+  ]);
   expect(api.analysis).toMatchObject({ templates: [{ templateName: 'api-alarms' }] });
   expect(one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics.map((m: any) => m.name)).toEqual([
     'error-rate',

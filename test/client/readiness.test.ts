@@ -564,3 +564,63 @@ describe('Tekton runs and everything else', () => {
     );
   });
 });
+
+describe('a workload under a HorizontalPodAutoscaler', () => {
+  // Shaped as the real controllers leave them (rollouts-autoscaled.test.ts): the workload at 1 replica
+  // before the HPA controller's first sync, with no HPA status yet; later the HPA's desiredReplicas.
+  const hpa = (target: string, kind: string, status?: Record<string, unknown>): LiveObject => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: target, namespace: 'ns' },
+    spec: {
+      scaleTargetRef: {
+        apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1',
+        kind,
+        name: 'x',
+      },
+      minReplicas: 3,
+      maxReplicas: 5,
+    },
+    status,
+  });
+  const withHpa = (...hpas: LiveObject[]): OwnedObjects => ({
+    of: (kind) => (kind === 'HorizontalPodAutoscaler' ? hpas : []),
+  });
+  const at = (available: number) => ({
+    replicas: available,
+    updatedReplicas: available,
+    availableReplicas: available,
+  });
+  const rollout = (available: number) =>
+    object(
+      'argoproj.io/v1alpha1',
+      'Rollout',
+      { strategy: { canary: { steps: [] } } },
+      { observedGeneration: '2', ...at(available), currentPodHash: 'b', stableRS: 'b' },
+    );
+  const deployment = (available: number) =>
+    object('apps/v1', 'Deployment', { replicas: 1 }, { observedGeneration: 2, ...at(available) });
+
+  test('a Rollout without spec.replicas is Progressing until the minReplicas of its HPA are available', () => {
+    expect(readinessOf(rollout(1), withHpa(hpa('web', 'Rollout')))).toEqual({
+      state: 'progressing',
+      phase: 'Progressing',
+      message: 'HorizontalPodAutoscaler web wants 3 replicas, 1 available',
+    });
+    expect(readinessOf(rollout(3), withHpa(hpa('web', 'Rollout'))).phase).toBe('Healthy');
+  });
+  test("a Deployment is progressing while its HPA's desiredReplicas are not available", () => {
+    expect(readinessOf(deployment(3), withHpa(hpa('web', 'Deployment', { desiredReplicas: 4 })))).toEqual({
+      state: 'progressing',
+      message: 'HorizontalPodAutoscaler web wants 4 replicas, 3 available',
+    });
+    expect(readinessOf(deployment(4), withHpa(hpa('web', 'Deployment', { desiredReplicas: 4 }))).state).toBe(
+      'ready',
+    );
+  });
+  test('an HPA of another workload, or a target scaled to 0 (scaling disabled), holds nothing back', () => {
+    expect(readinessOf(deployment(1), withHpa(hpa('web', 'Rollout'))).state).toBe('ready');
+    const zero = object('apps/v1', 'Deployment', { replicas: 0 }, { observedGeneration: 2 });
+    expect(readinessOf(zero, withHpa(hpa('web', 'Deployment'))).state).toBe('ready');
+  });
+});

@@ -182,6 +182,48 @@ describe('on an Argo Rollout', () => {
     ]);
   });
 
+  test.each([
+    [
+      'canary',
+      DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5), analysis: [errorRate] }),
+    ],
+    [
+      'linear',
+      DeploymentStrategy.linear({ percent: 50, interval: Duration.minutes(1), analysis: [errorRate] }),
+    ],
+    ['trafficSplitting', DeploymentStrategy.trafficSplitting({ analysis: [errorRate] })],
+    [
+      'custom',
+      DeploymentStrategy.custom({
+        steps: [RolloutStep.setWeight(20), RolloutStep.pause()],
+        analysis: [errorRate],
+      }),
+    ],
+  ])(
+    'a %s with a background analysis waits for its measurements in a last step before full promotion (Argo ends a background analysis with the steps, measured or not)',
+    (_, strategy) => {
+      const objects = deliver(strategy);
+      const { steps, analysis } = rolloutStrategy(objects).canary;
+      const gate = `api-step-${steps.length}`;
+      expect(steps.at(-1)).toEqual({ analysis: { templates: [{ templateName: gate }], args: canaryHash } });
+      expect(steps.slice(0, -1).some((step: object) => 'analysis' in step)).toBe(false);
+      // The background analysis still aborts the canary at the first failure, from the first step on.
+      expect(analysis.templates).toEqual([{ templateName: 'api-alarms' }]);
+      expect(one(objects, 'AnalysisTemplate', gate).spec.metrics).toEqual([
+        {
+          ...one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics[0],
+          count: 5,
+        },
+      ]);
+    },
+  );
+
+  test('without a background analysis, the steps are those given', () => {
+    const objects = deliver(DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }));
+    expect(rolloutStrategy(objects).canary.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }]);
+    expect(objects.filter((o) => o.kind === 'AnalysisTemplate')).toEqual([]);
+  });
+
   test('an alarm measures the whole service on request, with its own interval and window', () => {
     const objects = deliver(
       DeploymentStrategy.canary({
@@ -190,7 +232,7 @@ describe('on an Argo Rollout', () => {
         analysis: [Alarm.errorRate({ threshold: 0.05, measure: 'service', interval: '5s', window: '30s' })],
       }),
     );
-    expect(one(objects, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({
+    expect(one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics[0]).toMatchObject({
       interval: '5s',
       provider: {
         prometheus: {
@@ -232,7 +274,7 @@ describe('on an Argo Rollout', () => {
         prometheusAddress: 'http://prom:9090',
       }),
     );
-    expect(one(objects, 'AnalysisTemplate').spec.metrics[0]).toMatchObject({
+    expect(one(objects, 'AnalysisTemplate', 'api-alarms').spec.metrics[0]).toMatchObject({
       failureCondition: 'len(result) == 0 || isNaN(result[0]) || result[0] >= 1000',
       provider: { prometheus: { address: 'http://prom:9090', query: 'max(queue_depth{service="api"})' } },
     });

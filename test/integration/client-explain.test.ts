@@ -158,14 +158,14 @@ describeCluster('failures explained', () => {
     expect(watch.stdout).toContain('last warning: ProgressDeadlineExceeded');
   });
 
-  test('a user who may not list what an object owns still gets it judged, on its own status', async () => {
+  test('a user who may not list what an object owns or refers to (ReplicaSets, HorizontalPodAutoscalers) still gets it judged, on its own status', async () => {
     const ns = await createNamespace('client-explain');
     const file = await writeManifests([deployment(ns, 'web')]);
     expect(
       (await cli(['apply', file, '-n', ns, '--applyset', 'explain', '--yes', '--wait', '--timeout', '60s']))
         .code,
     ).toBe(0);
-    // Deployments only: no ReplicaSets, Pods or Events.
+    // Deployments only: no ReplicaSets, Pods, Events or HorizontalPodAutoscalers.
     await serverSideApply([
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'watcher', namespace: ns } },
       {

@@ -74,6 +74,7 @@ describeCluster('deployment strategies on a real control plane', () => {
       'blue-green-pre-promotion',
       'canary-alb-step-3',
       'canary-nginx-alarms',
+      'canary-nginx-step-4',
     ]);
     for (const rollout of kinds('Rollout')) {
       const original = objects.find(

@@ -7,13 +7,14 @@ import type { Chart } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
-import type { Alarm } from '../../lib/alarms/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { createNamespace, eventually } from './cluster.js';
 import {
   analysisRuns,
   apply,
   describeRollouts,
   fastErrorRate,
+  type LiveRollout,
   prometheusAddress,
   readObject,
   readRollout,
@@ -36,7 +37,87 @@ function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[
   });
 }
 
+interface MeasuredRun {
+  readonly metadata: { readonly name: string; readonly labels?: Record<string, string> };
+  readonly status?: {
+    readonly phase?: string;
+    readonly metricResults?: { measurements?: { phase?: string; finishedAt?: string }[] }[];
+  };
+}
+
+/** When the controller last marked the rollout Completed: its promotion to the new version. */
+function completedAt(rollout: LiveRollout): number {
+  const completed = rollout.status?.conditions?.find((c) => c.type === 'Completed' && c.status === 'True');
+  return Date.parse((completed as { lastTransitionTime?: string } | undefined)?.lastTransitionTime ?? '');
+}
+
 describeRollouts('a canary on the real Argo Rollouts controller, measured by a real Prometheus', () => {
+  test("a canary whose pause ends before its alarms' first measurement is promoted only after they measured, and a failing measurement still aborts it", async () => {
+    const namespace = await createNamespace('canary-measured');
+    // Missing data breaches, so the first measurement waits a full window (10 s): longer than the pause.
+    const alarm = Alarm.errorRate({ threshold: 0.1, interval: '2s', window: '10s', measurements: 3 });
+    const revision = (tag: string) =>
+      synthApp(namespace, (chart) => {
+        new WebService(chart, 'web', {
+          image: `ghcr.io/acme/web:${tag}`,
+          replicas: 4,
+          strategy: DeploymentStrategy.canary({
+            percent: 25,
+            interval: Duration.seconds(4),
+            analysis: [alarm],
+            prometheusAddress: prometheusAddress(),
+          }),
+        });
+      });
+    expect((await apply((await revision('1.0.0')).file, namespace, '--wait', '--timeout', '90s')).code).toBe(
+      0,
+    );
+    expect((await apply((await revision('2.0.0')).file, namespace, '--wait', '--timeout', '120s')).code).toBe(
+      0,
+    );
+    const promoted = await rolloutPhase(namespace, 'web', 'Healthy');
+    const hash = promoted.status!.currentPodHash!;
+    expect(promoted.status!.stableRS).toBe(hash);
+    const runs = (await analysisRuns(namespace)).filter(
+      (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === hash,
+    ) as MeasuredRun[];
+    const promotion = completedAt(promoted);
+    expect(promotion).not.toBeNaN();
+    for (const run of runs) {
+      const measurements = run.status!.metricResults?.[0]?.measurements ?? [];
+      // Every run measured, and every measurement finished before the promotion.
+      expect({ run: run.metadata.name, measured: measurements.length > 0 }).toEqual({
+        run: run.metadata.name,
+        measured: true,
+      });
+      for (const m of measurements) {
+        expect(Date.parse(m.finishedAt!)).toBeLessThanOrEqual(promotion);
+      }
+    }
+    // The background analysis, and the analysis of the last step (index 2) that the promotion waited for.
+    expect(runs.map((run) => run.metadata.name.replace(hash, '<hash>')).sort()).toEqual([
+      'web-<hash>-2',
+      'web-<hash>-2-2',
+    ]);
+    const gate = runs.find((run) => run.metadata.name.endsWith('-2-2'))!;
+    expect(gate.status!.phase).toBe('Successful');
+    expect(gate.status!.metricResults![0].measurements!.map((m) => m.phase)).toEqual([
+      'Successful',
+      'Successful',
+      'Successful',
+    ]);
+
+    // The new version's pods fail half their requests: a measurement fails, the canary aborts.
+    await setTraffic(namespace, '', { errorRatio: 0.5 });
+    await setTraffic(namespace, `web-${hash}`, { errorRatio: 0 });
+    expect((await apply((await revision('3.0.0')).file, namespace)).code).toBe(0);
+    const aborted = await rolloutPhase(namespace, 'web', 'Degraded', 120_000);
+    expect(aborted.status!.message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision 3: .*Metric "error-rate" assessed Failed due to failed \(1\) > failureLimit \(0\)/,
+    );
+    expect(aborted.status!.stableRS).toBe(hash);
+  });
+
   test('a pod-template change alone is waited for; healthy metrics complete it; a canary whose own errors rise aborts, watch says why, and --rollback-on-failure restores the last good revision', async () => {
     const namespace = await createNamespace('canary');
     const revision = (tag: string) =>
@@ -55,13 +136,13 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     const second = await readRollout(namespace, 'web');
     expect(second.status!.currentPodHash).not.toBe(first);
     expect(second.status!.stableRS).toBe(second.status!.currentPodHash);
-    // The background analysis ends when the rollout does, successful.
-    await eventually('the background analysis to end', async () => {
+    // The background analysis ends when the rollout does, successful, as does the last step's analysis.
+    await eventually('the analyses to end', async () => {
       const runs = (await analysisRuns(namespace)).filter(
         (run) => run.metadata.labels?.['rollouts-pod-template-hash'] === second.status!.currentPodHash,
       );
-      return runs.length === 1 && runs[0].status?.phase !== 'Running' ? runs : undefined;
-    }).then((runs) => expect(runs.map((run) => run.status?.phase)).toEqual(['Successful']));
+      return runs.length === 2 && runs.every((run) => run.status?.phase !== 'Running') ? runs : undefined;
+    }).then((runs) => expect(runs.map((run) => run.status?.phase)).toEqual(['Successful', 'Successful']));
 
     // The new version's single pod fails 30% of its requests; the three stable pods none. Over the whole
     // service that is under the 10% limit; the canary's own rate is not.

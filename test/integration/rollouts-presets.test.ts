@@ -142,7 +142,8 @@ describeRollouts('every progressive strategy on the real Argo Rollouts controlle
         .map((run) => run.status?.phase)
         .sort();
     expect(byRollout('blue-green')).toEqual(['Successful', 'Successful']);
-    expect(byRollout('canary-nginx')).toEqual(['Successful']);
+    // The canary-nginx's background analysis, and the last step's that its promotion waited for.
+    expect(byRollout('canary-nginx')).toEqual(['Successful', 'Successful']);
     expect(byRollout('canary-alb')).toEqual(['Successful']);
     const watched = await watch(second.file, namespace, '--timeout', '60s');
     expect(watched.code).toBe(0);

@@ -46,10 +46,17 @@ test('ServiceChart: a canary rolled back by the alarms, and a digest instead of 
     }),
   );
   const rollout = one(objects, 'Rollout', 'payments');
+  expect(rollout.spec.strategy.canary.steps.map((step: object) => Object.keys(step)[0])).toEqual([
+    'setWeight',
+    'pause',
+    'analysis', // the promotion waits for the alarms' measurements
+  ]);
   expect(rollout.spec.strategy.canary.steps[0]).toEqual({ setWeight: 20 });
-  const template = one(objects, 'AnalysisTemplate');
-  expect(template.spec.metrics).toHaveLength(2); // error rate and latency
-  expect(JSON.stringify(template.spec.metrics[0])).toContain('0.01');
+  for (const name of ['payments-alarms', 'payments-step-3']) {
+    const template = one(objects, 'AnalysisTemplate', name);
+    expect(template.spec.metrics).toHaveLength(2); // error rate and latency
+    expect(JSON.stringify(template.spec.metrics[0])).toContain('0.01');
+  }
   expect(podSpec(one(objects, 'Deployment')).containers[0].image).toBe(
     `ghcr.io/acme/payments@sha256:${'a'.repeat(64)}`,
   );
