@@ -29,6 +29,8 @@ import type { ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
 import { operateRollout } from './rollout-operations.js';
+import type { WorkloadOutcome } from './workload-outcomes.js';
+import { workloadOutcomes } from './workload-outcomes.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
 import { currentStatus, describeUnready, waitForReady } from './watch.js';
 
@@ -341,7 +343,7 @@ export class Release {
     }
     const waited = await this.waitFor(result.applied, wait);
     if (waited.outcome !== 'ready') {
-      await this.history.setStatus(revision.number, 'failed');
+      await this.recordFailedWait(revision.number, changeSet, waited);
       throw new WaitError(waited);
     }
     await this.markDeployed(revision.number);
@@ -404,6 +406,23 @@ export class Release {
     }
     await this.lock?.release();
     return revision;
+  }
+
+  /**
+   * Marks the revision failed with its workloads' outcomes: which became ready (promoted) and which
+   * stayed at, or an Argo Rollouts controller aborted back to, the version stable before.
+   */
+  private async recordFailedWait(number: number, changeSet: ChangeSet, waited: WaitResult): Promise<void> {
+    const before = (await this.history.list()).filter((r) => r.number < number).at(-1);
+    const opsOf = (...ops: string[]) =>
+      new Set(changeSet.changes.filter((c) => ops.includes(c.operation)).map((c) => c.ref));
+    const previous = before && {
+      number: before.number,
+      healthy: before.status === 'deployed' || before.status === 'superseded',
+      workloads: before.workloads,
+    };
+    const workloads = workloadOutcomes(waited.objects, opsOf('create', 'update'), opsOf('create'), previous);
+    await this.history.setStatus(number, 'failed', workloads);
   }
 
   /** As Helm does: the revision is deployed, and the one deployed before it superseded. */
@@ -530,7 +549,7 @@ export class Release {
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,
-        message: options.message ?? `rollback to revision ${to}`,
+        message: options.message ?? `rollback to revision ${to}${stableNote(target.workloads)}`,
       });
       if (replaced && replaced.status !== 'failed') {
         await this.history.setStatus(replaced.number, 'rolled-back');
@@ -677,6 +696,14 @@ export class Release {
       }),
     );
   }
+}
+
+/** `, with web as in revision 1`: the workloads a rollback restores at an earlier stable version. */
+function stableNote(workloads: readonly WorkloadOutcome[] = []): string {
+  const earlier = workloads.filter((w) => w.stable !== undefined);
+  return earlier.length === 0
+    ? ''
+    : `, with ${earlier.map((w) => `${w.ref.split('/').at(-1)} as in revision ${w.stable}`).join(', ')}`;
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];

@@ -11,6 +11,8 @@ import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
 import { canonicalDigest } from './canonical-json.js';
 import type { Manifest } from './resources.js';
+import type { WorkloadOutcome } from './workload-outcomes.js';
+import { stableManifests, WORKLOAD_OUTCOMES } from './workload-outcomes.js';
 
 export const REVISION_SECRET_TYPE = 'cdk8s-devops.io/revision';
 
@@ -32,6 +34,8 @@ export const REVISION_ANNOTATIONS = {
   digest: 'cdk8s-devops.io/digest',
   /** Which command wrote it, to recognise our own write when a retried create answers 409. */
   writer: 'cdk8s-devops.io/writer',
+  /** JSON: per workload, how the wait of a revision that failed in it ended and what stayed stable. */
+  workloads: 'cdk8s-devops.io/workloads',
 } as const;
 
 /**
@@ -59,6 +63,13 @@ export interface Revision {
    * @default - unknown (written before digests were recorded)
    */
   readonly digest?: string;
+  /**
+   * For a revision whose wait failed: how each workload's wait ended and which revision's version of it
+   * stayed stable.
+   *
+   * @default - not recorded (the wait did not fail, or it was recorded before outcomes were)
+   */
+  readonly workloads?: readonly WorkloadOutcome[];
 }
 
 export interface RecordOptions {
@@ -126,10 +137,16 @@ export interface PreparedRevision {
   readonly digest: string;
 }
 
-/** A revision to roll back to: its number and manifests. */
+/** A revision to roll back to: its number and manifests (its workloads at their stable versions). */
 export interface RevisionContent {
   readonly number: number;
   readonly manifests: Manifest[];
+  /**
+   * The outcomes by which some manifests were replaced by their stable versions.
+   *
+   * @default - the revision's manifests as recorded
+   */
+  readonly workloads?: readonly WorkloadOutcome[];
 }
 
 export class RevisionHistory {
@@ -171,17 +188,24 @@ export class RevisionHistory {
   }
 
   /**
-   * The newest revision before the latest that was healthy when it was replaced (deployed or superseded)
-   * and can be read; each one that cannot be read on the way is named in a warning and skipped.
+   * What was running before the latest revision: the newest revision before it that was healthy when it
+   * was replaced (deployed or superseded), or whose wait failed with its workloads' outcomes recorded
+   * (then with each workload that did not become ready at its stable version), and that can be read;
+   * each one that cannot be read on the way is named in a warning and skipped.
    */
   public async lastGood(): Promise<RevisionContent | undefined> {
     const candidates = (await this.list())
       .slice(0, -1)
       .reverse()
-      .filter((r) => r.status === 'deployed' || r.status === 'superseded');
+      .filter((r) => r.status === 'deployed' || r.status === 'superseded' || r.workloads);
     for (const candidate of candidates) {
       try {
-        return { number: candidate.number, manifests: await this.manifests(candidate.number) };
+        const manifests = await this.manifests(candidate.number);
+        return {
+          number: candidate.number,
+          manifests: await stableManifests(manifests, candidate.workloads ?? [], (n) => this.manifests(n)),
+          ...(candidate.workloads ? { workloads: candidate.workloads } : {}),
+        };
       } catch (error) {
         const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
         this.api.warn(
@@ -262,8 +286,15 @@ export class RevisionHistory {
     return toRevision(secrets[0]);
   }
 
-  /** Sets a revision's status (a merge patch conditioned on the resourceVersion read). */
-  public async setStatus(revision: number, status: RevisionStatus): Promise<void> {
+  /**
+   * Sets a revision's status, and its workloads' outcomes when given (a merge patch conditioned on the
+   * resourceVersion read).
+   */
+  public async setStatus(
+    revision: number,
+    status: RevisionStatus,
+    workloads?: readonly WorkloadOutcome[],
+  ): Promise<void> {
     const found = (await this.secrets()).find((s) => revisionNumber(s) === revision);
     if (!found) {
       return;
@@ -275,7 +306,10 @@ export class RevisionHistory {
       body: {
         metadata: {
           resourceVersion: found.metadata.resourceVersion,
-          annotations: { [REVISION_ANNOTATIONS.status]: status },
+          annotations: {
+            [REVISION_ANNOTATIONS.status]: status,
+            ...(workloads ? { [REVISION_ANNOTATIONS.workloads]: JSON.stringify(workloads) } : {}),
+          },
         },
       },
     });
@@ -433,7 +467,26 @@ function toRevision(secret: RevisionSecret): Revision {
     objects: Number(annotations[REVISION_ANNOTATIONS.objects] ?? objectsOfOldRevision(secret)),
     secret: secret.metadata.name,
     digest: annotations[REVISION_ANNOTATIONS.digest],
+    workloads: workloadsOf(annotations[REVISION_ANNOTATIONS.workloads]),
   };
+}
+
+/** The outcomes annotation; undefined when absent or not as written (then the revision counts as old). */
+function workloadsOf(annotation: string | undefined): WorkloadOutcome[] | undefined {
+  try {
+    const parsed = JSON.parse(annotation ?? 'null') as unknown;
+    const valid =
+      Array.isArray(parsed) &&
+      parsed.every(
+        (w: Partial<WorkloadOutcome>) =>
+          typeof w.ref === 'string' &&
+          WORKLOAD_OUTCOMES.includes(w.outcome!) &&
+          (w.stable === undefined || Number.isInteger(w.stable)),
+      );
+    return valid ? (parsed as WorkloadOutcome[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Revisions written before the object count was an annotation: counted once, or -1 when unreadable. */
