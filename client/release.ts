@@ -30,7 +30,7 @@ import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
 import { operateRollout } from './rollout-operations.js';
 import type { WorkloadOutcome } from './workload-outcomes.js';
-import { workloadOutcomes } from './workload-outcomes.js';
+import { changedObjects, workloadOutcomes } from './workload-outcomes.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
 import { currentStatus, describeUnready, waitForReady } from './watch.js';
 
@@ -414,14 +414,13 @@ export class Release {
    */
   private async recordFailedWait(number: number, changeSet: ChangeSet, waited: WaitResult): Promise<void> {
     const before = (await this.history.list()).filter((r) => r.number < number).at(-1);
-    const opsOf = (...ops: string[]) =>
-      new Set(changeSet.changes.filter((c) => ops.includes(c.operation)).map((c) => c.ref));
+    const { changed, created } = changedObjects(changeSet.changes);
     const previous = before && {
       number: before.number,
       healthy: before.status === 'deployed' || before.status === 'superseded',
       workloads: before.workloads,
     };
-    const workloads = workloadOutcomes(waited.objects, opsOf('create', 'update'), opsOf('create'), previous);
+    const workloads = workloadOutcomes(waited.objects, changed, created, previous);
     await this.history.setStatus(number, 'failed', workloads);
   }
 

@@ -4,6 +4,7 @@
  * the controller aborted runs its stable version again; one that was promoted runs the new one. A
  * rollback restores these stable versions instead of going back to the last fully successful revision.
  */
+import type { Change, Operation } from './change-set.js';
 import { objectRef } from './manifests.js';
 import type { Manifest } from './resources.js';
 import type { ObjectStatus } from './watch.js';
@@ -65,6 +66,24 @@ export function workloadOutcomes(
         becameReady(entry.outcome) || created.has(entry.ref) ? undefined : stableBefore(entry.ref, previous);
       return stable === undefined ? entry : { ...entry, stable };
     });
+}
+
+/**
+ * The objects a change set creates or updates, and those it creates; a Rollout counts as updated when
+ * the workload its workloadRef names is (its pod template is there, its own spec unchanged).
+ */
+export function changedObjects(changes: readonly Change[]): { changed: Set<string>; created: Set<string> } {
+  const refsOf = (...ops: Operation[]) =>
+    new Set(changes.filter((c) => ops.includes(c.operation)).map((c) => c.ref));
+  const changed = refsOf('create', 'update');
+  const desired = new Map(changes.flatMap((c) => (c.desired ? [[c.ref, c.desired] as const] : [])));
+  for (const [ref, object] of desired) {
+    const workload = workloadOf(object, desired);
+    if (workload && changed.has(objectRef(workload))) {
+      changed.add(ref);
+    }
+  }
+  return { changed, created: refsOf('create') };
 }
 
 /** The revision whose version of `ref` was stable after `previous`. */
