@@ -550,8 +550,8 @@ export class Release {
         wait: options.wait,
         message: options.message ?? `rollback to revision ${to}${stableNote(target.workloads)}`,
       });
-      if (replaced && replaced.status !== 'failed') {
-        await this.history.setStatus(replaced.number, 'rolled-back');
+      if (replaced && result.revision) {
+        await this.history.markRolledBack(replaced, result.revision.number);
       }
       return result;
     });

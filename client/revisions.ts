@@ -36,6 +36,8 @@ export const REVISION_ANNOTATIONS = {
   writer: 'cdk8s-devops.io/writer',
   /** JSON: per workload, how the wait of a revision that failed in it ended and what stayed stable. */
   workloads: 'cdk8s-devops.io/workloads',
+  /** On a failed revision with workloads' outcomes: the rollback that replaced it. */
+  rolledBackBy: 'cdk8s-devops.io/rolled-back-by',
 } as const;
 
 /**
@@ -70,6 +72,12 @@ export interface Revision {
    * @default - not recorded (the wait did not fail, or it was recorded before outcomes were)
    */
   readonly workloads?: readonly WorkloadOutcome[];
+  /**
+   * The rollback that replaced a failed revision (its status stays failed).
+   *
+   * @default - none did
+   */
+  readonly rolledBackBy?: number;
 }
 
 export interface RecordOptions {
@@ -190,14 +198,20 @@ export class RevisionHistory {
   /**
    * What was running before the latest revision: the newest revision before it that was healthy when it
    * was replaced (deployed or superseded), or whose wait failed with its workloads' outcomes recorded
-   * (then with each workload that did not become ready at its stable version), and that can be read;
+   * and no rollback replaced it (then with each workload that did not become ready at its stable
+   * version), and that can be read;
    * each one that cannot be read on the way is named in a warning and skipped.
    */
   public async lastGood(): Promise<RevisionContent | undefined> {
     const candidates = (await this.list())
       .slice(0, -1)
       .reverse()
-      .filter((r) => r.status === 'deployed' || r.status === 'superseded' || r.workloads);
+      .filter(
+        (r) =>
+          r.status === 'deployed' ||
+          r.status === 'superseded' ||
+          (r.workloads && r.rolledBackBy === undefined),
+      );
     for (const candidate of candidates) {
       try {
         const manifests = await this.manifests(candidate.number);
@@ -290,11 +304,33 @@ export class RevisionHistory {
    * Sets a revision's status, and its workloads' outcomes when given (a merge patch conditioned on the
    * resourceVersion read).
    */
-  public async setStatus(
+  public setStatus(
     revision: number,
     status: RevisionStatus,
     workloads?: readonly WorkloadOutcome[],
   ): Promise<void> {
+    return this.annotate(revision, {
+      [REVISION_ANNOTATIONS.status]: status,
+      ...(workloads ? { [REVISION_ANNOTATIONS.workloads]: JSON.stringify(workloads) } : {}),
+    });
+  }
+
+  /**
+   * Marks `revision` as replaced by the rollback recorded as `by`: rolled-back, unless it failed (its
+   * status stays); one whose workloads' outcomes were recorded is then no longer what a rollback
+   * returns to by default.
+   */
+  public markRolledBack(revision: Revision, by: number): Promise<void> {
+    if (revision.status !== 'failed') {
+      return this.setStatus(revision.number, 'rolled-back');
+    }
+    return revision.workloads
+      ? this.annotate(revision.number, { [REVISION_ANNOTATIONS.rolledBackBy]: String(by) })
+      : Promise.resolve();
+  }
+
+  /** Sets annotations of a revision (a merge patch conditioned on the resourceVersion read). */
+  private async annotate(revision: number, annotations: Record<string, string>): Promise<void> {
     const found = (await this.secrets()).find((s) => revisionNumber(s) === revision);
     if (!found) {
       return;
@@ -303,15 +339,7 @@ export class RevisionHistory {
       path: `${this.collection}/${encodeURIComponent(found.metadata.name)}`,
       method: 'PATCH',
       contentType: CONTENT_TYPES.merge,
-      body: {
-        metadata: {
-          resourceVersion: found.metadata.resourceVersion,
-          annotations: {
-            [REVISION_ANNOTATIONS.status]: status,
-            ...(workloads ? { [REVISION_ANNOTATIONS.workloads]: JSON.stringify(workloads) } : {}),
-          },
-        },
-      },
+      body: { metadata: { resourceVersion: found.metadata.resourceVersion, annotations } },
     });
   }
 
@@ -468,6 +496,9 @@ function toRevision(secret: RevisionSecret): Revision {
     secret: secret.metadata.name,
     digest: annotations[REVISION_ANNOTATIONS.digest],
     workloads: workloadsOf(annotations[REVISION_ANNOTATIONS.workloads]),
+    rolledBackBy: NUMBER.test(annotations[REVISION_ANNOTATIONS.rolledBackBy] ?? '')
+      ? Number(annotations[REVISION_ANNOTATIONS.rolledBackBy])
+      : undefined,
   };
 }
 

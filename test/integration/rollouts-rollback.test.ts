@@ -40,6 +40,7 @@ interface HistoryEntry {
   status: string;
   message: string;
   workloads?: { ref: string; outcome: string; stable?: number }[];
+  rolledBackBy?: number;
 }
 
 describeRollouts('rollback after a partly successful release', () => {
@@ -124,5 +125,8 @@ describeRollouts('rollback after a partly successful release', () => {
       [4, 'deployed'],
     ]);
     expect(after[3].workloads).toBeUndefined();
+    expect(after[3].message).toBe('rollback to revision 2, with web as in revision 1');
+    // The failed revision the rollback replaced keeps its status, and is no longer a rollback's target.
+    expect(after[2].rolledBackBy).toBe(4);
   });
 });
