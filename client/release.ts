@@ -29,8 +29,7 @@ import type { ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
 import { operateRollout } from './rollout-operations.js';
-import type { WorkloadOutcome } from './workload-outcomes.js';
-import { changedObjects, workloadOutcomes } from './workload-outcomes.js';
+import { changedObjects, describeStable, workloadOutcomes } from './workload-outcomes.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
 import { currentStatus, describeUnready, waitForReady } from './watch.js';
 
@@ -548,7 +547,7 @@ export class Release {
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,
-        message: options.message ?? `rollback to revision ${to}${stableNote(target.workloads)}`,
+        message: options.message ?? `rollback to revision ${to}${describeStable(target.workloads)}`,
       });
       if (replaced && result.revision) {
         await this.history.markRolledBack(replaced, result.revision.number);
@@ -695,14 +694,6 @@ export class Release {
       }),
     );
   }
-}
-
-/** `, with web as in revision 1`: the workloads a rollback restores at an earlier stable version. */
-function stableNote(workloads: readonly WorkloadOutcome[] = []): string {
-  const earlier = workloads.filter((w) => w.stable !== undefined);
-  return earlier.length === 0
-    ? ''
-    : `, with ${earlier.map((w) => `${w.ref.split('/').at(-1)} as in revision ${w.stable}`).join(', ')}`;
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];

@@ -103,9 +103,19 @@ function stableBefore(ref: string, previous: PreviousRevision | undefined): numb
 export function describeOutcomes(workloads: readonly WorkloadOutcome[]): string {
   return workloads
     .filter((w) => w.outcome !== 'ready')
-    .map((w) => `${w.ref.split('/').at(-1)} ${w.outcome}`)
+    .map((w) => `${nameOf(w)} ${w.outcome}`)
     .join(', ');
 }
+
+/** `, with web as in revision 1`: the workloads a rollback restores at an earlier stable version. */
+export function describeStable(workloads: readonly WorkloadOutcome[] = []): string {
+  const earlier = workloads.filter((w) => w.stable !== undefined);
+  return earlier.length === 0
+    ? ''
+    : `, with ${earlier.map((w) => `${nameOf(w)} as in revision ${w.stable}`).join(', ')}`;
+}
+
+const nameOf = (workload: WorkloadOutcome) => workload.ref.split('/').at(-1)!;
 
 /**
  * The revision's manifests with each object that did not become ready replaced by its stable version

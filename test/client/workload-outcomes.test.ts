@@ -2,6 +2,7 @@ import type { Manifest } from '../../client/resources.js';
 import type { ObjectStatus } from '../../client/watch.js';
 import {
   describeOutcomes,
+  describeStable,
   outcomeOf,
   stableManifests,
   workloadOutcomes,
@@ -74,6 +75,10 @@ describe('workload outcomes', () => {
     expect(describeOutcomes(workloadOutcomes(objects, changed, new Set(), undefined))).toBe(
       'api promoted, web aborted, new failed',
     );
+    expect(describeStable(workloadOutcomes(objects, changed, new Set(), { number: 4, healthy: true }))).toBe(
+      ', with web as in revision 4, new as in revision 4',
+    );
+    expect(describeStable(undefined)).toBe('');
   });
 
   test("the stable manifests take a Rollout and its workloadRef's Deployment from the revision where it was stable", async () => {
