@@ -199,8 +199,8 @@ export class RevisionHistory {
    * What was running before the latest revision: the newest revision before it that was healthy when it
    * was replaced (deployed or superseded), or whose wait failed with its workloads' outcomes recorded
    * and no rollback replaced it (then with each workload that did not become ready at its stable
-   * version), and that can be read;
-   * each one that cannot be read on the way is named in a warning and skipped.
+   * version), and that can be read; each one that cannot be read on the way is named in a warning and
+   * skipped.
    */
   public async lastGood(): Promise<RevisionContent | undefined> {
     const candidates = (await this.list())
