@@ -11,7 +11,7 @@ import { describeRun } from '../../client/readiness/rollout.js';
 import type { Manifest } from '../../client/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import { prometheusConfig } from '../cluster/control-plane.js';
 import { EXPORTER_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';

@@ -9,7 +9,7 @@ import type { LiveObject } from '../../client/readiness/index.js';
 import type { RolloutOperation } from '../../client/rollout-operations.js';
 import { operateRollout } from '../../client/rollout-operations.js';
 import type { Manifest } from '../../client/resources.js';
-import { Alarm, TreatMissingData } from '../../lib/monitoring/alarm.js';
+import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
 import type { TrafficProfile } from '../cluster/exporter.js';
 import { EXPORTER_VARIABLE, PROMETHEUS_VARIABLE } from '../cluster/test-cluster.js';
 import { testApp } from '../util/synth.js';
