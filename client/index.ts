@@ -34,6 +34,8 @@ export type {
   RevisionStatus,
 } from './revisions.js';
 export { REVISION_STATUSES } from './revisions.js';
+export type { WorkloadOutcome, WorkloadOutcomeKind } from './workload-outcomes.js';
+export { describeOutcomes, WORKLOAD_OUTCOMES } from './workload-outcomes.js';
 export type { RolloutOperation } from './rollout-operations.js';
 export { ROLLOUT_OPERATIONS, rolloutNamespaceIn } from './rollout-operations.js';
 export type { ObjectEvent } from './events.js';

@@ -29,6 +29,7 @@ import type { ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import type { RolloutOperation } from './rollout-operations.js';
 import { operateRollout } from './rollout-operations.js';
+import { changedObjects, describeStable, workloadOutcomes } from './workload-outcomes.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './watch.js';
 import { currentStatus, describeUnready, waitForReady } from './watch.js';
 
@@ -346,7 +347,7 @@ export class Release {
     }
     const waited = await this.waitFor(result.applied, wait);
     if (waited.outcome !== 'ready') {
-      await this.history.setStatus(revision.number, 'failed');
+      await this.recordFailedWait(revision.number, changeSet, waited);
       throw new WaitError(waited);
     }
     await this.markDeployed(revision.number);
@@ -409,6 +410,22 @@ export class Release {
     }
     await this.lock?.release();
     return revision;
+  }
+
+  /**
+   * Marks the revision failed with its workloads' outcomes: which became ready (promoted) and which
+   * stayed at, or an Argo Rollouts controller aborted back to, the version stable before.
+   */
+  private async recordFailedWait(number: number, changeSet: ChangeSet, waited: WaitResult): Promise<void> {
+    const before = (await this.history.list()).filter((r) => r.number < number).at(-1);
+    const { changed, created } = changedObjects(changeSet.changes);
+    const previous = before && {
+      number: before.number,
+      healthy: before.status === 'deployed' || before.status === 'superseded',
+      workloads: before.workloads,
+    };
+    const workloads = workloadOutcomes(waited.objects, changed, created, previous);
+    await this.history.setStatus(number, 'failed', workloads);
   }
 
   /** As Helm does: the revision is deployed, and the one deployed before it superseded. */
@@ -535,10 +552,10 @@ export class Release {
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,
-        message: options.message ?? `rollback to revision ${to}`,
+        message: options.message ?? `rollback to revision ${to}${describeStable(target.workloads)}`,
       });
-      if (replaced && replaced.status !== 'failed') {
-        await this.history.setStatus(replaced.number, 'rolled-back');
+      if (replaced && result.revision) {
+        await this.history.markRolledBack(replaced, result.revision.number);
       }
       return result;
     });

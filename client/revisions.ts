@@ -11,6 +11,8 @@ import { ApiError, CONTENT_TYPES } from './api-client.js';
 import type { ApplySet } from './applyset.js';
 import { canonicalDigest } from './canonical-json.js';
 import type { Manifest } from './resources.js';
+import type { WorkloadOutcome } from './workload-outcomes.js';
+import { stableManifests, WORKLOAD_OUTCOMES } from './workload-outcomes.js';
 
 export const REVISION_SECRET_TYPE = 'cdk8s-devops.io/revision';
 
@@ -32,6 +34,10 @@ export const REVISION_ANNOTATIONS = {
   digest: 'cdk8s-devops.io/digest',
   /** Which command wrote it, to recognise our own write when a retried create answers 409. */
   writer: 'cdk8s-devops.io/writer',
+  /** JSON: per workload, how the wait of a revision that failed in it ended and what stayed stable. */
+  workloads: 'cdk8s-devops.io/workloads',
+  /** On a failed revision with workloads' outcomes: the rollback that replaced it. */
+  rolledBackBy: 'cdk8s-devops.io/rolled-back-by',
 } as const;
 
 /**
@@ -59,6 +65,19 @@ export interface Revision {
    * @default - unknown (written before digests were recorded)
    */
   readonly digest?: string;
+  /**
+   * For a revision whose wait failed: how each workload's wait ended and which revision's version of it
+   * stayed stable.
+   *
+   * @default - not recorded (the wait did not fail, or it was recorded before outcomes were)
+   */
+  readonly workloads?: readonly WorkloadOutcome[];
+  /**
+   * The rollback that replaced a failed revision (its status stays failed).
+   *
+   * @default - none did
+   */
+  readonly rolledBackBy?: number;
 }
 
 export interface RecordOptions {
@@ -126,10 +145,16 @@ export interface PreparedRevision {
   readonly digest: string;
 }
 
-/** A revision to roll back to: its number and manifests. */
+/** A revision to roll back to: its number and manifests (its workloads at their stable versions). */
 export interface RevisionContent {
   readonly number: number;
   readonly manifests: Manifest[];
+  /**
+   * The outcomes by which some manifests were replaced by their stable versions.
+   *
+   * @default - the revision's manifests as recorded
+   */
+  readonly workloads?: readonly WorkloadOutcome[];
 }
 
 export class RevisionHistory {
@@ -171,17 +196,30 @@ export class RevisionHistory {
   }
 
   /**
-   * The newest revision before the latest that was healthy when it was replaced (deployed or superseded)
-   * and can be read; each one that cannot be read on the way is named in a warning and skipped.
+   * What was running before the latest revision: the newest revision before it that was healthy when it
+   * was replaced (deployed or superseded), or whose wait failed with its workloads' outcomes recorded
+   * and no rollback replaced it (then with each workload that did not become ready at its stable
+   * version), and that can be read; each one that cannot be read on the way is named in a warning and
+   * skipped.
    */
   public async lastGood(): Promise<RevisionContent | undefined> {
     const candidates = (await this.list())
       .slice(0, -1)
       .reverse()
-      .filter((r) => r.status === 'deployed' || r.status === 'superseded');
+      .filter(
+        (r) =>
+          r.status === 'deployed' ||
+          r.status === 'superseded' ||
+          (r.workloads && r.rolledBackBy === undefined),
+      );
     for (const candidate of candidates) {
       try {
-        return { number: candidate.number, manifests: await this.manifests(candidate.number) };
+        const manifests = await this.manifests(candidate.number);
+        return {
+          number: candidate.number,
+          manifests: await stableManifests(manifests, candidate.workloads ?? [], (n) => this.manifests(n)),
+          ...(candidate.workloads ? { workloads: candidate.workloads } : {}),
+        };
       } catch (error) {
         const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
         this.api.warn(
@@ -262,8 +300,37 @@ export class RevisionHistory {
     return toRevision(secrets[0]);
   }
 
-  /** Sets a revision's status (a merge patch conditioned on the resourceVersion read). */
-  public async setStatus(revision: number, status: RevisionStatus): Promise<void> {
+  /**
+   * Sets a revision's status, and its workloads' outcomes when given (a merge patch conditioned on the
+   * resourceVersion read).
+   */
+  public setStatus(
+    revision: number,
+    status: RevisionStatus,
+    workloads?: readonly WorkloadOutcome[],
+  ): Promise<void> {
+    return this.annotate(revision, {
+      [REVISION_ANNOTATIONS.status]: status,
+      ...(workloads ? { [REVISION_ANNOTATIONS.workloads]: JSON.stringify(workloads) } : {}),
+    });
+  }
+
+  /**
+   * Marks `revision` as replaced by the rollback recorded as `by`: rolled-back, unless it failed (its
+   * status stays); one whose workloads' outcomes were recorded is then no longer what a rollback
+   * returns to by default.
+   */
+  public markRolledBack(revision: Revision, by: number): Promise<void> {
+    if (revision.status !== 'failed') {
+      return this.setStatus(revision.number, 'rolled-back');
+    }
+    return revision.workloads
+      ? this.annotate(revision.number, { [REVISION_ANNOTATIONS.rolledBackBy]: String(by) })
+      : Promise.resolve();
+  }
+
+  /** Sets annotations of a revision (a merge patch conditioned on the resourceVersion read). */
+  private async annotate(revision: number, annotations: Record<string, string>): Promise<void> {
     const found = (await this.secrets()).find((s) => revisionNumber(s) === revision);
     if (!found) {
       return;
@@ -272,12 +339,7 @@ export class RevisionHistory {
       path: `${this.collection}/${encodeURIComponent(found.metadata.name)}`,
       method: 'PATCH',
       contentType: CONTENT_TYPES.merge,
-      body: {
-        metadata: {
-          resourceVersion: found.metadata.resourceVersion,
-          annotations: { [REVISION_ANNOTATIONS.status]: status },
-        },
-      },
+      body: { metadata: { resourceVersion: found.metadata.resourceVersion, annotations } },
     });
   }
 
@@ -433,7 +495,29 @@ function toRevision(secret: RevisionSecret): Revision {
     objects: Number(annotations[REVISION_ANNOTATIONS.objects] ?? objectsOfOldRevision(secret)),
     secret: secret.metadata.name,
     digest: annotations[REVISION_ANNOTATIONS.digest],
+    workloads: workloadsOf(annotations[REVISION_ANNOTATIONS.workloads]),
+    rolledBackBy: NUMBER.test(annotations[REVISION_ANNOTATIONS.rolledBackBy] ?? '')
+      ? Number(annotations[REVISION_ANNOTATIONS.rolledBackBy])
+      : undefined,
   };
+}
+
+/** The outcomes annotation; undefined when absent or not as written (then the revision counts as old). */
+function workloadsOf(annotation: string | undefined): WorkloadOutcome[] | undefined {
+  try {
+    const parsed = JSON.parse(annotation ?? 'null') as unknown;
+    const valid =
+      Array.isArray(parsed) &&
+      parsed.every(
+        (w: Partial<WorkloadOutcome>) =>
+          typeof w.ref === 'string' &&
+          WORKLOAD_OUTCOMES.includes(w.outcome!) &&
+          (w.stable === undefined || Number.isInteger(w.stable)),
+      );
+    return valid ? (parsed as WorkloadOutcome[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Revisions written before the object count was an annotation: counted once, or -1 when unreadable. */

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import type { ConnectionFlags } from '../options.js';
 import { connect, withConnection } from '../options.js';
+import { describeOutcomes } from '../../client/index.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerHistory(program: Command, io: CliIo): void {
@@ -24,7 +25,7 @@ export function registerHistory(program: Command, io: CliIo): void {
         revisions.map((r) => [
           String(r.number),
           r.time,
-          r.status,
+          r.workloads ? `${r.status}: ${describeOutcomes(r.workloads)}` : r.status,
           r.user,
           r.objects < 0 ? 'unreadable' : String(r.objects),
           r.message,

@@ -20,7 +20,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     withConnection(
       program
         .command('rollback')
-        .description('apply a recorded revision again (default: the one before the latest)'),
+        .description('apply a recorded revision again (default: what ran before the latest release)'),
     ),
   )
     .option('--to-revision <n>', 'the revision to roll back to', parsePositiveCount)

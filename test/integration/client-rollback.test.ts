@@ -1,9 +1,9 @@
 /** apply --wait --rollback-on-failure: a Job that fails brings the previous revision back. */
 import type { ApiError } from '../../client/api-client.js';
-import { ApiClient } from '../../client/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
-import { cli, configMap, writeManifests } from './client-cli.js';
+import { cli, configMap, deployment, unschedulableDeployment, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 
@@ -105,5 +105,65 @@ describeCluster('cdk8s-devops apply --rollback-on-failure', () => {
     expect(run.stderr).toBe(
       `error: 1 object did not become ready:\n  - Job/${ns}/migrate: failed: DeadlineExceeded: Job was active longer than specified deadline\n`,
     );
+  });
+
+  describe('rollback after releases whose wait failed for one workload', () => {
+    /** Revision 1 ready; 2 and 3 change the ConfigMap (ready) and leave web unschedulable (timed out). */
+    async function partlyFailed(prefix: string): Promise<string> {
+      const ns = await createNamespace(prefix);
+      const dir = (
+        await writeManifests([configMap(ns, 'settings', { version: '1' }), deployment(ns, 'web')])
+      ).replace(/\/[^/]+$/, '');
+      const args = ['apply', dir, '-n', ns, '--applyset', 'app', '--yes', '--wait', '--timeout'];
+      expect((await cli([...args, '60s'])).code).toBe(0);
+      for (const version of ['2', '3']) {
+        await writeManifests(
+          [configMap(ns, 'settings', { version }), unschedulableDeployment(ns, 'web')],
+          dir,
+        );
+        expect((await cli([...args, '3s'])).code).toBe(2);
+      }
+      return ns;
+    }
+    const settings = async (ns: string) =>
+      (
+        await api().request<{ data: Record<string, string> }>({
+          path: `/api/v1/namespaces/${ns}/configmaps/settings`,
+        })
+      ).data;
+    const nodeSelector = async (ns: string) =>
+      (
+        await api().request<{ spec: { template: { spec: { nodeSelector?: object } } } }>({
+          path: `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+        })
+      ).spec.template.spec.nodeSelector;
+
+    test('restores what ran before the latest release: the ConfigMap of revision 2, web as it was last ready', async () => {
+      const ns = await partlyFailed('client-partial');
+      const listed = await cli(['history', '-n', ns, '--applyset', 'app']);
+      expect(listed.stdout).toMatch(/\n3 +\S+ +failed: web timed-out +/);
+      const run = await cli(['rollback', '-n', ns, '--applyset', 'app']);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain(
+        'rolled back: rollback to revision 2, with web as in revision 1; applied 2 objects',
+      );
+      expect(await settings(ns)).toEqual({ version: '2' });
+      expect(await nodeSelector(ns)).toBeUndefined();
+    });
+
+    test('failed revisions recorded before workload outcomes were are skipped, as they always were', async () => {
+      const ns = await partlyFailed('client-partial-old');
+      for (const secret of ['app.v2', 'app.v3']) {
+        await api().request({
+          path: `/api/v1/namespaces/${ns}/secrets/${secret}`,
+          method: 'PATCH',
+          contentType: CONTENT_TYPES.merge,
+          body: { metadata: { annotations: { 'cdk8s-devops.io/workloads': null } } },
+        });
+      }
+      const run = await cli(['rollback', '-n', ns, '--applyset', 'app']);
+      expect(run.stdout).toContain('rolled back: rollback to revision 1; applied 2 objects');
+      expect(await settings(ns)).toEqual({ version: '1' });
+    });
   });
 });
