@@ -2,6 +2,7 @@
 import type { ApiError } from '../../client/api-client.js';
 import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
 import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
+import { Release } from '../../client/release.js';
 import type { Manifest } from '../../client/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig, writeKubeconfig } from './cluster.js';
 import { cli, configMap, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
@@ -338,5 +339,16 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     expect(apply.stderr).toContain(
       `; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${ns}: see "The deployer's permissions" in docs/security.md\n`,
     );
+  });
+
+  test('a change set computed as the GitOps engine applies is never applied: the library refuses it', async () => {
+    const namespace = await createNamespace('client-apply-gitops');
+    const release = Release.connect({ kubeConfig: testKubeConfig(), name: 'app', namespace });
+    const changeSet = await release.changeSet([configMap(namespace, 'shown', { x: '1' })], { gitops: true });
+    expect(changeSet.summary.create).toBe(1);
+    await expect(release.apply(changeSet)).rejects.toThrow(
+      'a change set computed as the GitOps engine applies (gitops: true) only shows drift and is never applied; compute one without gitops to apply',
+    );
+    expect(await status(`/api/v1/namespaces/${namespace}/configmaps/shown`)).toBe(404);
   });
 });
