@@ -1,6 +1,7 @@
 /**
- * Canaries end to end: the real Argo Rollouts controller runs them, its analyses query the real
- * Prometheus, which scrapes the exporter in place of the pods; the tests set each version's error rate.
+ * Canaries end to end: the real Argo Rollouts controller runs them, its analyses query the Prometheus
+ * the Prometheus Operator configures from the apps' ServiceMonitors, which scrapes the exporter in place
+ * of the pods; the tests set each version's error rate.
  */
 import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
@@ -14,6 +15,7 @@ import {
   apply,
   describeRollouts,
   fastErrorRate,
+  monitor,
   prometheusAddress,
   readObject,
   readRollout,
@@ -25,7 +27,7 @@ import {
 
 /** A canary of 4 pods: one canary pod at 25% for 20 s, then all, with alarms in the background. */
 function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[]): void {
-  new WebService(chart, name, {
+  const service = new WebService(chart, name, {
     image: `ghcr.io/acme/${name}:${tag}`,
     replicas: 4,
     strategy: DeploymentStrategy.custom({
@@ -34,6 +36,7 @@ function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(service);
 }
 
 describeRollouts('a canary on the real Argo Rollouts controller, measured by a real Prometheus', () => {
