@@ -120,8 +120,9 @@ describeRollouts(
         expect(target.labels.pod).toMatch(/^(api|orders)-/);
       }
       // Loaded through the operator's rule selection: its rule ConfigMaps, written to disk, reloaded.
-      const rules = await loadedRuleGroups(namespace, 1);
-      expect(rules.flatMap((g) => g.rules.map((r) => r.name))).toContain('ApiErrorRate');
+      const rules = await loadedRuleGroups(namespace, 2);
+      expect(rules.map((g) => g.name)).toEqual([`${namespace}.api`, `${namespace}.orders`]);
+      expect(rules[0].rules.map((r) => r.name)).toContain('ApiErrorRate');
     }, 240_000);
 
     test("the configuration Prometheus runs differs from the operator's Secret only in the API server's and the pods' addresses", async () => {
