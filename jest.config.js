@@ -1,6 +1,6 @@
 /**
  * Two projects: `unit` needs nothing but Node; `integration` runs against a real control plane that its
- * global setup starts (or an existing cluster: see "Tests and the control plane" in README.md).
+ * global setup starts (or an existing cluster: see docs/testing.md).
  * ts-jest only transpiles (isolatedModules); `npm run build` is where types are checked.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { useESM: true }] };

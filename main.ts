@@ -1,12 +1,20 @@
-import { App } from 'cdk8s';
+import { App, Duration } from 'cdk8s';
 import { ShopChart } from './charts/shop-chart.js';
 import { ShopReleaseChart } from './charts/shop-release-chart.js';
 import { Environments, GitOps } from './lib/gitops/index.js';
 
 // One app, synthesized per environment of package.json's "cdk8s-devops" key into dist/<env>/, with
-// Argo CD Applications that sync those folders in dist/gitops/. Both optional overrides: the shop's
-// version ($SHOP_VERSION, else the environment's setting), and where its rollouts' analyses find
-// Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
+// Argo CD Applications that sync those folders in dist/gitops/; with $CDK8S_DEVOPS_GIT_URL (on a local
+// cluster, the GitOps repository `npm run cluster:up` prints), the Flux objects that reconcile it
+// instead. Optional overrides: the shop's version ($SHOP_VERSION, else the environment's setting), and
+// where its rollouts' analyses find Prometheus (on a local cluster, the URL `npm run cluster:up` prints).
+const gitRepository = process.env.CDK8S_DEVOPS_GIT_URL;
+// A release takes longer than Flux's 5-minute default timeout to become healthy (the storefront's pre-
+// and post-promotion analyses each wait 5 minutes, then measure 5 times a minute apart): Flux would
+// report every release failed.
+const gitops = gitRepository
+  ? GitOps.flux({ url: gitRepository, interval: Duration.seconds(30), timeout: Duration.minutes(30) })
+  : GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' });
 Environments.fromPackageJson('.', { required: ['version'] }).synth(
   (app, env) => {
     const version = process.env.SHOP_VERSION ?? env.string('version');
@@ -24,5 +32,5 @@ Environments.fromPackageJson('.', { required: ['version'] }).synth(
       prometheusAddress: process.env.PROMETHEUS_ADDRESS,
     });
   },
-  { gitops: GitOps.argoCd({ repoURL: 'https://github.com/cdk8s-devops/shop-deploy.git' }) },
+  { gitops },
 );

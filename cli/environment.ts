@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { EnvironmentTarget, LoadedProjectConfig } from '../lib/gitops/project-config.js';
 import { readProjectConfig, resolveEnvironment } from '../lib/gitops/project-config.js';
+import type { CliIo } from './io.js';
 
 export interface EnvironmentFlags {
   env?: string;
@@ -21,36 +22,42 @@ export function withEnvironment(command: Command): Command {
   );
 }
 
+/** Each command's read of package.json, by the CliIo runCli gives it (a new one per run). */
+const projects = new WeakMap<CliIo, LoadedProjectConfig | undefined>();
+
 /**
- * The environment `--env` names, from the project's package.json (read unless given); an unknown name
- * is an error.
+ * The project's package.json (its "cdk8s-devops" key and name), read once per command however many of
+ * its options ask; undefined when the folder has none.
  */
-export function environmentOf(
-  cwd: string,
-  flags: EnvironmentFlags,
-  project?: LoadedProjectConfig,
-): EnvironmentTarget | undefined {
+export function projectOf(io: CliIo): LoadedProjectConfig | undefined {
+  if (!projects.has(io)) {
+    projects.set(io, existsSync(join(io.cwd, 'package.json')) ? readProjectConfig(io.cwd) : undefined);
+  }
+  return projects.get(io);
+}
+
+/** The environment `--env` names, from the project's package.json; an unknown name is an error. */
+export function environmentOf(io: CliIo, flags: EnvironmentFlags): EnvironmentTarget | undefined {
+  // Without a package.json, readProjectConfig's error names the file it could not read.
   return flags.env === undefined
     ? undefined
-    : resolveEnvironment(project ?? readProjectConfig(cwd), flags.env);
+    : resolveEnvironment(projectOf(io) ?? readProjectConfig(io.cwd), flags.env);
 }
 
 /**
  * Where manifests come from when no path is given: the environment's folder, else `dist`. A project that
  * declares environments publishes nothing into `dist` itself, so there an environment must be chosen.
  */
-export function defaultSource(cwd: string, flags: EnvironmentFlags): string {
-  const environment = environmentOf(cwd, flags);
+export function defaultSource(io: CliIo, flags: EnvironmentFlags): string {
+  const environment = environmentOf(io, flags);
   if (environment) {
     return environment.folder;
   }
-  if (existsSync(join(cwd, 'package.json'))) {
-    const declared = Object.keys(readProjectConfig(cwd).config.environments ?? {});
-    if (declared.length > 0) {
-      throw new Error(
-        `package.json "cdk8s-devops" declares the environments ${declared.map((e) => `"${e}"`).join(', ')}: choose one with --env <name>, or name the manifests to use`,
-      );
-    }
+  const declared = Object.keys(projectOf(io)?.config.environments ?? {});
+  if (declared.length > 0) {
+    throw new Error(
+      `package.json "cdk8s-devops" declares the environments ${declared.map((e) => `"${e}"`).join(', ')}: choose one with --env <name>, or name the manifests to use`,
+    );
   }
   return 'dist';
 }

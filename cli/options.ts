@@ -2,7 +2,6 @@
  * What commands share: the connection options (defined once), manifest sources, and the argument
  * parsers that turn flags into numbers and durations, refusing anything else with the flag's name.
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -10,8 +9,8 @@ import type { Manifest } from '../client/index.js';
 import { loadKubeConfig, loadManifests, Release } from '../client/index.js';
 import { parseDuration } from './duration.js';
 import type { EnvironmentFlags } from './environment.js';
-import { applySetNameOf, readProjectConfig } from '../lib/gitops/project-config.js';
-import { defaultSource, environmentOf, withEnvironment } from './environment.js';
+import { applySetNameOf } from '../lib/gitops/project-config.js';
+import { defaultSource, environmentOf, projectOf, withEnvironment } from './environment.js';
 import type { CliIo } from './io.js';
 
 export interface ConnectionFlags extends EnvironmentFlags {
@@ -103,16 +102,17 @@ function collect(value: string, previous: string[]): string[] {
 /**
  * Where the ApplySet's name and namespace come from: flags, else the environment `--env` names (see
  * lib/gitops/project-config.ts), else the package.json `cdk8s-devops` key, else the package's name.
- * Never from the folder, so a clone elsewhere is the same release. package.json is read once.
+ * Never from the folder, so a clone elsewhere is the same release. package.json is read once per command
+ * (projectOf).
  */
 export function releaseIdentity(
   io: CliIo,
   flags: EnvironmentFlags,
 ): { name: string; namespace?: string; source: string } {
   const file = join(io.cwd, 'package.json');
-  const project = existsSync(file) ? readProjectConfig(io.cwd) : undefined;
+  const project = projectOf(io);
   const settings = project?.config ?? {};
-  const environment = flags.env === undefined ? undefined : environmentOf(io.cwd, flags, project);
+  const environment = environmentOf(io, flags);
   const namespace = flags.namespace ?? environment?.namespace ?? settings.namespace;
   if (flags.applyset) {
     // The flag wins; the header says which ApplySet it replaced, as `--env` alone would act on another one.
@@ -162,7 +162,5 @@ export function connect(io: CliIo, flags: ConnectionFlags): Release {
 /** The manifests of the paths and `-f` flags, else of the environment's folder (`--env`), else of `dist/`. */
 export function loadSources(io: CliIo, paths: readonly string[], flags: SourceFlags): Promise<Manifest[]> {
   const all = [...paths, ...flags.filename];
-  return loadManifests(
-    (all.length > 0 ? all : [defaultSource(io.cwd, flags)]).map((p) => resolve(io.cwd, p)),
-  );
+  return loadManifests((all.length > 0 ? all : [defaultSource(io, flags)]).map((p) => resolve(io.cwd, p)));
 }

@@ -33,7 +33,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const diffLike = argv[0] === 'diff' || (argv[0] === 'publish' && argv.includes('--dry-run'));
   const errorCode = diffLike ? EXIT.diffError : EXIT.failed;
   try {
-    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    // A copy per run: what a command reads once (package.json: projectOf) is read again by the next.
+    await buildProgram({ ...io }).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ExitCode) {

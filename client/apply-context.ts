@@ -1,10 +1,11 @@
 /** What applying needs: the cluster, the ApplySet the objects join, and how objects are sent there. */
-import { ApiError, CONTENT_TYPES } from './api-client.js';
+import { CONTENT_TYPES } from './api-client.js';
 import { canonicalDigest } from './canonical-json.js';
 import { withoutControllerFields } from './controller-fields.js';
 import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
-import type { Cluster, Manifest, ResourceType } from './resources.js';
+import { readIfExists } from './live-objects.js';
+import type { Cluster, Manifest, ResolvedObject } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export const FIELD_MANAGER = 'cdk8s-devops';
@@ -21,13 +22,6 @@ export interface ApplyContext extends Cluster {
   readonly fieldManager: string;
   /** The namespace of namespaced objects whose manifest names none. */
   readonly defaultNamespace: string;
-}
-
-/** A manifest ready to send: namespace settled by the object's scope, labelled as an ApplySet member. */
-export interface ResolvedObject {
-  readonly manifest: Manifest;
-  readonly type: ResourceType;
-  readonly path: string;
 }
 
 /**
@@ -119,16 +113,4 @@ export async function serverSideApply(
     },
     body,
   });
-}
-
-/** The live object at `path`, or undefined when there is none. */
-export async function readIfExists(context: ApplyContext, path: string): Promise<Manifest | undefined> {
-  try {
-    return await context.api.request<Manifest>({ path });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 404) {
-      return undefined;
-    }
-    throw error;
-  }
 }

@@ -205,7 +205,7 @@ export class ApplySet {
       if (error instanceof ApiError && error.code === 403) {
         const group = groupOf(type.apiVersion);
         throw new Error(
-          `forbidden: ${error.message}; finding the members of ApplySet ${this.name} to prune needs list on ${type.resource}${group ? ` (${group})` : ''} ${namespace ? `in namespace ${namespace}` : 'cluster-wide'}: ask for RBAC permission (see "The deployer's permissions" in the README)`,
+          `forbidden: ${error.message}; finding the members of ApplySet ${this.name} to prune needs list on ${type.resource}${group ? ` (${group})` : ''} ${namespace ? `in namespace ${namespace}` : 'cluster-wide'}: ask for RBAC permission (see "The deployer's permissions" in docs/security.md)`,
           { cause: error },
         );
       }

@@ -13,6 +13,7 @@ import type { ApplyContext } from './apply-context.js';
 import { MANIFEST_DIGEST, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
+import { asEngineApplies, engineOwner } from './engine-managed.js';
 import { describeFailure, immutableFields, isFieldConflict } from './errors.js';
 import { checkpoint } from './checkpoints.js';
 import { forEachObject } from './for-each-object.js';
@@ -83,6 +84,8 @@ export interface ChangeSet {
   readonly desiredScope: ApplySetScope;
   /** Whether members that left the manifests are deleted (listed as deletes). */
   readonly pruning: boolean;
+  /** Computed as the GitOps engine applies (ChangeSetOptions.gitops): for showing only, never applied. */
+  readonly gitops: boolean;
   /** Members that left the app and are not pruned, with the reason. */
   readonly kept: readonly KeptMember[];
   /**
@@ -113,6 +116,15 @@ export interface ChangeSetOptions {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * Compare with the objects as the GitOps engine applies them: without the ApplySet's label and digest,
+   * fields of other managers shown as the engine's forced apply would set them, and no pruning (the
+   * engine prunes by its own inventory). Shows drift from the repository; such a change set is never
+   * applied.
+   *
+   * @default false
+   */
+  readonly gitops?: boolean;
   /**
    * Allow an empty set of manifests, which prunes every member: only for an explicit deletion.
    *
@@ -178,7 +190,7 @@ export async function computeChangeSet(
   const kept: KeptMember[] = [];
   const keptObjects: Manifest[] = [];
   const desiredScope = scopeOf(desiredObjects({ changes }), context.applySet.namespace);
-  const pruning = options.prune ?? true;
+  const pruning = !options.gitops && (options.prune ?? true);
   if (pruning && previousScope) {
     const desiredKeys = new Set(desiredObjects({ changes }).map(objectKey));
     for (const member of await context.applySet.listMembers(unionScope(previousScope, desiredScope), live)) {
@@ -200,7 +212,8 @@ export async function computeChangeSet(
     OPERATIONS.map((op) => [op, changes.filter((c) => c.operation === op).length]),
   ) as Record<Operation, number>;
   const keptScope = scopeOf(keptObjects, context.applySet.namespace);
-  return { changes, summary, previousScope, desiredScope, pruning, kept, keptScope };
+  const gitops = options.gitops ?? false;
+  return { changes, summary, previousScope, desiredScope, pruning, gitops, kept, keptScope };
 }
 
 /**
@@ -236,6 +249,10 @@ async function ownershipConflict(
   live: Manifest,
   desired: Manifest,
 ): Promise<string | undefined> {
+  const engine = live.metadata.labels?.[APPLYSET_LABELS.partOf] ? undefined : engineOwner(live);
+  if (engine) {
+    return `it is managed by ${engine}: publish the change to the GitOps repository instead (cdk8s-devops publish), see its drift with diff --gitops, or rerun with --adopt to take it over`;
+  }
   const owner = otherOwner(context, live);
   if (owner) {
     return `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`;
@@ -305,6 +322,9 @@ async function changeOf(
     }
     throw error;
   }
+  if (options.gitops) {
+    resolved = { ...resolved, manifest: asEngineApplies(resolved.manifest) };
+  }
   const desired = withSourceOf(manifest, resolved.manifest);
   const ref = objectRef(desired);
   const namespace = resolved.type.namespaced ? desired.metadata.namespace : undefined;
@@ -322,7 +342,7 @@ async function changeOf(
   // apply would; it is given the live object, so that nothing is read twice.
   const predicted = await serverSideApply(context, resolved, {
     dryRun: true,
-    force: options.forceConflicts ?? false,
+    force: (options.forceConflicts || options.gitops) ?? false,
     live: live ?? null,
   }).then(
     (value) => ({ status: 'fulfilled' as const, value }),
@@ -346,7 +366,7 @@ async function changeOf(
     diff: '',
     reason,
   });
-  const taken = options.adopt ? undefined : await ownershipConflict(context, live, desired);
+  const taken = options.adopt || options.gitops ? undefined : await ownershipConflict(context, live, desired);
   if (taken) {
     return conflict(taken);
   }

@@ -125,7 +125,7 @@ function immutableHint(error: ApiError): string | undefined {
       details.kind === 'Job'
         ? 'delete this Job with its pods and create it anew (it runs again)'
         : `delete just this ${details.kind}, keeping its pods, and create it anew: the old pods serve until the new ones are ready`;
-    return `${what}. Rerun with --recreate-on-immutable (or answer yes on a terminal) to ${keeping} (README: "Migrating to name selectors")`;
+    return `${what}. Rerun with --recreate-on-immutable (or answer yes on a terminal) to ${keeping} (docs/apps.md: "Migrating to name selectors")`;
   }
   const resource = `${details.kind.toLowerCase()}${group ? `.${group}` : ''}/${details.name}`;
   return `${what}: delete it (kubectl delete ${resource}, in its namespace) and apply again; the client recreates only workloads`;

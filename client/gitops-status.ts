@@ -122,8 +122,10 @@ export function describeGitOps(environment: string, status: GitOpsStatus): strin
     parts.push('reconciliation suspended');
   }
   if (k.attemptedRevision && k.attemptedRevision !== k.appliedRevision) {
+    // Unknown: the engine is still applying it, or waiting for its objects to become healthy.
+    const state = k.ready === 'Unknown' ? 'being applied' : 'not applied';
     parts.push(
-      `commit ${shortRevision(k.attemptedRevision)} not applied: ${k.message ?? k.reason ?? 'no reason given'}`,
+      `commit ${shortRevision(k.attemptedRevision)} ${state}: ${k.message ?? k.reason ?? 'no reason given'}`,
     );
   } else if (k.ready !== 'True') {
     parts.push(

@@ -3,9 +3,10 @@
  * need around it (loading manifests and kubeconfigs, the readiness registry, the errors it throws). The
  * CLI uses nothing else.
  */
-export type { RetryPolicy } from './api-client.js';
+export type { KubernetesStatus, RetryPolicy } from './api-client.js';
 export { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
 export type { ApplyOptions, ApplyResult } from './apply.js';
+export type { ApplySetScope } from './applyset.js';
 export type { Change, ChangeSet, ChangeSetOptions, KeptMember, Operation } from './change-set.js';
 export { HOLD_VARIABLE } from './checkpoints.js';
 export { LEASE_SECONDS, LockedError, LockLostError } from './lease-lock.js';
@@ -15,10 +16,23 @@ export type { KubeConfigOptions } from './kubeconfig.js';
 export { loadKubeConfig } from './kubeconfig.js';
 export { loadManifests, objectRef } from './manifests.js';
 export * from './readiness/index.js';
-export type { DeployOptions, DeployResult, ReleaseOptions, RollbackOptions } from './release.js';
+export type {
+  DeployOptions,
+  DeployResult,
+  MigrateResult,
+  ReleaseOptions,
+  RollbackOptions,
+} from './release.js';
 export { ConflictError, Release, RolledBackError, WaitError } from './release.js';
 export type { Manifest } from './resources.js';
-export type { Revision, RevisionStatus } from './revisions.js';
+export type {
+  PreparedRevision,
+  RecordOptions,
+  Revision,
+  RevisionContent,
+  RevisionHistory,
+  RevisionStatus,
+} from './revisions.js';
 export { REVISION_STATUSES } from './revisions.js';
 export type { RolloutOperation } from './rollout-operations.js';
 export { ROLLOUT_OPERATIONS, rolloutNamespaceIn } from './rollout-operations.js';

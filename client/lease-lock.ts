@@ -149,7 +149,7 @@ export class LeaseLock {
     } catch (error) {
       if (error instanceof ApiError && error.code === 403) {
         throw new Error(
-          `${error.message}; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${this.options.namespace}: see "The deployer's permissions" in the README`,
+          `${error.message}; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${this.options.namespace}: see "The deployer's permissions" in docs/security.md`,
           { cause: error },
         );
       }

@@ -5,17 +5,15 @@
  * may get but not list a kind), objects of that kind are read one by one.
  */
 import { ApiError } from './api-client.js';
-import type { ApplyContext, ResolvedObject } from './apply-context.js';
-import { readIfExists } from './apply-context.js';
 import { listAll } from './list-all.js';
-import type { Manifest, ResourceType } from './resources.js';
+import type { Cluster, Manifest, ResolvedObject, ResourceType } from './resources.js';
 import { resourcePath } from './resources.js';
 
 export class LiveObjects {
   /** By collection path; undefined when the list is forbidden. */
   private readonly lists = new Map<string, Promise<Map<string, Manifest> | undefined>>();
 
-  public constructor(private readonly context: ApplyContext) {}
+  public constructor(private readonly context: Cluster) {}
 
   /** The live object `resolved` names, or undefined when there is none. */
   public async get(resolved: ResolvedObject): Promise<Manifest | undefined> {
@@ -62,5 +60,17 @@ export class LiveObjects {
       throw error;
     }
     return byName;
+  }
+}
+
+/** The live object at `path`, or undefined when there is none. */
+export async function readIfExists(cluster: Cluster, path: string): Promise<Manifest | undefined> {
+  try {
+    return await cluster.api.request<Manifest>({ path });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 404) {
+      return undefined;
+    }
+    throw error;
   }
 }

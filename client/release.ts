@@ -306,6 +306,11 @@ export class Release {
   }
 
   private async applyAndRecord(changeSet: ChangeSet, options: DeployOptions): Promise<DeployResult> {
+    if (changeSet.gitops) {
+      throw new Error(
+        'a change set computed as the GitOps engine applies (gitops: true) only shows drift and is never applied; compute one without gitops to apply',
+      );
+    }
     if (changeSet.summary.conflict > 0) {
       throw new ConflictError(changeSet);
     }

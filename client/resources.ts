@@ -22,6 +22,13 @@ export interface Cluster {
   readonly catalog: ResourceCatalog;
 }
 
+/** A manifest ready to send: namespace settled by the object's scope, labelled as an ApplySet member. */
+export interface ResolvedObject {
+  readonly manifest: Manifest;
+  readonly type: ResourceType;
+  readonly path: string;
+}
+
 export interface ResourceType {
   readonly apiVersion: string;
   readonly kind: string;

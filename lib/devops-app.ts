@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { AppProps } from 'cdk8s';
 import { ApiObject, App } from 'cdk8s';
 import { constructMetadata, fileYaml, ONE_PASS_OUTPUT_TYPES, resolveApp } from './core/synth.js';
-import { writeKustomization } from './gitops/kustomization.js';
+import { writeKustomization } from './core/kustomization.js';
 import type { PolicyRule, SynthesizedObject } from './security/policy.js';
 import { findViolations, formatViolation, POLICY_RULES } from './security/policy.js';
 

@@ -8,7 +8,7 @@ import { connect, loadSources, withConnection, withSources } from '../options.js
 import { changeSetJson, printChangeSet, printJson } from '../output.js';
 
 type DiffFlags = ConnectionFlags &
-  SourceFlags & { prune: boolean; adopt?: boolean; forceConflicts?: boolean };
+  SourceFlags & { prune: boolean; adopt?: boolean; forceConflicts?: boolean; gitops?: boolean };
 
 export function registerDiff(program: Command, io: CliIo): void {
   withSources(
@@ -22,12 +22,17 @@ export function registerDiff(program: Command, io: CliIo): void {
       'show fields that another field manager owns as apply --force-conflicts would take them',
     )
     .option('--adopt', 'show objects of another ApplySet as apply --adopt would take them')
+    .option(
+      '--gitops',
+      'compare with the objects as the GitOps engine applies them (no ApplySet label, no pruning): drift from the repository',
+    )
     .action(async (paths: string[], flags: DiffFlags) => {
       const release = connect(io, flags);
       const changeSet = await release.changeSet(await loadSources(io, paths, flags), {
         prune: flags.prune,
         adopt: flags.adopt,
         forceConflicts: flags.forceConflicts,
+        gitops: flags.gitops,
       });
       if (flags.output === 'json') {
         printJson(io, { ...changeSetJson(changeSet), warnings: release.warnings });

@@ -28,7 +28,7 @@ async function namespaceOf(
     return flags.namespace;
   }
   const named = [...paths, ...flags.filename];
-  const source = named.length > 0 ? named.join(', ') : defaultSource(io.cwd, flags);
+  const source = named.length > 0 ? named.join(', ') : defaultSource(io, flags);
   if (named.length === 0 && !existsSync(resolve(io.cwd, source))) {
     return release.defaultNamespace;
   }

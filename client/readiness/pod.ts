@@ -26,7 +26,7 @@ const STUCK_REASONS = new Set([
  */
 const ROOT_IMAGE = /container has runAsNonRoot and image (will run as root|has non-numeric user)/;
 const ROOT_IMAGE_FIX =
-  'set runAsUser (and runAsGroup, fsGroup) on the workload to the image\'s own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (README: "Databases under restricted")';
+  'set runAsUser (and runAsGroup, fsGroup) on the workload to the image\'s own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (docs/apps.md: "Databases under restricted")';
 
 interface ContainerStatus {
   name: string;

@@ -41,7 +41,7 @@ const NOTHING_OWNED: OwnedObjects = { of: () => [] };
 const keyOf = (apiVersion: string, kind: string) => `${groupOf(apiVersion)}/${kind}`;
 
 export class ReadinessRegistry {
-  /** A registry with the built-in checkers (see the README's list), to which more can be added. */
+  /** A registry with the built-in checkers (see docs/client.md, "Readiness"), to which more can be added. */
   public static withBuiltIns(): ReadinessRegistry {
     const registry = new ReadinessRegistry();
     for (const [apiVersion, kind, checker] of BUILT_IN_CHECKERS) {

@@ -250,7 +250,7 @@ function phaseOf(run: LiveObject): string {
   return (run as AnalysisRunFields).status?.phase ?? 'Pending';
 }
 
-/** The guards an alarm's conditions start with for missing data (lib/monitoring/alarm.ts), not shown. */
+/** The guards an alarm's conditions start with for missing data (lib/alarms/alarm.ts), not shown. */
 const NO_DATA_GUARD =
   /^(len\(result\) > 0 && (!isNaN\(result\[0\]\) && )?|len\(result\) == 0 \|\| isNaN\(result\[0\]\) \|\| )/;
 

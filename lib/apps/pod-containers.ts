@@ -75,9 +75,9 @@ export interface ContainerSpecProps {
   readonly addCapabilities?: readonly string[];
 }
 
-export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 /** When the kubelet pulls a container's image. */
-export type PullPolicy = (typeof PULL_POLICIES)[number];
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+export const PULL_POLICIES: readonly PullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
 
 export interface InitContainerOptions extends ContainerSpecProps {
   /** The container's name, unique in the pod. */

@@ -68,7 +68,7 @@ export interface WorkloadProps extends ContainerSpecProps {
   /**
    * CPU, memory and ephemeral storage requests and limits (ephemeral storage of any size).
    *
-   * @default - the workload kind's (README, "Defaults per workload kind"): for a StatefulService requests
+   * @default - the workload kind's (docs/apps.md, "Defaults per workload kind"): for a StatefulService requests
    * of 250m CPU and 512Mi memory, limits of 1 CPU and 1Gi; for the others requests of 100m CPU and
    * 128Mi memory, limits of 500m CPU and 256Mi memory
    */

@@ -6,7 +6,7 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
 } from '../../imports/argoproj.io.js';
 import { invalid, show } from '../core/errors.js';
-import type { Alarm } from '../monitoring/alarm.js';
+import type { Alarm } from '../alarms/alarm.js';
 
 /** Where the analyses query Prometheus: the Prometheus Operator's default Service. */
 export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';

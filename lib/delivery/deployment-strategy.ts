@@ -6,7 +6,7 @@ import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { podService, portsOf } from '../core/services.js';
 import * as plus from '../core/plus.js';
-import type { Alarm } from '../monitoring/alarm.js';
+import type { Alarm } from '../alarms/alarm.js';
 import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
 import { RolloutStep } from './rollout-step.js';
 import type { TrafficRouter } from './traffic-router.js';

@@ -1,7 +1,7 @@
 import type { Duration } from 'cdk8s';
 import type { AnalysisTemplate, RolloutSpecStrategyCanarySteps } from '../../imports/argoproj.io.js';
 import { RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/argoproj.io.js';
-import type { Alarm } from '../monitoring/alarm.js';
+import type { Alarm } from '../alarms/alarm.js';
 import { analysisReference } from './analysis.js';
 
 export const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setCanaryScale'] as const;

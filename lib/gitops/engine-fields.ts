@@ -7,19 +7,25 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 
 /**
+ * Whether the controller has seen the latest Deployment a Rollout's workloadRef names: a new pod template
+ * there leaves the Rollout's generation as it was, so the controller records the Deployment's generation
+ * in an annotation and, once it acted on it, in status (as Argo Rollouts' own status check compares).
+ */
+const WORKLOAD_OBSERVED =
+  "(!has(metadata.annotations) || !('rollout.argoproj.io/workload-generation' in metadata.annotations) || (has(status.workloadObservedGeneration) && status.workloadObservedGeneration == metadata.annotations['rollout.argoproj.io/workload-generation']))";
+
+/**
  * Flux `healthCheckExprs` (CEL over the live object): a Rollout is current once its controller has seen
- * the latest spec and reports Healthy, failed once Degraded (an aborted canary); a PipelineRun or TaskRun
- * by its Succeeded condition.
+ * the latest spec (and Deployment) and reports Healthy, failed once Degraded (an aborted canary); a
+ * PipelineRun or TaskRun by its Succeeded condition.
  */
 export const FLUX_HEALTH_CHECK_EXPRS = [
   {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
-    inProgress:
-      "!has(status.phase) || status.observedGeneration != string(metadata.generation) || status.phase in ['Progressing', 'Paused']",
+    inProgress: `!has(status.phase) || status.observedGeneration != string(metadata.generation) || status.phase in ['Progressing', 'Paused'] || !${WORKLOAD_OBSERVED}`,
     failed: "has(status.phase) && status.phase == 'Degraded'",
-    current:
-      "has(status.phase) && status.observedGeneration == string(metadata.generation) && status.phase == 'Healthy'",
+    current: `has(status.phase) && status.observedGeneration == string(metadata.generation) && status.phase == 'Healthy' && ${WORKLOAD_OBSERVED}`,
   },
   ...['PipelineRun', 'TaskRun'].map((kind) => ({
     apiVersion: 'tekton.dev/v1',

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Environment } from './environments.js';
+import type { Environment } from './environment.js';
 import {
   ARGO_CD_IGNORE_DIFFERENCES,
   FLUX_HEALTH_CHECK_EXPRS,

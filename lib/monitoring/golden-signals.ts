@@ -1,5 +1,5 @@
-import type { AlarmProps } from './alarm.js';
-import { Alarm, Statistic } from './alarm.js';
+import type { AlarmProps } from '../alarms/alarm.js';
+import { Alarm, Statistic } from '../alarms/alarm.js';
 
 /** The metric names the golden-signal alarms read; each app may name its own. */
 export interface GoldenSignalMetrics {

@@ -15,12 +15,12 @@ import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import type { Alarm, MetricScope } from './alarm.js';
+import type { Alarm, MetricScope } from '../alarms/alarm.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
 import type { GoldenSignalMetrics, GoldenSignalOptions } from './golden-signals.js';
 import { goldenSignalAlarms } from './golden-signals.js';
-import { checkPromQl, parseDuration } from './promql.js';
+import { checkPromQl, parseDuration } from '../alarms/promql.js';
 import type { LogShippingOptions, SidecarOptions } from './sidecars.js';
 import { LogShippingSidecar, MetricsSidecar } from './sidecars.js';
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createProgress } from '../../cli/progress.js';
 import type { CliIo } from '../../cli/io.js';
+import { defaultSource } from '../../cli/environment.js';
 import { releaseIdentity } from '../../cli/options.js';
 import { runCollected } from './run-cli.js';
 
@@ -53,6 +54,25 @@ describe('the ApplySet a command acts on', () => {
       name: 'shop-app-prod',
       source: `${join(named, 'package.json')} "cdk8s-devops.environments.prod"`,
     });
+  });
+
+  test('a command reads package.json once: its ApplySet and its folder come from the same read', async () => {
+    const root = await project({
+      name: 'shop',
+      'cdk8s-devops': { environments: { prod: { namespace: 'shop' } } },
+    });
+    const io = { cwd: root } as CliIo;
+    expect(releaseIdentity(io, { env: 'prod' }).name).toBe('shop-prod');
+    // Changed under the running command: what the command already read stands.
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'shop' }));
+    expect(defaultSource(io, { env: 'prod' })).toBe('dist/prod');
+    expect(() => defaultSource(io, {})).toThrow(
+      'package.json "cdk8s-devops" declares the environments "prod": choose one with --env <name>, or name the manifests to use',
+    );
+    // The next command reads it anew.
+    expect(() => releaseIdentity({ cwd: root } as CliIo, { env: 'prod' })).toThrow(
+      'unknown environment "prod"',
+    );
   });
 
   test('flags override package.json', async () => {

@@ -251,7 +251,7 @@ describe('Job, CronJob, Pod', () => {
       ),
     ).toEqual({
       state: 'failed',
-      message: `container db: CreateContainerConfigError: ${message}; set runAsUser (and runAsGroup, fsGroup) on the workload to the image's own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (README: "Databases under restricted")`,
+      message: `container db: CreateContainerConfigError: ${message}; set runAsUser (and runAsGroup, fsGroup) on the workload to the image's own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (docs/apps.md: "Databases under restricted")`,
     });
   });
 });

@@ -3,7 +3,7 @@ import { Worker } from '../../lib/apps/worker.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import { TrafficRouter } from '../../lib/delivery/traffic-router.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { all, one, synth, testChart } from '../util/synth.js';
 import { deliver, deploymentStrategy, image, rolloutStrategy } from './helpers.js';
 

@@ -336,7 +336,7 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     ]);
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain(
-      `; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${ns}: see "The deployer's permissions" in the README\n`,
+      `; the lock needs get, create, update, patch (to renew it) and delete on leases (coordination.k8s.io) in ${ns}: see "The deployer's permissions" in docs/security.md\n`,
     );
   });
 });

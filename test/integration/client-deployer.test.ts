@@ -1,6 +1,6 @@
 /**
  * Least privilege for the client itself (issue 10, case 14): the default app is applied, pruned and
- * recorded by a ServiceAccount bound to exactly the ClusterRole and Role the README lists.
+ * recorded by a ServiceAccount bound to exactly the ClusterRole and Role docs/security.md lists.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,17 +10,17 @@ import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
 import { cli, serviceAccountToken, serviceAccountWithRole, writeManifests } from './client-cli.js';
 
-/** The ClusterRole and Role of the README's "The deployer's permissions". */
+/** The ClusterRole and Role of docs/security.md, "The deployer's permissions". */
 async function readmeRbac(): Promise<Manifest[]> {
-  const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const readme = await readFile(join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
   const section = /<!-- deployer-rbac -->\s*```yaml\n([\s\S]*?)```\s*<!-- \/deployer-rbac -->/.exec(readme);
   if (!section) {
-    throw new Error('README.md has no deployer-rbac section');
+    throw new Error('docs/security.md has no deployer-rbac section');
   }
   return YAML.parseAllDocuments(section[1]).map((d) => d.toJS() as Manifest);
 }
 
-describeCluster('the deployer needs only the permissions the README lists', () => {
+describeCluster('the deployer needs only the permissions docs/security.md lists', () => {
   test('a ServiceAccount bound to exactly those applies, prunes and records the default app', async () => {
     const ns = await createNamespace('client-deployer');
     const [clusterRole, role] = await readmeRbac();
@@ -115,7 +115,7 @@ describeCluster('the deployer needs only the permissions the README lists', () =
       kubeconfig,
     ]);
     expect(run.stderr).toBe(
-      `error: forbidden: serviceaccounts is forbidden: User "system:serviceaccount:${ns}:deployer" cannot list resource "serviceaccounts" in API group "" in the namespace "${ns}"; finding the members of ApplySet app to prune needs list on serviceaccounts in namespace ${ns}: ask for RBAC permission (see "The deployer's permissions" in the README)\n`,
+      `error: forbidden: serviceaccounts is forbidden: User "system:serviceaccount:${ns}:deployer" cannot list resource "serviceaccounts" in API group "" in the namespace "${ns}"; finding the members of ApplySet app to prune needs list on serviceaccounts in namespace ${ns}: ask for RBAC permission (see "The deployer's permissions" in docs/security.md)\n`,
     );
     expect(run.code).toBe(1);
   });

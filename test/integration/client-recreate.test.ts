@@ -66,7 +66,7 @@ describeCluster('recreating workloads whose selector changed', () => {
       `  - Deployment/${ns}/orders-worker: Invalid: Deployment.apps "orders-worker" is invalid: spec.selector: Invalid value: `,
     );
     expect(refused.stderr).toContain(
-      '; spec.selector cannot change on a live Deployment. Rerun with --recreate-on-immutable (or answer yes on a terminal) to delete just this Deployment, keeping its pods, and create it anew: the old pods serve until the new ones are ready (README: "Migrating to name selectors")',
+      '; spec.selector cannot change on a live Deployment. Rerun with --recreate-on-immutable (or answer yes on a terminal) to delete just this Deployment, keeping its pods, and create it anew: the old pods serve until the new ones are ready (docs/apps.md: "Migrating to name selectors")',
     );
     expect(
       (await apps().readNamespacedDeployment({ name: 'orders-worker', namespace: ns })).metadata?.uid,

@@ -1,6 +1,6 @@
 /**
  * Throttling (issue 10, case 6): a 429 with Retry-After is retried no sooner than the server asked, and
- * one request waits at most the 20 s the README promises, the hold-back after another request's 429
+ * one request waits at most the 20 s docs/client.md promises, the hold-back after another request's 429
  * included. A small HTTP proxy in front of
  * the real API server plays the throttling server: it answers 429 for the requests it is told to, and
  * passes every other one on.

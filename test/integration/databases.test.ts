@@ -73,7 +73,7 @@ describeCluster('databases under restricted', () => {
     expect(watch.code).toBe(1);
     expect(watch.stdout).toContain(`StatefulSet/${namespace}/postgres`);
     expect(watch.stdout + watch.stderr).toContain(
-      `pod postgres-0: container postgres: CreateContainerConfigError: ${message}; set runAsUser (and runAsGroup, fsGroup) on the workload to the image's own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (README: "Databases under restricted")`,
+      `pod postgres-0: container postgres: CreateContainerConfigError: ${message}; set runAsUser (and runAsGroup, fsGroup) on the workload to the image's own non-root user, 999 for the official postgres (70 for its alpine tags), mysql, mongo, redis and rabbitmq images (docs/apps.md: "Databases under restricted")`,
     );
   });
 });

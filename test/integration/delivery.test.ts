@@ -7,7 +7,7 @@ import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { AWS_PRESETS, CodeDeployDefault, ElasticBeanstalkPolicy } from '../../lib/delivery/presets.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import { TrafficRouter } from '../../lib/delivery/traffic-router.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { SurgeAll } from '../delivery/helpers.js';
 import { testApp } from '../util/synth.js';
 import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';

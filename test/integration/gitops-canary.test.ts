@@ -3,18 +3,23 @@
  * runs the canary with analyses against the real Prometheus, and Flux's health checks wait for it; its
  * next reconciliations leave the Services the controller switches as the controller set them.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ApiObject, Chart, Duration } from 'cdk8s';
-import YAML from 'yaml';
+import { Duration } from 'cdk8s';
+import type { Chart } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
-import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
+import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { GIT_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
-import { testApp } from '../util/synth.js';
 import { runCollected } from '../client/run-cli.js';
 import { createNamespace, eventually } from './cluster.js';
-import { appliedRevision, applyTo, clusterOf, gitOpsSource, publishTo, read } from './gitops.js';
+import {
+  appliedRevision,
+  bindTo,
+  clusterOf,
+  gitOpsSource,
+  publishTo,
+  read,
+  writeEnvironment,
+} from './gitops.js';
 import {
   describeRollouts,
   fastErrorRate,
@@ -58,30 +63,12 @@ describeRollouts('a Rollout under Flux', () => {
     });
     const publish = async (tag: string) => {
       const { objects } = await synthApp(namespace, (chart) => blueGreenService(chart, tag));
-      const app = testApp();
-      const folder = join(source, 'dist', 'staging');
-      await rm(folder, { recursive: true, force: true });
-      await mkdir(folder, { recursive: true });
-      // What Environments.synth does for Flux: the Services the Rollout switches are left to Argo Rollouts.
-      const chart = new Chart(app, 'app');
-      for (const [index, object] of objects.entries()) {
-        new ApiObject(chart, `o${index}`, object);
-      }
-      gitops.prepare(app);
-      await writeFile(
-        join(folder, 'app.k8s.yaml'),
-        chart
-          .toJson()
-          .map((o: object) => YAML.stringify(o))
-          .join('---\n'),
-      );
-      writeKustomization(folder);
+      await writeEnvironment(source, 'staging', objects, gitops);
       return publishTo(source, repo, '--env', 'staging');
     };
 
     const first = await publish('1.0.0');
-    const bound = testApp();
-    gitops.bind(bound, [
+    await bindTo(staging, gitops, [
       new Environment({
         name: 'staging',
         folder: 'dist/staging',
@@ -89,10 +76,6 @@ describeRollouts('a Rollout under Flux', () => {
         namespace,
       }),
     ]);
-    await applyTo(
-      staging,
-      bound.charts.flatMap((c) => c.toJson()),
-    );
     const name = `shop-staging-${namespace}`;
     await appliedRevision(staging, name, first.revision);
     const stable = (await readRollout(namespace, 'web')).status!.currentPodHash!;

@@ -12,11 +12,10 @@ import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.
 import { ControlPlane } from '../cluster/control-plane.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { runCollected } from '../client/run-cli.js';
-import { testApp } from '../util/synth.js';
 import { configMap, deployment } from './client-cli.js';
 import { describeCluster, eventually } from './cluster.js';
 import type { Cluster } from './gitops.js';
-import { appliedRevision, applyTo, clusterOf, gitOpsSource, publishTo, read, run } from './gitops.js';
+import { appliedRevision, bindTo, clusterOf, gitOpsSource, publishTo, read, run } from './gitops.js';
 
 const restricted = (manifest: Manifest): Manifest => {
   const spec = manifest.spec as { template: { spec: { containers: Record<string, unknown>[] } } };
@@ -90,14 +89,9 @@ describeCluster('GitOps with Flux on two clusters', () => {
       ['staging', staging],
       ['prod', prod],
     ] as const) {
-      const app = testApp();
-      gitops.bind(app, [
+      await bindTo(cluster, gitops, [
         new Environment({ name, folder: `dist/${name}`, applySet: `shop-${name}`, cluster: name }),
       ]);
-      await applyTo(
-        cluster,
-        app.charts.flatMap((c) => c.toJson() as Manifest[]),
-      );
     }
   }
 

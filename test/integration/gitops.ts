@@ -1,14 +1,19 @@
 /** What the GitOps tests share: clusters of their own, a source project, publish, and Flux's view. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ApiObject, Chart } from 'cdk8s';
+import YAML from 'yaml';
 import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/api-client.js';
 import type { Manifest } from '../../client/resources.js';
 import { ResourceCatalog } from '../../client/resources.js';
+import type { Environment, GitOps } from '../../lib/gitops/index.js';
+import { writeKustomization } from '../../lib/gitops/index.js';
 import { runCollected } from '../client/run-cli.js';
+import { testApp } from '../util/synth.js';
 import { eventually } from './cluster.js';
 
 export const run = promisify(execFile);
@@ -59,15 +64,12 @@ interface KustomizationStatus {
   conditions?: { type: string; status: string; reason?: string; message?: string }[];
   lastAppliedRevision?: string;
   lastAttemptedRevision?: string;
+  lastHandledReconcileAt?: string;
 }
 
 /** The Kustomization once it is Ready with `revision` applied. */
 export function appliedRevision(cluster: Cluster, name: string, revision: string) {
-  const ref: Manifest = {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name, namespace: 'flux-system' },
-  };
+  const ref = kustomization(name);
   let last = '';
   return eventually(
     `Kustomization ${name} Ready at ${revision}`,
@@ -83,6 +85,35 @@ export function appliedRevision(cluster: Cluster, name: string, revision: string
   ).catch((error: Error) => {
     throw new Error(`${error.message}; it last reported ${last}`);
   });
+}
+
+const kustomization = (name: string): Manifest => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name, namespace: 'flux-system' },
+});
+
+/**
+ * Asks Flux to reconcile the Kustomization `name` now, as `flux reconcile kustomization` does (the
+ * `reconcile.fluxcd.io/requestedAt` annotation), and waits until it has handled that request, Ready.
+ */
+export async function requestReconcile(cluster: Cluster, name: string): Promise<void> {
+  const requestedAt = new Date().toISOString();
+  await cluster.api.request({
+    method: 'PATCH',
+    path: await cluster.catalog.pathOf(kustomization(name)),
+    contentType: CONTENT_TYPES.merge,
+    body: { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt } } },
+  });
+  await eventually(
+    `Kustomization ${name} to handle the reconciliation requested at ${requestedAt}`,
+    async () => {
+      const status = ((await read(cluster, kustomization(name))) as { status?: KustomizationStatus })?.status;
+      const ready = status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      return status?.lastHandledReconcileAt === requestedAt && ready ? true : undefined;
+    },
+    120_000,
+  );
 }
 
 /** A source project in git whose package.json declares `environments`; dist/ is not committed. */
@@ -118,4 +149,43 @@ export async function publishTo(source: string, repo: string, ...args: string[])
   expect(result.code).toBe(0);
   const { stdout } = await run('git', ['ls-remote', repo, 'refs/heads/main']);
   return { ...result, revision: `main@sha1:${stdout.split('\t')[0]}` };
+}
+
+/**
+ * Writes `objects` as the folder of environment `env` in `source`, as Environments.synth does for
+ * `gitops`: the engine's `prepare` adjusts them (for Flux: the Services a Rollout switches are left to
+ * Argo Rollouts), then one YAML file and the kustomization.yaml listing it.
+ */
+export async function writeEnvironment(
+  source: string,
+  env: string,
+  objects: readonly Manifest[],
+  gitops: GitOps,
+): Promise<void> {
+  const folder = join(source, 'dist', env);
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
+  const app = testApp();
+  const chart = new Chart(app, 'app');
+  for (const [index, object] of objects.entries()) {
+    new ApiObject(chart, `o${index}`, object);
+  }
+  gitops.prepare(app);
+  const yaml = chart.toJson().map((o: object) => YAML.stringify(o));
+  await writeFile(join(folder, 'app.k8s.yaml'), yaml.join('---\n'));
+  writeKustomization(folder);
+}
+
+/** Applies to `cluster` the engine's objects `gitops` writes for `environments` (of that cluster). */
+export async function bindTo(
+  cluster: Cluster,
+  gitops: GitOps,
+  environments: readonly Environment[],
+): Promise<void> {
+  const app = testApp();
+  gitops.bind(app, environments);
+  await applyTo(
+    cluster,
+    app.charts.flatMap((c) => c.toJson() as Manifest[]),
+  );
 }

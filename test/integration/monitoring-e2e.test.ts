@@ -12,7 +12,7 @@ import { describeRun } from '../../client/readiness/rollout.js';
 import type { Manifest } from '../../client/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import type { Obj } from '../util/synth.js';
 import { testApp } from '../util/synth.js';

@@ -16,7 +16,7 @@ import type { Manifest } from '../../client/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { AlertRouting, NotificationTarget } from '../../lib/monitoring/alert-routing.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import { alertmanagerRelabelings, exporterRelabelings } from '../cluster/operator-config.js';

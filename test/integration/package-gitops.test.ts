@@ -27,7 +27,11 @@ function objectsIn(text: string): Manifest[] {
 /** The default app (main.ts), synthesized with `cdk8s synth` in a project folder of its own. */
 async function synthDefaultApp(): Promise<string> {
   const dir = defaultAppProject();
-  await run(join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: dir });
+  // Argo CD's objects, even in a shell where `npm run cluster:up`'s exports make main.ts write Flux's.
+  await run(join(PROJECT_ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], {
+    cwd: dir,
+    env: { ...process.env, CDK8S_DEVOPS_GIT_URL: '' },
+  });
   return dir;
 }
 

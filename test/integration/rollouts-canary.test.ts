@@ -8,7 +8,7 @@ import type { Chart } from 'cdk8s';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
-import type { Alarm } from '../../lib/monitoring/alarm.js';
+import type { Alarm } from '../../lib/alarms/alarm.js';
 import { createNamespace, eventually } from './cluster.js';
 import {
   analysisRuns,

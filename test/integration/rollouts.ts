@@ -11,7 +11,7 @@ import type { RolloutOperation } from '../../client/rollout-operations.js';
 import { operateRollout } from '../../client/rollout-operations.js';
 import type { Manifest } from '../../client/resources.js';
 import type { WebService } from '../../lib/apps/web-service.js';
-import { Alarm, TreatMissingData } from '../../lib/monitoring/alarm.js';
+import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import type { TrafficProfile } from '../cluster/exporter.js';
 import { EXPORTER_VARIABLE, PROMETHEUS_VARIABLE } from '../cluster/test-cluster.js';

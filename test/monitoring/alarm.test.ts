@@ -1,4 +1,4 @@
-import { Alarm, Statistic, TreatMissingData } from '../../lib/monitoring/alarm.js';
+import { Alarm, Statistic, TreatMissingData } from '../../lib/alarms/alarm.js';
 import { testChart } from '../util/synth.js';
 
 const target = { service: 'api', namespace: 'shop', container: 'api' };

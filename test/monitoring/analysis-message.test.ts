@@ -1,6 +1,6 @@
 import { describeRun } from '../../client/readiness/rollout.js';
 import type { LiveObject } from '../../client/readiness/index.js';
-import { Alarm, TreatMissingData } from '../../lib/monitoring/alarm.js';
+import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
 
 /** An AnalysisRun of one alarm's metric, whose last measurement saw `value`. */
 function run(alarm: Alarm, value: string): LiveObject {

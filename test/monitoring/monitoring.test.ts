@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
-import { Alarm } from '../../lib/monitoring/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
 import { StackDashboard } from '../../lib/monitoring/dashboard.js';
 import { LogOutput } from '../../lib/monitoring/fluent-bit.js';
 import type { MonitoringProps } from '../../lib/monitoring/monitoring.js';

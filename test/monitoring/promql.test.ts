@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkPromQl, isVectorSelector, seriesSelectors } from '../../lib/monitoring/promql.js';
+import { checkPromQl, isVectorSelector, seriesSelectors } from '../../lib/alarms/promql.js';
 
 const scope = new Construct(undefined as never, 'alarms');
 
