@@ -59,11 +59,10 @@ async function up(name: string): Promise<void> {
   }
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
   console.log(`export CDK8S_DEVOPS_GIT_URL=${gitops}`);
-  console.log(`# Prometheus: ${plane.state.prometheus}  test exporter: ${plane.state.exporter}`);
   const monitoring = plane.state.monitoring;
   if (monitoring) {
     console.log(
-      `# Prometheus Operator: ${monitoring.prometheusOperator}  its Prometheus: ${monitoring.prometheus}  Alertmanager: ${monitoring.alertmanager}`,
+      `# Prometheus (configured by the Prometheus Operator at ${monitoring.prometheusOperator}): ${monitoring.prometheus}  Alertmanager: ${monitoring.alertmanager}  test exporter: ${plane.state.exporter}`,
     );
   }
   console.log(`# stop it with: npm run cluster:down${name === 'default' ? '' : ` -- --name ${name}`}`);

@@ -62,11 +62,12 @@ export interface ControlPlaneState {
   readonly server: string;
   /** The URL of etcd, for a second API server on the same data (see extra-apiserver.ts). */
   readonly etcd: string;
-  /** The URL of Prometheus, which scrapes the test exporter in place of the pods it discovers. */
-  readonly prometheus: string;
   /** The URL of the test exporter, where tests set the metrics of pods (see exporter.ts). */
   readonly exporter: string;
-  /** The URLs of the Prometheus Operator, and of the Prometheus and Alertmanager it configures. */
+  /**
+   * The URLs of the Prometheus Operator, and of the one Prometheus and the Alertmanager it configures
+   * (Prometheus scrapes the test exporter in place of the pods its monitors select).
+   */
   readonly monitoring?: MonitoringUrls;
   /** The URL of the git server (see git-server.ts): its repositories are `<git>/<name>.git`. */
   readonly git: string;
@@ -76,7 +77,6 @@ export interface ControlPlaneState {
 
 const STOP_ORDER = [
   'rollouts-controller',
-  'prometheus',
   'exporter',
   'kwok',
   'kube-scheduler',
@@ -133,7 +133,6 @@ export class ControlPlane {
   private watchdog?: ChildProcess;
   private serverUrl = '';
   private etcdUrl = '';
-  private prometheusUrl = '';
   private exporterUrl = '';
   private monitoringUrls?: MonitoringUrls;
   private gitUrl = '';
@@ -152,7 +151,6 @@ export class ControlPlane {
       kubeconfig: this.kubeconfig,
       server: this.serverUrl,
       etcd: this.etcdUrl,
-      prometheus: this.prometheusUrl,
       exporter: this.exporterUrl,
       monitoring: this.monitoringUrls,
       git: this.gitUrl,
@@ -301,27 +299,18 @@ export class ControlPlane {
 
   /**
    * What gives the delivery objects meaning: the Argo Rollouts controller (out of cluster, as its docs
-   * run it for development), and Prometheus discovering the pods through the API server and scraping the
-   * test exporter in their place.
+   * run it for development), the test exporter, and the monitoring the Prometheus Operator configures
+   * (prometheus-operator.ts), whose Prometheus scrapes the exporter in place of the pods.
    */
   private async startControllers(binaries: Record<string, string>, log: BuildLog) {
-    const [exporterPort, prometheusPort, metricsPort, healthzPort] = await freePorts(4);
-    log('starting the test exporter, Prometheus and the Argo Rollouts controller');
+    const [exporterPort, metricsPort, healthzPort] = await freePorts(3);
+    log('starting the test exporter and the Argo Rollouts controller');
     this.exporterUrl = `http://127.0.0.1:${exporterPort}`;
     this.launch('exporter', process.execPath, [
       '--import',
       'tsx',
       fileURLToPath(new URL('exporter.ts', import.meta.url)),
       String(exporterPort),
-    ]);
-    const config = join(this.dataDir, 'prometheus.yml');
-    await writeFile(config, prometheusConfig(this.kubeconfig, `127.0.0.1:${exporterPort}`));
-    this.prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
-    this.launch('prometheus', binaries.prometheus, [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(this.dataDir, 'prometheus')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
     ]);
     // Its metrics and health servers bind 0.0.0.0 (a constant in upstream's controller package, no flag
     // for the host), so they get free ports; nothing else listens.
@@ -334,10 +323,9 @@ export class ControlPlane {
     ]);
     await Promise.all([
       this.waitForHttp('exporter', `${this.exporterUrl}/metrics?namespace=default&pod=probe`),
-      this.waitForHttp('prometheus', `${this.prometheusUrl}/-/ready`),
       this.waitForHttp('rollouts-controller', `http://127.0.0.1:${healthzPort}/healthz`),
     ]);
-    log(`Prometheus at ${this.prometheusUrl}, test exporter at ${this.exporterUrl}`);
+    log(`test exporter at ${this.exporterUrl}`);
     this.monitoringUrls = await startMonitoring({
       kubeconfig: this.kubeconfig,
       dataDir: this.dataDir,
@@ -535,43 +523,6 @@ export function httpsGet(url: string, ca: string, token: string): Promise<number
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.end();
-  });
-}
-
-/**
- * Scrapes every ready endpoint of every Service, the way a ServiceMonitor (or the classic
- * kubernetes-service-endpoints job) does: labels namespace, service and pod from discovery, and the pod
- * labels a canary query needs (a ServiceMonitor's podTargetLabels). kwok pods run nothing, so the
- * address becomes the test exporter's, with the pod passed as parameters.
- */
-export function prometheusConfig(kubeconfig: string, exporter: string): string {
-  return YAML.stringify({
-    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-    scrape_configs: [
-      {
-        job_name: 'kubernetes-service-endpoints',
-        kubernetes_sd_configs: [{ role: 'endpointslice', kubeconfig_file: kubeconfig }],
-        relabel_configs: [
-          {
-            source_labels: ['__meta_kubernetes_endpointslice_endpoint_conditions_ready'],
-            regex: 'true',
-            action: 'keep',
-          },
-          { source_labels: ['__meta_kubernetes_pod_name'], regex: '.+', action: 'keep' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-          { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          {
-            action: 'labelmap',
-            regex: '__meta_kubernetes_pod_label_(rollouts_pod_template_hash|app_kubernetes_io_version)',
-          },
-          { source_labels: ['__address__'], target_label: 'instance' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: '__param_namespace' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: '__param_pod' },
-          { target_label: '__address__', replacement: exporter },
-        ],
-      },
-    ],
   });
 }
 

@@ -124,7 +124,7 @@ export async function startMonitoring(context: MonitoringLaunch): Promise<Monito
     env: { POD_NAME: `prometheus-${MONITORING_NAME}-0`, SHARD: '0' },
     namespace: MONITORING_NAMESPACE,
     name: MONITORING_NAME,
-    prometheusConfig: join(context.dataDir, 'operator-prometheus.yaml'),
+    prometheusConfig: join(context.dataDir, 'prometheus.yaml'),
     alertmanagerConfig: join(context.dataDir, 'operator-alertmanager.yaml'),
     prometheusUrl: urls.prometheus,
     alertmanagerUrl: urls.alertmanager,
@@ -136,9 +136,9 @@ export async function startMonitoring(context: MonitoringLaunch): Promise<Monito
     JSON.stringify(options),
   ]);
   await waitForFiles(context, [options.prometheusConfig, options.alertmanagerConfig]);
-  context.launch('operator-prometheus', context.binaries.prometheus, [
+  context.launch('prometheus', context.binaries.prometheus, [
     `--config.file=${options.prometheusConfig}`,
-    `--storage.tsdb.path=${join(context.dataDir, 'operator-prometheus')}`,
+    `--storage.tsdb.path=${join(context.dataDir, 'prometheus')}`,
     `--web.listen-address=127.0.0.1:${prometheusPort}`,
     // The operator's StatefulSet passes it too: it is how the reloader applies a new configuration.
     '--web.enable-lifecycle',
@@ -153,7 +153,7 @@ export async function startMonitoring(context: MonitoringLaunch): Promise<Monito
     '--log.level=warn',
   ]);
   await Promise.all([
-    context.waitForHttp('operator-prometheus', `${urls.prometheus}/-/ready`),
+    context.waitForHttp('prometheus', `${urls.prometheus}/-/ready`),
     context.waitForHttp('alertmanager', `${urls.alertmanager}/-/ready`),
   ]);
   return urls;

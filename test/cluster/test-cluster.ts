@@ -11,12 +11,13 @@ import { ControlPlane } from './control-plane.js';
 
 /** Read by the tests: the kubeconfig of the cluster under test. */
 export const KUBECONFIG_VARIABLE = 'CDK8S_DEVOPS_TEST_KUBECONFIG';
-/** Read by the tests: the URL of Prometheus, and of the exporter whose metrics it scrapes (exporter.ts). */
+/**
+ * Read by the tests: the URLs of the Prometheus and the Alertmanager the Prometheus Operator configures,
+ * and of the exporter Prometheus scrapes in place of the pods (exporter.ts).
+ */
 export const PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_PROMETHEUS';
-export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
-/** Read by the tests: the URLs of the Prometheus and the Alertmanager the Prometheus Operator configures. */
-export const OPERATOR_PROMETHEUS_VARIABLE = 'CDK8S_DEVOPS_TEST_OPERATOR_PROMETHEUS';
 export const ALERTMANAGER_VARIABLE = 'CDK8S_DEVOPS_TEST_ALERTMANAGER';
+export const EXPORTER_VARIABLE = 'CDK8S_DEVOPS_TEST_EXPORTER';
 /** Read by the tests: the URL of the control plane's git server (git-server.ts). */
 export const GIT_VARIABLE = 'CDK8S_DEVOPS_TEST_GIT';
 /** Read by the tests: why they are skipped. */
@@ -54,10 +55,9 @@ export async function provideTestCluster(
   const plane = await ControlPlane.start({ log });
   log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s, kubeconfig ${plane.kubeconfig}`);
   env[KUBECONFIG_VARIABLE] = plane.kubeconfig;
-  env[PROMETHEUS_VARIABLE] = plane.state.prometheus;
   env[EXPORTER_VARIABLE] = plane.state.exporter;
   if (plane.state.monitoring) {
-    env[OPERATOR_PROMETHEUS_VARIABLE] = plane.state.monitoring.prometheus;
+    env[PROMETHEUS_VARIABLE] = plane.state.monitoring.prometheus;
     env[ALERTMANAGER_VARIABLE] = plane.state.monitoring.alertmanager;
   }
   env[GIT_VARIABLE] = plane.state.git;

@@ -23,6 +23,7 @@ import {
 import {
   describeRollouts,
   fastErrorRate,
+  monitor,
   prometheusAddress,
   readRollout,
   setTraffic,
@@ -31,13 +32,14 @@ import {
 
 /** Blue/green: the new version is measured behind the preview Service before the active one switches. */
 function blueGreenService(chart: Chart, tag: string): void {
-  new WebService(chart, 'web', {
+  const web = new WebService(chart, 'web', {
     image: `ghcr.io/acme/web:${tag}`,
     strategy: DeploymentStrategy.blueGreen({
       prePromotionAnalysis: [fastErrorRate({ measurements: 3 })],
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(web);
 }
 
 describeRollouts('a Rollout under Flux', () => {

@@ -27,14 +27,14 @@ import {
   requestReconcile,
   writeEnvironment,
 } from './gitops.js';
-import { describeRollouts, fastErrorRate, prometheusAddress, synthApp } from './rollouts.js';
+import { describeRollouts, fastErrorRate, monitor, prometheusAddress, synthApp } from './rollouts.js';
 
 const ENVIRONMENTS = ['staging', 'prod'] as const;
 type Env = (typeof ENVIRONMENTS)[number];
 
 /** Four pods behind an NGINX canary: 25%, 50%, 75%, each for a few seconds, measured throughout. */
 function shop(chart: Chart, namespace: string, tag: string): void {
-  new WebService(chart, 'web', {
+  const service = new WebService(chart, 'web', {
     image: `ghcr.io/acme/web:${tag}`,
     replicas: 4,
     ingress: { host: `${namespace}.example.com`, className: 'nginx' },
@@ -53,6 +53,7 @@ function shop(chart: Chart, namespace: string, tag: string): void {
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(service);
 }
 
 /** The environment's objects: its Namespace (restricted) and the shop at `tag`. */

@@ -53,7 +53,6 @@ const built = existsSync(binaryPath('kube-apiserver'));
       'kube-scheduler',
       'kustomize-controller',
       'kwok',
-      'operator-prometheus',
       'prometheus',
       'prometheus-operator',
       'rollouts-controller',

@@ -1,10 +1,11 @@
 /**
- * End to end with the real Prometheus and the real Argo Rollouts controller: an app's metrics (served
- * by the test exporter in place of its kwok pods) drive a generated alert to firing, and a canary
- * analysis made from the same Alarm fails when its metric has no data.
+ * End to end with the Prometheus the Prometheus Operator configures and the real Argo Rollouts
+ * controller: an app's metrics (served by the test exporter in place of its kwok pods, scraped through
+ * its ServiceMonitor) drive the alert its PrometheusRule generates to firing once the operator's rule
+ * selection has loaded it, and a canary analysis made from the same Alarm fails when its metric has no
+ * data.
  */
 import { Chart, Testing } from 'cdk8s';
-import YAML from 'yaml';
 import { ApiClient } from '../../client/api-client.js';
 import type { LiveObject } from '../../client/readiness/index.js';
 import { describeRun } from '../../client/readiness/rollout.js';
@@ -13,45 +14,17 @@ import { WebService } from '../../lib/apps/web-service.js';
 import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
 import { Alarm } from '../../lib/alarms/alarm.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
-import { prometheusConfig } from '../cluster/control-plane.js';
-import { EXPORTER_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import type { Obj } from '../util/synth.js';
-import { one, testApp } from '../util/synth.js';
+import { testApp } from '../util/synth.js';
 import { createNamespace, eventually, serverSideApply, testKubeConfig } from './cluster.js';
-import type { RulesPrometheus } from './prometheus.js';
-import { startRulesPrometheus } from './prometheus.js';
+import { alertsOf, loadedRuleGroups, query } from './prometheus.js';
 import { describeRollouts, prometheusAddress, setTraffic } from './rollouts.js';
 
 const image = 'ghcr.io/acme/api:1.0.0';
 /** The api's error rate alarm, measured every 2 seconds over 10 seconds of requests. */
 const errorRate = Alarm.errorRate({ threshold: 0.05, period: '2s', window: '10s', measurements: 1 });
 
-interface PromAlert {
-  labels: Record<string, string>;
-  state: string;
-}
-
-describeRollouts('monitoring end to end, with the real Prometheus and Argo Rollouts', () => {
-  let prometheus: RulesPrometheus | undefined;
-  let prometheusUrl = '';
-
-  afterAll(() => prometheus?.stop());
-
-  /** Starts a Prometheus of this test's own with the harness's scrape configuration and the generated rules. */
-  async function startPrometheus(groups: unknown): Promise<void> {
-    const exporter = new URL(process.env[EXPORTER_VARIABLE]!).host;
-    const config = YAML.parse(prometheusConfig(process.env[KUBECONFIG_VARIABLE]!, exporter)) as Record<
-      string,
-      unknown
-    >;
-    prometheus = await startRulesPrometheus(config, groups, 'monitoring-e2e-');
-    prometheusUrl = prometheus.url;
-  }
-
-  const alerts = async (): Promise<PromAlert[]> =>
-    ((await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } }).data
-      .alerts;
-
+describeRollouts('monitoring end to end, with the Prometheus Operator and Argo Rollouts', () => {
   test("the app's 5xx drive the generated error-rate alert to firing; its metrics present, no 'no data' alert", async () => {
     const namespace = await createNamespace('monitoring-e2e');
     const chart = new Chart(testApp(), 'e2e', { namespace });
@@ -62,22 +35,19 @@ describeRollouts('monitoring end to end, with the real Prometheus and Argo Rollo
       alarms: [errorRate],
       goldenSignals: { latency: false, saturation: false, restarts: false },
     });
-    const objects = Testing.synth(chart) as Obj[];
-    await serverSideApply(objects);
-    await startPrometheus(one(objects, 'PrometheusRule').spec.groups);
+    await serverSideApply(Testing.synth(chart) as Obj[]);
     expect(monitoring.alarms.map((a) => a.name)).toEqual(['error-rate']);
+    const [group] = await loadedRuleGroups(namespace, 1);
+    expect(group.name).toBe(`${namespace}.api`);
+    expect(group.rules.map((r) => r.name)).toEqual(['ApiErrorRate', 'ApiErrorRateNoData']);
 
-    const apiAlerts = async () => (await alerts()).filter((a) => a.labels.namespace === namespace);
+    const apiAlerts = () => alertsOf(namespace);
     // Healthy traffic first: scraped, and nothing fires.
     await eventually(
       "Prometheus to scrape the api's pods",
       async () => {
-        const body = (await (
-          await fetch(
-            `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`count(http_requests_total{namespace="${namespace}",service="api"})`)}`,
-          )
-        ).json()) as { data: { result: { value: [number, string] }[] } };
-        return Number(body.data.result[0]?.value[1]) >= 4 || undefined;
+        const [count] = await query(`count(http_requests_total{namespace="${namespace}",service="api"})`);
+        return Number(count?.value[1]) >= 4 || undefined;
       },
       90_000,
     );

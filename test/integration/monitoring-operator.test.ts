@@ -21,27 +21,22 @@ import { AlertRouting, NotificationTarget } from '../../lib/monitoring/alert-rou
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import { alertmanagerRelabelings, exporterRelabelings } from '../cluster/operator-config.js';
 import { MONITORING_NAME, MONITORING_NAMESPACE } from '../cluster/prometheus-operator.js';
-import {
-  ALERTMANAGER_VARIABLE,
-  EXPORTER_VARIABLE,
-  KUBECONFIG_VARIABLE,
-  OPERATOR_PROMETHEUS_VARIABLE,
-} from '../cluster/test-cluster.js';
+import { ALERTMANAGER_VARIABLE, EXPORTER_VARIABLE, KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { testApp } from '../util/synth.js';
-import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
-import { analysisRuns, apply, readRollout, rolloutPhase, setTraffic, synthApp } from './rollouts.js';
+import { createNamespace, eventually, serverSideApply, testKubeConfig } from './cluster.js';
+import {
+  analysisRuns,
+  apply,
+  describeRollouts,
+  prometheusAddress,
+  readRollout,
+  rolloutPhase,
+  setTraffic,
+  synthApp,
+} from './rollouts.js';
+import { loadedRuleGroups, prometheusData } from './prometheus.js';
 
-const describeOperator = process.env[OPERATOR_PROMETHEUS_VARIABLE] ? describeCluster : describe.skip;
-const prometheus = () => process.env[OPERATOR_PROMETHEUS_VARIABLE]!;
 const image = 'ghcr.io/acme/api:1.0.0';
-
-async function get<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
-  }
-  return ((await response.json()) as { data: T }).data;
-}
 
 /** The configuration the operator generated, from its Secret. */
 async function generatedConfig(): Promise<Record<string, unknown>> {
@@ -54,7 +49,7 @@ async function generatedConfig(): Promise<Record<string, unknown>> {
 
 /** The configuration file Prometheus runs, as its own flags name it. */
 async function runningConfig(): Promise<Record<string, unknown>> {
-  const flags = await get<Record<string, string>>(`${prometheus()}/api/v1/status/flags`);
+  const flags = await prometheusData<Record<string, string>>('/api/v1/status/flags');
   return YAML.parse(readFileSync(flags['config.file'], 'utf8')) as Record<string, unknown>;
 }
 
@@ -96,7 +91,7 @@ interface Target {
   labels: Record<string, string>;
 }
 
-describeOperator(
+describeRollouts(
   'the Prometheus Operator configures Prometheus and Alertmanager from what the library writes',
   () => {
     let webhook: Server | undefined;
@@ -108,7 +103,7 @@ describeOperator(
       const targets = await eventually(
         'the two api pods and the orders pod to be scraped by the Prometheus the operator configured',
         async () => {
-          const { activeTargets } = await get<{ activeTargets: Target[] }>(`${prometheus()}/api/v1/targets`);
+          const { activeTargets } = await prometheusData<{ activeTargets: Target[] }>('/api/v1/targets');
           const ours = activeTargets.filter((t) => t.labels.namespace === namespace && t.health === 'up');
           return ours.length === 3 ? ours : undefined;
         },
@@ -124,22 +119,10 @@ describeOperator(
         expect(target.labels.instance).toMatch(/^10\.244\.\d+\.\d+:(8080|9100)$/);
         expect(target.labels.pod).toMatch(/^(api|orders)-/);
       }
-      const rules = await eventually(
-        "the api's alarms to be loaded through the operator's rule selection",
-        async () => {
-          const { groups } = await get<{ groups: { file: string; rules: { name: string }[] }[] }>(
-            `${prometheus()}/api/v1/rules`,
-          );
-          const ours = groups.filter(
-            (g) =>
-              g.file.includes(`/prometheus-${MONITORING_NAME}-rulefiles-`) &&
-              g.file.includes(`${namespace}-api-alarms-`),
-          );
-          return ours.length > 0 ? ours : undefined;
-        },
-        120_000,
-      );
-      expect(rules.flatMap((g) => g.rules.map((r) => r.name))).toContain('ApiErrorRate');
+      // Loaded through the operator's rule selection: its rule ConfigMaps, written to disk, reloaded.
+      const rules = await loadedRuleGroups(namespace, 2);
+      expect(rules.map((g) => g.name)).toEqual([`${namespace}.api`, `${namespace}.orders`]);
+      expect(rules[0].rules.map((r) => r.name)).toContain('ApiErrorRate');
     }, 240_000);
 
     test("the configuration Prometheus runs differs from the operator's Secret only in the API server's and the pods' addresses", async () => {
@@ -207,9 +190,7 @@ describeOperator(
       expect(diff.filter((line) => allowed[1](line)).length).toBe(4 * jobs.length);
       expect(diff.filter((line) => allowed[2](line)).length).toBe(1);
       // And Prometheus took that file: its last reload succeeded, with these jobs.
-      const loaded = YAML.parse(
-        (await get<{ yaml: string }>(`${prometheus()}/api/v1/status/config`)).yaml,
-      ) as {
+      const loaded = YAML.parse((await prometheusData<{ yaml: string }>('/api/v1/status/config')).yaml) as {
         scrape_configs: { job_name: string }[];
       };
       expect(loaded.scrape_configs.map((j) => j.job_name)).toEqual(
@@ -277,7 +258,7 @@ describeOperator(
             strategy: DeploymentStrategy.blueGreen({
               prePromotionAnalysis: [errorRate],
               postPromotionAnalysis: [errorRate],
-              prometheusAddress: prometheus(),
+              prometheusAddress: prometheusAddress(),
             }),
           });
           new Monitoring(chart, 'monitoring', { workload: web, scrapeInterval: '1s', goldenSignals: false });

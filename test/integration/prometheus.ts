@@ -1,55 +1,68 @@
-/** A Prometheus of a test's own, evaluating the rules under test (the harness's evaluates none). */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import YAML from 'yaml';
-import { binaryPath } from '../cluster/components.js';
-import { freePorts } from '../cluster/control-plane.js';
+/**
+ * What tests read from the one Prometheus of the test cluster, the one the Prometheus Operator
+ * configures (PROMETHEUS_VARIABLE): queries, the rules its rule selection loaded, the alerts they raise.
+ * Rules of earlier tests stay loaded for the whole run, so everything here is read per namespace.
+ */
+import { MONITORING_NAME } from '../cluster/prometheus-operator.js';
+import { PROMETHEUS_VARIABLE } from '../cluster/test-cluster.js';
 import { eventually } from './cluster.js';
 
-export interface RulesPrometheus {
-  readonly url: string;
-  /** Stops it and removes its files. */
-  readonly stop: () => void;
+export interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
 }
 
-/** Starts Prometheus with `config` and the rule `groups` on a free loopback port; resolves once it is ready. */
-export async function startRulesPrometheus(
-  config: Record<string, unknown>,
-  groups: unknown,
-  prefix: string,
-): Promise<RulesPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  writeFileSync(join(dir, 'prometheus.yml'), YAML.stringify({ ...config, rule_files: ['rules.yaml'] }));
-  writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
-  const [port] = await freePorts(1);
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    binaryPath('prometheus'),
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  const stop = () => {
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await eventually('Prometheus to be ready', async () => {
-      try {
-        return (await fetch(`${url}/-/ready`)).ok || undefined;
-      } catch {
-        return undefined;
-      }
-    });
-  } catch (error) {
-    stop();
-    throw error;
+export interface RuleGroup {
+  name: string;
+  file: string;
+  rules: { name: string; health: string; lastError?: string }[];
+}
+
+export interface PromAlert {
+  labels: Record<string, string>;
+  state: string;
+}
+
+/** The `data` of the test cluster's Prometheus's answer to `GET path`. */
+export async function prometheusData<T>(path: string): Promise<T> {
+  const url = `${process.env[PROMETHEUS_VARIABLE]}${path}`;
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
   }
-  return { url, stop };
+  return ((await response.json()) as { data: T }).data;
+}
+
+export async function query(promql: string): Promise<Sample[]> {
+  return (await prometheusData<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`))
+    .result;
+}
+
+/**
+ * The rule groups of `namespace`'s PrometheusRules once Prometheus has loaded `count` of them and
+ * evaluated each rule: the operator writes them to its rule ConfigMaps (files `<namespace>-<name>-<uid>.yaml`),
+ * the config reloader to disk, and Prometheus reloads.
+ */
+export function loadedRuleGroups(
+  namespace: string,
+  count: number,
+  timeoutMs = 120_000,
+): Promise<RuleGroup[]> {
+  const ours = new RegExp(`/prometheus-${MONITORING_NAME}-rulefiles-\\d+/${namespace}-[^/]+$`);
+  return eventually(
+    `the Prometheus Operator's Prometheus to load and evaluate ${count} rule groups of namespace ${namespace}`,
+    async () => {
+      const { groups } = await prometheusData<{ groups: RuleGroup[] }>('/api/v1/rules');
+      const loaded = groups.filter((g) => ours.test(g.file));
+      const evaluated = loaded.every((g) => g.rules.every((r) => r.health !== 'unknown'));
+      return loaded.length === count && evaluated ? loaded : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** The alerts of the rules of `namespace`'s PrometheusRules (labelled with their namespace). */
+export async function alertsOf(namespace: string): Promise<PromAlert[]> {
+  const { alerts } = await prometheusData<{ alerts: PromAlert[] }>('/api/v1/alerts');
+  return alerts.filter((a) => a.labels.namespace === namespace);
 }

@@ -1,6 +1,7 @@
 /**
- * Blue/green end to end on the real Argo Rollouts controller and Prometheus: analyses before and after
- * the switch, and Services whose selector the controller owns.
+ * Blue/green end to end on the real Argo Rollouts controller and the Prometheus the Prometheus Operator
+ * configures from the app's ServiceMonitor: analyses before and after the switch, and Services whose
+ * selector the controller owns.
  */
 import type { Chart } from 'cdk8s';
 import { Duration } from 'cdk8s';
@@ -13,6 +14,7 @@ import {
   apply,
   describeRollouts,
   fastErrorRate,
+  monitor,
   prometheusAddress,
   readObject,
   readRollout,
@@ -28,7 +30,7 @@ const HASH = 'rollouts-pod-template-hash';
  * time Prometheus takes to discover and scrape the new pods on a busy machine.
  */
 function blueGreen(chart: Chart, tag: string, postMeasurements = 3): void {
-  new WebService(chart, 'web', {
+  const web = new WebService(chart, 'web', {
     image: `ghcr.io/acme/web:${tag}`,
     strategy: DeploymentStrategy.blueGreen({
       prePromotionAnalysis: [fastErrorRate({ measurements: 10 })],
@@ -37,6 +39,7 @@ function blueGreen(chart: Chart, tag: string, postMeasurements = 3): void {
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(web);
 }
 
 const selectorHash = async (namespace: string, service: string) =>

@@ -1,6 +1,7 @@
 /**
- * Canaries end to end: the real Argo Rollouts controller runs them, its analyses query the real
- * Prometheus, which scrapes the exporter in place of the pods; the tests set each version's error rate.
+ * Canaries end to end: the real Argo Rollouts controller runs them, its analyses query the Prometheus
+ * the Prometheus Operator configures from the apps' ServiceMonitors, which scrapes the exporter in place
+ * of the pods; the tests set each version's error rate.
  */
 import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
@@ -15,6 +16,7 @@ import {
   describeRollouts,
   fastErrorRate,
   type LiveRollout,
+  monitor,
   prometheusAddress,
   readObject,
   readRollout,
@@ -26,7 +28,7 @@ import {
 
 /** A canary of 4 pods: one canary pod at 25% for 20 s, then all, with alarms in the background. */
 function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[]): void {
-  new WebService(chart, name, {
+  const service = new WebService(chart, name, {
     image: `ghcr.io/acme/${name}:${tag}`,
     replicas: 4,
     strategy: DeploymentStrategy.custom({
@@ -35,6 +37,7 @@ function canaryService(chart: Chart, name: string, tag: string, analysis: Alarm[
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(service);
 }
 
 interface MeasuredRun {
@@ -58,7 +61,7 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     const alarm = Alarm.errorRate({ threshold: 0.1, interval: '2s', window: '10s', measurements: 3 });
     const revision = (tag: string) =>
       synthApp(namespace, (chart) => {
-        new WebService(chart, 'web', {
+        const web = new WebService(chart, 'web', {
           image: `ghcr.io/acme/web:${tag}`,
           replicas: 4,
           strategy: DeploymentStrategy.canary({
@@ -68,6 +71,7 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
             prometheusAddress: prometheusAddress(),
           }),
         });
+        monitor(web);
       });
     expect((await apply((await revision('1.0.0')).file, namespace, '--wait', '--timeout', '90s')).code).toBe(
       0,

@@ -16,6 +16,7 @@ import {
   apply,
   describeRollouts,
   fastErrorRate,
+  monitor,
   prometheusAddress,
   promoteThroughPauses,
   readRollout,
@@ -78,12 +79,13 @@ function strategies(): {
 
 function app(chart: Chart, tag: string): void {
   for (const { name, strategy, className, autoscaled } of strategies()) {
-    new WebService(chart, name, {
+    const service = new WebService(chart, name, {
       image: `ghcr.io/acme/${name}:${tag}`,
       ingress: className ? { ...host, className } : undefined,
       autoscaling: autoscaled ? { minReplicas: 2, maxReplicas: 4 } : undefined,
       strategy,
     });
+    monitor(service);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Prometheus finds the app's pods as in a real cluster, through the API server (endpointslice
- * discovery), and scrapes the test exporter in their place: the labels queries filter on come from
- * discovery, not from the exporter.
+ * The Prometheus the Prometheus Operator configures finds the app's pods as in a real cluster: its
+ * ServiceMonitor's job discovers them through the API server (endpointslice discovery) and scrapes the
+ * test exporter in their place, so the labels queries filter on come from discovery and the monitor's
+ * relabelings, not from the exporter.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,37 +12,26 @@ import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { binaryPath } from '../cluster/components.js';
 import { VERSIONS } from '../cluster/versions.js';
 import { createNamespace, eventually } from './cluster.js';
-import { apply, describeRollouts, prometheusAddress, readRollout, setTraffic, synthApp } from './rollouts.js';
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promql: string): Promise<Sample[]> {
-  const response = await fetch(`${prometheusAddress()}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await response.json()) as { status: string; data: { result: Sample[] } };
-  return body.data.result;
-}
+import { apply, describeRollouts, monitor, readRollout, setTraffic, synthApp } from './rollouts.js';
+import { prometheusData, query } from './prometheus.js';
 
 describeRollouts('Prometheus and the Argo Rollouts controller in the test cluster', () => {
   test('are the pinned versions', async () => {
     const { stdout } = await promisify(execFile)(binaryPath('rollouts-controller'), ['--version']);
     expect(stdout.trim()).toBe(VERSIONS['argo-rollouts']);
-    const info = (await (await fetch(`${prometheusAddress()}/api/v1/status/buildinfo`)).json()) as {
-      data: { version: string };
-    };
+    const info = await prometheusData<{ version: string }>('/api/v1/status/buildinfo');
     // The Go module v0.316.0 is Prometheus 3.16.0.
-    expect(`v0.${info.data.version.replace(/^3\.(\d+)\.(\d+)$/, '3$1.$2')}`).toBe(VERSIONS.prometheus);
+    expect(`v0.${info.version.replace(/^3\.(\d+)\.(\d+)$/, '3$1.$2')}`).toBe(VERSIONS.prometheus);
   });
 
-  test('discovers the pods behind Services and labels their series with namespace, service, pod and pod template hash', async () => {
+  test("discovers the pods behind the ServiceMonitor's Services and labels their series with namespace, service, pod and pod template hash", async () => {
     const namespace = await createNamespace('scrape');
     const { file } = await synthApp(namespace, (chart) => {
-      new WebService(chart, 'web', {
+      const web = new WebService(chart, 'web', {
         image: 'ghcr.io/acme/web:1.0.0',
         strategy: DeploymentStrategy.canary({ percent: 50, interval: Duration.seconds(10) }),
       });
+      monitor(web);
     });
     await setTraffic(namespace, '', { errorRatio: 0.25 });
     expect((await apply(file, namespace, '--wait', '--timeout', '90s')).code).toBe(0);
@@ -53,7 +43,7 @@ describeRollouts('Prometheus and the Argo Rollouts controller in the test cluste
     });
     for (const { metric } of series) {
       expect(metric).toMatchObject({
-        job: 'kubernetes-service-endpoints',
+        job: 'web',
         namespace,
         service: 'web',
         rollouts_pod_template_hash: hash,

@@ -15,6 +15,7 @@ import {
   apply,
   describeRollouts,
   fastErrorRate,
+  monitor,
   prometheusAddress,
   readRollout,
   rolloutPhase,
@@ -24,7 +25,7 @@ import {
 
 /** A canary of 2 pods: one at 50% for 15 s (the analysis measures 3 times in that time), then all. */
 function canaryService(chart: Chart, name: string, tag: string): void {
-  new WebService(chart, name, {
+  const service = new WebService(chart, name, {
     image: `ghcr.io/acme/${name}:${tag}`,
     replicas: 2,
     strategy: DeploymentStrategy.custom({
@@ -33,6 +34,7 @@ function canaryService(chart: Chart, name: string, tag: string): void {
       prometheusAddress: prometheusAddress(),
     }),
   });
+  monitor(service);
 }
 
 interface HistoryEntry {

@@ -1,6 +1,7 @@
 /**
- * What the Argo Rollouts tests share: the real controller and Prometheus of the test cluster, the
- * exporter whose metrics they set per pod, fast alarms, and apps applied through the CLI.
+ * What the Argo Rollouts tests share: the real controller and the Prometheus the Prometheus Operator
+ * configures, the exporter whose metrics they set per pod, fast alarms, monitoring as a user writes it,
+ * and apps applied through the CLI.
  */
 import { Chart, Testing } from 'cdk8s';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +10,9 @@ import type { LiveObject } from '../../client/readiness/index.js';
 import type { RolloutOperation } from '../../client/rollout-operations.js';
 import { operateRollout } from '../../client/rollout-operations.js';
 import type { Manifest } from '../../client/resources.js';
+import type { WebService } from '../../lib/apps/web-service.js';
 import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
+import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import type { TrafficProfile } from '../cluster/exporter.js';
 import { EXPORTER_VARIABLE, PROMETHEUS_VARIABLE } from '../cluster/test-cluster.js';
 import { testApp } from '../util/synth.js';
@@ -20,8 +23,22 @@ import { describeCluster, eventually, testKubeConfig } from './cluster.js';
 export const describeRollouts =
   process.env[PROMETHEUS_VARIABLE] && process.env[EXPORTER_VARIABLE] ? describeCluster : describe.skip;
 
-/** Where the analyses query: Prometheus on loopback, as the controller runs on the host. */
+/** Where the analyses query: the operator's Prometheus on loopback, as the controller runs on the host. */
 export const prometheusAddress = (): string => process.env[PROMETHEUS_VARIABLE]!;
+
+/**
+ * What a user writes to have a workload's metrics scraped: its Monitoring (a ServiceMonitor of its
+ * Services), scraped every second, with no alerts or dashboard of its own. The operator's Prometheus
+ * scrapes nothing that no monitor selects.
+ */
+export function monitor(workload: WebService): Monitoring {
+  return new Monitoring(Chart.of(workload), `${workload.name}-monitoring`, {
+    workload,
+    scrapeInterval: '1s',
+    goldenSignals: false,
+    dashboard: false,
+  });
+}
 
 /** Alarms that need little time: measured every 2 s over 10 s of data, 3 times when gating. */
 // Their pods appear seconds before a measurement, so missing data does not breach here (without the
