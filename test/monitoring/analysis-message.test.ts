@@ -1,5 +1,5 @@
-import { describeRun } from '../../client/readiness/rollout.js';
-import type { LiveObject } from '../../client/readiness/index.js';
+import { describeRun } from '../../client/wait/readiness/rollout.js';
+import type { LiveObject } from '../../client/wait/readiness/index.js';
 import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
 
 /** An AnalysisRun of one alarm's metric, whose last measurement saw `value`. */
