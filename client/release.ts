@@ -284,7 +284,13 @@ export class Release {
    * fails after something changed, with the status `failed`), optionally waits, and rolls back on
    * failure when asked to.
    */
-  public apply(changeSet: ChangeSet, options: DeployOptions = {}): Promise<DeployResult> {
+  public async apply(changeSet: ChangeSet, options: DeployOptions = {}): Promise<DeployResult> {
+    // Refused before the lock: a change set that is never applied costs no lock round-trip.
+    if (changeSet.gitops) {
+      throw new Error(
+        'a change set computed as the GitOps engine applies (gitops: true) only shows drift and is never applied; compute one without gitops to apply',
+      );
+    }
     return this.locked('apply', async () => {
       try {
         return await this.applyAndRecord(changeSet, options);
@@ -307,11 +313,6 @@ export class Release {
   }
 
   private async applyAndRecord(changeSet: ChangeSet, options: DeployOptions): Promise<DeployResult> {
-    if (changeSet.gitops) {
-      throw new Error(
-        'a change set computed as the GitOps engine applies (gitops: true) only shows drift and is never applied; compute one without gitops to apply',
-      );
-    }
     if (changeSet.summary.conflict > 0) {
       throw new ConflictError(changeSet);
     }

@@ -341,14 +341,17 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     );
   });
 
-  test('a change set computed as the GitOps engine applies is never applied: the library refuses it', async () => {
+  test('a change set computed as the GitOps engine applies is never applied: the library refuses it before the lock', async () => {
     const namespace = await createNamespace('client-apply-gitops');
-    const release = Release.connect({ kubeConfig: testKubeConfig(), name: 'app', namespace });
+    // The release's own namespace does not exist yet: taking the lock would create it for the Lease.
+    const home = `${namespace}-home`;
+    const release = Release.connect({ kubeConfig: testKubeConfig(), name: 'app', namespace: home });
     const changeSet = await release.changeSet([configMap(namespace, 'shown', { x: '1' })], { gitops: true });
     expect(changeSet.summary.create).toBe(1);
     await expect(release.apply(changeSet)).rejects.toThrow(
       'a change set computed as the GitOps engine applies (gitops: true) only shows drift and is never applied; compute one without gitops to apply',
     );
     expect(await status(`/api/v1/namespaces/${namespace}/configmaps/shown`)).toBe(404);
+    expect(await status(`/api/v1/namespaces/${home}`)).toBe(404);
   });
 });
