@@ -418,7 +418,18 @@ export class Release {
    * stayed at, or an Argo Rollouts controller aborted back to, the version stable before.
    */
   private async recordFailedWait(number: number, changeSet: ChangeSet, waited: WaitResult): Promise<void> {
-    const before = (await this.history.list()).filter((r) => r.number < number).at(-1);
+    let revisions: Revision[];
+    try {
+      revisions = await this.history.list();
+    } catch (error) {
+      // Without the revision before, the outcomes cannot be told; the revision is still failed, not pending.
+      this.context.api.warn(
+        `revision ${number} is marked failed without its workloads' outcomes: the revisions could not be listed: ${firstLine(error)}`,
+      );
+      await this.history.setStatus(number, 'failed');
+      return;
+    }
+    const before = revisions.filter((r) => r.number < number).at(-1);
     const { changed, created } = changedObjects(changeSet.changes);
     const previous = before && {
       number: before.number,

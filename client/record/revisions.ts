@@ -331,8 +331,21 @@ export class RevisionHistory {
 
   /** Sets annotations of a revision (a merge patch conditioned on the resourceVersion read). */
   private async annotate(revision: number, annotations: Record<string, string>): Promise<void> {
-    const found = (await this.secrets()).find((s) => revisionNumber(s) === revision);
-    if (!found) {
+    // Read by its name, not listed: a revision is still marked when the list is forbidden or throttled.
+    const found = await this.api
+      .request<RevisionSecret>({
+        path: `${this.collection}/${encodeURIComponent(revisionName(this.applySet.name, revision))}`,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 404) {
+          return undefined;
+        }
+        throw error;
+      });
+    if (
+      found?.metadata.labels?.[REVISION_LABELS.applySet] !== this.applySet.id ||
+      revisionNumber(found) !== revision
+    ) {
       return;
     }
     await this.api.request({

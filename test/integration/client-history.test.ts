@@ -4,10 +4,20 @@
  * that cannot be recorded is refused before anything is applied.
  */
 import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Release, WaitError } from '../../client/index.js';
+import type { ApiError } from '../../client/transport/api-client.js';
 import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
-import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
-import { cli, configMap, deployment, unschedulableDeployment, writeManifests } from './client-cli.js';
+import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
+import {
+  cli,
+  configMap,
+  deployment,
+  serviceAccountWithRole,
+  unschedulableDeployment,
+  writeManifests,
+} from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
 const historyOf = async (ns: string) =>
@@ -19,6 +29,26 @@ const historyOf = async (ns: string) =>
       objects: number;
     }[]
   ).map((r) => [r.number, r.status, r.message]);
+
+/** The rules of a deployer of Deployments whose verbs on Secrets (its revisions) are `secrets`. */
+const deployerRules = (secrets: readonly string[]) => [
+  { apiGroups: ['apps', 'coordination.k8s.io', 'events.k8s.io'], resources: ['*'], verbs: ['*'] },
+  { apiGroups: [''], resources: ['pods', 'events'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: secrets },
+];
+
+/** A kubeconfig for the ServiceAccount with `token`, on the test cluster. */
+function userKubeConfig(token: string, ns: string): KubeConfig {
+  const cluster = testKubeConfig().getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'test', server: cluster.server, caData: cluster.caData }],
+    users: [{ name: 'deployer', token }],
+    contexts: [{ name: 'deployer', cluster: 'test', user: 'deployer', namespace: ns }],
+    currentContext: 'deployer',
+  });
+  return kc;
+}
 
 describeCluster('history', () => {
   test('a timed-out wait records the revision as failed, and rollback returns to the last healthy one', async () => {
@@ -61,6 +91,38 @@ describeCluster('history', () => {
       [2, 'failed', 'bad'],
       [3, 'deployed', 'rollback to revision 1'],
     ]);
+  });
+
+  test('a failed wait whose history can no longer be listed still marks the revision failed and throws the WaitError', async () => {
+    const ns = await createNamespace('client-failedwait-forbidden');
+    const token = await serviceAccountWithRole(
+      ns,
+      'deployer',
+      deployerRules(['get', 'list', 'create', 'patch', 'delete']),
+    );
+    const kubeConfig = userKubeConfig(token, ns);
+    const release = Release.connect({ kubeConfig, name: 'app', namespace: ns });
+    let revoked: Promise<unknown> | undefined;
+    // Once the wait has started, the revision is recorded (pending): listing Secrets is taken away.
+    const revoke = async () => {
+      await serviceAccountWithRole(ns, 'deployer', deployerRules(['get', 'create', 'patch', 'delete']));
+      const probe = ApiClient.fromKubeConfig(kubeConfig, { retry: { retries: 0 } });
+      await eventually('listing Secrets to be forbidden', () =>
+        probe.request({ path: `/api/v1/namespaces/${ns}/secrets` }).then(
+          () => undefined,
+          (error: ApiError) => (error.code === 403 ? true : undefined),
+        ),
+      );
+    };
+    const deployed = release.deploy([unschedulableDeployment(ns, 'web')], {
+      wait: { timeoutMs: 15_000, onStatus: () => (revoked ??= revoke()) },
+    });
+    await expect(deployed).rejects.toThrow(WaitError);
+    await expect(deployed).rejects.toThrow(
+      `1 object did not become ready:\n  - Deployment/${ns}/web: timed out: `,
+    );
+    await revoked;
+    expect(await historyOf(ns)).toEqual([[1, 'failed', '']]);
   });
 
   test('a revision Secret with garbage in it is named and skipped: history, apply and other rollbacks go on', async () => {
