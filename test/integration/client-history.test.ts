@@ -115,7 +115,12 @@ describeCluster('history', () => {
       );
     };
     const deployed = release.deploy([unschedulableDeployment(ns, 'web')], {
-      wait: { timeoutMs: 15_000, onStatus: () => (revoked ??= revoke()) },
+      wait: {
+        timeoutMs: 15_000,
+        onStatus: () => {
+          revoked ??= revoke();
+        },
+      },
     });
     await expect(deployed).rejects.toThrow(WaitError);
     await expect(deployed).rejects.toThrow(
