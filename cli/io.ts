@@ -1,3 +1,5 @@
+import type { StepObserver } from '../client/index.js';
+
 /** What every command is given: the process's streams, folder and environment, and how it exits. */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -6,6 +8,13 @@ export interface CliIo {
   /** The project root: manifests default to its `dist/`. */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Told each step of the releases the command connects to (ReleaseOptions.onStep), for a program that
+   * runs the CLI in its own process.
+   *
+   * @default - nothing is told
+   */
+  readonly onStep?: StepObserver;
 }
 
 /**

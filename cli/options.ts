@@ -150,6 +150,7 @@ export function connect(io: CliIo, flags: ConnectionFlags): Release {
     retry: { retries: flags.requestRetries },
     // As kubectl prints them, whatever the output format (`-o json` also lists them under "warnings").
     onWarning: (text) => io.stderr.write(`Warning: ${text}\n`),
+    onStep: io.onStep,
   });
   if (flags.output === 'text') {
     io.stdout.write(

@@ -9,7 +9,8 @@ export * from './plan/index.js';
 export * from './apply/index.js';
 export * from './wait/index.js';
 export * from './record/index.js';
-export { HOLD_VARIABLE } from './checkpoints.js';
+export type { Step, StepObserver } from './steps.js';
+export { STEPS } from './steps.js';
 export { InterruptedError, ObjectError, StackError } from './errors.js';
 export type {
   DeployOptions,

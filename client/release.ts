@@ -17,7 +17,7 @@ import { APPLYSET_LABELS, ApplySet } from './plan/applyset.js';
 import type { ChangeSet, ChangeSetOptions } from './plan/change-set.js';
 import { computeChangeSet, desiredObjects } from './plan/change-set.js';
 import { canonicalDigest } from './plan/canonical-json.js';
-import { checkpoint } from './checkpoints.js';
+import type { StepObserver } from './steps.js';
 import { LeaseLock } from './apply/lease-lock.js';
 import { foreignObjectsIn } from './plan/namespace-guard.js';
 import { contextNamespace } from './transport/kubeconfig.js';
@@ -65,6 +65,14 @@ export interface ReleaseOptions {
    * @default DEFAULT_READINESS
    */
   readonly readiness?: ReadinessRegistry;
+  /**
+   * Told each step the release passes (see Step): the lock taken, each object diffed, applied or pruned,
+   * the revision about to be recorded. The command waits for a promise it returns, so it can also hold
+   * the command at a step.
+   *
+   * @default - nothing is told
+   */
+  readonly onStep?: StepObserver;
 }
 
 export interface DeployOptions extends ApplyOptions {
@@ -186,6 +194,7 @@ export class Release {
       { api, catalog, applySet, fieldManager, defaultNamespace: namespace },
       user,
       options.readiness ?? DEFAULT_READINESS,
+      options.onStep,
     );
   }
 
@@ -202,6 +211,7 @@ export class Release {
     private readonly context: ApplyContext,
     private readonly user: string,
     private readonly readiness: ReadinessRegistry,
+    private readonly onStep?: StepObserver,
   ) {
     this.history = new RevisionHistory(context.api, context.applySet);
   }
@@ -247,7 +257,7 @@ export class Release {
       breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${name} -n ${namespace}\` (it expires by itself 15 s after its command died)`,
     });
     try {
-      await checkpoint('locked');
+      await this.onStep?.('locked');
       return await work();
     } finally {
       // Kept until released: an interrupt meanwhile waits for the same release before the process exits.
@@ -263,7 +273,7 @@ export class Release {
 
   /** The change set of applying `manifests`: what `apply` of it will do. */
   public changeSet(manifests: readonly Manifest[], options?: ChangeSetOptions): Promise<ChangeSet> {
-    return computeChangeSet(this.context, manifests, options);
+    return computeChangeSet(this.context, manifests, { onStep: this.onStep, ...options });
   }
 
   /** The change set and its apply under one lock: for callers that do not show the change set first. */
@@ -375,6 +385,7 @@ export class Release {
           options.onObject?.(event);
         },
         beforePrune: () => this.lock!.assertHeld('pruning'),
+        onStep: this.onStep,
       });
     } catch (error) {
       if (changed && prepared) {
@@ -387,7 +398,7 @@ export class Release {
       return { result };
     }
     await this.lock!.assertHeld('recording the revision');
-    await checkpoint('recording');
+    await this.onStep?.('recording');
     const waits = options.wait || (result.leftovers ?? []).length > 0;
     return { result, revision: await this.record(prepared, options, waits ? 'pending' : 'deployed') };
   }
@@ -599,6 +610,7 @@ export class Release {
       }
       const result = await applyChangeSet(this.context, changeSet, {
         beforePrune: () => this.lock!.assertHeld('pruning'),
+        onStep: this.onStep,
       });
       await this.history.removeAll();
       await this.context.applySet.deleteParent();

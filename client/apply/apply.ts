@@ -10,7 +10,7 @@ import { resolveObject, serverSideApply } from '../plan/apply-context.js';
 import { unionScope } from '../plan/applyset.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import { desiredObjects, prunedObjects } from '../plan/change-set.js';
-import { checkpoint } from '../checkpoints.js';
+import type { StepObserver } from '../steps.js';
 import { forEachObject } from '../plan/for-each-object.js';
 import { objectRef } from '../transport/resources.js';
 import { APPLY_STAGES, groupByStage, stageOf } from '../plan/ordering.js';
@@ -63,6 +63,8 @@ export interface ApplyOptions {
    * @default - runs to the end
    */
   readonly signal?: AbortSignal;
+  /** @default - see ReleaseOptions.onStep */
+  readonly onStep?: StepObserver;
 }
 
 export interface ApplyResult {
@@ -136,7 +138,7 @@ export async function applyChangeSet(
           recreated.push(result);
         }
         options.onObject?.({ ref: objectRef(resolved.manifest), action: 'applied' });
-        await checkpoint('applying');
+        await options.onStep?.('applying');
         return result;
       },
     );
@@ -163,7 +165,7 @@ export async function applyChangeSet(
           await deleteMember(context, member);
           pruned.push(objectRef(member));
           options.onObject?.({ ref: objectRef(member), action: 'pruned' });
-          await checkpoint('pruning');
+          await options.onStep?.('pruning');
         },
       );
     }

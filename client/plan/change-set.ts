@@ -15,7 +15,7 @@ import type { ApplySetScope } from './applyset.js';
 import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
 import { asEngineApplies, engineOwner } from './engine-managed.js';
 import { describeFailure, immutableFields, isFieldConflict } from '../errors.js';
-import { checkpoint } from '../checkpoints.js';
+import type { StepObserver } from '../steps.js';
 import { forEachObject } from './for-each-object.js';
 import { LiveObjects } from './live-objects.js';
 import { sourceOf, withSourceOf } from './manifests.js';
@@ -139,6 +139,8 @@ export interface ChangeSetOptions {
    * @default false
    */
   readonly recreateOnImmutable?: boolean;
+  /** @default - see ReleaseOptions.onStep */
+  readonly onStep?: StepObserver;
 }
 
 /** The ApplySet id of another ApplySet that owns `live`, or undefined. */
@@ -182,7 +184,7 @@ export async function computeChangeSet(
     { limit, step: 'computing the change set', unreachable: 'check the server address and that it is up' },
     async (manifest) => {
       const change = await changeOf(context, live, manifest, options);
-      await checkpoint('diffing');
+      await options.onStep?.('diffing');
       return change;
     },
   );
