@@ -122,24 +122,7 @@ async function confirmAndApply(
     printChangeSet(io, changeSet, false);
   }
   if (!hasChanges(changeSet)) {
-    // Nothing to apply; deploy still waits, as the app may not be ready yet.
-    const recorded = flags.dryRun
-      ? undefined
-      : await release.recordUnrecorded(changeSet, { message: flags.message });
-    if (recorded && text) {
-      io.stdout.write(`recorded revision ${recorded.number}: ${recorded.message}\n`);
-    }
-    const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
-    if (!text) {
-      printJson(io, {
-        changeSet: changeSetJson(changeSet),
-        applied: 0,
-        pruned: [],
-        wait: waited,
-        warnings: release.warnings,
-      });
-    }
-    throw new ExitCode(waited ? waitExitCode(waited) : EXIT.ok);
+    await finishUnchanged(io, release, manifests, flags, wait, changeSet);
   }
   if (!flags.dryRun && !flags.yes) {
     if (!io.stdin.isTTY) {
@@ -188,6 +171,38 @@ async function confirmAndApply(
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * A change set with nothing to apply: records the manifests if an apply before stopped short of it, waits
+ * for `deploy` (the app may not be ready yet), and ends the command.
+ */
+async function finishUnchanged(
+  io: CliIo,
+  release: Release,
+  manifests: Manifest[],
+  flags: ApplyFlags,
+  wait: boolean,
+  changeSet: ChangeSet,
+): Promise<never> {
+  const text = flags.output === 'text';
+  const recorded = flags.dryRun
+    ? undefined
+    : await release.recordUnrecorded(changeSet, { message: flags.message });
+  if (recorded && text) {
+    io.stdout.write(`recorded revision ${recorded.number}: ${recorded.message}\n`);
+  }
+  const waited = wait ? await watchAndReport(io, release, manifests, flags) : undefined;
+  if (!text) {
+    printJson(io, {
+      changeSet: changeSetJson(changeSet),
+      applied: 0,
+      pruned: [],
+      wait: waited,
+      warnings: release.warnings,
+    });
+  }
+  throw new ExitCode(waited ? waitExitCode(waited) : EXIT.ok);
 }
 
 export function registerApply(program: Command, io: CliIo): void {
