@@ -130,3 +130,8 @@ function immutableHint(error: ApiError): string | undefined {
   const resource = `${details.kind.toLowerCase()}${group ? `.${group}` : ''}/${details.name}`;
   return `${what}: delete it (kubectl delete ${resource}, in its namespace) and apply again; the client recreates only workloads`;
 }
+
+/** The first line of an error's message, for a note that quotes it. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}

@@ -18,5 +18,6 @@ export type {
   MigrateResult,
   ReleaseOptions,
   RollbackOptions,
-} from './release.js';
-export { ConflictError, Release, RolledBackError, WaitError } from './release.js';
+} from './release-options.js';
+export { ConflictError, RolledBackError, WaitError } from './release-errors.js';
+export { Release } from './release.js';

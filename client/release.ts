@@ -3,199 +3,47 @@
  * with its ApplySet and revision history, as Helm calls an installed chart a release. This is the
  * library API; the CLI only strings its methods together.
  */
-import { hostname, userInfo } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { RetryPolicy } from './transport/api-client.js';
-import { ApiClient, CONTENT_TYPES } from './transport/api-client.js';
-import type { ApplyContext } from './plan/apply-context.js';
-import { FIELD_MANAGER, resolveObject } from './plan/apply-context.js';
-import type { ApplyOptions, ApplyResult } from './apply/apply.js';
+import type { ApplyResult, ApplySteps } from './apply/apply.js';
 import { applyChangeSet } from './apply/apply.js';
-import { InterruptedError } from './errors.js';
-import { removeLeftovers } from './apply/recreate.js';
-import { APPLYSET_LABELS, ApplySet } from './plan/applyset.js';
-import type { ChangeSet, ChangeSetOptions } from './plan/change-set.js';
-import { computeChangeSet, desiredObjects } from './plan/change-set.js';
-import { canonicalDigest } from './plan/canonical-json.js';
-import type { StepObserver } from './steps.js';
 import { LeaseLock } from './apply/lease-lock.js';
-import { foreignObjectsIn } from './plan/namespace-guard.js';
-import { contextNamespace } from './transport/kubeconfig.js';
-import type { Manifest } from './transport/resources.js';
-import { ResourceCatalog, UnknownKindError } from './transport/resources.js';
-import type { PreparedRevision, Revision, RevisionStatus } from './record/revisions.js';
-import { checkApplySetName, RevisionHistory } from './record/revisions.js';
-import type { ReadinessRegistry } from './wait/readiness/index.js';
-import { DEFAULT_READINESS } from './wait/readiness/index.js';
+import { removeLeftovers } from './apply/recreate.js';
 import type { RolloutOperation } from './apply/rollout-operations.js';
 import { operateRollout } from './apply/rollout-operations.js';
-import { changedObjects, describeStable, workloadOutcomes } from './record/workload-outcomes.js';
+import { deleteApp } from './delete-app.js';
+import { firstLine, InterruptedError } from './errors.js';
+import { migrate, migrationSource } from './migrate.js';
+import type { ApplyContext } from './plan/apply-context.js';
+import { resolveManifests } from './plan/apply-context.js';
+import type { ChangeSet, ChangeSetOptions } from './plan/change-set.js';
+import { computeChangeSet, desiredObjects } from './plan/change-set.js';
+import type { Revision, RevisionStatus } from './record/revision-secret.js';
+import type { PreparedRevision } from './record/revisions.js';
+import { RevisionHistory } from './record/revisions.js';
+import { failIfPending, markDeployed, markFailedWait } from './record/settle.js';
+import { rollbackTarget } from './record/rollback-target.js';
+import { describeStable } from './record/workload-outcomes.js';
+import { ConflictError, RolledBackError, WaitError } from './release-errors.js';
+import { releaseContext } from './release-context.js';
+import { acquireLock, commandIdentity, EXPIRES, lockName } from './release-lock.js';
+import type {
+  DeployOptions,
+  DeployResult,
+  MigrateResult,
+  ReleaseOptions,
+  RollbackOptions,
+} from './release-options.js';
+import type { StepObserver } from './steps.js';
+import type { Manifest } from './transport/resources.js';
+import { waitUntilServed } from './wait/crds.js';
+import type { ReadinessRegistry } from './wait/readiness/index.js';
+import { DEFAULT_READINESS } from './wait/readiness/index.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './wait/watch.js';
-import { currentStatus, describeUnready, waitForReady } from './wait/watch.js';
-
-export interface ReleaseOptions {
-  readonly kubeConfig: KubeConfig;
-  /**
-   * The name of the ApplySet parent Secret, which identifies the stack in the cluster.
-   *
-   * @default 'cdk8s-devops'
-   */
-  readonly name?: string;
-  /**
-   * The namespace of the parent and revisions, and of namespaced objects whose manifest names none.
-   *
-   * @default - the context's namespace, else 'default'
-   */
-  readonly namespace?: string;
-  /** @default 'cdk8s-devops' */
-  readonly fieldManager?: string;
-  /** @default - see ApiClientOptions */
-  readonly retry?: RetryPolicy;
-  /**
-   * Receives each distinct warning the API server sends (deprecated APIs, Pod Security in warn mode,
-   * deprecated annotations); all of them are also in `Release.warnings`.
-   *
-   * @default - only collected
-   */
-  readonly onWarning?: (text: string) => void;
-  /**
-   * The readiness checkers of `watch`, `status` and waiting applies; add your own kinds to a registry
-   * made with `ReadinessRegistry.withBuiltIns()`.
-   *
-   * @default DEFAULT_READINESS
-   */
-  readonly readiness?: ReadinessRegistry;
-  /**
-   * Told each step the release passes (see Step): the lock taken, each object diffed, applied or pruned,
-   * the revision about to be recorded. The command waits for a promise it returns, so it can also hold
-   * the command at a step.
-   *
-   * @default - nothing is told
-   */
-  readonly onStep?: StepObserver;
-}
-
-export interface DeployOptions extends ApplyOptions {
-  /**
-   * Wait for the applied objects to be ready; a failure or timeout fails the apply.
-   *
-   * @default - do not wait
-   */
-  readonly wait?: WaitOptions;
-  /**
-   * When the apply or the wait fails, apply the last recorded revision again (CloudFormation's default).
-   *
-   * @default false
-   */
-  readonly rollbackOnFailure?: boolean;
-  /**
-   * Why, recorded with the revision.
-   *
-   * @default ''
-   */
-  readonly message?: string;
-  /**
-   * How many revisions to keep.
-   *
-   * @default 10
-   */
-  readonly keepRevisions?: number;
-}
-
-export interface RollbackOptions {
-  /** @default - the newest healthy revision before the latest */
-  readonly toRevision?: number;
-  /** @default - do not wait */
-  readonly wait?: WaitOptions;
-  /** @default 'rollback to revision <n>' */
-  readonly message?: string;
-  /**
-   * Recreate workloads whose return to the revision changes an immutable field (a selector that a later
-   * revision changed), as `apply` does with the same consent.
-   *
-   * @default false
-   */
-  readonly recreateOnImmutable?: boolean;
-  /**
-   * Sees the change set before anything changes (its `recreate` changes included); false rolls back
-   * nothing and `rollback` resolves to undefined.
-   *
-   * @default - no confirmation
-   */
-  readonly confirm?: (changeSet: ChangeSet) => Promise<boolean>;
-}
-
-export interface DeployResult extends ApplyResult {
-  /** The revision recorded; undefined on a dry run. */
-  readonly revision?: Revision;
-  /** @default - not waited for */
-  readonly wait?: WaitResult;
-}
-
-/** The objects did not all become ready: `result` says which failed or ran out of time. */
-export class WaitError extends Error {
-  public constructor(public readonly result: WaitResult) {
-    const bad = result.objects.filter((o) => o.outcome !== 'ready');
-    super(
-      `${bad.length} object${bad.length === 1 ? '' : 's'} did not become ready:\n${describeUnready(bad)}`,
-    );
-    this.name = 'WaitError';
-  }
-}
-
-export interface MigrateResult {
-  /** How many objects were relabelled as members of the new ApplySet. */
-  readonly members: number;
-  /** How many revisions were moved. */
-  readonly revisions: number;
-}
-
-/** The change set holds conflicts: objects of another ApplySet, or fields another field manager owns. */
-export class ConflictError extends Error {
-  public constructor(changeSet: ChangeSet) {
-    const conflicts = changeSet.changes.filter((c) => c.operation === 'conflict');
-    super(
-      `${conflicts.length} object${conflicts.length === 1 ? '' : 's'} cannot be applied:\n${conflicts
-        .map((c) => `  - ${c.ref}: ${c.reason}`)
-        .join('\n')}\nnothing was applied`,
-    );
-    this.name = 'ConflictError';
-  }
-}
-
-/** The deploy failed and the release was rolled back to `revision`; `cause` is why it failed. */
-export class RolledBackError extends Error {
-  public constructor(
-    public readonly cause: Error,
-    public readonly revision: number,
-  ) {
-    super(`${cause.message}\nrolled back to revision ${revision}`, { cause });
-    this.name = 'RolledBackError';
-  }
-}
+import { currentStatus, waitForReady } from './wait/watch.js';
 
 export class Release {
   public static connect(options: ReleaseOptions): Release {
-    const api = ApiClient.fromKubeConfig(options.kubeConfig, {
-      retry: options.retry,
-      onWarning: options.onWarning,
-    });
-    const catalog = new ResourceCatalog(api);
-    const namespace = options.namespace ?? contextNamespace(options.kubeConfig) ?? 'default';
-    const fieldManager = options.fieldManager ?? FIELD_MANAGER;
-    checkApplySetName(options.name ?? 'cdk8s-devops');
-    const applySet = new ApplySet(api, catalog, {
-      name: options.name ?? 'cdk8s-devops',
-      namespace,
-      fieldManager,
-    });
-    const user = options.kubeConfig.getCurrentUser()?.name ?? userInfo().username;
-    return new Release(
-      { api, catalog, applySet, fieldManager, defaultNamespace: namespace },
-      user,
-      options.readiness ?? DEFAULT_READINESS,
-      options.onStep,
-    );
+    const { context, user } = releaseContext(options);
+    return new Release(context, user, options.readiness ?? DEFAULT_READINESS, options.onStep);
   }
 
   public readonly history: RevisionHistory;
@@ -232,11 +80,6 @@ export class Release {
     return this.context.defaultNamespace;
   }
 
-  /** The name of the Lease that locks the release, beside the parent. */
-  private get lockName(): string {
-    return `${this.context.applySet.name}.lock`;
-  }
-
   /**
    * Runs `work` holding the release's lock, as every command that changes the release does: taken before
    * the change set is computed and held through confirmation, apply, prune and revision. Throws
@@ -246,16 +89,8 @@ export class Release {
     if (this.lock) {
       return work();
     }
-    const { name, namespace } = this.context.applySet;
     await this.context.applySet.ensureNamespace();
-    this.lock = await LeaseLock.acquire(this.context.api, {
-      namespace,
-      name: this.lockName,
-      applySet: name,
-      holder: `${userInfo().username}@${hostname()}`,
-      command,
-      breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${name} -n ${namespace}\` (it expires by itself 15 s after its command died)`,
-    });
+    this.lock = await acquireLock(this.context.api, this.context.applySet, command, EXPIRES);
     try {
       await this.onStep?.('locked');
       return await work();
@@ -268,7 +103,8 @@ export class Release {
 
   /** Deletes the release's lock whoever holds it; true when there was one. */
   public breakLock(): Promise<boolean> {
-    return LeaseLock.breakLock(this.context.api, this.context.applySet.namespace, this.lockName);
+    const { api, applySet } = this.context;
+    return LeaseLock.breakLock(api, applySet.namespace, lockName(applySet.name));
   }
 
   /** The change set of applying `manifests`: what `apply` of it will do. */
@@ -349,7 +185,7 @@ export class Release {
       }
       await removeLeftovers(this.context, leftovers);
       if (!options.wait) {
-        await this.markDeployed(revision.number);
+        await markDeployed(this.history, revision.number);
         return { ...result, revision: { ...revision, status: 'deployed' } };
       }
     }
@@ -358,10 +194,12 @@ export class Release {
     }
     const waited = await this.waitFor(result.applied, wait);
     if (waited.outcome !== 'ready') {
-      await this.recordFailedWait(revision.number, changeSet, waited);
+      await markFailedWait(this.history, revision.number, changeSet, waited, (text) =>
+        this.context.api.warn(text),
+      );
       throw new WaitError(waited);
     }
-    await this.markDeployed(revision.number);
+    await markDeployed(this.history, revision.number);
     return { ...result, revision: { ...revision, status: 'deployed' }, wait: waited };
   }
 
@@ -377,16 +215,17 @@ export class Release {
     let changed = false;
     let result: ApplyResult;
     try {
-      result = await applyChangeSet(this.context, changeSet, {
-        ...options,
-        signal: this.stopping.signal,
-        onObject: (event) => {
-          changed = true;
-          options.onObject?.(event);
-        },
-        beforePrune: () => this.lock!.assertHeld('pruning'),
-        onStep: this.onStep,
-      });
+      result = await applyChangeSet(
+        this.context,
+        changeSet,
+        this.applySteps({
+          ...options,
+          onObject: (event) => {
+            changed = true;
+            options.onObject?.(event);
+          },
+        }),
+      );
     } catch (error) {
       if (changed && prepared) {
         // History records what was applied; a failure to record must not hide why the apply failed.
@@ -412,54 +251,10 @@ export class Release {
   public async interrupt(): Promise<Revision | undefined> {
     this.stopping.abort();
     await this.applying?.catch(() => {});
-    let revision: Revision | undefined;
-    if (this.recorded !== undefined) {
-      revision = (await this.history.list()).find((r) => r.number === this.recorded);
-      if (revision?.status === 'pending') {
-        await this.history.setStatus(revision.number, 'failed');
-        revision = { ...revision, status: 'failed' };
-      }
-    }
+    const revision =
+      this.recorded === undefined ? undefined : await failIfPending(this.history, this.recorded);
     await this.lock?.release();
     return revision;
-  }
-
-  /**
-   * Marks the revision failed with its workloads' outcomes: which became ready (promoted) and which
-   * stayed at, or an Argo Rollouts controller aborted back to, the version stable before.
-   */
-  private async recordFailedWait(number: number, changeSet: ChangeSet, waited: WaitResult): Promise<void> {
-    let revisions: Revision[];
-    try {
-      revisions = await this.history.list();
-    } catch (error) {
-      // Without the revision before, the outcomes cannot be told; the revision is still failed, not pending.
-      this.context.api.warn(
-        `revision ${number} is marked failed without its workloads' outcomes: the revisions could not be listed: ${firstLine(error)}`,
-      );
-      await this.history.setStatus(number, 'failed');
-      return;
-    }
-    const before = revisions.filter((r) => r.number < number).at(-1);
-    const { changed, created } = changedObjects(changeSet.changes);
-    const previous = before && {
-      number: before.number,
-      healthy: before.status === 'deployed' || before.status === 'superseded',
-      workloads: before.workloads,
-    };
-    const workloads = workloadOutcomes(waited.objects, changed, created, previous);
-    await this.history.setStatus(number, 'failed', workloads);
-  }
-
-  /** As Helm does: the revision is deployed, and the one deployed before it superseded. */
-  private async markDeployed(number: number): Promise<void> {
-    for (const revision of await this.history.list()) {
-      if (revision.number === number && revision.status !== 'deployed') {
-        await this.history.setStatus(number, 'deployed');
-      } else if (revision.number !== number && revision.status === 'deployed') {
-        await this.history.setStatus(revision.number, 'superseded');
-      }
-    }
   }
 
   /**
@@ -478,7 +273,7 @@ export class Release {
       }
       const latest = (await this.history.list()).at(-1);
       // Without any revision, only a parent says that something was applied.
-      if (latest ? await this.holdsManifestsOf(latest, prepared) : !changeSet.previousScope) {
+      if (latest ? await this.history.holdsManifestsOf(latest, prepared) : !changeSet.previousScope) {
         return undefined;
       }
       return this.record(
@@ -488,16 +283,6 @@ export class Release {
         'the cluster already matched: applied by a command that stopped before recording it',
       );
     });
-  }
-
-  /** Whether `revision` holds the manifests of `prepared` (read when its digest is of an older kind). */
-  private async holdsManifestsOf(revision: Revision, prepared: PreparedRevision): Promise<boolean> {
-    if (revision.digest === prepared.digest) {
-      return true;
-    }
-    // Digests recorded before they were canonical depend on key order: compare the manifests themselves.
-    const manifests = await this.history.manifests(revision.number).catch(() => undefined);
-    return manifests !== undefined && canonicalDigest(manifests) === prepared.digest;
   }
 
   /** Records a revision with `status`; a deployed one supersedes the revisions deployed before it. */
@@ -511,12 +296,12 @@ export class Release {
       user: this.user,
       message: [options.message, note].filter(Boolean).join('; '),
       status,
-      writer: `${userInfo().username}@${hostname()} ${process.pid} ${Date.now()}`,
+      writer: `${commandIdentity()} ${process.pid} ${Date.now()}`,
       keep: options.keepRevisions,
     });
     this.recorded = revision.number;
     if (status === 'deployed') {
-      await this.markDeployed(revision.number);
+      await markDeployed(this.history, revision.number);
     }
     return revision;
   }
@@ -553,15 +338,13 @@ export class Release {
     await this.assertExists();
     return this.locked('rollback', async () => {
       const revisions = await this.history.list();
-      const target =
-        options.toRevision === undefined
-          ? await this.history.lastGood()
-          : { number: options.toRevision, manifests: await this.history.manifests(options.toRevision) };
-      if (target === undefined) {
-        throw new Error(
-          `ApplySet ${this.context.applySet.namespace}/${this.context.applySet.name} has no earlier healthy revision that can be read to roll back to (revisions: ${revisions.map((r) => `${r.number} ${r.status}`).join(', ') || 'none'}); name one with --to-revision`,
-        );
-      }
+      const { name, namespace } = this.context.applySet;
+      const target = await rollbackTarget(
+        this.history,
+        revisions,
+        options.toRevision,
+        `${namespace}/${name}`,
+      );
       const to = target.number;
       const replaced = revisions.at(-1);
       const changeSet = await this.changeSet(target.manifests, {
@@ -608,26 +391,7 @@ export class Release {
       if (!(await confirm(changeSet))) {
         return undefined;
       }
-      const result = await applyChangeSet(this.context, changeSet, {
-        beforePrune: () => this.lock!.assertHeld('pruning'),
-        onStep: this.onStep,
-      });
-      await this.history.removeAll();
-      await this.context.applySet.deleteParent();
-      // The Namespace kept for the parent's sake goes last, when it was a member and holds nothing else.
-      const home = changeSet.kept.find((k) => k.ref === `Namespace/${this.context.applySet.namespace}`);
-      if (
-        home &&
-        (await foreignObjectsIn(this.context, this.context.applySet.namespace, this.context.applySet.id))
-          .length === 0
-      ) {
-        await this.context.api.request({
-          path: `/api/v1/namespaces/${encodeURIComponent(this.context.applySet.namespace)}`,
-          method: 'DELETE',
-        });
-        return { ...result, pruned: [...result.pruned, home.ref] };
-      }
-      return result;
+      return deleteApp(this.context, this.history, changeSet, this.applySteps({}));
     });
   }
 
@@ -640,59 +404,18 @@ export class Release {
     from: string,
     fromNamespace = this.context.applySet.namespace,
   ): Promise<MigrateResult> {
-    const { api, catalog, fieldManager, applySet } = this.context;
-    const old = new ApplySet(api, catalog, { name: from, namespace: fromNamespace, fieldManager });
-    if (old.id === applySet.id) {
-      throw new Error(`ApplySet ${from} in ${fromNamespace} is the one named already: nothing to migrate`);
-    }
-    return this.locked('migrate', async () => {
-      const oldLock = await LeaseLock.acquire(api, {
-        namespace: fromNamespace,
-        name: `${from}.lock`,
-        applySet: from,
-        holder: `${userInfo().username}@${hostname()}`,
-        command: 'migrate',
-        breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${from} -n ${fromNamespace}\``,
-      });
-      try {
-        const scope = await old.readScope();
-        if (!scope) {
-          throw new Error(`there is no ApplySet ${from} in namespace ${fromNamespace} to migrate from`);
-        }
-        if (await applySet.readScope()) {
-          throw new Error(
-            `ApplySet ${applySet.name} in namespace ${applySet.namespace} exists already: migrate only into a new name`,
-          );
-        }
-        // The new parent first records the scope, so that an interrupted migration can be run again.
-        await applySet.writeScope(scope);
-        const members = await old.listMembers(scope);
-        for (const member of members) {
-          await api.request({
-            path: await catalog.pathOf(member),
-            method: 'PATCH',
-            contentType: CONTENT_TYPES.merge,
-            body: { metadata: { labels: { [APPLYSET_LABELS.partOf]: applySet.id } } },
-          });
-        }
-        await oldLock.assertHeld('moving the revisions');
-        const revisions = await this.history.moveFrom(new RevisionHistory(api, old));
-        await old.deleteParent();
-        return { members: members.length, revisions };
-      } finally {
-        await oldLock.release();
-      }
-    });
+    const old = migrationSource(this.context, from, fromNamespace);
+    return this.locked('migrate', () => migrate(this.context, this.history, old));
   }
 
   /** Waits for the objects to be ready. */
   public async watch(manifests: readonly Manifest[], options?: WaitOptions): Promise<WaitResult> {
-    return this.waitFor(await this.resolve(manifests), options);
+    return this.waitFor(await resolveManifests(this.context, manifests), options);
   }
 
   /** The readiness of each object now. */
   public async status(manifests: readonly Manifest[]): Promise<ObjectStatus[]> {
-    return currentStatus(this.context, await this.resolve(manifests), this.readiness);
+    return currentStatus(this.context, await resolveManifests(this.context, manifests), this.readiness);
   }
 
   /** An Argo Rollouts operation on the Rollout `name` (in the default namespace unless given one). */
@@ -704,25 +427,21 @@ export class Release {
     return operateRollout(this.context.api, operation, { namespace, name });
   }
 
+  /**
+   * The apply's steps as the release runs them: stopped by an interrupt, the lock checked before the
+   * prune, every step told to the observer, and new CRDs waited for between stages.
+   */
+  private applySteps(options: DeployOptions): ApplySteps {
+    return {
+      ...options,
+      signal: this.stopping.signal,
+      beforePrune: () => this.lock!.assertHeld('pruning'),
+      onStep: this.onStep,
+      untilServed: (crds) => waitUntilServed(this.context, crds, options.crdTimeoutMs ?? 60_000),
+    };
+  }
+
   private waitFor(objects: readonly Manifest[], options: WaitOptions = {}): Promise<WaitResult> {
     return waitForReady(this.context, objects, { readiness: this.readiness, ...options });
   }
-
-  /** The manifests with namespaces settled, as they are in the cluster. */
-  private resolve(manifests: readonly Manifest[]): Promise<Manifest[]> {
-    return Promise.all(
-      manifests.map(async (m) => {
-        try {
-          return (await resolveObject(this.context, m)).manifest;
-        } catch (error) {
-          if (error instanceof UnknownKindError) {
-            throw new Error(`${m.kind}/${m.metadata.name}: ${error.message}`);
-          }
-          throw error;
-        }
-      }),
-    );
-  }
 }
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];

@@ -1,8 +1,9 @@
 /**
  * Applying a change set, as it was shown: server-side apply of its desired objects stage by stage (see
- * ordering.ts) with bounded concurrency, waiting for new CRDs to be Established before the objects that
- * need them, then deleting the live objects it lists for pruning, and only when every apply succeeded.
+ * ordering.ts) with bounded concurrency, letting the release wait for new CRDs to be Established before
+ * the objects that need them, then deleting the live objects it lists for pruning, and only when every apply succeeded.
  */
+import type { LimitFunction } from 'p-limit';
 import pLimit from 'p-limit';
 import { ApiError } from '../transport/api-client.js';
 import type { ApplyContext } from '../plan/apply-context.js';
@@ -16,8 +17,6 @@ import { objectRef } from '../transport/resources.js';
 import { APPLY_STAGES, groupByStage, stageOf } from '../plan/ordering.js';
 import { deleteForRecreation } from './recreate.js';
 import type { Manifest } from '../transport/resources.js';
-import { KindNotServedError } from '../transport/resources.js';
-import { waitForReady } from '../wait/watch.js';
 
 export interface ApplyOptions {
   /**
@@ -67,6 +66,15 @@ export interface ApplyOptions {
   readonly onStep?: StepObserver;
 }
 
+/** What the release does around the apply's steps (see Release): given by it, never by a caller. */
+export interface ApplySteps extends ApplyOptions {
+  /**
+   * Resolves once the new CRDs a stage applied are Established and served, before the next stage sends
+   * the objects that need them (the release's one place that starts waits).
+   */
+  readonly untilServed: (crds: readonly Manifest[]) => Promise<void>;
+}
+
 export interface ApplyResult {
   /**
    * The objects as the server stores them, in the order of the change set: those sent, and the
@@ -84,7 +92,7 @@ export interface ApplyResult {
 export async function applyChangeSet(
   context: ApplyContext,
   changeSet: ChangeSet,
-  options: ApplyOptions = {},
+  options: ApplySteps,
 ): Promise<ApplyResult> {
   const limit = pLimit(options.concurrency ?? 16);
   const dryRun = options.dryRun ?? false;
@@ -145,30 +153,14 @@ export async function applyChangeSet(
     applied.push(...stored);
     const crds = stored.filter((o) => o.kind === 'CustomResourceDefinition');
     if (crds.length > 0 && !dryRun) {
-      await waitUntilServed(context, crds, options.crdTimeoutMs ?? 60_000);
+      await options.untilServed(crds);
     }
   }
 
   const pruned: string[] = [];
   if (!dryRun) {
     await options.beforePrune?.();
-    for (const stage of [...APPLY_STAGES].reverse()) {
-      await forEachObject(
-        prune.filter((m) => stageOf(m) === stage),
-        {
-          limit,
-          signal: options.signal,
-          step: `pruning the ${stage} stage`,
-          unreachable: 'apply again to finish pruning',
-        },
-        async (member) => {
-          await deleteMember(context, member);
-          pruned.push(objectRef(member));
-          options.onObject?.({ ref: objectRef(member), action: 'pruned' });
-          await options.onStep?.('pruning');
-        },
-      );
-    }
+    pruned.push(...(await pruneMembers(context, prune, limit, options)));
     // Members kept (pruning switched off, or a Namespace that holds others' objects) stay in the parent's
     // scope, so that a later apply can prune them.
     const unpruned = changeSet.changes.length > applied.length + pruned.length;
@@ -178,22 +170,32 @@ export async function applyChangeSet(
   return { applied, pruned, recreated, leftovers };
 }
 
-/** Waits until new CRDs are Established and discovery serves their kinds, within one deadline. */
-async function waitUntilServed(context: ApplyContext, crds: Manifest[], timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  const result = await waitForReady(context, crds, { timeoutMs });
-  if (result.outcome !== 'ready') {
-    const names = crds.map((c) => c.metadata.name).join(' ');
-    throw new Error(
-      `the CustomResourceDefinitions ${names} were not Established within ${timeoutMs / 1000}s; nothing was pruned: see why in their conditions (\`kubectl get crd ${names} -o yaml\`), then apply again`,
+/** Deletes the members, stage by stage in reverse; the `Kind/namespace/name` of each one pruned. */
+async function pruneMembers(
+  context: ApplyContext,
+  prune: readonly Manifest[],
+  limit: LimitFunction,
+  options: ApplyOptions,
+): Promise<string[]> {
+  const pruned: string[] = [];
+  for (const stage of [...APPLY_STAGES].reverse()) {
+    await forEachObject(
+      prune.filter((m) => stageOf(m) === stage),
+      {
+        limit,
+        signal: options.signal,
+        step: `pruning the ${stage} stage`,
+        unreachable: 'apply again to finish pruning',
+      },
+      async (member) => {
+        await deleteMember(context, member);
+        pruned.push(objectRef(member));
+        options.onObject?.({ ref: objectRef(member), action: 'pruned' });
+        await options.onStep?.('pruning');
+      },
     );
   }
-  const left = Math.max(timeoutMs - (Date.now() - started), 1000);
-  await context.catalog.waitUntilServed(crds, left).catch((error: unknown) => {
-    throw error instanceof KindNotServedError
-      ? new Error(`${error.message}; nothing was pruned: apply again`, { cause: error })
-      : error;
-  });
+  return pruned;
 }
 
 /**

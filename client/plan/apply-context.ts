@@ -6,7 +6,7 @@ import type { ApplySet } from './applyset.js';
 import { APPLYSET_LABELS } from './applyset.js';
 import { readIfExists } from './live-objects.js';
 import type { Cluster, Manifest, ResolvedObject } from '../transport/resources.js';
-import { resourcePath } from '../transport/resources.js';
+import { resourcePath, UnknownKindError } from '../transport/resources.js';
 
 export const FIELD_MANAGER = 'cdk8s-devops';
 
@@ -113,4 +113,20 @@ export async function serverSideApply(
     },
     body,
   });
+}
+
+/** The manifests with namespaces settled, as they are in the cluster; an unknown kind names the object. */
+export function resolveManifests(context: ApplyContext, manifests: readonly Manifest[]): Promise<Manifest[]> {
+  return Promise.all(
+    manifests.map(async (m) => {
+      try {
+        return (await resolveObject(context, m)).manifest;
+      } catch (error) {
+        if (error instanceof UnknownKindError) {
+          throw new Error(`${m.kind}/${m.metadata.name}: ${error.message}`);
+        }
+        throw error;
+      }
+    }),
+  );
 }

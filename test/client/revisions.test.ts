@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { decodeManifests, encodeManifests, revisionName } from '../../client/record/revisions.js';
+import { decodeManifests, encodeManifests, revisionName } from '../../client/record/revision-secret.js';
 import type { Manifest } from '../../client/transport/resources.js';
 
 describe('revision encoding', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import { APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
 import type { Manifest } from '../../client/transport/resources.js';
-import { REVISION_ANNOTATIONS } from '../../client/record/revisions.js';
+import { REVISION_ANNOTATIONS } from '../../client/record/revision-secret.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 
