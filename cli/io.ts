@@ -17,6 +17,17 @@ export interface CliIo {
   readonly onStep?: StepObserver;
 }
 
+/** The running process's streams, folder and environment. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
 /**
  * kubectl's exit codes: 0 success (diff: no changes; watch: ready), 1 an error (diff: changes), 2 timed
  * out or not ready (diff: an error), 130 interrupted.

@@ -12,12 +12,6 @@ export * from './record/index.js';
 export type { Step, StepObserver } from './steps.js';
 export { STEPS } from './steps.js';
 export { InterruptedError, ObjectError, StackError } from './errors.js';
-export type {
-  DeployOptions,
-  DeployResult,
-  MigrateResult,
-  ReleaseOptions,
-  RollbackOptions,
-} from './release-options.js';
+export type * from './release-options.js';
 export { ConflictError, RolledBackError, WaitError } from './release-errors.js';
 export { Release } from './release.js';

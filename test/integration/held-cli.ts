@@ -3,16 +3,13 @@
  * holding observer. client-process.ts bundles it and runs it in place of the bin.
  */
 import { exitOnInterrupt } from '../../cli/interrupt.js';
+import { processIo } from '../../cli/io.js';
 import { runCli } from '../../cli/program.js';
 import { HOLD_VARIABLE, holdingObserver } from './hold.js';
 
 exitOnInterrupt();
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  cwd: process.cwd(),
-  env: process.env,
+  ...processIo(),
   onStep: holdingObserver(process.env[HOLD_VARIABLE]),
 });
