@@ -436,7 +436,7 @@ export class Release {
       ...options,
       signal: this.stopping.signal,
       beforePrune: () => this.lock!.assertHeld('pruning'),
-      onStep: this.onStep,
+      onStep: options.onStep ?? this.onStep,
       untilServed: (crds) => waitUntilServed(this.context, crds, options.crdTimeoutMs ?? 60_000),
     };
   }
