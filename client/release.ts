@@ -29,6 +29,7 @@ import type { ReadinessRegistry } from './wait/readiness/index.js';
 import { DEFAULT_READINESS } from './wait/readiness/index.js';
 import type { RolloutOperation } from './apply/rollout-operations.js';
 import { operateRollout } from './apply/rollout-operations.js';
+import { describeReturned, returnBlueGreensToStable } from './apply/blue-green-return.js';
 import { changedObjects, describeStable, workloadOutcomes } from './record/workload-outcomes.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './wait/watch.js';
 import { currentStatus, describeUnready, waitForReady } from './wait/watch.js';
@@ -549,10 +550,21 @@ export class Release {
       if (options.confirm && !(await options.confirm(changeSet))) {
         return undefined;
       }
+      const returned = await returnBlueGreensToStable(
+        this.context.api,
+        changeSet.changes,
+        this.stopping.signal,
+      );
+      const message =
+        options.message ??
+        [
+          `rollback to revision ${to}${describeStable(target.workloads)}`,
+          ...returned.map(describeReturned),
+        ].join('; ');
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,
-        message: options.message ?? `rollback to revision ${to}${describeStable(target.workloads)}`,
+        message,
       });
       if (replaced && result.revision) {
         await this.history.markRolledBack(replaced, result.revision.number);
