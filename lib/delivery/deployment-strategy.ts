@@ -9,7 +9,18 @@ import * as plus from '../core/plus.js';
 import type { Alarm } from '../alarms/alarm.js';
 import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
 import { RolloutStep } from './rollout-step.js';
-import type { TrafficRouter } from './traffic-router.js';
+import type { PercentCheck } from './strategy-checks.js';
+import { checkPercent, checkPodCount, checkPositive, isZero } from './strategy-checks.js';
+import type {
+  BlueGreenOptions,
+  CanaryOptions,
+  CustomStepsOptions,
+  LinearOptions,
+  PodCount,
+  ProgressiveOptions,
+  RollingOptions,
+  TrafficSplittingOptions,
+} from './strategy-options.js';
 
 /** What a strategy sees of the workload it delivers (a WebService or Worker, or a construct of yours). */
 export interface DeliverableWorkload extends IConstruct {
@@ -35,136 +46,6 @@ export interface Delivery {
 
 export const STRATEGY_KINDS = ['in-place', 'canary', 'blue-green'] as const;
 export type StrategyKind = (typeof STRATEGY_KINDS)[number];
-
-/** A whole number of pods, or a percentage of the desired pods such as '25%'. */
-export type PodCount = number | string;
-
-export interface RollingOptions {
-  /**
-   * How many pods may be unavailable during the update.
-   *
-   * @default '25%'
-   */
-  readonly maxUnavailable?: PodCount;
-  /**
-   * How many pods may run above the desired count during the update.
-   *
-   * @default '25%'
-   */
-  readonly maxSurge?: PodCount;
-}
-
-export interface ProgressiveOptions {
-  /**
-   * Alarms measured in the background for the whole rollout; the first that fires aborts it, which
-   * sends all traffic back to the stable version. They are also measured in a last analysis step
-   * (each alarm's `measurements`, one a period) that the full promotion waits for: Argo Rollouts ends a
-   * background analysis when the steps end, measured or not.
-   *
-   * @default - no background analysis
-   */
-  readonly analysis?: readonly Alarm[];
-  /**
-   * Split traffic by exact weights at the ingress.
-   *
-   * @default - weights are approximated by the share of canary pods
-   */
-  readonly trafficRouter?: TrafficRouter;
-  /**
-   * The Prometheus the analyses query.
-   *
-   * @default DEFAULT_PROMETHEUS_ADDRESS
-   */
-  readonly prometheusAddress?: string;
-}
-
-export interface CanaryOptions extends ProgressiveOptions {
-  /** The share of traffic, in percent, the new version gets first. */
-  readonly percent: number;
-  /** How long it serves that share before it gets all traffic (after an `analysis`'s last measurements). */
-  readonly interval: Duration;
-}
-
-export interface LinearOptions extends ProgressiveOptions {
-  /** The share of traffic, in percent, added at every increment. */
-  readonly percent: number;
-  /** How long each increment serves before the next. */
-  readonly interval: Duration;
-}
-
-export interface TrafficSplittingOptions extends ProgressiveOptions {
-  /**
-   * The share of traffic, in percent, the new version serves during the evaluation.
-   *
-   * @default 10
-   */
-  readonly percent?: number;
-  /**
-   * How long the new version is evaluated on that share.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly evaluationTime?: Duration;
-}
-
-export interface CustomStepsOptions extends ProgressiveOptions {
-  /**
-   * The steps, in order; after the last (and the analysis step that a background `analysis` adds), the
-   * new version gets all traffic.
-   */
-  readonly steps: readonly RolloutStep[];
-}
-
-export interface BlueGreenOptions {
-  /**
-   * Switch traffic to the new version as soon as it is fully available.
-   *
-   * @default true
-   */
-  readonly autoPromotion?: boolean;
-  /**
-   * With autoPromotion, wait this long after the new version is available before switching.
-   *
-   * @default - switch at once
-   */
-  readonly autoPromotionDelay?: Duration;
-  /**
-   * How long the old version keeps running after the switch, for a fast rollback.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly scaleDownDelay?: Duration;
-  /**
-   * A preview Service that reaches the new version before the switch.
-   *
-   * @default true
-   */
-  readonly preview?: boolean;
-  /**
-   * The name of the preview Service.
-   *
-   * @default - the workload's name with "-preview"
-   */
-  readonly previewServiceName?: string;
-  /**
-   * Alarms measured before the switch; one that fires stops the switch.
-   *
-   * @default - none
-   */
-  readonly prePromotionAnalysis?: readonly Alarm[];
-  /**
-   * Alarms measured after the switch; one that fires switches back.
-   *
-   * @default - none
-   */
-  readonly postPromotionAnalysis?: readonly Alarm[];
-  /**
-   * The Prometheus the analyses query.
-   *
-   * @default DEFAULT_PROMETHEUS_ADDRESS
-   */
-  readonly prometheusAddress?: string;
-}
 
 /**
  * How a workload's new version replaces the old: every CodeDeploy and Elastic Beanstalk strategy, in
@@ -341,42 +222,6 @@ export class ScalableRollout implements plus.IScalable {
 
 const DEFAULT_EVALUATION_TIME = Duration.minutes(5);
 
-/** A deferred check of a percent prop: factories have no construct to report against, binding has. */
-type PercentCheck = (scope: IConstruct) => void;
-
-function checkPercent(strategy: string, percent: number): PercentCheck {
-  return (scope) => {
-    if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
-      invalid(
-        scope,
-        `${strategy} percent must be a whole number between 1 and 99, got ${show(percent)}`,
-        'Shift part of the traffic first; use allAtOnce to shift all of it',
-      );
-    }
-  };
-}
-
-const POD_COUNT = /^(\d+)%$/;
-
-function checkPodCount(scope: IConstruct, prop: string, value: PodCount): plus.PercentOrAbsolute {
-  const percent = typeof value === 'string' ? POD_COUNT.exec(value) : null;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-    return plus.PercentOrAbsolute.absolute(value);
-  }
-  if (percent && Number(percent[1]) <= 100) {
-    return plus.PercentOrAbsolute.percent(Number(percent[1]));
-  }
-  return invalid(
-    scope,
-    `${prop} must be a whole number of pods or a percentage like "25%", got ${show(value)}`,
-    'Use 0 or more pods, or 0% to 100%',
-  );
-}
-
-function isZero(value: PodCount): boolean {
-  return value === 0 || value === '0%';
-}
-
 class InPlaceStrategy extends DeploymentStrategy {
   public readonly kind = 'in-place';
 
@@ -476,16 +321,6 @@ class BlueGreenStrategy extends DeploymentStrategy {
       analysisTemplates: [pre, post].filter((t): t is AnalysisTemplate => t !== undefined),
       extraServices: preview ? [preview] : [],
     };
-  }
-}
-
-function checkPositive(scope: IConstruct, what: string, duration: Duration | undefined): void {
-  if (duration !== undefined && duration.toMilliseconds() <= 0) {
-    invalid(
-      scope,
-      `${what} must be a positive duration, got ${duration.toSeconds()}s`,
-      'Give it a duration above 0',
-    );
   }
 }
 
