@@ -9,7 +9,7 @@ import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { DeliverableWorkload, DeploymentStrategy } from '../delivery/deployment-strategy.js';
 import { ScalableRollout } from '../delivery/deployment-strategy.js';
-import type { WorkloadResourceFactory } from './workload.js';
+import type { WorkloadResourceFactory } from './workload-resource.js';
 
 export interface AutoscalingOptions {
   /**
