@@ -35,9 +35,23 @@ export interface DeliverableWorkload extends IConstruct {
   readonly ingress?: plus.Ingress;
 }
 
-/** The objects a strategy added to deliver the workload. */
+/**
+ * Everything a strategy gives the workload it delivers, in one answer to `bind`: how the Deployment
+ * replaces its pods, or the Rollout that runs them instead, and the objects the strategy added.
+ */
 export interface Delivery {
-  /** The Argo Rollout that runs the workload's pods in place of its Deployment. */
+  /**
+   * How the Deployment replaces its own pods (an in-place strategy's answer).
+   *
+   * @default - cdk8s-plus's rolling update (25% unavailable, 25% surge)
+   */
+  readonly updateStrategy?: plus.DeploymentStrategy;
+  /**
+   * The Argo Rollout that runs the workload's pods in place of its Deployment: the Deployment then runs
+   * none, and the workload's autoscaler scales the Rollout.
+   *
+   * @default - the Deployment runs the pods
+   */
   readonly rollout?: Rollout;
   readonly analysisTemplates: readonly AnalysisTemplate[];
   /** The blue/green preview Service, or the canary Service of a traffic router. */
@@ -131,24 +145,18 @@ export abstract class DeploymentStrategy {
 
   /**
    * Where the pods run: 'in-place' on the workload's Deployment, or on an Argo Rollout ('canary',
-   * 'blue-green') that takes the Deployment's pod template over while the Deployment runs none.
+   * 'blue-green') that takes the Deployment's pod template over while the Deployment runs none. The
+   * workload goes by what `bind` returns; `kind` tells the strategies apart without binding one.
    */
   public abstract readonly kind: StrategyKind;
 
   /**
-   * How the Deployment replaces its own pods, asked before the Deployment is created. In-place
-   * strategies answer; under a Rollout the Deployment runs no pods, and the default (undefined) keeps
-   * cdk8s-plus's rolling update on it.
-   */
-  public updateStrategy(_workload: IConstruct): plus.DeploymentStrategy | undefined {
-    return undefined;
-  }
-
-  /**
-   * Adds what the strategy needs beside the workload, once the workload's Deployment, Services and
-   * Ingress exist (as aws-cdk's `TrafficRouting.bind`): an Argo Rollout, its AnalysisTemplates, preview
-   * or canary Services, all created in `scope`. Called once per workload; a strategy object may be bound
-   * to many workloads.
+   * The one question a workload asks its strategy, once its Deployment, Services and Ingress exist (as
+   * aws-cdk's `TrafficRouting.bind`): adds what the strategy needs beside the workload (an Argo Rollout,
+   * its AnalysisTemplates, preview or canary Services, all created in `scope`), and returns everything
+   * the workload needs: the Deployment's update strategy, or the Rollout that runs the pods instead. The
+   * Deployment's spec is read from the answer when it is synthesized. Called once per workload; a
+   * strategy object may be bound to many workloads.
    */
   public abstract bind(scope: Construct, workload: DeliverableWorkload): Delivery;
 
@@ -196,30 +204,6 @@ export abstract class DeploymentStrategy {
   }
 }
 
-/**
- * An Argo Rollout as the target of a cdk8s-plus HorizontalPodAutoscaler (`IScalable`). The autoscaler
- * is created with the workload, before the strategy's `bind` creates the Rollout; it needs only the
- * Rollout's name and pod template, which are known from the start.
- */
-export class ScalableRollout implements plus.IScalable {
-  public hasAutoscaler = false;
-
-  public constructor(private readonly workload: Pick<DeliverableWorkload, 'name' | 'deployment'>) {}
-
-  public markHasAutoscaler(): void {
-    this.hasAutoscaler = true;
-  }
-
-  public toScalingTarget(): plus.ScalingTarget {
-    return {
-      kind: 'Rollout',
-      apiVersion: Rollout.GVK.apiVersion,
-      name: this.workload.name,
-      containers: this.workload.deployment.containers,
-    };
-  }
-}
-
 const DEFAULT_EVALUATION_TIME = Duration.minutes(5);
 
 class InPlaceStrategy extends DeploymentStrategy {
@@ -235,7 +219,11 @@ class InPlaceStrategy extends DeploymentStrategy {
     super();
   }
 
-  public override updateStrategy(workload: IConstruct): plus.DeploymentStrategy {
+  public bind(_scope: Construct, workload: DeliverableWorkload): Delivery {
+    return { updateStrategy: this.updateStrategy(workload), analysisTemplates: [], extraServices: [] };
+  }
+
+  private updateStrategy(workload: IConstruct): plus.DeploymentStrategy {
     const { recreate, maxUnavailable = 0, maxSurge = 0 } = this.options;
     if (recreate) {
       return plus.DeploymentStrategy.recreate();
@@ -252,10 +240,6 @@ class InPlaceStrategy extends DeploymentStrategy {
       );
     }
     return plus.DeploymentStrategy.rollingUpdate(bounds);
-  }
-
-  public bind(): Delivery {
-    return { analysisTemplates: [], extraServices: [] };
   }
 }
 
