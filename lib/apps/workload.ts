@@ -202,12 +202,14 @@ export abstract class Workload
     factory: WorkloadResourceFactory,
   ) {
     super(scope, id);
+    // Validate what names the objects and the ports, before anything is created.
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     const image = checkImage(this, props.image, props.allowLatestImage ?? false);
     ({ port: this.port, ports: this.ports } = checkPorts(this, props.port, props.ports));
     this.ingressPorts =
       this.ports.length > 0 ? this.ports.map((p) => p.number) : this.port === undefined ? [] : [this.port];
     this.apiAccess = props.automountServiceAccountToken ?? false;
+    // Create the objects and the pod's parts; each step checks its own props.
     this.serviceAccount = this.createServiceAccount(props.iamIdentity);
     this.resource = this.createResource(props, factory);
     this.containerResources = props.resources ?? factory.defaultResources ?? DEFAULT_RESOURCES;
@@ -216,6 +218,7 @@ export abstract class Workload
     this.mountAppVolumes(props);
     const probes = this.appProbes(app.name, props);
     this.addPodContainers(props);
+    // What cdk8s-plus cannot write, written when the resource is synthesized.
     this.renderLazily(props, { [app.name]: { ...probes, ...app.fields } });
   }
 
