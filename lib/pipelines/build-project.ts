@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import { TaskV1 } from '../../imports/tekton.dev.js';
 import { checkImage } from '../core/image.js';
@@ -12,8 +12,9 @@ import { BuildSpec } from './buildspec.js';
 import type { ScriptPaths } from './build-script.js';
 import { finishScript, phaseScript, reportResultName } from './build-script.js';
 import type { PackageMirror } from './package-mirror.js';
-import type { ITask, StepResources, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
+import type { StepResources } from './task.js';
 import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
+import { TaskBase } from './task-base.js';
 
 export interface BuildProjectProps {
   /** What to run: `BuildSpec.fromYaml(readFileSync('buildspec.yml', 'utf8'))` or `new BuildSpec({...})`. */
@@ -68,26 +69,20 @@ export function taskScriptPaths(cache: boolean, artifacts: boolean): ScriptPaths
  * PersistentVolumeClaim: `cacheClaim`), `artifacts` when it has artifacts or reports.
  * Param `source-version` (default empty) becomes CODEBUILD_RESOLVED_SOURCE_VERSION.
  */
-export class BuildProject extends Construct implements ITask {
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results: readonly string[];
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly serviceAccountName: string;
+export class BuildProject extends TaskBase {
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly task: TaskV1;
   /** The generated script of every step, by step name, in the order they run. */
   public readonly scripts: ReadonlyMap<string, string>;
   /** The claim of the cache workspace, when the buildspec has cache paths. */
   public readonly cacheClaim?: plus.k8s.KubePersistentVolumeClaim;
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
 
   public constructor(scope: Construct, id: string, props: BuildProjectProps) {
     super(scope, id);
     if (!(props.buildSpec instanceof BuildSpec)) {
       invalid(this, 'buildSpec must be a BuildSpec', 'Use BuildSpec.fromYaml(text) or new BuildSpec({...})');
     }
-    this.taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
+    const taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
     const spec = props.buildSpec.props;
     const images = Object.fromEntries(
       props.buildSpec.phases.map(([phase]) => [
@@ -109,14 +104,13 @@ export class BuildProject extends Construct implements ITask {
     const hasArtifacts = spec.artifacts !== undefined || Object.keys(reports).length > 0;
     const paths = taskScriptPaths(cachePaths.length > 0, hasArtifacts);
 
-    this.serviceAccountName = `${this.taskName}-build`;
+    const serviceAccountName = `${taskName}-build`;
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName },
+      metadata: { name: serviceAccountName },
       automountToken: false,
     });
-    this.params = [{ name: 'source-version', description: 'The commit being built', default: '' }];
-    this.results = [...(spec.exportedVariables ?? []), ...Object.keys(reports).map(reportResultName)];
-    for (const result of this.results) {
+    const results = [...(spec.exportedVariables ?? []), ...Object.keys(reports).map(reportResultName)];
+    for (const result of results) {
       if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/.test(result) && !/^[A-Za-z0-9]$/.test(result)) {
         invalid(
           this,
@@ -125,15 +119,24 @@ export class BuildProject extends Construct implements ITask {
         );
       }
     }
-    this.workspaces = [
-      { name: BUILD_WORKSPACES.source, description: 'The source to build' },
-      ...(cachePaths.length > 0
-        ? [{ name: BUILD_WORKSPACES.cache, description: `Kept between builds: ${cachePaths.join(', ')}` }]
-        : []),
-      ...(hasArtifacts
-        ? [{ name: BUILD_WORKSPACES.artifacts, description: 'Artifacts and test reports' }]
-        : []),
-    ];
+    const cacheClaimName = `${taskName}-cache`;
+    this.declareTask({
+      taskName,
+      serviceAccountName,
+      params: [{ name: 'source-version', description: 'The commit being built', default: '' }],
+      results,
+      workspaces: [
+        { name: BUILD_WORKSPACES.source, description: 'The source to build' },
+        ...(cachePaths.length > 0
+          ? [{ name: BUILD_WORKSPACES.cache, description: `Kept between builds: ${cachePaths.join(', ')}` }]
+          : []),
+        ...(hasArtifacts
+          ? [{ name: BUILD_WORKSPACES.artifacts, description: 'Artifacts and test reports' }]
+          : []),
+      ],
+      workspaceBackings:
+        cachePaths.length > 0 ? { [BUILD_WORKSPACES.cache]: { persistentVolumeClaim: cacheClaimName } } : {},
+    });
 
     const env: EnvVarJson[] = [
       ...WRITABLE_HOME.env,
@@ -200,16 +203,13 @@ export class BuildProject extends Construct implements ITask {
     });
     if (cachePaths.length > 0) {
       this.cacheClaim = new plus.k8s.KubePersistentVolumeClaim(this, 'Cache', {
-        metadata: { name: `${this.taskName}-cache` },
+        metadata: { name: cacheClaimName },
         spec: {
           accessModes: ['ReadWriteOnce'],
           resources: { requests: { storage: plus.k8s.Quantity.fromString(props.cacheSize ?? '5Gi') } },
         },
       });
     }
-    this.workspaceBackings = this.cacheClaim
-      ? { [BUILD_WORKSPACES.cache]: { persistentVolumeClaim: this.cacheClaim.name } }
-      : {};
     if (!Chart.of(this).namespace) {
       invalid(this, 'a BuildProject needs its chart to have a namespace', 'Give the chart a namespace');
     }

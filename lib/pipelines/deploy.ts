@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import * as plus from '../core/plus.js';
 import { clusterScoped } from '../core/plus.js';
@@ -8,7 +8,7 @@ import { shellQuote } from './build-script.js';
 import { CustomTask } from './custom-task.js';
 import type { GitCredentials } from './git-source.js';
 import { cloneScript } from './git-source.js';
-import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
+import { TaskBase } from './task-base.js';
 
 /**
  * A bash snippet that pins each image repository in the YAML files of `dir` to a reference (usually
@@ -59,7 +59,7 @@ export interface GitOpsDeployProps {
 }
 
 /** The deploy stage: apply with the project's client, or commit to a GitOps repository. */
-export class Deploy extends Construct implements ITask {
+export class Deploy extends TaskBase {
   /**
    * Applies the synthesized manifests with `cdk8s-devops apply --wait` (history, prune, rollback on a
    * failed wait), pinned to the built images, as a ServiceAccount that may manage exactly the kinds the
@@ -74,12 +74,6 @@ export class Deploy extends Construct implements ITask {
     return new Deploy(scope, id, 'gitops', props);
   }
 
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results: readonly string[];
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
-  public readonly serviceAccountName: string;
   public readonly task: CustomTask;
 
   private constructor(
@@ -184,12 +178,7 @@ export class Deploy extends Construct implements ITask {
         ],
       });
     }
-    this.taskName = this.task.taskName;
-    this.params = this.task.params;
-    this.results = this.task.results;
-    this.workspaces = this.task.workspaces;
-    this.workspaceBackings = this.task.workspaceBackings;
-    this.serviceAccountName = this.task.serviceAccountName;
+    this.declareTask(this.task);
   }
 
   /** The params of a pipeline task that deploys `references` (repository -> reference). */
