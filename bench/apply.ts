@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { resolveApp } from '../lib/core/synth.js';
-import type { Manifest } from '../client/resources.js';
+import type { Manifest } from '../client/transport/resources.js';
 import { startDelayProxy } from './delay-proxy.js';
 import { buildFleet } from './fleet.js';
 import type { Row, Sample, Section } from './measure.js';

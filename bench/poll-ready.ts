@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { loadManifests } from '../client/manifests.js';
+import { loadManifests } from '../client/plan/manifests.js';
 import { Release } from '../client/release.js';
 
 const [kubeconfig, file] = process.argv.slice(-2);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { ApiClient, CONTENT_TYPES } from '../client/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../client/transport/api-client.js';
 import type { Row } from './measure.js';
 import { stats } from './measure.js';
 

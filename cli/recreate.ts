@@ -1,6 +1,6 @@
 /**
  * `--recreate-on-immutable`, which `apply`, `deploy` and `rollback` share: the consent to delete and create
- * anew workloads whose update changes an immutable field (client/recreate.ts). The flag is the consent;
+ * anew workloads whose update changes an immutable field (client/apply/recreate.ts). The flag is the consent;
  * on a terminal, without it, the confirmation after the recreations are shown is.
  */
 import type { Command } from 'commander';

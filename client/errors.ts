@@ -1,7 +1,7 @@
 /** Errors that name the object, the server's reason, and what to do about it. */
-import { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
-import { isRecreatable } from './recreate.js';
-import { UnknownKindError } from './resources.js';
+import { ApiError, ConnectionError, TlsError, UnauthorizedError } from './transport/api-client.js';
+import { isRecreatable } from './recreatable.js';
+import { UnknownKindError } from './transport/resources.js';
 
 /** One object the server refused (or could not be reached for). */
 export class ObjectError extends Error {

@@ -1,21 +1,16 @@
 /**
  * The client's library API: a Release (change set, apply, wait, history, rollback) and what its callers
- * need around it (loading manifests and kubeconfigs, the readiness registry, the errors it throws). The
- * CLI uses nothing else.
+ * need around it. The release strings together the stages, each a folder with an index saying what it
+ * owns: `transport/` (cluster access), `plan/` (the change set), `apply/`, `wait/` (readiness) and
+ * `record/` (history). The CLI uses nothing else.
  */
-export type { KubernetesStatus, RetryPolicy } from './api-client.js';
-export { ApiError, ConnectionError, TlsError, UnauthorizedError } from './api-client.js';
-export type { ApplyOptions, ApplyResult } from './apply.js';
-export type { ApplySetScope } from './applyset.js';
-export type { Change, ChangeSet, ChangeSetOptions, KeptMember, Operation } from './change-set.js';
+export * from './transport/index.js';
+export * from './plan/index.js';
+export * from './apply/index.js';
+export * from './wait/index.js';
+export * from './record/index.js';
 export { HOLD_VARIABLE } from './checkpoints.js';
-export { LEASE_SECONDS, LockedError, LockLostError } from './lease-lock.js';
-export { desiredObjects, hasChanges, OPERATIONS, prunedObjects } from './change-set.js';
 export { InterruptedError, ObjectError, StackError } from './errors.js';
-export type { KubeConfigOptions } from './kubeconfig.js';
-export { loadKubeConfig } from './kubeconfig.js';
-export { loadManifests, objectRef } from './manifests.js';
-export * from './readiness/index.js';
 export type {
   DeployOptions,
   DeployResult,
@@ -24,21 +19,3 @@ export type {
   RollbackOptions,
 } from './release.js';
 export { ConflictError, Release, RolledBackError, WaitError } from './release.js';
-export type { Manifest } from './resources.js';
-export type {
-  PreparedRevision,
-  RecordOptions,
-  Revision,
-  RevisionContent,
-  RevisionHistory,
-  RevisionStatus,
-} from './revisions.js';
-export { REVISION_STATUSES } from './revisions.js';
-export type { WorkloadOutcome, WorkloadOutcomeKind } from './workload-outcomes.js';
-export { describeOutcomes, WORKLOAD_OUTCOMES } from './workload-outcomes.js';
-export type { RolloutOperation } from './rollout-operations.js';
-export { ROLLOUT_OPERATIONS, rolloutNamespaceIn } from './rollout-operations.js';
-export type { ObjectEvent } from './events.js';
-export { describeEvent, humanDuration } from './events.js';
-export type { ObjectStatus, Outcome, WaitOptions, WaitResult } from './watch.js';
-export { describeUnready, OUTCOMES } from './watch.js';

@@ -1,8 +1,8 @@
 /** `status`: whether each object is ready now; exits 2 when some are not yet. */
 import type { Command } from 'commander';
-import { ApiClient } from '../../client/api-client.js';
-import type { GitOpsStatus } from '../../client/gitops-status.js';
-import { describeGitOps, readGitOpsStatus } from '../../client/gitops-status.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { GitOpsStatus } from '../../client/wait/gitops-status.js';
+import { describeGitOps, readGitOpsStatus } from '../../client/wait/gitops-status.js';
 import { describeEvent, loadKubeConfig } from '../../client/index.js';
 import type { CliIo } from '../io.js';
 import { EXIT, ExitCode } from '../io.js';

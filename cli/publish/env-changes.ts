@@ -1,8 +1,9 @@
 /** What publishing one environment's folder changes: the objects added, changed and removed. */
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { loadManifests, objectKey, objectRef } from '../../client/manifests.js';
-import type { Manifest } from '../../client/resources.js';
+import { loadManifests } from '../../client/plan/manifests.js';
+import { objectKey, objectRef } from '../../client/transport/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 export interface EnvironmentChanges {
   readonly environment: string;

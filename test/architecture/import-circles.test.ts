@@ -1,6 +1,6 @@
 /**
  * No import circles in the product's tree (issue 26): neither between files (type imports included: a
- * reader follows them too) nor between its modules (`lib/<practice>`, `client`, `cli`, `charts`),
+ * reader follows them too) nor between its modules (`lib/<practice>`, `client/<stage>`, `cli`, `charts`),
  * where a practice that imports another's file while that one reaches back through a third is a circle
  * too, though no file imports itself back. dpdm reads the imports.
  */
@@ -15,16 +15,17 @@ import { PROJECT_ROOT } from '../util/project.js';
 const TREE = ['lib', 'client', 'cli', 'charts'];
 
 /**
- * The module a file belongs to: `lib/<practice>` for a practice's files, a file of `lib/` itself (the
- * app, the index above every practice) on its own, else its top folder.
+ * The module a file belongs to: `lib/<practice>` for a practice's files and `client/<stage>` for a
+ * stage's, a file of `lib/` or `client/` itself (the app, the release, the indexes above them) on its
+ * own, else its top folder.
  */
 function moduleOf(file: string): string | undefined {
   const parts = file.split('/');
   if (!TREE.includes(parts[0])) {
     return undefined;
   }
-  if (parts[0] === 'lib') {
-    return parts.length > 2 ? `lib/${parts[1]}` : file;
+  if (parts[0] === 'lib' || parts[0] === 'client') {
+    return parts.length > 2 ? `${parts[0]}/${parts[1]}` : file;
   }
   return parts[0];
 }

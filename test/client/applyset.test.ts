@@ -1,4 +1,4 @@
-import { applySetId, groupKindOf, scopeOf, unionScope } from '../../client/applyset.js';
+import { applySetId, groupKindOf, scopeOf, unionScope } from '../../client/plan/applyset.js';
 
 describe('ApplySet naming, as kubectl computes it', () => {
   test('the id is applyset-, base64url of sha256(name.namespace.kind.group) without padding, and -v1', () => {

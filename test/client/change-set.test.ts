@@ -1,6 +1,6 @@
-import { diffOf } from '../../client/change-set.js';
-import { normalizeForDiff } from '../../client/normalize.js';
-import type { Manifest } from '../../client/resources.js';
+import { diffOf } from '../../client/plan/change-set.js';
+import { normalizeForDiff } from '../../client/plan/normalize.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 const live: Manifest = {
   apiVersion: 'v1',

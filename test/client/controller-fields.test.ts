@@ -1,5 +1,5 @@
-import { withoutControllerFields } from '../../client/controller-fields.js';
-import type { Manifest } from '../../client/resources.js';
+import { withoutControllerFields } from '../../client/plan/controller-fields.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 const service = (annotations?: Record<string, string>): Manifest => ({
   apiVersion: 'v1',

@@ -1,7 +1,7 @@
 /** `ResourceCatalog.waitUntilServed`: a CRD's kinds are waited for in discovery, one request per group version. */
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
-import { ResourceCatalog } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
+import { ResourceCatalog } from '../../client/transport/resources.js';
 import { localApiServer } from './local-server.js';
 
 function crd(plural: string, kind: string): Manifest {

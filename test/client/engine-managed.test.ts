@@ -1,5 +1,5 @@
-import { asEngineApplies, engineOwner } from '../../client/engine-managed.js';
-import type { Manifest } from '../../client/resources.js';
+import { asEngineApplies, engineOwner } from '../../client/plan/engine-managed.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 const configMap = (labels?: Record<string, string>, annotations?: Record<string, string>): Manifest => ({
   apiVersion: 'v1',

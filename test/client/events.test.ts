@@ -1,7 +1,7 @@
-import { describeEvent, EventAggregator, humanDuration } from '../../client/events.js';
-import type { KubeEvent } from '../../client/events.js';
-import { OwnedIndex } from '../../client/owned-objects.js';
-import type { LiveObject } from '../../client/readiness/index.js';
+import { describeEvent, EventAggregator, humanDuration } from '../../client/wait/events.js';
+import type { KubeEvent } from '../../client/wait/events.js';
+import { OwnedIndex } from '../../client/wait/owned-objects.js';
+import type { LiveObject } from '../../client/wait/readiness/index.js';
 
 const event = (uid: string, fields: Partial<KubeEvent>): KubeEvent => ({
   apiVersion: 'v1',

@@ -1,5 +1,5 @@
-import type { GitOpsStatus } from '../../client/gitops-status.js';
-import { describeGitOps } from '../../client/gitops-status.js';
+import type { GitOpsStatus } from '../../client/wait/gitops-status.js';
+import { describeGitOps } from '../../client/wait/gitops-status.js';
 
 const status = (ready: 'True' | 'False' | 'Unknown', message: string): GitOpsStatus => ({
   kustomization: {

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKubeConfig } from '../../client/kubeconfig.js';
+import { loadKubeConfig } from '../../client/transport/kubeconfig.js';
 
 describe('cluster access without a kubeconfig', () => {
   test('inside a cluster, the pod service account and the kubernetes Service address are used', async () => {

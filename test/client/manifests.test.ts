@@ -1,7 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadManifests, objectKey, objectRef, parseManifests } from '../../client/manifests.js';
+import { loadManifests, parseManifests } from '../../client/plan/manifests.js';
+import { objectKey, objectRef } from '../../client/transport/resources.js';
 
 describe('reading manifests', () => {
   test('every document of every YAML file of a folder, in file order, without empty documents', async () => {

@@ -1,4 +1,4 @@
-import { groupByStage, stageOf } from '../../client/ordering.js';
+import { groupByStage, stageOf } from '../../client/plan/ordering.js';
 
 const object = (apiVersion: string, kind: string) => ({
   apiVersion,

@@ -1,5 +1,5 @@
 /** The part of a live object a field manager owns, read from a managedFields entry as the server writes it. */
-import { ownedPart } from '../../client/owned-fields.js';
+import { ownedPart } from '../../client/plan/owned-fields.js';
 
 const live = {
   metadata: { name: 'web', labels: { app: 'web', extra: 'theirs' }, uid: 'x' },

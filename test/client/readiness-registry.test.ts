@@ -1,5 +1,5 @@
 /** The readiness registry: the generation check run once, ordered conditions, owned objects, users' own checkers. */
-import { OwnedIndex } from '../../client/owned-objects.js';
+import { OwnedIndex } from '../../client/wait/owned-objects.js';
 import type { LiveObject, ReadinessChecker } from '../../client/index.js';
 import { DEFAULT_READINESS, progressing, ReadinessRegistry } from '../../client/index.js';
 

@@ -1,5 +1,5 @@
-import type { LiveObject, OwnedObjects } from '../../client/readiness/index.js';
-import { DEFAULT_READINESS, readinessOf } from '../../client/readiness/index.js';
+import type { LiveObject, OwnedObjects } from '../../client/wait/readiness/index.js';
+import { DEFAULT_READINESS, readinessOf } from '../../client/wait/readiness/index.js';
 
 const object = (
   apiVersion: string,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, ApiError, ConnectionError, isRetryable } from '../../client/api-client.js';
+import { ApiClient, ApiError, ConnectionError, isRetryable } from '../../client/transport/api-client.js';
 import { localApiServer } from './local-server.js';
 
 describe('which failures are retried', () => {

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { decodeManifests, encodeManifests, revisionName } from '../../client/revisions.js';
-import type { Manifest } from '../../client/resources.js';
+import { decodeManifests, encodeManifests, revisionName } from '../../client/record/revisions.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 describe('revision encoding', () => {
   const manifests: Manifest[] = [

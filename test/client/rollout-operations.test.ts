@@ -1,5 +1,5 @@
-import { parseManifests } from '../../client/manifests.js';
-import { rolloutNamespaceIn, rolloutPatches } from '../../client/rollout-operations.js';
+import { parseManifests } from '../../client/plan/manifests.js';
+import { rolloutNamespaceIn, rolloutPatches } from '../../client/apply/rollout-operations.js';
 
 const canary = {
   spec: { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }] } } },

@@ -1,4 +1,4 @@
-import { ApiClient, parseWarningHeader } from '../../client/api-client.js';
+import { ApiClient, parseWarningHeader } from '../../client/transport/api-client.js';
 import { localApiServer } from './local-server.js';
 
 describe("the API server's Warning header", () => {

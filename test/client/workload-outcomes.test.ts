@@ -1,12 +1,12 @@
-import type { Manifest } from '../../client/resources.js';
-import type { ObjectStatus } from '../../client/watch.js';
+import type { Manifest } from '../../client/transport/resources.js';
+import type { ObjectStatus } from '../../client/wait/watch.js';
 import {
   describeOutcomes,
   describeStable,
   outcomeOf,
   stableManifests,
   workloadOutcomes,
-} from '../../client/workload-outcomes.js';
+} from '../../client/record/workload-outcomes.js';
 
 const status = (ref: string, outcome: ObjectStatus['outcome'], message = ''): ObjectStatus => ({
   ref,

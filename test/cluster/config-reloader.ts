@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { ApiClient, ApiError } from '../../client/api-client.js';
+import { ApiClient, ApiError } from '../../client/transport/api-client.js';
 import type { OutOfCluster } from './operator-config.js';
 import { outOfClusterPrometheusConfig } from './operator-config.js';
 

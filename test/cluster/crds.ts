@@ -1,8 +1,8 @@
 import type { V1CustomResourceDefinition, V1CustomResourceDefinitionStatus } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
-import { ResourceCatalog } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
+import { ResourceCatalog } from '../../client/transport/resources.js';
 import YAML from 'yaml';
 import { allCrdReferences, ON_DEMAND_CRDS, readUpstreamCrd } from './upstream-crds.js';
 import { describeConditions, HARNESS_WAIT_MS, watchUntil } from './watch-until.js';

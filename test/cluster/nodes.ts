@@ -1,7 +1,7 @@
 import type { V1NodeCondition } from '@kubernetes/client-node';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { describeConditions, watchUntil } from './watch-until.js';
 
 export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;

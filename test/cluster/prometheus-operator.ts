@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { BuildLog } from './go-build.js';
 import type { ReloaderOptions } from './config-reloader.js';
 import { VERSIONS } from './versions.js';

@@ -230,7 +230,7 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
     namespace: TEKTON_NAMESPACE,
     body: { metadata: { name: 'tekton-triggers-core-interceptors-certs' } },
   });
-  const { ApiClient } = await import('../../client/api-client.js');
+  const { ApiClient } = await import('../../client/transport/api-client.js');
   const api = ApiClient.fromKubeConfig(kc);
   for (const name of CORE_INTERCEPTORS) {
     await api.request({

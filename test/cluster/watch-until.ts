@@ -4,9 +4,9 @@
  * machine, where the controllers that set those conditions get little CPU. When it passes, the error
  * says what each object still reported, instead of only how long was waited.
  */
-import type { ApiClient } from '../../client/api-client.js';
-import { inform } from '../../client/informer.js';
-import type { Manifest } from '../../client/resources.js';
+import type { ApiClient } from '../../client/transport/api-client.js';
+import { inform } from '../../client/wait/informer.js';
+import type { Manifest } from '../../client/transport/resources.js';
 
 /** Generous on purpose: the wait ends as soon as the state is reached, so only a real failure waits it out. */
 export const HARNESS_WAIT_MS = 180_000;

@@ -8,9 +8,9 @@ import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-nod
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ShopChart } from '../../charts/shop-chart.js';
-import { ApiClient } from '../../client/api-client.js';
+import { ApiClient } from '../../client/transport/api-client.js';
 import { describeFailure } from '../../client/errors.js';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import { WebService } from '../../lib/apps/web-service.js';

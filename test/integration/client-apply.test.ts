@@ -1,9 +1,9 @@
 /** diff, apply, prune, history and rollback through the CLI, read back from the real control plane. */
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
 import { Release } from '../../client/release.js';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig, writeKubeconfig } from './cluster.js';
 import { cli, configMap, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
 

@@ -3,8 +3,8 @@
  * the change set, mid-apply, mid-prune, before the revision). Every rerun, once the killed command's
  * lock is broken as the refusal says, converges, and nothing outside the diff is ever deleted.
  */
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, serverSideApply, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 import { startCli } from './client-process.js';

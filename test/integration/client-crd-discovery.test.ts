@@ -4,7 +4,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Release } from '../../client/index.js';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { ControlPlane } from '../cluster/control-plane.js';
 import { readUpstreamCrds } from '../cluster/crds.js';
 import { ON_DEMAND_CRDS } from '../cluster/upstream-crds.js';

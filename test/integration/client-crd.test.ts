@@ -1,7 +1,7 @@
 /** A CRD and its custom resources in one app: ordered, waited for, and pruned in reverse order. */
-import { ApiClient } from '../../client/api-client.js';
-import { APPLYSET_ANNOTATIONS } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import { APPLYSET_ANNOTATIONS } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

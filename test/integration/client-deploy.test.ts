@@ -2,7 +2,7 @@
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from '../../client/api-client.js';
+import { ApiClient } from '../../client/transport/api-client.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli } from './client-cli.js';

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
 import { cli, serviceAccountToken, serviceAccountWithRole, writeManifests } from './client-cli.js';

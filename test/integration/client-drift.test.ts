@@ -4,10 +4,10 @@
  * removed ApplySet label) is a change in `diff`, repaired by `apply` and `rollback`; and history records
  * nothing twice, on the real control plane.
  */
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import { FIELD_MANAGER, MANIFEST_DIGEST } from '../../client/apply-context.js';
-import { APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import { FIELD_MANAGER, MANIFEST_DIGEST } from '../../client/plan/apply-context.js';
+import { APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

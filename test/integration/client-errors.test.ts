@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig, writeKubeconfig } from './cluster.js';
 import { cli, configMap, deployment, writeManifests } from './client-cli.js';
 

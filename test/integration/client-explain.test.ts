@@ -5,8 +5,8 @@
  * observes.
  */
 import { join } from 'node:path';
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { cli, deployment, serviceAccountToken, writeManifests } from './client-cli.js';
 import {
   createNamespace,

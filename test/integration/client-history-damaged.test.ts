@@ -3,9 +3,9 @@
  * revision label is not a number, or whose data is garbage, is named and skipped, never fatal; retention
  * orders revisions by number; rollback and history of an ApplySet that is not there say so.
  */
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

@@ -4,8 +4,8 @@
  * that cannot be recorded is refused before anything is applied.
  */
 import { randomBytes } from 'node:crypto';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, deployment, unschedulableDeployment, writeManifests } from './client-cli.js';
 

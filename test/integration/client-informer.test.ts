@@ -4,9 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { ApiClient } from '../../client/api-client.js';
-import { inform } from '../../client/informer.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import { inform } from '../../client/wait/informer.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 
 describeCluster('the informer', () => {

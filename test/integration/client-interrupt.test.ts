@@ -4,9 +4,9 @@
  * held at a named checkpoint (CDK8S_DEVOPS_TEST_HOLD_AT) when the signal must land at a given step.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, configMap, unschedulableDeployment, writeManifests } from './client-cli.js';
 import { startCli } from './client-process.js';

@@ -1,8 +1,8 @@
 /** A `kind: List` (as `kubectl get -o yaml` writes one) is applied item by item, as kubectl applies it. */
 import { writeFile } from 'node:fs/promises';
 import YAML from 'yaml';
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

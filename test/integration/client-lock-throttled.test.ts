@@ -8,8 +8,8 @@
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import { Release } from '../../client/index.js';
 import type { ExtraApiServer } from '../cluster/extra-apiserver.js';
 import { startExtraApiServer } from '../cluster/extra-apiserver.js';

@@ -3,9 +3,9 @@
  * checkpoint (CDK8S_DEVOPS_TEST_HOLD_AT) while the others start, so the overlap is certain.
  */
 import { hostname, userInfo } from 'node:os';
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 import { startCli } from './client-process.js';

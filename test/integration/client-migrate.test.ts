@@ -5,10 +5,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import { APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
-import { REVISION_ANNOTATIONS } from '../../client/revisions.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import { APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
+import { REVISION_ANNOTATIONS } from '../../client/record/revisions.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

@@ -3,9 +3,9 @@
  * items 1 and 6): the guard sees every object however many there are, and a kept Namespace stays a member,
  * pruned by a later apply once it is empty, on the real control plane.
  */
-import { ApiClient } from '../../client/api-client.js';
-import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import { APPLYSET_ANNOTATIONS, APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, configMap, exists, namespaceObject, writeManifests } from './client-cli.js';
 

@@ -5,9 +5,9 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from '../../client/api-client.js';
-import { APPLYSET_LABELS, applySetId } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import { APPLYSET_LABELS, applySetId } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, serverSideApply, testKubeConfig } from './cluster.js';
 import { cli, configMap, exists, namespaceObject, writeManifests } from './client-cli.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { testApp } from '../util/synth.js';

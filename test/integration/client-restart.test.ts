@@ -4,9 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiClient } from '../../client/api-client.js';
-import { APPLYSET_LABELS } from '../../client/applyset.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import { APPLYSET_LABELS } from '../../client/plan/applyset.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { Release } from '../../client/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
 import { describeCluster, eventually } from './cluster.js';

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, ApiError } from '../../client/api-client.js';
-import { loadKubeConfig } from '../../client/kubeconfig.js';
+import { ApiClient, ApiError } from '../../client/transport/api-client.js';
+import { loadKubeConfig } from '../../client/transport/kubeconfig.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 

@@ -1,7 +1,7 @@
 /** apply --wait --rollback-on-failure: a Job that fails brings the previous revision back. */
-import type { ApiError } from '../../client/api-client.js';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import type { ApiError } from '../../client/transport/api-client.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
 import { cli, configMap, deployment, unschedulableDeployment, writeManifests } from './client-cli.js';
 

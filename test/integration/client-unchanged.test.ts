@@ -2,9 +2,9 @@
  * Objects applied from the same manifest and changed by no one since are unchanged without a dry run;
  * anything another field manager changed is dry-run again, so drift is still seen and repaired.
  */
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import { MANIFEST_DIGEST } from '../../client/apply-context.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import { MANIFEST_DIGEST } from '../../client/plan/apply-context.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 

@@ -5,7 +5,7 @@
  * annotation on an Ingress. (A field the schema does not know is no warning under server-side apply: the
  * API server refuses it.)
  */
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { cli, configMap, deployment, writeManifests } from './client-cli.js';
 import { createNamespace, describeCluster } from './cluster.js';
 

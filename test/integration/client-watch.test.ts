@@ -1,8 +1,8 @@
 /** watch, status and the Argo Rollout operations against the real control plane. */
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { Release } from '../../client/index.js';
-import type { ObjectStatus } from '../../client/watch.js';
+import type { ObjectStatus } from '../../client/wait/watch.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, deployment, writeManifests } from './client-cli.js';
 

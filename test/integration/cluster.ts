@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
-import { ResourceCatalog } from '../../client/resources.js';
+import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
+import { ResourceCatalog } from '../../client/transport/resources.js';
 import { KUBECONFIG_VARIABLE, SKIP_VARIABLE } from '../cluster/test-cluster.js';
 
 /** `describe`, or `describe.skip` when the run has no cluster (the global setup said why). */

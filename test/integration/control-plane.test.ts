@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import { ResourceCatalog } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import { ResourceCatalog } from '../../client/transport/resources.js';
 import { AppsV1Api, BatchV1Api, CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import { binaryPath } from '../cluster/components.js';
 import { VERSIONS } from '../cluster/versions.js';

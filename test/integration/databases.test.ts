@@ -5,8 +5,8 @@
  * test binds the pod to a node no kwok manages and writes its status as that node's kubelet would.
  */
 import { Chart, Size } from 'cdk8s';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { StatefulService } from '../../lib/apps/stateful-service.js';
 import { RESTRICTED_NAMESPACE_LABELS } from '../../lib/security/pod-security.js';
 import { testApp } from '../util/synth.js';

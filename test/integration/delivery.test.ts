@@ -1,7 +1,7 @@
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { AppsV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { AWS_PRESETS, CodeDeployDefault, ElasticBeanstalkPolicy } from '../../lib/delivery/presets.js';

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Duration } from 'cdk8s';
 import YAML from 'yaml';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';

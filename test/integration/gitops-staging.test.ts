@@ -7,7 +7,7 @@
  */
 import type { Chart } from 'cdk8s';
 import { Duration } from 'cdk8s';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';

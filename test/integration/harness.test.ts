@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { ApiClient } from '../../client/api-client.js';
+import { ApiClient } from '../../client/transport/api-client.js';
 import { binaryPath } from '../cluster/components.js';
 import type { ControlPlaneState } from '../cluster/control-plane.js';
 import { isAlive } from '../cluster/control-plane.js';

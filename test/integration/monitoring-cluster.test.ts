@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
 import YAML from 'yaml';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { AlertRouting, NotificationTarget } from '../../lib/monitoring/alert-routing.js';

@@ -6,10 +6,10 @@
  * data.
  */
 import { Chart, Testing } from 'cdk8s';
-import { ApiClient } from '../../client/api-client.js';
-import type { LiveObject } from '../../client/readiness/index.js';
-import { describeRun } from '../../client/readiness/rollout.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient } from '../../client/transport/api-client.js';
+import type { LiveObject } from '../../client/wait/readiness/index.js';
+import { describeRun } from '../../client/wait/readiness/rollout.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { analysisTemplateFromAlarms } from '../../lib/delivery/analysis.js';
 import { Alarm } from '../../lib/alarms/alarm.js';

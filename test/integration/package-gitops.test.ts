@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { ARGO_CD_IGNORE_DIFFERENCES } from '../../lib/gitops/engine-fields.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
 import { binaryPath } from '../cluster/components.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { PlatformChart, ServiceChart } from '../../charts/index.js';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { NotificationTarget } from '../../lib/index.js';
 import { RESULTS_ANNOTATION } from '../cluster/tekton.js';
 import type { Obj } from '../util/synth.js';

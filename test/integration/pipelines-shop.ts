@@ -4,7 +4,7 @@ import { Chart } from 'cdk8s';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ShopChart } from '../../charts/shop-chart.js';
 import { ShopReleaseChart } from '../../charts/shop-release-chart.js';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { FAIL_STEPS_ANNOTATION, RESULTS_ANNOTATION } from '../cluster/tekton.js';
 import { testApp } from '../util/synth.js';
 import { serverSideApply, testKubeConfig } from './cluster.js';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import { CoreV1Api, SchedulingV1Api } from '@kubernetes/client-node';
 import { Chart, Size, Testing } from 'cdk8s';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { ConfigMap } from '../../lib/apps/config-map.js';
 import { ExistingSecret } from '../../lib/apps/existing-secret.js';
 import { HealthCheck } from '../../lib/apps/health-check.js';

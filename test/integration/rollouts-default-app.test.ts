@@ -1,7 +1,7 @@
 /** The default app, applied and waited for as `deploy` does, with the real Argo Rollouts controller. */
 import { ShopChart } from '../../charts/shop-chart.js';
 import { Testing } from 'cdk8s';
-import type { Manifest } from '../../client/resources.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import { testApp } from '../util/synth.js';
 import { writeManifests } from './client-cli.js';
 import { createNamespace } from './cluster.js';

@@ -5,11 +5,11 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, CONTENT_TYPES } from '../../client/api-client.js';
-import type { LiveObject } from '../../client/readiness/index.js';
-import type { RolloutOperation } from '../../client/rollout-operations.js';
-import { operateRollout } from '../../client/rollout-operations.js';
-import type { Manifest } from '../../client/resources.js';
+import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
+import type { LiveObject } from '../../client/wait/readiness/index.js';
+import type { RolloutOperation } from '../../client/apply/rollout-operations.js';
+import { operateRollout } from '../../client/apply/rollout-operations.js';
+import type { Manifest } from '../../client/transport/resources.js';
 import type { WebService } from '../../lib/apps/web-service.js';
 import { Alarm } from '../../lib/alarms/alarm.js';
 import { TreatMissingData } from '../../lib/alarms/alarm-props.js';

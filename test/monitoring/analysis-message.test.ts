@@ -1,5 +1,5 @@
-import { describeRun } from '../../client/readiness/rollout.js';
-import type { LiveObject } from '../../client/readiness/index.js';
+import { describeRun } from '../../client/wait/readiness/rollout.js';
+import type { LiveObject } from '../../client/wait/readiness/index.js';
 import { Alarm } from '../../lib/alarms/alarm.js';
 import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
 
