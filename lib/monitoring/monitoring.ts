@@ -1,11 +1,9 @@
 import { Chart } from 'cdk8s';
-import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import {
   PodMonitor,
   PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
   PrometheusRule,
-  PrometheusRuleSpecGroupsRulesExpr,
   ServiceMonitor,
   ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com.js';
@@ -17,11 +15,12 @@ import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { Alarm } from '../alarms/alarm.js';
 import type { MetricScope } from '../alarms/metric-scope.js';
+import { alertRules, replacedByName } from './alert-rules.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
 import type { GoldenSignalMetrics, GoldenSignalOptions } from './golden-signals.js';
 import { goldenSignalAlarms } from './golden-signals.js';
-import { checkPromQl, parseDuration } from '../alarms/promql.js';
+import { parseDuration } from '../alarms/promql.js';
 import type { LogShippingOptions, SidecarOptions } from './sidecars.js';
 import { LogShippingSidecar, MetricsSidecar } from './sidecars.js';
 
@@ -374,48 +373,4 @@ interface MetricsEndpoint {
 interface ScrapeOptions {
   readonly interval: string;
   readonly labels: Record<string, string>;
-}
-
-function pascal(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join('');
-}
-
-/** `defaults` with `own` after them, each of `own` replacing the default of its name; `own` names differ. */
-export function replacedByName(
-  scope: IConstruct,
-  defaults: readonly Alarm[],
-  own: readonly Alarm[],
-): Alarm[] {
-  const names = new Set<string>();
-  for (const alarm of own) {
-    if (names.has(alarm.name)) {
-      invalid(scope, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
-    }
-    names.add(alarm.name);
-  }
-  return [...defaults.filter((alarm) => !names.has(alarm.name)), ...own];
-}
-
-/** Every alarm's alerting rules, each expression parsed. */
-export function alertRules(
-  scope: IConstruct,
-  workload: string,
-  alarms: readonly Alarm[],
-  target: MetricScope,
-) {
-  return alarms.flatMap((alarm) =>
-    alarm
-      .alertRulesFor(target, `${pascal(workload)}${pascal(alarm.name)}`)
-      .map(({ keep_firing_for, expr, ...rule }) => ({
-        ...rule,
-        expr: PrometheusRuleSpecGroupsRulesExpr.fromString(
-          checkPromQl(scope, `alert ${rule.alert} expression`, expr),
-        ),
-        keepFiringFor: keep_firing_for,
-      })),
-  );
 }

@@ -9,7 +9,7 @@ import { TreatMissingData } from '../alarms/alarm-props.js';
 import { Statistic } from '../alarms/statistic.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
-import { alertRules, replacedByName } from './monitoring.js';
+import { alertRules, replacedByName } from './alert-rules.js';
 
 /** The `service` label of a namespace's own alerts, which concern no one service. */
 export const NAMESPACE_ALERT_SERVICE = 'namespace';
