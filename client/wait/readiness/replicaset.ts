@@ -32,22 +32,23 @@ export function podsProblem(pods: readonly LiveObject[]): Readiness | undefined 
 
 export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 
+/**
+ * While fewer replicas are available than wanted: failed when one of its pods cannot start, else
+ * progressing, saying why a pod is unscheduled.
+ */
+function replicasAvailable(replicaSet: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const desired = (replicaSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  const available = (replicaSet.status as { availableReplicas?: number }).availableReplicas ?? 0;
+  if (available >= desired) {
+    return undefined;
+  }
+  const problem = podsProblem(owned.of('Pod'));
+  return problem?.state === 'failed'
+    ? problem
+    : progressing(`${available} of ${desired} replicas available${problem ? ` (${problem.message})` : ''}`);
+}
+
 export const REPLICA_SET_READINESS: ReadinessChecker = {
   owns: [POD_KIND],
-  conditions: [
-    replicaFailure,
-    (replicaSet: LiveObject, owned: OwnedObjects) => {
-      const desired = (replicaSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-      const available = (replicaSet.status as { availableReplicas?: number }).availableReplicas ?? 0;
-      if (available >= desired) {
-        return undefined;
-      }
-      const problem = podsProblem(owned.of('Pod'));
-      return problem?.state === 'failed'
-        ? problem
-        : progressing(
-            `${available} of ${desired} replicas available${problem ? ` (${problem.message})` : ''}`,
-          );
-    },
-  ],
+  conditions: [replicaFailure, replicasAvailable],
 };
