@@ -9,7 +9,7 @@
  * - otherwise progressing until updateRevision equals currentRevision.
  */
 import { progressing, READY } from './generation.js';
-import { podsProblem, POD_KIND } from './replicaset.js';
+import { POD_KIND, replicasBehind } from './replicaset.js';
 import type { LiveObject, OwnedObjects, Readiness, ReadinessChecker } from './types.js';
 
 interface StatefulSetSpec {
@@ -39,13 +39,7 @@ function updatedOnDelete(statefulSet: LiveObject): Readiness | undefined {
 function replicasReady(statefulSet: LiveObject, owned: OwnedObjects): Readiness | undefined {
   const desired = specOf(statefulSet).replicas ?? 1;
   const ready = statusOf(statefulSet).readyReplicas ?? 0;
-  if (ready >= desired) {
-    return undefined;
-  }
-  const problem = podsProblem(owned.of('Pod'));
-  return problem?.state === 'failed'
-    ? problem
-    : progressing(`${ready} of ${desired} replicas ready${problem ? ` (${problem.message})` : ''}`);
+  return replicasBehind(ready, desired, 'ready', owned.of('Pod'));
 }
 
 /** With a partitioned rolling update: progressing until the replicas above the partition are updated, then ready. */
