@@ -63,14 +63,26 @@ export class PlatformChart extends AppStack {
 
   public constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { namespace: props.namespace });
-    const quota = props.quota ?? {};
-    const cpu = this.quantity('quota.cpu', quota.cpu ?? '4');
-    const memory = this.quantity('quota.memory', quota.memory ?? '8Gi');
-    const pods = quota.pods ?? 40;
+    this.quota = this.createQuota(props.quota ?? {});
+    this.limitRange = this.createLimitRange();
+    this.allowPrometheus(props);
+    if (props.monitoring ?? true) {
+      this.monitoring = new NamespaceMonitoring(this, 'Monitoring');
+    }
+    if (props.alerts) {
+      this.alertRouting = new AlertRouting(this, 'AlertRouting', { routes: props.alerts });
+    }
+  }
+
+  /** The namespace's ResourceQuota on CPU, memory and pods, checked. */
+  private createQuota(options: NamespaceQuota): plus.k8s.KubeResourceQuota {
+    const cpu = this.quantity('quota.cpu', options.cpu ?? '4');
+    const memory = this.quantity('quota.memory', options.memory ?? '8Gi');
+    const pods = options.pods ?? 40;
     if (!Number.isInteger(pods) || pods < 1) {
       throw new Error(`${this.node.path}: quota.pods must be a whole number 1 or more, got ${pods}. Fix it`);
     }
-    this.quota = new plus.k8s.KubeResourceQuota(this, 'Quota', {
+    return new plus.k8s.KubeResourceQuota(this, 'Quota', {
       metadata: { name: 'team-quota' },
       spec: {
         hard: {
@@ -82,9 +94,12 @@ export class PlatformChart extends AppStack {
         },
       },
     });
+  }
+
+  private createLimitRange(): plus.k8s.KubeLimitRange {
     // A quota on CPU and memory refuses pods without requests and limits: give containers that name
     // none the library's own defaults.
-    this.limitRange = new plus.k8s.KubeLimitRange(this, 'Limits', {
+    return new plus.k8s.KubeLimitRange(this, 'Limits', {
       metadata: { name: 'container-defaults' },
       spec: {
         limits: [
@@ -102,6 +117,10 @@ export class PlatformChart extends AppStack {
         ],
       },
     });
+  }
+
+  /** The shared Prometheus may scrape every pod (network) and discover the scrape targets (RBAC). */
+  private allowPrometheus(props: PlatformChartProps): void {
     const prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
     new plus.k8s.KubeNetworkPolicy(this, 'AllowPrometheus', {
       metadata: { name: 'allow-prometheus-scrape' },
@@ -137,12 +156,6 @@ export class PlatformChart extends AppStack {
         },
       ],
     });
-    if (props.monitoring ?? true) {
-      this.monitoring = new NamespaceMonitoring(this, 'Monitoring');
-    }
-    if (props.alerts) {
-      this.alertRouting = new AlertRouting(this, 'AlertRouting', { routes: props.alerts });
-    }
   }
 
   private quantity(prop: string, value: string): string {

@@ -34,9 +34,14 @@ export interface ServiceChartProps {
   readonly image: string;
   /** The tag (or `sha256:` digest) to run, usually an environment setting. */
   readonly tag: string;
-  /** @default 8080 */
+  /** The port the service listens on. @default - the WebService's (WebServiceProps.port) */
   readonly port?: number;
-  /** Pods that always run. @default 2 */
+  /**
+   * Pods that always run: with maxReplicas, the fewest the autoscaler keeps.
+   *
+   * @default - the WebService's (WebServiceProps.replicas), and with maxReplicas the autoscaler's
+   * (AutoscalingOptions.minReplicas)
+   */
   readonly replicas?: number;
   /** Scale out on CPU up to this many pods. @default - no autoscaling */
   readonly maxReplicas?: number;
@@ -133,16 +138,15 @@ export class ServiceChart extends Chart {
       Alarm.errorRate({ threshold: alarms.errorRate ?? 0.05 }),
       Alarm.latency({ thresholdSeconds: alarms.latencySeconds ?? 0.5 }),
     ];
-    const replicas = props.replicas ?? 2;
     const cpu = props.cpuMillis ?? 250;
     const memory = props.memoryMebibytes ?? 256;
     this.service = new WebService(this, id, {
       image: `${props.image}${props.tag.startsWith('sha256:') ? '@' : ':'}${props.tag}`,
-      port: props.port ?? 8080,
-      replicas,
+      port: props.port,
+      replicas: props.replicas,
       ...(props.maxReplicas === undefined
         ? {}
-        : { autoscaling: { minReplicas: replicas, maxReplicas: props.maxReplicas } }),
+        : { autoscaling: { minReplicas: props.replicas, maxReplicas: props.maxReplicas } }),
       readiness: HealthCheck.http(props.healthPath ?? '/healthz'),
       liveness: HealthCheck.http(props.healthPath ?? '/healthz'),
       resources: {

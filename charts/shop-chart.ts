@@ -66,42 +66,12 @@ export class ShopChart extends AppStack {
 
     const storefrontAlarms = [Alarm.errorRate({ threshold: 0.01 }), Alarm.latency({ thresholdSeconds: 0.3 })];
     const apiAlarms = [Alarm.errorRate({ threshold: 0.05 }), Alarm.latency({ thresholdSeconds: 0.5 })];
-    this.storefront = new WebService(web, 'storefront', {
-      image: image('storefront'),
-      readiness: HealthCheck.http('/ready'),
-      liveness: HealthCheck.http('/healthz'),
-      ingress: { host: 'shop.example.com', className: 'nginx', tlsSecretName: 'shop-example-com-tls' },
-      autoscaling: { minReplicas: 2, maxReplicas: 6 },
-      writableTmp: true,
-      strategy: DeploymentStrategy.blueGreen({
-        prePromotionAnalysis: [Alarm.errorRate({ threshold: 0.01 })],
-        postPromotionAnalysis: storefrontAlarms,
-        scaleDownDelay: Duration.minutes(5),
-        prometheusAddress: props.prometheusAddress,
-      }),
-    });
-
+    this.storefront = this.createStorefront(web, image('storefront'), storefrontAlarms, props);
     this.apiConfig = new ConfigMap(app, 'api-config', {
       metadata: { name: 'api-config' },
       data: { LOG_LEVEL: 'info', PAYMENTS_URL: 'https://payments.example.com' },
     });
-    this.api = new WebService(app, 'api', {
-      image: image('api'),
-      env: { DB_HOST: 'shop-db.example.internal' },
-      envFrom: [this.apiConfig],
-      readiness: HealthCheck.http('/healthz'),
-      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 },
-      strategy: DeploymentStrategy.canary({
-        percent: 10,
-        interval: Duration.minutes(5),
-        analysis: apiAlarms,
-        prometheusAddress: props.prometheusAddress,
-      }),
-    });
-    this.apiConfig.grantRead(this.api);
-    this.api.allowFrom(this.storefront);
-    this.api.allowEgressToCidr('10.20.0.0/16', { ports: [5432] });
-
+    this.api = this.createApi(app, image('api'), apiAlarms, props);
     const queueCredentials = new ExistingSecret(workers, 'queue-credentials', { secretName: 'orders-queue' });
     this.ordersWorker = new Worker(workers, 'orders-worker', {
       image: image('orders-worker'),
@@ -114,7 +84,60 @@ export class ShopChart extends AppStack {
       args: ['--since', '24h'],
     });
     app.allowFrom(workers);
+    this.addMonitoring(storefrontAlarms, apiAlarms);
+  }
 
+  /** The storefront: blue/green behind its alarms, served from the Ingress. */
+  private createStorefront(
+    web: Construct,
+    image: string,
+    alarms: readonly Alarm[],
+    props: ShopChartProps,
+  ): WebService {
+    return new WebService(web, 'storefront', {
+      image,
+      readiness: HealthCheck.http('/ready'),
+      liveness: HealthCheck.http('/healthz'),
+      ingress: { host: 'shop.example.com', className: 'nginx', tlsSecretName: 'shop-example-com-tls' },
+      autoscaling: { minReplicas: 2, maxReplicas: 6 },
+      writableTmp: true,
+      strategy: DeploymentStrategy.blueGreen({
+        prePromotionAnalysis: [Alarm.errorRate({ threshold: 0.01 })],
+        postPromotionAnalysis: alarms,
+        scaleDownDelay: Duration.minutes(5),
+        prometheusAddress: props.prometheusAddress,
+      }),
+    });
+  }
+
+  /** The api: a canary its alarms roll back, reading its settings, called by the storefront. */
+  private createApi(
+    app: Construct,
+    image: string,
+    alarms: readonly Alarm[],
+    props: ShopChartProps,
+  ): WebService {
+    const api = new WebService(app, 'api', {
+      image,
+      env: { DB_HOST: 'shop-db.example.internal' },
+      envFrom: [this.apiConfig],
+      readiness: HealthCheck.http('/healthz'),
+      autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 },
+      strategy: DeploymentStrategy.canary({
+        percent: 10,
+        interval: Duration.minutes(5),
+        analysis: alarms,
+        prometheusAddress: props.prometheusAddress,
+      }),
+    });
+    this.apiConfig.grantRead(api);
+    api.allowFrom(this.storefront);
+    api.allowEgressToCidr('10.20.0.0/16', { ports: [5432] });
+    return api;
+  }
+
+  /** Monitoring of every service, logs to Loki, the shop's dashboard, alerts routed by severity. */
+  private addMonitoring(storefrontAlarms: readonly Alarm[], apiAlarms: readonly Alarm[]): void {
     const logs = { outputs: [LogOutput.loki({ host: 'loki-gateway.monitoring.svc' })] };
     new Monitoring(this, 'storefront-monitoring', {
       workload: this.storefront,

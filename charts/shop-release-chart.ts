@@ -71,17 +71,38 @@ export class ShopReleaseChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: ShopReleaseChartProps) {
     super(scope, id, { ...props, namespace: props.namespace ?? 'shop-builds' });
-    const registry = props.registry ?? 'ghcr.io/cdk8s-devops';
     new BuildNamespace(this, 'namespace', {
       name: this.namespace!,
       reason: "kaniko builds the shop's images as root",
     });
+    const builds = this.createBuilds(props.repository ?? 'https://github.com/cdk8s-devops/shop.git');
+    const release = this.createReleaseTasks(props.registry ?? 'ghcr.io/cdk8s-devops', props.shop);
+    this.pipeline = new ReleasePipeline(this, 'shop-release', {
+      workspaces: ['source'],
+      params: [{ name: 'deploy', description: 'Whether to deploy the release', default: 'true' }],
+      results: {
+        'api-image-digest': '$(tasks.api-image.results.IMAGE_DIGEST)',
+        'storefront-image-digest': '$(tasks.storefront-image.results.IMAGE_DIGEST)',
+      },
+      timeout: Duration.hours(2),
+    });
+    const commit = this.addBuildStages(builds);
+    this.addReleaseStages(release, commit);
+    this.trigger = new GitTrigger(this, 'shop-push', {
+      pipeline: this.pipeline,
+      provider: GitProvider.github({ secretName: 'shop-webhook', secretKey: 'secret' }),
+      branch: 'main',
+    });
+  }
+
+  /** The source and the builds of the api, the storefront and the manifests, through the npm mirror. */
+  private createBuilds(repository: string): ShopBuilds {
     const mirror = new PackageMirror(this, 'npm-mirror', {
       npm: 'https://npm.pkg.example.com/shop/',
       tokenSecret: { secretName: 'package-mirror', key: 'token' },
     });
     const source = new GitSource(this, 'shop-source', {
-      url: props.repository ?? 'https://github.com/cdk8s-devops/shop.git',
+      url: repository,
       credentials: GitCredentials.basicAuth('shop-git-credentials'),
     });
     const buildSpec = BuildSpec.fromYaml(SHOP_BUILDSPEC, { source: 'shop buildspec.yml' });
@@ -105,12 +126,17 @@ export class ShopReleaseChart extends Chart {
       image: node,
       packageMirror: mirror,
     });
+    return { source, apiBuild, storefrontBuild, synth };
+  }
+
+  /** The image builds, the deploy of `shop` pinned to their digests, and the report of the outcome. */
+  private createReleaseTasks(registry: string, shop: Chart): ShopReleaseTasks {
     const push = (name: string) => ImageRegistry.dockerConfig(`${registry}/${name}`, 'registry-push');
     const apiImage = new ImageBuild(this, 'api-image', { registry: push('api') });
     const storefrontImage = new ImageBuild(this, 'storefront-image', { registry: push('storefront') });
     const deploy = Deploy.apply(this, 'deploy', {
       image: `${registry}/cdk8s-devops:0.1.0`,
-      chart: props.shop,
+      chart: shop,
       // The prod environment's folder and ApplySet, as `cdk8s-devops apply --env prod` uses them: `dist`
       // itself holds every environment, and another ApplySet name would refuse prod's objects.
       manifestsDir: 'dist/prod',
@@ -128,39 +154,40 @@ export class ShopReleaseChart extends Chart {
         },
       ],
     });
+    return { apiImage, storefrontImage, deploy, notify };
+  }
 
-    this.pipeline = new ReleasePipeline(this, 'shop-release', {
-      workspaces: ['source'],
-      params: [{ name: 'deploy', description: 'Whether to deploy the release', default: 'true' }],
-      results: {
-        'api-image-digest': '$(tasks.api-image.results.IMAGE_DIGEST)',
-        'storefront-image-digest': '$(tasks.storefront-image.results.IMAGE_DIGEST)',
-      },
-      timeout: Duration.hours(2),
-    });
+  /** Fetch, then build and test the api and storefront and synthesize, side by side. Returns the commit. */
+  private addBuildStages(builds: ShopBuilds): string {
     const fetch = this.pipeline.addStage('source').addTask('fetch', {
-      task: source,
+      task: builds.source,
       params: { revision: '$(params.revision)' },
       workspaces: { output: 'source' },
     });
     const build = this.pipeline.addStage('build');
     const built = { 'source-version': fetch.result('commit') };
     build.addTask('api-build', {
-      task: apiBuild,
+      task: builds.apiBuild,
       params: built,
       workspaces: { source: 'source', artifacts: 'source' },
     });
     build.addTask('storefront-build', {
-      task: storefrontBuild,
+      task: builds.storefrontBuild,
       params: built,
       workspaces: { source: 'source', artifacts: 'source' },
     });
-    build.addTask('synth', { task: synth, params: built, workspaces: { source: 'source' } });
+    build.addTask('synth', { task: builds.synth, params: built, workspaces: { source: 'source' } });
+    return fetch.result('commit');
+  }
+
+  /** The images of `commit`, an approval, the deploy, and always the report. */
+  private addReleaseStages(release: ShopReleaseTasks, commit: string): void {
+    const { apiImage, storefrontImage, deploy } = release;
     const images = this.pipeline.addStage('image');
     const imageTask = (name: string, task: ImageBuild, context: string) =>
       images.addTask(name, {
         task,
-        params: { IMAGE: `${task.repository}:${fetch.result('commit')}`, CONTEXT: context },
+        params: { IMAGE: `${task.repository}:${commit}`, CONTEXT: context },
         workspaces: { source: 'source' },
         retries: 2,
         timeout: Duration.minutes(30),
@@ -180,14 +207,22 @@ export class ShopReleaseChart extends Chart {
       when: [{ input: '$(params.deploy)', operator: 'in', values: ['true'] }],
     });
     this.pipeline.addFinally('notify', {
-      task: notify,
+      task: release.notify,
       params: { status: '$(tasks.status)', revision: '$(params.revision)' },
     });
-
-    this.trigger = new GitTrigger(this, 'shop-push', {
-      pipeline: this.pipeline,
-      provider: GitProvider.github({ secretName: 'shop-webhook', secretKey: 'secret' }),
-      branch: 'main',
-    });
   }
+}
+
+interface ShopBuilds {
+  readonly source: GitSource;
+  readonly apiBuild: BuildProject;
+  readonly storefrontBuild: BuildProject;
+  readonly synth: BuildProject;
+}
+
+interface ShopReleaseTasks {
+  readonly apiImage: ImageBuild;
+  readonly storefrontImage: ImageBuild;
+  readonly deploy: Deploy;
+  readonly notify: CustomTask;
 }

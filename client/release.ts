@@ -20,8 +20,7 @@ import type { Revision, RevisionStatus } from './record/revision-secret.js';
 import type { PreparedRevision } from './record/revisions.js';
 import { RevisionHistory } from './record/revisions.js';
 import { failIfPending, markDeployed, markFailedWait } from './record/settle.js';
-import { rollbackTarget } from './record/rollback-target.js';
-import { describeStable } from './record/workload-outcomes.js';
+import { rollbackMessage, rollbackTarget } from './record/rollback-target.js';
 import { ConflictError, RolledBackError, WaitError } from './release-errors.js';
 import { releaseContext } from './release-context.js';
 import { acquireLock, commandIdentity, EXPIRES, lockName } from './release-lock.js';
@@ -37,6 +36,7 @@ import type { Manifest } from './transport/resources.js';
 import { waitUntilServed } from './wait/crds.js';
 import type { ReadinessRegistry } from './wait/readiness/index.js';
 import { DEFAULT_READINESS } from './wait/readiness/index.js';
+import { describeReturned, returnBlueGreensToStable } from './apply/blue-green-return.js';
 import type { ObjectStatus, WaitOptions, WaitResult } from './wait/watch.js';
 import { currentStatus, waitForReady } from './wait/watch.js';
 
@@ -338,14 +338,7 @@ export class Release {
     await this.assertExists();
     return this.locked('rollback', async () => {
       const revisions = await this.history.list();
-      const { name, namespace } = this.context.applySet;
-      const target = await rollbackTarget(
-        this.history,
-        revisions,
-        options.toRevision,
-        `${namespace}/${name}`,
-      );
-      const to = target.number;
+      const target = await rollbackTarget(this.history, revisions, options.toRevision, this.context.applySet);
       const replaced = revisions.at(-1);
       const changeSet = await this.changeSet(target.manifests, {
         forceConflicts: true,
@@ -355,10 +348,15 @@ export class Release {
       if (options.confirm && !(await options.confirm(changeSet))) {
         return undefined;
       }
+      const returned = await returnBlueGreensToStable(
+        this.context.api,
+        changeSet.changes,
+        this.stopping.signal,
+      );
       const result = await this.applyAndRecord(changeSet, {
         forceConflicts: true,
         wait: options.wait,
-        message: options.message ?? `rollback to revision ${to}${describeStable(target.workloads)}`,
+        message: options.message ?? rollbackMessage(target, returned.map(describeReturned)),
       });
       if (replaced && result.revision) {
         await this.history.markRolledBack(replaced, result.revision.number);

@@ -10,10 +10,10 @@ import pLimit from 'p-limit';
 import YAML from 'yaml';
 import { ApiError } from '../transport/api-client.js';
 import type { ApplyContext } from './apply-context.js';
-import { MANIFEST_DIGEST, ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
+import { ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
-import { APPLYSET_LABELS, scopeOf, unionScope } from './applyset.js';
-import { asEngineApplies, engineOwner } from './engine-managed.js';
+import { scopeOf, unionScope } from './applyset.js';
+import { asEngineApplies } from './engine-managed.js';
 import { describeFailure, immutableFields, isFieldConflict } from '../errors.js';
 import type { StepObserver } from '../steps.js';
 import { forEachObject } from './for-each-object.js';
@@ -21,10 +21,11 @@ import { LiveObjects } from './live-objects.js';
 import { sourceOf, withSourceOf } from './manifests.js';
 import { objectKey, objectRef } from '../transport/resources.js';
 import { foreignObjectsIn } from './namespace-guard.js';
+import { otherOwner, ownershipConflict } from './ownership.js';
 import { normalizeForDiff } from './normalize.js';
 import { appliedUnchanged } from './owned-fields.js';
 import { isRecreatable } from '../recreatable.js';
-import type { Manifest } from '../transport/resources.js';
+import type { Manifest, ResolvedObject } from '../transport/resources.js';
 import { UnknownKindError } from '../transport/resources.js';
 
 /** `conflict`: apply would fail on this object (another ApplySet owns it, or another field manager owns its fields). */
@@ -143,12 +144,6 @@ export interface ChangeSetOptions {
   readonly onStep?: StepObserver;
 }
 
-/** The ApplySet id of another ApplySet that owns `live`, or undefined. */
-function otherOwner(context: ApplyContext, live: Manifest): string | undefined {
-  const owner = live.metadata.labels?.[APPLYSET_LABELS.partOf];
-  return owner && owner !== context.applySet.id ? owner : undefined;
-}
-
 export function hasChanges(changeSet: ChangeSet): boolean {
   return changeSet.changes.some((c) => c.operation !== 'unchanged');
 }
@@ -219,58 +214,6 @@ export async function computeChangeSet(
   return { changes, summary, previousScope, desiredScope, pruning, gitops, kept, keptScope };
 }
 
-/**
- * Names another ApplySet by its parent, looked for where parents usually are (beside the object, or
- * beside ours); else by its id, with the command that finds its parent.
- */
-async function describeApplySet(
-  context: ApplyContext,
-  id: string,
-  namespace: string | undefined,
-): Promise<string> {
-  for (const ns of new Set([namespace, context.applySet.namespace].filter((n): n is string => !!n))) {
-    const parents = await context.api
-      .request<{ items: Manifest[] }>({
-        path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`,
-        query: { labelSelector: `${APPLYSET_LABELS.id}=${id}` },
-      })
-      .catch(() => ({ items: [] as Manifest[] }));
-    if (parents.items.length > 0) {
-      return `ApplySet ${parents.items[0].metadata.name} (parent Secret ${ns}/${parents.items[0].metadata.name})`;
-    }
-  }
-  return `another ApplySet (${APPLYSET_LABELS.partOf}=${id}; find its parent with \`kubectl get secrets -A -l ${APPLYSET_LABELS.id}=${id}\`)`;
-}
-
-/**
- * Why applying `desired` would take `live` from another ApplySet, or undefined: it carries another
- * ApplySet's label, or none while its digest says cdk8s-devops applied it from another manifest (someone
- * removed the label by hand: it may belong to any ApplySet). Objects without either are adopted, as kubectl does.
- */
-async function ownershipConflict(
-  context: ApplyContext,
-  live: Manifest,
-  desired: Manifest,
-): Promise<string | undefined> {
-  const engine = live.metadata.labels?.[APPLYSET_LABELS.partOf] ? undefined : engineOwner(live);
-  if (engine) {
-    return `it is managed by ${engine}: publish the change to the GitOps repository instead (cdk8s-devops publish), see its drift with diff --gitops, or rerun with --adopt to take it over`;
-  }
-  const owner = otherOwner(context, live);
-  if (owner) {
-    return `it belongs to ${await describeApplySet(context, owner, live.metadata.namespace)}, not to ApplySet ${context.applySet.name}; rerun with --adopt to take it over`;
-  }
-  const digest = live.metadata.annotations?.[MANIFEST_DIGEST];
-  if (
-    !live.metadata.labels?.[APPLYSET_LABELS.partOf] &&
-    digest &&
-    digest !== desired.metadata.annotations?.[MANIFEST_DIGEST]
-  ) {
-    return `it has no ${APPLYSET_LABELS.partOf} label, yet cdk8s-devops applied it from another manifest (its ${MANIFEST_DIGEST} differs): the label was removed by hand, and it may belong to another ApplySet; rerun with --adopt to take it over`;
-  }
-  return undefined;
-}
-
 /** Why a Namespace that left the app must stay, or '' when it may be pruned. */
 async function namespaceKept(context: ApplyContext, namespace: string): Promise<string> {
   if (namespace === context.applySet.namespace) {
@@ -302,6 +245,10 @@ function refuseDuplicates(changes: readonly Change[]): void {
   }
 }
 
+/** The dry run's answer: the object as the server would store it, or why it would refuse it. */
+type DryRun = { status: 'fulfilled'; value: Manifest } | { status: 'rejected'; reason: unknown };
+
+/** What applying `manifest` would do to its object: the server's answer, without changing anything. */
 async function changeOf(
   context: ApplyContext,
   liveObjects: LiveObjects,
@@ -314,14 +261,7 @@ async function changeOf(
   } catch (error) {
     // The kind may come with a CRD of the same app, not installed yet: then the object is new.
     if (error instanceof UnknownKindError) {
-      const desired = withSourceOf(manifest, {
-        ...manifest,
-        metadata: {
-          ...manifest.metadata,
-          namespace: manifest.metadata.namespace ?? context.defaultNamespace,
-        },
-      });
-      return withDiff({ ref: objectRef(desired), operation: 'create', desired }, undefined, desired);
+      return creationOfUnknownKind(context, manifest);
     }
     throw error;
   }
@@ -341,16 +281,7 @@ async function changeOf(
     // Applied from this very manifest and changed by no one since: the server would store nothing.
     return { ref, operation: 'unchanged', live, desired, diff: '', upToDate: true };
   }
-  // The dry run validates new objects too (schema, admission, quota), so the change set fails where
-  // apply would; it is given the live object, so that nothing is read twice.
-  const predicted = await serverSideApply(context, resolved, {
-    dryRun: true,
-    force: (options.forceConflicts || options.gitops) ?? false,
-    live: live ?? null,
-  }).then(
-    (value) => ({ status: 'fulfilled' as const, value }),
-    (reason: unknown) => ({ status: 'rejected' as const, reason }),
-  );
+  const predicted = await dryRun(context, resolved, live, options);
   if (!live) {
     // A new object's namespace may be new too, which the dry run answers with 404.
     if (
@@ -361,10 +292,57 @@ async function changeOf(
     }
     return withDiff({ ref, operation: 'create', desired }, undefined, desired);
   }
+  return changeOfLive(context, { ref, live, desired }, predicted, options);
+}
+
+/** The creation of an object whose kind the server does not serve yet, in the default namespace unless it says. */
+function creationOfUnknownKind(context: ApplyContext, manifest: Manifest): Change {
+  const desired = withSourceOf(manifest, {
+    ...manifest,
+    metadata: {
+      ...manifest.metadata,
+      namespace: manifest.metadata.namespace ?? context.defaultNamespace,
+    },
+  });
+  return withDiff({ ref: objectRef(desired), operation: 'create', desired }, undefined, desired);
+}
+
+/**
+ * The server's answer to applying the object in dry-run mode, settled. The dry run validates new objects
+ * too (schema, admission, quota), so the change set fails where apply would; it is given the live object,
+ * so that nothing is read twice.
+ */
+async function dryRun(
+  context: ApplyContext,
+  resolved: ResolvedObject,
+  live: Manifest | undefined,
+  options: ChangeSetOptions,
+): Promise<DryRun> {
+  return serverSideApply(context, resolved, {
+    dryRun: true,
+    force: (options.forceConflicts || options.gitops) ?? false,
+    live: live ?? null,
+  }).then(
+    (value) => ({ status: 'fulfilled' as const, value }),
+    (reason: unknown) => ({ status: 'rejected' as const, reason }),
+  );
+}
+
+/**
+ * The change to a live object, from the dry run's answer: a conflict when another owner holds it or its
+ * fields, an update that recreates it when it changes immutable fields (and may), else an update, or
+ * unchanged when the server would store nothing new.
+ */
+async function changeOfLive(
+  context: ApplyContext,
+  { ref, live, desired }: { ref: string; live: Manifest; desired: Manifest },
+  predicted: DryRun,
+  options: ChangeSetOptions,
+): Promise<Change> {
   const conflict = (reason: string): Change => ({
     ref,
     operation: 'conflict',
-    live: live,
+    live,
     desired,
     diff: '',
     reason,

@@ -6,5 +6,6 @@
 export type { ObjectEvent } from './events.js';
 export { describeEvent, humanDuration } from './events.js';
 export * from './readiness/index.js';
-export type { ObjectStatus, Outcome, WaitOptions, WaitResult } from './watch.js';
-export { describeUnready, OUTCOMES } from './watch.js';
+export type { ObjectStatus, Outcome, WaitResult } from './object-status.js';
+export { describeUnready, OUTCOMES } from './object-status.js';
+export type { WaitOptions } from './watch.js';

@@ -1,8 +1,14 @@
 /**
  * The objects beneath the ones being judged, indexed by owner (`metadata.ownerReferences`), so that a
- * checker sees a Deployment's ReplicaSets and their Pods, and a change to a Pod re-judges its Deployment.
+ * checker sees a Deployment's ReplicaSets and their Pods, and a change to a Pod re-judges its Deployment;
+ * one collection per kind (its checkers' `owns`) and namespace, watched while waiting or read once for
+ * `status`.
  */
-import type { LiveObject, OwnedObjects, OwnerReference } from './readiness/index.js';
+import { ApiError } from '../transport/api-client.js';
+import type { Cluster, Manifest, ResourceType } from '../transport/resources.js';
+import { resourcePath } from '../transport/resources.js';
+import { inform } from './informer.js';
+import type { LiveObject, OwnedObjects, OwnerReference, ReadinessRegistry } from './readiness/index.js';
 
 const uidOf = (object: LiveObject) => object.metadata.uid as string;
 const ownersOf = (object: LiveObject) =>
@@ -95,4 +101,79 @@ export class OwnedIndex {
     }
     return found;
   }
+}
+
+/**
+ * The collections (URL paths) of the kinds that the objects' checkers look at beneath them, in the
+ * objects' namespaces, with the type of each. Kinds the cluster does not serve are left out.
+ */
+export async function ownedCollectionsOf(
+  cluster: Cluster,
+  registry: ReadinessRegistry,
+  objects: readonly Manifest[],
+): Promise<Map<string, ResourceType>> {
+  const collections = new Map<string, ResourceType>();
+  for (const object of objects) {
+    for (const kind of registry.checkerFor(object.apiVersion, object.kind).owns ?? []) {
+      const type = await cluster.catalog.lookup(kind.apiVersion, kind.kind).catch(() => undefined);
+      if (type) {
+        collections.set(resourcePath(type, object.metadata.namespace), type);
+      }
+    }
+  }
+  return collections;
+}
+
+export interface OwnedWatchOptions {
+  readonly signal: AbortSignal;
+  /** Told each object beneath that changed (or went), to judge its owners again. */
+  readonly onChange: (object: LiveObject) => void;
+  /** Told when every collection has been listed, or may not be (again after each list that follows). */
+  readonly onSynced: () => void;
+  readonly onRetry?: (error: unknown) => void;
+}
+
+/** Keeps `index` up to date with `collections` until the signal aborts. */
+export function watchOwned(
+  cluster: Cluster,
+  collections: ReadonlyMap<string, ResourceType>,
+  index: OwnedIndex,
+  options: OwnedWatchOptions,
+): Promise<void>[] {
+  const listed = new Set<string>();
+  const synced = (path: string) => {
+    listed.add(path);
+    if (listed.size === collections.size) {
+      options.onSynced();
+    }
+  };
+  return [...collections].map(([path, type]) => {
+    const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
+    return inform<LiveObject>(cluster.api, {
+      path,
+      signal: options.signal,
+      onRetry: (error) => {
+        // A deployer who may not list what the objects own still gets them judged, on their own status.
+        if (error instanceof ApiError && error.code === 403) {
+          synced(path);
+        }
+        options.onRetry?.(error);
+      },
+      onList: (items) => {
+        // A list after a broken watch replaces the collection: what went meanwhile is gone from it too.
+        const gone = index.replace(path, items.map(withKind));
+        [...items.map(withKind), ...gone].forEach(options.onChange);
+        synced(path);
+      },
+      onChange: (change, object) => {
+        const live = withKind(object);
+        if (change === 'DELETED') {
+          index.remove(live);
+        } else {
+          index.put(live, path);
+        }
+        options.onChange(live);
+      },
+    });
+  });
 }

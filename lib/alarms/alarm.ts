@@ -1,249 +1,18 @@
 import type { IConstruct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
-import {
-  checkPromQl,
-  durationMs,
-  formatPromDuration,
-  isVectorSelector,
-  parseDuration,
-  seriesSelectors,
-} from './promql.js';
-
-export const COMPARISONS = ['>', '>=', '<', '<='] as const;
-/** How the datapoint is compared with the threshold to decide that it breaches. */
-export type Comparison = (typeof COMPARISONS)[number];
-
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-/** How urgent a firing alarm is: the `severity` label that alert routing matches on. */
-export type Severity = (typeof SEVERITIES)[number];
-
-/** CloudWatch's `TreatMissingData`: what a period without data counts as. */
-export enum TreatMissingData {
-  /**
-   * Neither breaching nor fine: an alert rule gets a companion "no data" alert on the metric's series
-   * (`absent_over_time`), and an analysis measurement is inconclusive, which pauses the rollout.
-   */
-  MISSING = 'missing',
-  /** Missing data counts as breaching: the alert fires, the analysis fails. */
-  BREACHING = 'breaching',
-  /** Missing data counts as fine. */
-  NOT_BREACHING = 'notBreaching',
-  /** The alert keeps the state it had (`keep_firing_for` one evaluation range); an analysis passes. */
-  IGNORE = 'ignore',
-}
-
-/**
- * How the datapoint of each period is made from the metric, as CloudWatch's statistics; each becomes a
- * Prometheus `*_over_time` range function over the period.
- */
-export class Statistic {
-  /** The query's own value at the end of each period: its range functions use `{{period}}` as window. */
-  public static readonly VALUE = new Statistic('Value');
-  public static readonly AVERAGE = new Statistic('Average', 'avg_over_time');
-  public static readonly MINIMUM = new Statistic('Minimum', 'min_over_time');
-  public static readonly MAXIMUM = new Statistic('Maximum', 'max_over_time');
-  public static readonly SUM = new Statistic('Sum', 'sum_over_time');
-  public static readonly SAMPLE_COUNT = new Statistic('SampleCount', 'count_over_time');
-
-  /** The `percentile`th percentile of the samples in the period (CloudWatch's pNN). */
-  public static percentile(percentile: number): Statistic {
-    return new Statistic(`p${percentile}`, 'quantile_over_time', percentile);
-  }
-
-  private constructor(
-    /** CloudWatch's name of the statistic: "Average", "p99". */
-    public readonly name: string,
-    private readonly rangeFunction?: string,
-    private readonly percentile?: number,
-  ) {}
-
-  /** @internal the datapoint query: `fn(metric[period])` for a selector, a subquery otherwise. */
-  public _datapoint(metric: string, period: string): string {
-    if (!this.rangeFunction) {
-      return metric;
-    }
-    const range = isVectorSelector(metric) ? `${metric}[${period}]` : `(${metric})[${period}:]`;
-    const quantile = this.percentile === undefined ? '' : `${this.percentile / 100}, `;
-    return `${this.rangeFunction}(${quantile}${range})`;
-  }
-
-  /** @internal */
-  public _validate(scope: IConstruct, alarm: string): void {
-    const p = this.percentile;
-    if (p !== undefined && !(p > 0 && p < 100)) {
-      invalid(
-        scope,
-        `alarm "${alarm}" statistic percentile must be above 0 and below 100, got ${show(p)}`,
-        'Use a percentile such as 99 (p99)',
-      );
-    }
-  }
-}
-
-/**
- * What an alarm measures during a rollout: the new version's own pods (so a bad canary is not diluted by
- * the stable pods, and a good one is not failed by the stable pods' errors), or every pod behind the
- * Service.
- */
-export const ALARM_MEASURES = ['canary', 'service'] as const;
-export type AlarmMeasure = (typeof ALARM_MEASURES)[number];
-
-/** Which series an alarm measures: the labels its queries select on (service, namespace, pod template hash). */
-export interface MetricScope {
-  /** The Service (Prometheus `service` label) of the workload. */
-  readonly service: string;
-  readonly namespace: string;
-  /**
-   * The pod template hash of the new version's pods (Prometheus `rollouts_pod_template_hash` label,
-   * matched as a regular expression), for alarms that measure the canary; in an AnalysisTemplate, an
-   * argument the Rollout fills in.
-   *
-   * @default - the alarm measures the whole service
-   */
-  readonly podTemplateHash?: string;
-  /**
-   * The workload's main container (Prometheus `container` label, for cAdvisor and kube-state-metrics).
-   *
-   * @default - the service
-   */
-  readonly container?: string;
-}
-
-export interface AlarmProps {
-  /** A short name, unique among the alarms of one workload (a DNS-1123 label): "error-rate". */
-  readonly name: string;
-  /**
-   * The metric, as a PromQL expression. `{{selector}}` is replaced by the label matchers of what the
-   * alarm measures (the canary's pods in an analysis, the whole service in an alert); `{{service}}`,
-   * `{{namespace}}` and `{{container}}` by the target's; `{{period}}` by the period (for range functions
-   * with the VALUE statistic).
-   */
-  readonly metric: string;
-  /**
-   * How each period's datapoint is made from the metric.
-   *
-   * @default Statistic.VALUE
-   */
-  readonly statistic?: Statistic;
-  /**
-   * The length of one datapoint, a Prometheus duration; also how often an analysis measures.
-   *
-   * @default '1m'
-   */
-  readonly period?: string;
-  /**
-   * The same as `period`: how often an analysis measures, and one step of an alert's `for`.
-   *
-   * @default '1m'
-   */
-  readonly interval?: string;
-  /**
-   * How many measurements an analysis that gates the rollout takes (an analysis step, or a blue/green
-   * pre- or post-promotion analysis, which Argo Rollouts requires to end); a background analysis measures
-   * until the rollout ends.
-   *
-   * @default 5
-   */
-  readonly measurements?: number;
-  /**
-   * Whether `{{selector}}` selects the new version's pods or the whole service during a rollout.
-   *
-   * @default 'canary'
-   */
-  readonly measure?: AlarmMeasure;
-  /**
-   * How many recent periods are evaluated.
-   *
-   * @default 1
-   */
-  readonly evaluationPeriods?: number;
-  /**
-   * How many of the evaluated periods must breach for the alarm to fire ("M out of N").
-   *
-   * @default - evaluationPeriods
-   */
-  readonly datapointsToAlarm?: number;
-  /** The value the datapoint is compared with. */
-  readonly threshold: number;
-  /**
-   * A datapoint breaches when `datapoint <comparison> threshold`.
-   *
-   * @default '>'
-   */
-  readonly comparison?: Comparison;
-  /**
-   * The alert's `severity` label, which alert routing matches on.
-   *
-   * @default 'warning'
-   */
-  readonly severity?: Severity;
-  /**
-   * What a period without data counts as.
-   *
-   * @default - TreatMissingData.BREACHING in rollout analyses ("no data" never passes a canary), and
-   * TreatMissingData.MISSING in alert rules (a companion "no data" alert)
-   */
-  readonly treatMissingData?: TreatMissingData;
-  /**
-   * What the alarm means, for the alert's description.
-   *
-   * @default - the condition
-   */
-  readonly description?: string;
-}
-
-/** Kept for the strategies' shorthand: `Alarm.promql({ name, query, threshold })`. */
-export interface PromQlAlarmProps extends Omit<AlarmProps, 'metric'> {
-  /** The PromQL query, as `metric`. */
-  readonly query: string;
-}
-
-/** What the common HTTP alarms share. */
-export interface HttpAlarmProps extends Omit<
+import type {
   AlarmProps,
-  'name' | 'metric' | 'statistic' | 'threshold' | 'comparison'
-> {
-  /**
-   * The window the rate is computed over.
-   *
-   * @default '5m'
-   */
-  readonly window?: string;
-}
-
-export interface ErrorRateAlarmProps extends HttpAlarmProps {
-  /** The share of requests that may fail (5xx), from 0 to 1. */
-  readonly threshold: number;
-  /**
-   * The counter of requests, with a status code label.
-   *
-   * @default 'http_requests_total'
-   */
-  readonly requestsMetric?: string;
-  /**
-   * The label of the requests counter that holds the HTTP status code.
-   *
-   * @default 'code'
-   */
-  readonly statusLabel?: string;
-}
-
-export interface LatencyAlarmProps extends HttpAlarmProps {
-  /** The latency, in seconds, that the quantile may reach. */
-  readonly thresholdSeconds: number;
-  /**
-   * The quantile, from 0 to 1.
-   *
-   * @default 0.99
-   */
-  readonly quantile?: number;
-  /**
-   * The histogram of request durations in seconds (its `_bucket` series are read).
-   *
-   * @default 'http_request_duration_seconds'
-   */
-  readonly durationHistogram?: string;
-}
+  Comparison,
+  ErrorRateAlarmProps,
+  LatencyAlarmProps,
+  PromQlAlarmProps,
+  Severity,
+  AlarmMeasure,
+} from './alarm-props.js';
+import { ALARM_MEASURES, COMPARISONS, SEVERITIES, TreatMissingData } from './alarm-props.js';
+import type { MetricScope } from './metric-scope.js';
+import { checkPromQl, durationMs, formatPromDuration, parseDuration, seriesSelectors } from './promql.js';
+import { Statistic } from './statistic.js';
 
 /** One Prometheus alerting rule, as the PrometheusRule CRD and promtool take it. */
 export interface AlertRule {
@@ -502,6 +271,15 @@ export class Alarm {
    */
   public validate(scope: IConstruct, target?: MetricScope, scrapeInterval?: string): void {
     const what = `alarm ${show(this.name)}`;
+    this.validateValues(scope, what);
+    this.validateTiming(scope, what, scrapeInterval);
+    if (target) {
+      checkPromQl(scope, `${what} query`, this.queryFor(target));
+    }
+  }
+
+  /** The name, query, threshold and the enumerated props. */
+  private validateValues(scope: IConstruct, what: string): void {
     if (!DNS_LABEL.test(this.name)) {
       invalid(scope, `alarm name ${show(this.name)} is not a DNS-1123 label`, 'Name it like "error-rate"');
     }
@@ -540,6 +318,10 @@ export class Alarm {
       );
     }
     this.statistic._validate(scope, this.name);
+  }
+
+  /** The period and window, the measurement counts, and the period against the scrape interval. */
+  private validateTiming(scope: IConstruct, what: string, scrapeInterval?: string): void {
     const period = parseDuration(
       scope,
       `${what} ${this.props.period === undefined && this.props.interval !== undefined ? 'interval' : 'period'}`,
@@ -580,9 +362,6 @@ export class Alarm {
         `${what} period ${show(this.period)} is shorter than the scrape interval ${show(scrapeInterval)}, so some periods hold no sample`,
         `Make the period at least ${show(scrapeInterval)}, or scrape more often`,
       );
-    }
-    if (target) {
-      checkPromQl(scope, `${what} query`, this.queryFor(target));
     }
   }
 }

@@ -18,6 +18,7 @@ export type {
   PullPolicy,
   SidecarPort,
 } from './pod-containers.js';
+export type { PodSchedulingProps, Toleration, TopologySpread } from './pod-scheduling.js';
 export { PodVolume, ProjectedSource } from './pod-volume.js';
 export type {
   EmptyDirOptions,
@@ -40,3 +41,4 @@ export * from './web-service.js';
 export * from './worker.js';
 export * from './workload.js';
 export type { WorkloadPort } from './workload-port.js';
+export type { WorkloadResourceFactory } from './workload-resource.js';

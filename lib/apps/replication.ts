@@ -1,15 +1,14 @@
 /**
- * The replicated-pods part that Worker and WebService share (and the coming StatefulService will): a
- * Deployment built with its strategy and replica count already decided, an autoscaler aimed at whatever
- * runs the pods, and a disruption budget.
+ * The replicated-pods part that Worker and WebService share: a Deployment, an autoscaler aimed at
+ * whatever runs the pods, a disruption budget, and the one question to the strategy, asked last.
  */
 import type { Construct } from 'constructs';
+import { Rollout } from '../../imports/argoproj.io.js';
 import { invalid } from '../core/errors.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import type { DeliverableWorkload, DeploymentStrategy } from '../delivery/deployment-strategy.js';
-import { ScalableRollout } from '../delivery/deployment-strategy.js';
-import type { WorkloadResourceFactory } from './workload.js';
+import type { DeliverableWorkload, Delivery, DeploymentStrategy } from '../delivery/deployment-strategy.js';
+import type { WorkloadResourceFactory } from './workload-resource.js';
 
 export interface AutoscalingOptions {
   /**
@@ -77,61 +76,119 @@ export interface Scaling {
 }
 
 /**
- * The replica count (undefined under an autoscaler, which owns the count: a fixed one would fight it),
- * and the factory of a Deployment with everything decided up front: the strategy's update strategy, or
- * no pods at all when an Argo Rollout will run them from this Deployment's template.
+ * The replicated pods of a Worker or WebService, which the workload creates through (as its resource
+ * factory) and then scales and delivers. The strategy is asked once, by `deliver`, after the Services
+ * exist; the Deployment and the autoscaler read its answer when they are synthesized.
  */
-export function replicatedPods(
-  props: ReplicationProps,
-  defaultReplicas: number,
-): { readonly replicas?: number; readonly factory: WorkloadResourceFactory } {
-  const replicas = props.autoscaling ? undefined : (props.replicas ?? defaultReplicas);
-  return {
-    replicas,
-    factory: {
-      create: (workload, pod) =>
-        new plus.Deployment(workload, 'Resource', {
-          ...pod,
-          replicas: onRollout(props) ? 0 : replicas,
-          strategy: props.strategy?.updateStrategy(workload),
-        }),
-    },
-  };
-}
+export class ReplicatedPods implements WorkloadResourceFactory, plus.IScalable {
+  /** The desired number of pods; undefined under an autoscaler, which owns the count. */
+  public readonly replicas?: number;
+  private created?: DeliveredDeployment;
+  private delivery?: Delivery;
 
-function onRollout(props: ReplicationProps): boolean {
-  return props.strategy !== undefined && props.strategy.kind !== 'in-place';
-}
-
-/** The autoscaler and disruption budget of a replicated workload, in `workload`. */
-export function scale(
-  workload: Construct & Pick<DeliverableWorkload, 'name' | 'deployment' | 'replicas'>,
-  props: ReplicationProps,
-): Scaling {
-  const replicas = workload.replicas;
-  if (replicas !== undefined) {
-    checkRange(
-      workload,
-      'replicas',
-      replicas,
-      0,
-      Number.MAX_SAFE_INTEGER,
-      'Set replicas to 0 or a positive whole number',
-    );
+  /** `defaultReplicas` is the workload kind's default for `props.replicas`. */
+  public constructor(
+    private readonly props: ReplicationProps,
+    defaultReplicas: number,
+  ) {
+    this.replicas = props.autoscaling ? undefined : (props.replicas ?? defaultReplicas);
   }
-  const autoscaler = props.autoscaling
-    ? autoscale(
+
+  /** The Deployment, created by the Workload base class through `create`. */
+  public get deployment(): plus.Deployment {
+    return this.created!;
+  }
+
+  public create(
+    workload: Construct,
+    pod: plus.WorkloadProps & { metadata: { name: string } },
+  ): plus.Deployment {
+    this.created = new DeliveredDeployment(
+      workload,
+      'Resource',
+      { ...pod, replicas: this.replicas },
+      () => this.delivery,
+    );
+    return this.created;
+  }
+
+  /** The autoscaler and disruption budget, in `workload`. */
+  public scale(workload: Construct & { readonly name: string }): Scaling {
+    if (this.replicas !== undefined) {
+      checkRange(
         workload,
-        props.autoscaling,
-        onRollout(props) ? new ScalableRollout(workload) : workload.deployment,
-        workload.name,
-      )
-    : undefined;
-  const mostReplicas = props.autoscaling?.maxReplicas ?? replicas ?? 1;
-  return {
-    autoscaler,
-    disruptionBudget: disruptionBudget(workload, workload.deployment, mostReplicas, props.disruptionBudget),
-  };
+        'replicas',
+        this.replicas,
+        0,
+        Number.MAX_SAFE_INTEGER,
+        'Set replicas to 0 or a positive whole number',
+      );
+    }
+    const autoscaling = this.props.autoscaling;
+    const mostReplicas = autoscaling?.maxReplicas ?? this.replicas ?? 1;
+    return {
+      autoscaler: autoscaling ? autoscale(workload, autoscaling, this, workload.name) : undefined,
+      disruptionBudget: disruptionBudget(
+        workload,
+        this.deployment,
+        mostReplicas,
+        this.props.disruptionBudget,
+      ),
+    };
+  }
+
+  /** Binds the strategy, if any, to `workload`: the one time it is asked. */
+  public deliver(workload: DeliverableWorkload): Delivery | undefined {
+    this.delivery = this.props.strategy?.bind(workload, workload);
+    return this.delivery;
+  }
+
+  public get hasAutoscaler(): boolean {
+    return this.deployment.hasAutoscaler;
+  }
+
+  public markHasAutoscaler(): void {
+    this.deployment.markHasAutoscaler();
+  }
+
+  /** What runs the pods: the strategy's Rollout, else the Deployment. */
+  public toScalingTarget(): plus.ScalingTarget {
+    const rollout = this.delivery?.rollout;
+    return rollout
+      ? {
+          kind: 'Rollout',
+          apiVersion: Rollout.GVK.apiVersion,
+          name: rollout.name,
+          containers: this.deployment.containers,
+        }
+      : this.deployment.toScalingTarget();
+  }
+}
+
+/**
+ * A Deployment whose spec takes the strategy's answer when it is synthesized: its update strategy, or
+ * no pods at all when a Rollout runs them from this Deployment's template.
+ */
+class DeliveredDeployment extends plus.Deployment {
+  public constructor(
+    scope: Construct,
+    id: string,
+    props: plus.DeploymentProps,
+    private readonly delivered: () => Delivery | undefined,
+  ) {
+    super(scope, id, props);
+  }
+
+  /** @internal */
+  public override _toKube(): plus.k8s.DeploymentSpec {
+    const delivery = this.delivered();
+    const updateStrategy = delivery?.updateStrategy;
+    return {
+      ...super._toKube(),
+      ...(delivery?.rollout ? { replicas: 0 } : {}),
+      ...(updateStrategy ? { strategy: updateStrategy._toKube() } : {}),
+    };
+  }
 }
 
 /**

@@ -4,9 +4,14 @@ import type { DeliverableWorkload, Delivery } from '../delivery/deployment-strat
 import type { ExposureProps } from './exposure.js';
 import { expose } from './exposure.js';
 import type { ReplicationProps, Scaling } from './replication.js';
-import { replicatedPods, scale } from './replication.js';
+import { ReplicatedPods } from './replication.js';
 import type { WorkloadProps } from './workload.js';
 import { Workload } from './workload.js';
+
+/** The port of a WebService given neither `port` nor `ports`. */
+const DEFAULT_PORT = 8080;
+/** The pods of a WebService given no `replicas` and no autoscaling: two, so one can be drained. */
+const DEFAULT_REPLICAS = 2;
 
 export interface WebServiceProps extends WorkloadProps, ReplicationProps, ExposureProps {
   /**
@@ -39,15 +44,15 @@ export class WebService extends Workload implements DeliverableWorkload {
   /** The Services beside the one named like the workload. */
   public readonly additionalServices: readonly plus.Service[];
   public readonly ingress?: plus.Ingress;
-  /** What the strategy added: the Rollout, its AnalysisTemplates and Services. */
+  /** The strategy's answer: the Deployment's update strategy or the Rollout, and what it added. */
   public readonly delivery?: Delivery;
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
-    const pods = replicatedPods(props, 2);
-    super(scope, id, { ...props, port: props.ports ? props.port : (props.port ?? 8080) }, pods.factory);
-    this.deployment = this.resource as plus.Deployment;
+    const pods = new ReplicatedPods(props, DEFAULT_REPLICAS);
+    super(scope, id, { ...props, port: props.ports ? props.port : (props.port ?? DEFAULT_PORT) }, pods);
+    this.deployment = pods.deployment;
     this.replicas = pods.replicas;
-    this.scaling = scale(this, props);
+    this.scaling = pods.scale(this);
     ({
       service: this.service,
       servicePort: this.servicePort,
@@ -55,6 +60,6 @@ export class WebService extends Workload implements DeliverableWorkload {
       ingress: this.ingress,
     } = expose(this, this.deployment, props));
     // Last: the strategy may route the Service and Ingress.
-    this.delivery = props.strategy?.bind(this, this);
+    this.delivery = pods.deliver(this);
   }
 }

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import type * as plus from '../core/plus.js';
 import type { DeliverableWorkload, Delivery } from '../delivery/deployment-strategy.js';
 import type { ReplicationProps, Scaling } from './replication.js';
-import { replicatedPods, scale } from './replication.js';
+import { ReplicatedPods } from './replication.js';
 import type { WorkloadProps } from './workload.js';
 import { Workload } from './workload.js';
 
@@ -14,15 +14,15 @@ export class Worker extends Workload implements DeliverableWorkload {
   /** The desired number of pods; undefined when the autoscaler owns it. */
   public readonly replicas?: number;
   public readonly scaling: Scaling;
-  /** What the strategy added: the Rollout, its AnalysisTemplates and Services. */
+  /** The strategy's answer: the Deployment's update strategy or the Rollout, and what it added. */
   public readonly delivery?: Delivery;
 
   public constructor(scope: Construct, id: string, props: WorkerProps) {
-    const pods = replicatedPods(props, 1);
-    super(scope, id, props, pods.factory);
-    this.deployment = this.resource as plus.Deployment;
+    const pods = new ReplicatedPods(props, 1);
+    super(scope, id, props, pods);
+    this.deployment = pods.deployment;
     this.replicas = pods.replicas;
-    this.scaling = scale(this, props);
-    this.delivery = props.strategy?.bind(this, this);
+    this.scaling = pods.scale(this);
+    this.delivery = pods.deliver(this);
   }
 }

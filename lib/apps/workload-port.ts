@@ -112,3 +112,30 @@ function unique(
 function checkPortNumber(scope: IConstruct, prop: string, value: number): number {
   return checkRange(scope, prop, value, 1, 65535, 'Use a port between 1 and 65535');
 }
+
+/**
+ * The ports a caller narrows `calls()` to: some, each one of `known`, the ports of the target's pods
+ * (when they are known).
+ */
+export function checkCalledPorts(
+  caller: IConstruct,
+  target: string,
+  known: readonly number[],
+  ports: readonly number[] | undefined,
+): readonly number[] {
+  if (ports === undefined || ports.length === 0) {
+    invalid(
+      caller,
+      `calls(${show(target)}, options) names no ports`,
+      'List the ports to call in options.ports, or call calls(target) for every port',
+    );
+  }
+  for (const port of ports.filter((p) => known.length > 0 && !known.includes(p))) {
+    invalid(
+      caller,
+      `calls(${show(target)}) names port ${port}, which no container of ${show(target)} declares (its ports: ${known.join(', ')})`,
+      `Call one of ${known.join(', ')}, or declare the port on its container or sidecar`,
+    );
+  }
+  return ports;
+}

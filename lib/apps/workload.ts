@@ -1,9 +1,9 @@
-import { Duration, Lazy, Size } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import { checkImage, imagePinProblem } from '../core/image.js';
 import { NAME_LABEL } from '../core/labels.js';
-import { checkDnsLabel, checkDnsSubdomain, checkRange } from '../core/names.js';
+import { checkDnsLabel, checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { IGrantee } from '../security/grants.js';
 import type { IamIdentity } from '../security/iam-identity.js';
@@ -27,11 +27,15 @@ import {
 } from './pod-containers.js';
 import type { VolumeMount } from './pod-volume.js';
 import { mountVolumes, PodVolume } from './pod-volume.js';
+import type { PodSchedulingProps } from './pod-scheduling.js';
+import { podScheduling } from './pod-scheduling.js';
 import { Tier } from './tier.js';
 import type { WorkloadPort } from './workload-port.js';
-import { checkPorts } from './workload-port.js';
+import { checkCalledPorts, checkPorts } from './workload-port.js';
+import type { WorkloadResourceFactory } from './workload-resource.js';
+import { DEFAULT_RESOURCES } from './workload-resource.js';
 
-export interface WorkloadProps extends ContainerSpecProps {
+export interface WorkloadProps extends ContainerSpecProps, PodSchedulingProps {
   /**
    * The name of the workload's objects (Deployment or CronJob, ServiceAccount, Service).
    *
@@ -146,48 +150,11 @@ export interface WorkloadProps extends ContainerSpecProps {
    */
   readonly automountServiceAccountToken?: boolean;
   /**
-   * Spread the pods evenly across zones (`topology.kubernetes.io/zone`), as far as the scheduler can.
-   * `false` switches the spread off; `topologySpread` replaces it.
-   *
-   * @default true
-   */
-  readonly spreadAcrossZones?: boolean;
-  /**
-   * The pods' own topology spread constraints, in place of the zone spread.
-   *
-   * @default - the zone spread (see spreadAcrossZones)
-   */
-  readonly topologySpread?: readonly TopologySpread[];
-  /**
    * Groups every process of the pod belongs to, beside its primary group (for files on shared volumes).
    *
    * @default - none
    */
   readonly supplementalGroups?: readonly number[];
-  /**
-   * The PriorityClass of the pods, which decides who is preempted when the cluster is full.
-   *
-   * @default - the cluster's default priority
-   */
-  readonly priorityClassName?: string;
-  /**
-   * Node labels a node must have to run the pods.
-   *
-   * @default - any node
-   */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /**
-   * Taints of nodes the pods may run on anyway.
-   *
-   * @default - none
-   */
-  readonly tolerations?: readonly Toleration[];
-  /**
-   * Node affinity and pod (anti-)affinity, as the pod spec writes them.
-   *
-   * @default - none
-   */
-  readonly affinity?: plus.k8s.Affinity;
   /**
    * Containers that run to completion, in order, before the app container starts.
    *
@@ -201,104 +168,6 @@ export interface WorkloadProps extends ContainerSpecProps {
    */
   readonly sidecars?: readonly NativeSidecarOptions[];
 }
-
-/** The ports a caller narrows `calls()` to: some, each one a port of the target's pods when they are known. */
-function checkCalledPorts(
-  caller: Workload,
-  target: INetworkPeer,
-  ports: readonly number[] | undefined,
-): readonly number[] {
-  if (ports === undefined || ports.length === 0) {
-    invalid(
-      caller,
-      `calls(${show(target.peerName)}, options) names no ports`,
-      'List the ports to call in options.ports, or call calls(target) for every port',
-    );
-  }
-  const known = target instanceof Workload ? target.podPorts : [];
-  for (const port of ports.filter((p) => known.length > 0 && !known.includes(p))) {
-    invalid(
-      caller,
-      `calls(${show(target.peerName)}) names port ${port}, which no container of ${show(target.peerName)} declares (its ports: ${known.join(', ')})`,
-      `Call one of ${known.join(', ')}, or declare the port on its container or sidecar`,
-    );
-  }
-  return ports;
-}
-
-/** A node taint the pods tolerate. */
-export interface Toleration {
-  /**
-   * The taint's key.
-   *
-   * @default - every key (operator Exists only)
-   */
-  readonly key?: string;
-  /**
-   * `Equal` tolerates the taint of this value; `Exists` any value.
-   *
-   * @default 'Equal'
-   */
-  readonly operator?: 'Equal' | 'Exists';
-  /**
-   * The taint's value (with operator Equal).
-   *
-   * @default - the empty value
-   */
-  readonly value?: string;
-  /**
-   * The taint's effect.
-   *
-   * @default - every effect
-   */
-  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  /**
-   * How long a pod stays on a node after the taint appears (effect NoExecute only).
-   *
-   * @default - forever
-   */
-  readonly tolerationSeconds?: number;
-}
-
-/** How evenly the pods spread across the domains of a node label. */
-export interface TopologySpread {
-  /** The node label whose values are the domains, for example `kubernetes.io/hostname`. */
-  readonly topologyKey: string;
-  /**
-   * How many more pods one domain may have than another.
-   *
-   * @default 1
-   */
-  readonly maxSkew?: number;
-  /**
-   * Whether a pod that would break the skew waits (`DoNotSchedule`) or runs anyway.
-   *
-   * @default 'ScheduleAnyway'
-   */
-  readonly whenUnsatisfiable?: 'DoNotSchedule' | 'ScheduleAnyway';
-  /**
-   * Which pods count.
-   *
-   * @default - this workload's pods
-   */
-  readonly matchLabels?: Readonly<Record<string, string>>;
-}
-
-/** How a concrete workload makes its Kubernetes resource from the pod the base class assembles. */
-export interface WorkloadResourceFactory {
-  create(scope: Construct, pod: plus.WorkloadProps & { metadata: { name: string } }): plus.Workload;
-  /**
-   * The app container's requests and limits when the props give none, fit for the workload's kind.
-   *
-   * @default - requests of 100m CPU and 128Mi memory, limits of 500m CPU and 256Mi memory
-   */
-  readonly defaultResources?: plus.ContainerResources;
-}
-
-const DEFAULT_RESOURCES: plus.ContainerResources = {
-  cpu: { request: plus.Cpu.millis(100), limit: plus.Cpu.millis(500) },
-  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
-};
 
 /**
  * The part every workload shares: the app container, with its init containers and native sidecars
@@ -333,105 +202,24 @@ export abstract class Workload
     factory: WorkloadResourceFactory,
   ) {
     super(scope, id);
+    // Validate what names the objects and the ports, before anything is created.
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     const image = checkImage(this, props.image, props.allowLatestImage ?? false);
     ({ port: this.port, ports: this.ports } = checkPorts(this, props.port, props.ports));
     this.ingressPorts =
       this.ports.length > 0 ? this.ports.map((p) => p.number) : this.port === undefined ? [] : [this.port];
     this.apiAccess = props.automountServiceAccountToken ?? false;
-
-    this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name },
-      automountToken: false,
-    });
-    props.iamIdentity?._bind(this, this.serviceAccount);
-
-    const tier = Tier.of(this);
-    this.resource = factory.create(this, {
-      // Selected by name, never by cdk8s-plus's hash of the construct path: a selector is immutable, so
-      // it must survive moving the construct to another tier or renaming its id.
-      select: false,
-      metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
-      podMetadata: {
-        labels: { ...this.podLabels(props.podLabels, tier), [NAME_LABEL]: this.name, ...tier?.podSelector },
-        annotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
-      },
-      terminationGracePeriod:
-        props.terminationGracePeriodSeconds === undefined
-          ? undefined
-          : Duration.seconds(
-              checkRange(
-                this,
-                'terminationGracePeriodSeconds',
-                props.terminationGracePeriodSeconds,
-                0,
-                Number.MAX_SAFE_INTEGER,
-                'Give the pod 0 or more seconds to stop',
-              ),
-            ),
-      serviceAccount: this.serviceAccount,
-      // A grant made after this point still mounts the token: the value is read when the pod spec is.
-      automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
-      securityContext: {
-        ensureNonRoot: true,
-        user: props.runAsUser,
-        group: props.runAsGroup,
-        fsGroup: props.fsGroup,
-      },
-    });
-    this.resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
-    const containerName = checkDnsLabel(this, 'containerName', props.containerName ?? this.name);
+    // Create the objects and the pod's parts; each step checks its own props.
+    this.serviceAccount = this.createServiceAccount(props.iamIdentity);
+    this.resource = this.createResource(props, factory);
     this.containerResources = props.resources ?? factory.defaultResources ?? DEFAULT_RESOURCES;
-    const resources = containerResources(this, containerName, this.containerResources);
-    this.container = this.resource.addContainer({
-      name: containerName,
-      image,
-      // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
-      // The library adds no probe the props do not ask for, but the default readiness check below.
-      ports:
-        this.ports.length > 0
-          ? this.ports.map((p) => ({ number: p.number, name: p.name }))
-          : this.port === undefined
-            ? undefined
-            : [{ number: this.port }],
-      command: props.command ? [...props.command] : undefined,
-      args: props.args ? [...props.args] : undefined,
-      ...containerEnv(this, containerName, props),
-      resources: resources.resources,
-      ...containerSecurity(this, containerName, props, { user: props.runAsUser }),
-    });
-    if (imagePinProblem(image) === 'latest') {
-      this.waiveLatestImage(`allowLatestImage is set on ${this.node.path}`);
-    }
-    if (props.writableTmp) {
-      this.mount('/tmp', PodVolume.emptyDir('tmp'));
-    }
-    mountVolumes(this, this.container, props.mounts ?? []);
-    const probes = probeFields(this, containerName, this.ingressPorts, {
-      // A TCP check of the port unless told otherwise; no other probe the props do not ask for.
-      readiness: props.readiness ?? (this.port === undefined ? undefined : HealthCheck.tcp()),
-      liveness: props.liveness,
-      startup: props.startup,
-    });
-    for (const init of props.initContainers ?? []) {
-      this.addInitContainer(init);
-    }
-    for (const sidecar of props.sidecars ?? []) {
-      this.addSidecar(sidecar);
-    }
-
-    // Pod settings cdk8s-plus-27 has no setting for, and the probes it cannot write (lib/core/plus.ts).
-    const scheduling = this.scheduling(props);
-    plus.addFields(this.resource, () => ({
-      podSpec: {
-        securityContext: {
-          seccompProfile: RESTRICTED_SECCOMP_PROFILE,
-          supplementalGroups: props.supplementalGroups ? [...props.supplementalGroups] : undefined,
-        },
-        ...scheduling,
-      },
-      containers: { [containerName]: { ...probes, ...resources.fields } },
-    }));
+    const app = this.addAppContainer(image, props);
+    this.container = app.container;
+    this.mountAppVolumes(props);
+    const probes = this.appProbes(app.name, props);
+    this.addPodContainers(props);
+    // What cdk8s-plus cannot write, written when the resource is synthesized.
+    this.renderLazily(props, { [app.name]: { ...probes, ...app.fields } });
   }
 
   public get peerName(): string {
@@ -468,7 +256,10 @@ export abstract class Workload
     const last = args.at(-1);
     if (args.length === 2 && last !== undefined && !Construct.isConstruct(last)) {
       const target = args[0] as INetworkPeer;
-      return allowTraffic(this, target, { ports: checkCalledPorts(this, target, last.ports) });
+      const known = target instanceof Workload ? target.podPorts : [];
+      return allowTraffic(this, target, {
+        ports: checkCalledPorts(this, target.peerName, known, last.ports),
+      });
     }
     return (args as INetworkPeer[]).flatMap((target) => allowTraffic(this, target));
   }
@@ -528,67 +319,126 @@ export abstract class Workload
     return { ...labels };
   }
 
-  /** The scheduling fields of the pod spec, checked. */
-  private scheduling(props: WorkloadProps): plus.Fields {
-    if (props.topologySpread && props.spreadAcrossZones === false) {
-      invalid(
-        this,
-        'spreadAcrossZones is false but topologySpread is set',
-        'Leave spreadAcrossZones out: topologySpread replaces the zone spread',
-      );
-    }
-    const spread =
-      props.topologySpread ??
-      (props.spreadAcrossZones === false ? [] : [{ topologyKey: 'topology.kubernetes.io/zone' }]);
-    for (const group of props.supplementalGroups ?? []) {
-      checkRange(this, 'supplementalGroups', group, 0, 2147483647, 'Use group IDs from 0 to 2147483647');
-    }
-    for (const t of props.tolerations ?? []) {
-      if (t.operator === 'Exists' && t.value !== undefined) {
-        invalid(
-          this,
-          `toleration of ${show(t.key ?? '')} has operator Exists and value ${show(t.value)}`,
-          'Leave the value out with Exists, or use operator Equal',
-        );
-      }
-      if (t.key === undefined && t.operator !== 'Exists') {
-        invalid(
-          this,
-          'a toleration without a key must have operator Exists',
-          'Set operator: "Exists", or name the key',
-        );
-      }
-      if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-        invalid(
-          this,
-          `toleration of ${show(t.key ?? '')} sets tolerationSeconds with effect ${show(t.effect)}`,
-          'tolerationSeconds applies to effect "NoExecute" only: set that effect, or leave tolerationSeconds out',
-        );
-      }
-    }
-    return {
-      topologySpreadConstraints: spread.length
-        ? spread.map((c) => ({
-            maxSkew: checkRange(
-              this,
-              'topologySpread maxSkew',
-              c.maxSkew ?? 1,
-              1,
-              Number.MAX_SAFE_INTEGER,
-              'Allow a skew of 1 or more',
-            ),
-            topologyKey: c.topologyKey,
-            whenUnsatisfiable: c.whenUnsatisfiable ?? 'ScheduleAnyway',
-            labelSelector: { matchLabels: c.matchLabels ?? this.resource.matchLabels },
-          }))
-        : undefined,
-      priorityClassName:
-        props.priorityClassName === undefined
+  /** Its own ServiceAccount, with no API token until something is granted. */
+  private createServiceAccount(iamIdentity: IamIdentity | undefined): plus.ServiceAccount {
+    const serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name },
+      automountToken: false,
+    });
+    iamIdentity?._bind(this, serviceAccount);
+    return serviceAccount;
+  }
+
+  /** The kind's resource (Deployment, StatefulSet, CronJob) with the pod settings every workload shares. */
+  private createResource(props: WorkloadProps, factory: WorkloadResourceFactory): plus.Workload {
+    const tier = Tier.of(this);
+    const resource = factory.create(this, {
+      // Selected by name, never by cdk8s-plus's hash of the construct path: a selector is immutable, so
+      // it must survive moving the construct to another tier or renaming its id.
+      select: false,
+      metadata: { name: this.name, labels: { [NAME_LABEL]: this.name } },
+      podMetadata: {
+        labels: { ...this.podLabels(props.podLabels, tier), [NAME_LABEL]: this.name, ...tier?.podSelector },
+        annotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
+      },
+      terminationGracePeriod:
+        props.terminationGracePeriodSeconds === undefined
           ? undefined
-          : checkDnsSubdomain(this, 'priorityClassName', props.priorityClassName),
-      nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
-      tolerations: props.tolerations?.map((t) => ({ ...t })),
-      affinity: props.affinity ? plus.k8s.toJson_Affinity(props.affinity) : undefined,
-    };
+          : Duration.seconds(
+              checkRange(
+                this,
+                'terminationGracePeriodSeconds',
+                props.terminationGracePeriodSeconds,
+                0,
+                Number.MAX_SAFE_INTEGER,
+                'Give the pod 0 or more seconds to stop',
+              ),
+            ),
+      serviceAccount: this.serviceAccount,
+      // A grant made after this point still mounts the token: the value is read when the pod spec is.
+      automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess }) as boolean,
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser,
+        group: props.runAsGroup,
+        fsGroup: props.fsGroup,
+      },
+    });
+    resource.select(plus.LabelSelector.of({ labels: { [NAME_LABEL]: this.name } }));
+    return resource;
+  }
+
+  /** The app container, and the resource fields cdk8s-plus cannot write, for `renderLazily`. */
+  private addAppContainer(
+    image: string,
+    props: WorkloadProps,
+  ): { readonly container: plus.Container; readonly name: string; readonly fields?: plus.Fields } {
+    const name = checkDnsLabel(this, 'containerName', props.containerName ?? this.name);
+    const resources = containerResources(this, name, this.containerResources);
+    const container = this.resource.addContainer({
+      name,
+      image,
+      // `ports`, not `portNumber`: with a port number cdk8s-plus adds a TCP startup probe of its own.
+      // The library adds no probe the props do not ask for, but the default readiness check.
+      ports:
+        this.ports.length > 0
+          ? this.ports.map((p) => ({ number: p.number, name: p.name }))
+          : this.port === undefined
+            ? undefined
+            : [{ number: this.port }],
+      command: props.command ? [...props.command] : undefined,
+      args: props.args ? [...props.args] : undefined,
+      ...containerEnv(this, name, props),
+      resources: resources.resources,
+      ...containerSecurity(this, name, props, { user: props.runAsUser }),
+    });
+    if (imagePinProblem(image) === 'latest') {
+      this.waiveLatestImage(`allowLatestImage is set on ${this.node.path}`);
+    }
+    return { container, name, fields: resources.fields };
+  }
+
+  private mountAppVolumes(props: WorkloadProps): void {
+    if (props.writableTmp) {
+      this.mount('/tmp', PodVolume.emptyDir('tmp'));
+    }
+    mountVolumes(this, this.container, props.mounts ?? []);
+  }
+
+  /** The app container's probes, checked now and written when the pod spec is. */
+  private appProbes(containerName: string, props: WorkloadProps): plus.Fields {
+    return probeFields(this, containerName, this.ingressPorts, {
+      // A TCP check of the port unless told otherwise; no other probe the props do not ask for.
+      readiness: props.readiness ?? (this.port === undefined ? undefined : HealthCheck.tcp()),
+      liveness: props.liveness,
+      startup: props.startup,
+    });
+  }
+
+  private addPodContainers(props: WorkloadProps): void {
+    for (const init of props.initContainers ?? []) {
+      this.addInitContainer(init);
+    }
+    for (const sidecar of props.sidecars ?? []) {
+      this.addSidecar(sidecar);
+    }
+  }
+
+  /**
+   * Pod settings cdk8s-plus-27 has no setting for, and the probes it cannot write (lib/core/plus.ts):
+   * checked now, written when the resource is synthesized.
+   */
+  private renderLazily(props: WorkloadProps, containers: Readonly<Record<string, plus.Fields>>): void {
+    const scheduling = podScheduling(this, props, this.resource.matchLabels);
+    plus.addFields(this.resource, () => ({
+      podSpec: {
+        securityContext: {
+          seccompProfile: RESTRICTED_SECCOMP_PROFILE,
+          supplementalGroups: props.supplementalGroups ? [...props.supplementalGroups] : undefined,
+        },
+        ...scheduling,
+      },
+      containers,
+    }));
   }
 }

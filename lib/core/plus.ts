@@ -2,10 +2,11 @@
  * The one place the library names its cdk8s-plus version: moving to a newer cdk8s-plus is a change to
  * this file alone. Everything else imports `plus` from here.
  *
- * Every setting the library needs is passed to cdk8s-plus when an object is created, except the ones
- * cdk8s-plus-27 (or cdk8s itself) has no setting for at all. Those are written by `addFields` below: a
- * producer read when the object is synthesized (so, as cdk8s-plus's Lazy values, it sees every prop and
- * every later call), whose fields are merged into the object's final JSON, after the Kubernetes 1.27
+ * Every setting the library needs is passed to cdk8s-plus when an object is created (a workload's
+ * replicas and update strategy when it is synthesized: its strategy's one answer gives them), except
+ * the ones cdk8s-plus-27 (or cdk8s itself) has no setting for at all. Those are written by `addFields`
+ * below: a producer read when the object is synthesized (so, as cdk8s-plus's Lazy values, it sees
+ * every prop and every later call), whose fields are merged into the object's final JSON, after the Kubernetes 1.27
  * bindings' `toJson_Kube*` filtering, which drops any field 1.27 does not know (even from JSON patches).
  * Fields are addressed by meaning (the pod spec wherever the kind keeps it, a container or init
  * container by name, a Service port by name), never by array index. What it writes:

@@ -9,7 +9,18 @@ import * as plus from '../core/plus.js';
 import type { Alarm } from '../alarms/alarm.js';
 import { analysisReference, analysisTemplateFromAlarms } from './analysis.js';
 import { RolloutStep } from './rollout-step.js';
-import type { TrafficRouter } from './traffic-router.js';
+import type { PercentCheck } from './strategy-checks.js';
+import { checkPercent, checkPodCount, checkPositive, isZero } from './strategy-checks.js';
+import type {
+  BlueGreenOptions,
+  CanaryOptions,
+  CustomStepsOptions,
+  LinearOptions,
+  PodCount,
+  ProgressiveOptions,
+  RollingOptions,
+  TrafficSplittingOptions,
+} from './strategy-options.js';
 
 /** What a strategy sees of the workload it delivers (a WebService or Worker, or a construct of yours). */
 export interface DeliverableWorkload extends IConstruct {
@@ -24,9 +35,23 @@ export interface DeliverableWorkload extends IConstruct {
   readonly ingress?: plus.Ingress;
 }
 
-/** The objects a strategy added to deliver the workload. */
+/**
+ * Everything a strategy gives the workload it delivers, in one answer to `bind`: how the Deployment
+ * replaces its pods, or the Rollout that runs them instead, and the objects the strategy added.
+ */
 export interface Delivery {
-  /** The Argo Rollout that runs the workload's pods in place of its Deployment. */
+  /**
+   * How the Deployment replaces its own pods (an in-place strategy's answer).
+   *
+   * @default - cdk8s-plus's rolling update (25% unavailable, 25% surge)
+   */
+  readonly updateStrategy?: plus.DeploymentStrategy;
+  /**
+   * The Argo Rollout that runs the workload's pods in place of its Deployment: the Deployment then runs
+   * none, and the workload's autoscaler scales the Rollout.
+   *
+   * @default - the Deployment runs the pods
+   */
   readonly rollout?: Rollout;
   readonly analysisTemplates: readonly AnalysisTemplate[];
   /** The blue/green preview Service, or the canary Service of a traffic router. */
@@ -35,136 +60,6 @@ export interface Delivery {
 
 export const STRATEGY_KINDS = ['in-place', 'canary', 'blue-green'] as const;
 export type StrategyKind = (typeof STRATEGY_KINDS)[number];
-
-/** A whole number of pods, or a percentage of the desired pods such as '25%'. */
-export type PodCount = number | string;
-
-export interface RollingOptions {
-  /**
-   * How many pods may be unavailable during the update.
-   *
-   * @default '25%'
-   */
-  readonly maxUnavailable?: PodCount;
-  /**
-   * How many pods may run above the desired count during the update.
-   *
-   * @default '25%'
-   */
-  readonly maxSurge?: PodCount;
-}
-
-export interface ProgressiveOptions {
-  /**
-   * Alarms measured in the background for the whole rollout; the first that fires aborts it, which
-   * sends all traffic back to the stable version. They are also measured in a last analysis step
-   * (each alarm's `measurements`, one a period) that the full promotion waits for: Argo Rollouts ends a
-   * background analysis when the steps end, measured or not.
-   *
-   * @default - no background analysis
-   */
-  readonly analysis?: readonly Alarm[];
-  /**
-   * Split traffic by exact weights at the ingress.
-   *
-   * @default - weights are approximated by the share of canary pods
-   */
-  readonly trafficRouter?: TrafficRouter;
-  /**
-   * The Prometheus the analyses query.
-   *
-   * @default DEFAULT_PROMETHEUS_ADDRESS
-   */
-  readonly prometheusAddress?: string;
-}
-
-export interface CanaryOptions extends ProgressiveOptions {
-  /** The share of traffic, in percent, the new version gets first. */
-  readonly percent: number;
-  /** How long it serves that share before it gets all traffic (after an `analysis`'s last measurements). */
-  readonly interval: Duration;
-}
-
-export interface LinearOptions extends ProgressiveOptions {
-  /** The share of traffic, in percent, added at every increment. */
-  readonly percent: number;
-  /** How long each increment serves before the next. */
-  readonly interval: Duration;
-}
-
-export interface TrafficSplittingOptions extends ProgressiveOptions {
-  /**
-   * The share of traffic, in percent, the new version serves during the evaluation.
-   *
-   * @default 10
-   */
-  readonly percent?: number;
-  /**
-   * How long the new version is evaluated on that share.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly evaluationTime?: Duration;
-}
-
-export interface CustomStepsOptions extends ProgressiveOptions {
-  /**
-   * The steps, in order; after the last (and the analysis step that a background `analysis` adds), the
-   * new version gets all traffic.
-   */
-  readonly steps: readonly RolloutStep[];
-}
-
-export interface BlueGreenOptions {
-  /**
-   * Switch traffic to the new version as soon as it is fully available.
-   *
-   * @default true
-   */
-  readonly autoPromotion?: boolean;
-  /**
-   * With autoPromotion, wait this long after the new version is available before switching.
-   *
-   * @default - switch at once
-   */
-  readonly autoPromotionDelay?: Duration;
-  /**
-   * How long the old version keeps running after the switch, for a fast rollback.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly scaleDownDelay?: Duration;
-  /**
-   * A preview Service that reaches the new version before the switch.
-   *
-   * @default true
-   */
-  readonly preview?: boolean;
-  /**
-   * The name of the preview Service.
-   *
-   * @default - the workload's name with "-preview"
-   */
-  readonly previewServiceName?: string;
-  /**
-   * Alarms measured before the switch; one that fires stops the switch.
-   *
-   * @default - none
-   */
-  readonly prePromotionAnalysis?: readonly Alarm[];
-  /**
-   * Alarms measured after the switch; one that fires switches back.
-   *
-   * @default - none
-   */
-  readonly postPromotionAnalysis?: readonly Alarm[];
-  /**
-   * The Prometheus the analyses query.
-   *
-   * @default DEFAULT_PROMETHEUS_ADDRESS
-   */
-  readonly prometheusAddress?: string;
-}
 
 /**
  * How a workload's new version replaces the old: every CodeDeploy and Elastic Beanstalk strategy, in
@@ -250,24 +145,18 @@ export abstract class DeploymentStrategy {
 
   /**
    * Where the pods run: 'in-place' on the workload's Deployment, or on an Argo Rollout ('canary',
-   * 'blue-green') that takes the Deployment's pod template over while the Deployment runs none.
+   * 'blue-green') that takes the Deployment's pod template over while the Deployment runs none. The
+   * workload goes by what `bind` returns; `kind` tells the strategies apart without binding one.
    */
   public abstract readonly kind: StrategyKind;
 
   /**
-   * How the Deployment replaces its own pods, asked before the Deployment is created. In-place
-   * strategies answer; under a Rollout the Deployment runs no pods, and the default (undefined) keeps
-   * cdk8s-plus's rolling update on it.
-   */
-  public updateStrategy(_workload: IConstruct): plus.DeploymentStrategy | undefined {
-    return undefined;
-  }
-
-  /**
-   * Adds what the strategy needs beside the workload, once the workload's Deployment, Services and
-   * Ingress exist (as aws-cdk's `TrafficRouting.bind`): an Argo Rollout, its AnalysisTemplates, preview
-   * or canary Services, all created in `scope`. Called once per workload; a strategy object may be bound
-   * to many workloads.
+   * The one question a workload asks its strategy, once its Deployment, Services and Ingress exist (as
+   * aws-cdk's `TrafficRouting.bind`): adds what the strategy needs beside the workload (an Argo Rollout,
+   * its AnalysisTemplates, preview or canary Services, all created in `scope`), and returns everything
+   * the workload needs: the Deployment's update strategy, or the Rollout that runs the pods instead. The
+   * Deployment's spec is read from the answer when it is synthesized. Called once per workload; a
+   * strategy object may be bound to many workloads.
    */
   public abstract bind(scope: Construct, workload: DeliverableWorkload): Delivery;
 
@@ -315,67 +204,7 @@ export abstract class DeploymentStrategy {
   }
 }
 
-/**
- * An Argo Rollout as the target of a cdk8s-plus HorizontalPodAutoscaler (`IScalable`). The autoscaler
- * is created with the workload, before the strategy's `bind` creates the Rollout; it needs only the
- * Rollout's name and pod template, which are known from the start.
- */
-export class ScalableRollout implements plus.IScalable {
-  public hasAutoscaler = false;
-
-  public constructor(private readonly workload: Pick<DeliverableWorkload, 'name' | 'deployment'>) {}
-
-  public markHasAutoscaler(): void {
-    this.hasAutoscaler = true;
-  }
-
-  public toScalingTarget(): plus.ScalingTarget {
-    return {
-      kind: 'Rollout',
-      apiVersion: Rollout.GVK.apiVersion,
-      name: this.workload.name,
-      containers: this.workload.deployment.containers,
-    };
-  }
-}
-
 const DEFAULT_EVALUATION_TIME = Duration.minutes(5);
-
-/** A deferred check of a percent prop: factories have no construct to report against, binding has. */
-type PercentCheck = (scope: IConstruct) => void;
-
-function checkPercent(strategy: string, percent: number): PercentCheck {
-  return (scope) => {
-    if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
-      invalid(
-        scope,
-        `${strategy} percent must be a whole number between 1 and 99, got ${show(percent)}`,
-        'Shift part of the traffic first; use allAtOnce to shift all of it',
-      );
-    }
-  };
-}
-
-const POD_COUNT = /^(\d+)%$/;
-
-function checkPodCount(scope: IConstruct, prop: string, value: PodCount): plus.PercentOrAbsolute {
-  const percent = typeof value === 'string' ? POD_COUNT.exec(value) : null;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-    return plus.PercentOrAbsolute.absolute(value);
-  }
-  if (percent && Number(percent[1]) <= 100) {
-    return plus.PercentOrAbsolute.percent(Number(percent[1]));
-  }
-  return invalid(
-    scope,
-    `${prop} must be a whole number of pods or a percentage like "25%", got ${show(value)}`,
-    'Use 0 or more pods, or 0% to 100%',
-  );
-}
-
-function isZero(value: PodCount): boolean {
-  return value === 0 || value === '0%';
-}
 
 class InPlaceStrategy extends DeploymentStrategy {
   public readonly kind = 'in-place';
@@ -390,7 +219,11 @@ class InPlaceStrategy extends DeploymentStrategy {
     super();
   }
 
-  public override updateStrategy(workload: IConstruct): plus.DeploymentStrategy {
+  public bind(_scope: Construct, workload: DeliverableWorkload): Delivery {
+    return { updateStrategy: this.updateStrategy(workload), analysisTemplates: [], extraServices: [] };
+  }
+
+  private updateStrategy(workload: IConstruct): plus.DeploymentStrategy {
     const { recreate, maxUnavailable = 0, maxSurge = 0 } = this.options;
     if (recreate) {
       return plus.DeploymentStrategy.recreate();
@@ -407,10 +240,6 @@ class InPlaceStrategy extends DeploymentStrategy {
       );
     }
     return plus.DeploymentStrategy.rollingUpdate(bounds);
-  }
-
-  public bind(): Delivery {
-    return { analysisTemplates: [], extraServices: [] };
   }
 }
 
@@ -476,16 +305,6 @@ class BlueGreenStrategy extends DeploymentStrategy {
       analysisTemplates: [pre, post].filter((t): t is AnalysisTemplate => t !== undefined),
       extraServices: preview ? [preview] : [],
     };
-  }
-}
-
-function checkPositive(scope: IConstruct, what: string, duration: Duration | undefined): void {
-  if (duration !== undefined && duration.toMilliseconds() <= 0) {
-    invalid(
-      scope,
-      `${what} must be a positive duration, got ${duration.toSeconds()}s`,
-      'Give it a duration above 0',
-    );
   }
 }
 

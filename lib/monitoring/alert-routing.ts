@@ -8,8 +8,8 @@ import {
   AlertmanagerConfigSpecRouteMatchersMatchType,
 } from '../../imports/monitoring.coreos.com.js';
 import { invalid, show } from '../core/errors.js';
-import type { Severity } from '../alarms/alarm.js';
-import { SEVERITIES } from '../alarms/alarm.js';
+import type { Severity } from '../alarms/alarm-props.js';
+import { SEVERITIES } from '../alarms/alarm-props.js';
 import type { SecretKey } from './fluent-bit.js';
 
 type Receiver = Omit<AlertmanagerConfigSpecReceivers, 'name'>;

@@ -15,7 +15,8 @@ import { Chart, Lazy } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import * as plus from '../core/plus.js';
-import type { Alarm, MetricScope } from '../alarms/alarm.js';
+import type { Alarm } from '../alarms/alarm.js';
+import type { MetricScope } from '../alarms/metric-scope.js';
 import { checkPromQl } from '../alarms/promql.js';
 
 /** The label Grafana's dashboard sidecar (kiwigrid k8s-sidecar, as in the Grafana Helm chart) looks for. */

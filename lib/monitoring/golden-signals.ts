@@ -1,5 +1,6 @@
-import type { AlarmProps } from '../alarms/alarm.js';
-import { Alarm, Statistic } from '../alarms/alarm.js';
+import { Alarm } from '../alarms/alarm.js';
+import type { AlarmProps } from '../alarms/alarm-props.js';
+import { Statistic } from '../alarms/statistic.js';
 
 /** The metric names the golden-signal alarms read; each app may name its own. */
 export interface GoldenSignalMetrics {

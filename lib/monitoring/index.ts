@@ -1,4 +1,5 @@
 export * from '../alarms/index.js';
+export * from './alert-rules.js';
 export * from './alert-routing.js';
 export * from './dashboard.js';
 export * from './fluent-bit.js';

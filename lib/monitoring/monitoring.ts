@@ -1,11 +1,9 @@
 import { Chart } from 'cdk8s';
-import type { IConstruct } from 'constructs';
 import { Construct } from 'constructs';
 import {
   PodMonitor,
   PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
   PrometheusRule,
-  PrometheusRuleSpecGroupsRulesExpr,
   ServiceMonitor,
   ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com.js';
@@ -15,12 +13,14 @@ import { invalid, show } from '../core/errors.js';
 import { NAME_LABEL } from '../core/labels.js';
 import { checkRange } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import type { Alarm, MetricScope } from '../alarms/alarm.js';
+import type { Alarm } from '../alarms/alarm.js';
+import type { MetricScope } from '../alarms/metric-scope.js';
+import { alertRules, replacedByName } from './alert-rules.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
 import type { GoldenSignalMetrics, GoldenSignalOptions } from './golden-signals.js';
 import { goldenSignalAlarms } from './golden-signals.js';
-import { checkPromQl, parseDuration } from '../alarms/promql.js';
+import { parseDuration } from '../alarms/promql.js';
 import type { LogShippingOptions, SidecarOptions } from './sidecars.js';
 import { LogShippingSidecar, MetricsSidecar } from './sidecars.js';
 
@@ -123,14 +123,11 @@ export class Monitoring extends Construct implements IDashboardContributor {
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const workload = props.workload;
-    const namespace = Chart.of(workload).namespace ?? 'default';
     const service = 'service' in workload ? workload.service : undefined;
+    const namespace = Chart.of(workload).namespace ?? 'default';
     this.target = { service: service?.name ?? workload.name, namespace, container: workload.name };
-    const scrapeInterval = props.scrapeInterval ?? '30s';
-    parseDuration(this, 'scrapeInterval', scrapeInterval);
-    const labels = { ...props.selectorLabels };
-
-    // Scraping: the app's endpoint through its Service when it has one, the pod's ports otherwise.
+    const scrape = { interval: props.scrapeInterval ?? '30s', labels: { ...props.selectorLabels } };
+    parseDuration(this, 'scrapeInterval', scrape.interval);
     const appMetrics = this.appMetrics(props.metrics, workload.port);
     if (props.statsd) {
       this.metricsSidecar = new MetricsSidecar(
@@ -143,148 +140,203 @@ export class Monitoring extends Construct implements IDashboardContributor {
     if (props.logs) {
       this.logShipping = new LogShippingSidecar(this, 'Logs', workload, props.logs);
     }
-    const podPorts: { port: number; path: string }[] = [];
-    // The Service port that serves the metrics, by name: the main port's, or a named one ("metrics").
-    const servedBy = service?.ports.find((p) => appMetrics !== undefined && p.targetPort === appMetrics.port);
-    if (appMetrics && service && servedBy) {
-      // A ServiceMonitor picks Services by label; the workload's name label says which. The strategy's
-      // own Services (blue/green's preview, a traffic router's canary) reach the new pods before the
-      // main Service does, so they carry it too: else no analysis before promotion would have data.
-      for (const selected of [service, ...(workload.delivery?.extraServices ?? [])]) {
-        selected.metadata.addLabel(NAME_LABEL, workload.name);
-      }
-      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-        metadata: { name: workload.name, labels },
-        spec: {
-          selector: { matchLabels: { [NAME_LABEL]: workload.name } },
-          podTargetLabels: [ROLLOUT_HASH_LABEL],
-          endpoints: [
-            {
-              port: servedBy.name,
-              path: appMetrics.path,
-              interval: scrapeInterval,
-              // One `service` label whichever Service found the pod, which the alarms select on; a pod
-              // behind two of them is then one target, not two series.
-              relabelings: [
-                {
-                  targetLabel: 'service',
-                  replacement: this.target.service,
-                  action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE,
-                },
-              ],
-            },
-          ],
-        },
-      });
-    } else if (appMetrics) {
-      podPorts.push(appMetrics);
-    }
-    if (this.metricsSidecar) {
-      podPorts.push({ port: this.metricsSidecar.metricsPort, path: '/metrics' });
-    }
-    if (podPorts.length > 0) {
-      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
-        metadata: { name: workload.name, labels },
-        spec: {
-          selector: { matchLabels: { ...workload.podSelector } },
-          podTargetLabels: [ROLLOUT_HASH_LABEL],
-          podMetricsEndpoints: podPorts.map(({ port, path }) => ({
-            portNumber: port,
-            path,
-            interval: scrapeInterval,
-            // The `service` label that the alarms select on, as a ServiceMonitor would set it.
-            relabelings: [
-              {
-                targetLabel: 'service',
-                replacement: this.target.service,
-                action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
-              },
-            ],
-          })),
-        },
-      });
-    }
-    const scraped = [
-      ...(appMetrics ? [appMetrics] : []),
-      ...podPorts.filter((p) => p.port !== appMetrics?.port),
-    ];
-    if (scraped.length > 0) {
-      // For Prometheus without the operator: its kubernetes-pods job reads these (one port only).
-      const first = scraped[0];
-      workload.resource.podMetadata.addAnnotation('prometheus.io/scrape', 'true');
-      workload.resource.podMetadata.addAnnotation('prometheus.io/port', String(first.port));
-      workload.resource.podMetadata.addAnnotation('prometheus.io/path', first.path);
-      this.networkPolicy = new plus.k8s.KubeNetworkPolicy(this, 'AllowScrape', {
-        metadata: { name: `${workload.name}-from-${MONITORING_NAMESPACE}` },
-        spec: {
-          podSelector: { matchLabels: { ...workload.podSelector } },
-          policyTypes: ['Ingress'],
-          ingress: [
-            {
-              from: [
-                {
-                  namespaceSelector: {
-                    matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE },
-                  },
-                },
-              ],
-              ports: [...new Set(scraped.map((p) => p.port))].map((port) => ({
-                port: plus.k8s.IntOrString.fromNumber(port),
-                protocol: 'TCP',
-              })),
-            },
-          ],
-        },
-      });
-    }
-    if (this.logShipping) {
-      const ports = [...new Set(this.logShipping.outputs.flatMap((o) => (o.port ? [o.port] : [])))];
-      if (ports.length > 0) {
-        workload.allowEgressToCidr('0.0.0.0/0', { ports });
-      }
-    }
+    const scraping = this.scrape(workload, service, appMetrics, scrape);
+    this.serviceMonitor = scraping.serviceMonitor;
+    this.podMonitor = scraping.podMonitor;
+    this.networkPolicy = scraping.networkPolicy;
+    this.allowLogEgress(workload);
 
     // Alarms: the golden signals, then the user's; names must differ.
     const servesHttp = service !== undefined && appMetrics !== undefined;
     this.requestsMetric = servesHttp
       ? (props.metricNames?.requestsTotal ?? 'http_requests_total')
       : undefined;
-    // An alarm of the user's replaces the golden signal of its name: the alarms a strategy analyses are
-    // the same objects that become alerts.
+    this.alarms = this.alarmsOf(props, servesHttp, scrape.interval);
+    if (this.alarms.length > 0) {
+      this.rules = this.rulesOf(workload.name, scrape.labels);
+    }
+    if (props.dashboard ?? true) {
+      this.dashboard = dashboardConfigMap(this, 'Dashboard', `${workload.name}-dashboard`, () =>
+        serviceDashboard(this.dashboardSource, `${namespace}-${workload.name}`),
+      );
+    }
+  }
+
+  /** Scraping: the app's endpoint through its Service when it has one, the pod's ports otherwise. */
+  private scrape(
+    workload: WebService | Worker,
+    service: plus.Service | undefined,
+    appMetrics: MetricsEndpoint | undefined,
+    scrape: ScrapeOptions,
+  ) {
+    // The Service port that serves the metrics, by name: the main port's, or a named one ("metrics").
+    const servedBy = service?.ports.find((p) => appMetrics !== undefined && p.targetPort === appMetrics.port);
+    const serviceMonitor =
+      appMetrics && service && servedBy
+        ? this.serviceMonitorOf(workload, service, servedBy.name, appMetrics, scrape)
+        : undefined;
+    const podPorts = [
+      ...(appMetrics && !serviceMonitor ? [appMetrics] : []),
+      ...(this.metricsSidecar ? [{ port: this.metricsSidecar.metricsPort, path: '/metrics' }] : []),
+    ];
+    const podMonitor = podPorts.length > 0 ? this.podMonitorOf(workload, podPorts, scrape) : undefined;
+    const networkPolicy = this.allowScrape(workload, [
+      ...(appMetrics ? [appMetrics] : []),
+      ...podPorts.filter((p) => p.port !== appMetrics?.port),
+    ]);
+    return { serviceMonitor, podMonitor, networkPolicy };
+  }
+
+  /**
+   * A ServiceMonitor picks Services by label; the workload's name label says which. The strategy's own
+   * Services (blue/green's preview, a traffic router's canary) reach the new pods before the main Service
+   * does, so they carry it too: else no analysis before promotion would have data.
+   */
+  private serviceMonitorOf(
+    workload: WebService | Worker,
+    service: plus.Service,
+    port: string | undefined,
+    metrics: MetricsEndpoint,
+    scrape: ScrapeOptions,
+  ): ServiceMonitor {
+    for (const selected of [service, ...(workload.delivery?.extraServices ?? [])]) {
+      selected.metadata.addLabel(NAME_LABEL, workload.name);
+    }
+    return new ServiceMonitor(this, 'ServiceMonitor', {
+      metadata: { name: workload.name, labels: scrape.labels },
+      spec: {
+        selector: { matchLabels: { [NAME_LABEL]: workload.name } },
+        podTargetLabels: [ROLLOUT_HASH_LABEL],
+        endpoints: [
+          {
+            port,
+            path: metrics.path,
+            interval: scrape.interval,
+            // One `service` label whichever Service found the pod, which the alarms select on; a pod
+            // behind two of them is then one target, not two series.
+            relabelings: [
+              {
+                targetLabel: 'service',
+                replacement: this.target.service,
+                action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE,
+              },
+            ],
+          },
+        ],
+      },
+    });
+  }
+
+  /** The pod ports that no Service serves: the app's own without a Service, the StatsD exporter's. */
+  private podMonitorOf(
+    workload: WebService | Worker,
+    ports: readonly MetricsEndpoint[],
+    scrape: ScrapeOptions,
+  ): PodMonitor {
+    return new PodMonitor(this, 'PodMonitor', {
+      metadata: { name: workload.name, labels: scrape.labels },
+      spec: {
+        selector: { matchLabels: { ...workload.podSelector } },
+        podTargetLabels: [ROLLOUT_HASH_LABEL],
+        podMetricsEndpoints: ports.map(({ port, path }) => ({
+          portNumber: port,
+          path,
+          interval: scrape.interval,
+          // The `service` label that the alarms select on, as a ServiceMonitor would set it.
+          relabelings: [
+            {
+              targetLabel: 'service',
+              replacement: this.target.service,
+              action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
+            },
+          ],
+        })),
+      },
+    });
+  }
+
+  /**
+   * The `prometheus.io/*` annotations of the first scraped port, and a NetworkPolicy that lets only the
+   * monitoring namespace reach the scraped ports; nothing when nothing is scraped.
+   */
+  private allowScrape(
+    workload: WebService | Worker,
+    scraped: readonly MetricsEndpoint[],
+  ): plus.k8s.KubeNetworkPolicy | undefined {
+    if (scraped.length === 0) {
+      return undefined;
+    }
+    // For Prometheus without the operator: its kubernetes-pods job reads these (one port only).
+    const first = scraped[0];
+    workload.resource.podMetadata.addAnnotation('prometheus.io/scrape', 'true');
+    workload.resource.podMetadata.addAnnotation('prometheus.io/port', String(first.port));
+    workload.resource.podMetadata.addAnnotation('prometheus.io/path', first.path);
+    return new plus.k8s.KubeNetworkPolicy(this, 'AllowScrape', {
+      metadata: { name: `${workload.name}-from-${MONITORING_NAMESPACE}` },
+      spec: {
+        podSelector: { matchLabels: { ...workload.podSelector } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } } },
+            ],
+            ports: [...new Set(scraped.map((p) => p.port))].map((port) => ({
+              port: plus.k8s.IntOrString.fromNumber(port),
+              protocol: 'TCP',
+            })),
+          },
+        ],
+      },
+    });
+  }
+
+  /** The log outputs' ports, open for egress from the workload. */
+  private allowLogEgress(workload: WebService | Worker): void {
+    if (this.logShipping) {
+      const ports = [...new Set(this.logShipping.outputs.flatMap((o) => (o.port ? [o.port] : [])))];
+      if (ports.length > 0) {
+        workload.allowEgressToCidr('0.0.0.0/0', { ports });
+      }
+    }
+  }
+
+  /**
+   * The golden signals, then the user's alarms, each validated. An alarm of the user's replaces the
+   * golden signal of its name: the alarms a strategy analyses are the same objects that become alerts.
+   */
+  private alarmsOf(props: MonitoringProps, servesHttp: boolean, scrapeInterval: string): readonly Alarm[] {
     const golden =
       props.goldenSignals === false
         ? []
         : goldenSignalAlarms(props.metricNames, props.goldenSignals, servesHttp);
-    this.alarms = replacedByName(this, golden, props.alarms ?? []);
-    for (const alarm of this.alarms) {
+    const alarms = replacedByName(this, golden, props.alarms ?? []);
+    for (const alarm of alarms) {
       alarm.validate(this, this.target, scrapeInterval);
     }
-    if (this.alarms.length > 0) {
-      this.rules = new PrometheusRule(this, 'Rules', {
-        metadata: { name: `${workload.name}-alarms`, labels },
-        spec: {
-          groups: [
-            {
-              name: `${namespace}.${workload.name}`,
-              rules: alertRules(this, workload.name, this.alarms, this.target),
-            },
-          ],
-        },
-      });
-    }
-    if (props.dashboard ?? true) {
-      const name = `${namespace}-${workload.name}`;
-      this.dashboard = dashboardConfigMap(this, 'Dashboard', `${workload.name}-dashboard`, () =>
-        serviceDashboard(this.dashboardSource, name),
-      );
-    }
+    return alarms;
+  }
+
+  /** The alarms as one PrometheusRule group of alerting rules. */
+  private rulesOf(workload: string, labels: Record<string, string>): PrometheusRule {
+    return new PrometheusRule(this, 'Rules', {
+      metadata: { name: `${workload}-alarms`, labels },
+      spec: {
+        groups: [
+          {
+            name: `${this.target.namespace}.${workload}`,
+            rules: alertRules(this, workload, this.alarms, this.target),
+          },
+        ],
+      },
+    });
   }
 
   /** The app's own metrics endpoint, checked; undefined when it serves none. */
   private appMetrics(
     options: MetricsEndpointOptions | false | undefined,
     workloadPort: number | undefined,
-  ): { port: number; path: string } | undefined {
+  ): MetricsEndpoint | undefined {
     if (options === false || (options === undefined && workloadPort === undefined)) {
       return undefined;
     }
@@ -311,46 +363,14 @@ export class Monitoring extends Construct implements IDashboardContributor {
   }
 }
 
-function pascal(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join('');
+/** A port and path that Prometheus scrapes. */
+interface MetricsEndpoint {
+  readonly port: number;
+  readonly path: string;
 }
 
-/** `defaults` with `own` after them, each of `own` replacing the default of its name; `own` names differ. */
-export function replacedByName(
-  scope: IConstruct,
-  defaults: readonly Alarm[],
-  own: readonly Alarm[],
-): Alarm[] {
-  const names = new Set<string>();
-  for (const alarm of own) {
-    if (names.has(alarm.name)) {
-      invalid(scope, `two alarms are named ${show(alarm.name)}`, 'Give each alarm its own name');
-    }
-    names.add(alarm.name);
-  }
-  return [...defaults.filter((alarm) => !names.has(alarm.name)), ...own];
-}
-
-/** Every alarm's alerting rules, each expression parsed. */
-export function alertRules(
-  scope: IConstruct,
-  workload: string,
-  alarms: readonly Alarm[],
-  target: MetricScope,
-) {
-  return alarms.flatMap((alarm) =>
-    alarm
-      .alertRulesFor(target, `${pascal(workload)}${pascal(alarm.name)}`)
-      .map(({ keep_firing_for, expr, ...rule }) => ({
-        ...rule,
-        expr: PrometheusRuleSpecGroupsRulesExpr.fromString(
-          checkPromQl(scope, `alert ${rule.alert} expression`, expr),
-        ),
-        keepFiringFor: keep_firing_for,
-      })),
-  );
+/** How often Prometheus scrapes, and the labels its selectors pick the monitors by. */
+interface ScrapeOptions {
+  readonly interval: string;
+  readonly labels: Record<string, string>;
 }

@@ -3,11 +3,13 @@ import { Construct } from 'constructs';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com.js';
 import { invalid } from '../core/errors.js';
 import type * as plus from '../core/plus.js';
-import type { MetricScope } from '../alarms/alarm.js';
-import { Alarm, Statistic, TreatMissingData } from '../alarms/alarm.js';
+import type { MetricScope } from '../alarms/metric-scope.js';
+import { Alarm } from '../alarms/alarm.js';
+import { TreatMissingData } from '../alarms/alarm-props.js';
+import { Statistic } from '../alarms/statistic.js';
 import type { DashboardSource, IDashboardContributor } from './dashboard.js';
 import { dashboardConfigMap, serviceDashboard } from './dashboard.js';
-import { alertRules, replacedByName } from './monitoring.js';
+import { alertRules, replacedByName } from './alert-rules.js';
 
 /** The `service` label of a namespace's own alerts, which concern no one service. */
 export const NAMESPACE_ALERT_SERVICE = 'namespace';

@@ -1,7 +1,7 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import * as plus from '../core/plus.js';
 import { CustomTask } from './custom-task.js';
-import type { ITask, TaskParamSpec, TaskWorkspaceSpec } from './task.js';
+import { TaskBase } from './task-base.js';
 
 /** The annotation on a PipelineRun that approves (or rejects) its gate: `approval.cdk8s-devops.io/<gate>`. */
 export const APPROVAL_ANNOTATION_PREFIX = 'approval.cdk8s-devops.io/';
@@ -19,14 +19,8 @@ export interface ApprovalGateProps {
  * fails the run). Give the pipeline task a `timeout`: an unanswered gate then fails the run.
  * Its ServiceAccount may only read PipelineRuns of its namespace.
  */
-export class ApprovalGate extends Construct implements ITask {
+export class ApprovalGate extends TaskBase {
   public static readonly DEFAULT_IMAGE = 'docker.io/bitnami/kubectl:1.33.4';
-
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results: readonly string[] = [];
-  public readonly workspaces: readonly TaskWorkspaceSpec[] = [];
-  public readonly serviceAccountName: string;
 
   public constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
     super(scope, id);
@@ -46,9 +40,7 @@ export class ApprovalGate extends Construct implements ITask {
       ],
     });
     task.enableApiAccess();
-    this.taskName = task.taskName;
-    this.params = task.params;
-    this.serviceAccountName = task.serviceAccountName;
+    this.declareTask(task);
     const role = new plus.k8s.KubeRole(this, 'Role', {
       rules: [{ apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] }],
     });

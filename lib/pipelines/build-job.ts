@@ -53,87 +53,7 @@ export class BuildJob extends Construct {
     if (!(props.buildSpec instanceof BuildSpec)) {
       invalid(this, 'buildSpec must be a BuildSpec', 'Use BuildSpec.fromYaml(text) or new BuildSpec({...})');
     }
-    const spec = props.buildSpec.props;
-    const paths: ScriptPaths = {
-      state: FOLDERS.state,
-      source: FOLDERS.source,
-      artifacts: FOLDERS.artifacts,
-      result: (name) => `${FOLDERS.state}/results/${name}`,
-    };
-    const scripts = new Map<string, string>();
-    props.buildSpec.phases.forEach(([phase, phaseSpec]) =>
-      scripts.set(stepName(phase), phaseScript(paths, phase, phaseSpec)),
-    );
-    scripts.set(
-      'finish',
-      `mkdir -p ${FOLDERS.state}/results\n` +
-        finishScript(paths, {
-          exportedVariables: spec.exportedVariables ?? [],
-          artifacts: spec.artifacts,
-          reports: spec.reports ?? {},
-          cachePaths: [],
-        }).replace(
-          /\necho "build succeeded"\n$/,
-          `\nfor f in ${FOLDERS.state}/results/*; do [ -f "$f" ] && echo "result $(basename "$f")=$(cat "$f")"; done\necho "build succeeded"\n`,
-        ),
-    );
-    this.scripts = scripts;
-    const env = [
-      ...WRITABLE_HOME.env,
-      ...Object.entries(spec.variables ?? {}).map(([name, value]) => ({ name, value })),
-      ...Object.entries({ ...spec.env, ...props.env }).map(([name, value]) => value.toEnvVar(name)),
-      ...(props.packageMirror?.env ?? []),
-    ];
-    const mounts = [
-      { name: 'build-state', mountPath: FOLDERS.state },
-      { name: 'source', mountPath: FOLDERS.source },
-      { name: 'artifacts', mountPath: FOLDERS.artifacts },
-      ...WRITABLE_HOME.mounts,
-      ...(props.packageMirror?.volumeMounts ?? []),
-    ];
-    const container = (
-      name: string,
-      image: string,
-      script: string,
-      extraEnv: { name: string; value: string }[] = [],
-    ) => ({
-      name,
-      image: checkImage(this, image, false),
-      command: ['bash', '-c', script],
-      env: [...env, ...extraEnv],
-      workingDir: FOLDERS.source,
-      volumeMounts: mounts,
-      securityContext: { ...RESTRICTED_STEP_SECURITY, capabilities: { drop: ['ALL'] } },
-      resources: jobResources(props.resources),
-    });
-    const phases = props.buildSpec.phases;
-    const source = props.source
-      ? [
-          {
-            ...container('source', GitSource.DEFAULT_IMAGE, ''),
-            command: [
-              'sh',
-              '-c',
-              cloneScript(props.source.credentials)
-                .replace(/\$\(workspaces\.output\.path\)/g, FOLDERS.source)
-                .replace(/\$\(workspaces\.(basic-auth|ssh-directory)\.path\)/g, '/workspace/credentials')
-                .replace(/\$\(results\.(\w+)\.path\)/g, `${FOLDERS.state}/$1`),
-            ],
-            env: [
-              ...WRITABLE_HOME.env,
-              { name: 'PARAM_URL', value: props.source.url },
-              { name: 'PARAM_REVISION', value: props.source.revision ?? 'main' },
-            ],
-            volumeMounts: [
-              ...mounts,
-              ...(props.source.credentials
-                ? [{ name: 'credentials', mountPath: '/workspace/credentials', readOnly: true }]
-                : []),
-            ],
-          },
-        ]
-      : [];
-    const lastImage = props.phaseImages?.[phases[phases.length - 1][0]] ?? props.image;
+    this.scripts = jobScripts(props.buildSpec);
     this.job = new plus.k8s.KubeJob(this, 'Resource', {
       spec: {
         backoffLimit: 0,
@@ -147,38 +67,141 @@ export class BuildJob extends Construct {
               fsGroup: NON_ROOT_ID,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            initContainers: [
-              ...source,
-              ...phases.map(([phase]) =>
-                container(
-                  stepName(phase),
-                  props.phaseImages?.[phase] ?? props.image,
-                  scripts.get(stepName(phase))!,
-                  [{ name: 'CDK8S_DEVOPS_PHASE_EXIT', value: 'zero' }],
-                ),
-              ),
-            ],
-            containers: [container('finish', lastImage, scripts.get('finish')!)],
-            volumes: [
-              { name: 'build-state', emptyDir: {} },
-              { name: 'source', emptyDir: {} },
-              { name: 'artifacts', emptyDir: {} },
-              ...WRITABLE_HOME.volumes,
-              ...(props.packageMirror?.volumes ?? []),
-              ...(props.source?.credentials
-                ? [
-                    {
-                      name: 'credentials',
-                      secret: { secretName: props.source.credentials.secretName, defaultMode: 0o400 },
-                    },
-                  ]
-                : []),
-            ],
+            ...this.containers(props),
+            volumes: jobVolumes(props),
           },
         },
       },
     });
   }
+
+  /** The source (when asked) and each phase as init containers, in order; then `finish`. */
+  private containers(props: BuildJobProps) {
+    const container = containerFactory(this, props);
+    const phases = props.buildSpec.phases;
+    const source = props.source
+      ? [sourceContainer(container('source', GitSource.DEFAULT_IMAGE, ''), props.source)]
+      : [];
+    const lastImage = props.phaseImages?.[phases[phases.length - 1][0]] ?? props.image;
+    return {
+      initContainers: [
+        ...source,
+        ...phases.map(([phase]) =>
+          container(
+            stepName(phase),
+            props.phaseImages?.[phase] ?? props.image,
+            this.scripts.get(stepName(phase))!,
+            [{ name: 'CDK8S_DEVOPS_PHASE_EXIT', value: 'zero' }],
+          ),
+        ),
+      ],
+      containers: [container('finish', lastImage, this.scripts.get('finish')!)],
+    };
+  }
+}
+
+/** The phases' scripts, and `finish`, which also prints the results (a Job has no Task results). */
+function jobScripts(buildSpec: BuildSpec): Map<string, string> {
+  const spec = buildSpec.props;
+  const paths: ScriptPaths = {
+    state: FOLDERS.state,
+    source: FOLDERS.source,
+    artifacts: FOLDERS.artifacts,
+    result: (name) => `${FOLDERS.state}/results/${name}`,
+  };
+  const scripts = new Map<string, string>();
+  buildSpec.phases.forEach(([phase, phaseSpec]) =>
+    scripts.set(stepName(phase), phaseScript(paths, phase, phaseSpec)),
+  );
+  scripts.set(
+    'finish',
+    `mkdir -p ${FOLDERS.state}/results\n` +
+      finishScript(paths, {
+        exportedVariables: spec.exportedVariables ?? [],
+        artifacts: spec.artifacts,
+        reports: spec.reports ?? {},
+        cachePaths: [],
+      }).replace(
+        /\necho "build succeeded"\n$/,
+        `\nfor f in ${FOLDERS.state}/results/*; do [ -f "$f" ] && echo "result $(basename "$f")=$(cat "$f")"; done\necho "build succeeded"\n`,
+      ),
+  );
+  return scripts;
+}
+
+/** Makes the Job's containers: the build's env and mounts, restricted, with limits. */
+function containerFactory(scope: Construct, props: BuildJobProps) {
+  const spec = props.buildSpec.props;
+  const env = [
+    ...WRITABLE_HOME.env,
+    ...Object.entries(spec.variables ?? {}).map(([name, value]) => ({ name, value })),
+    ...Object.entries({ ...spec.env, ...props.env }).map(([name, value]) => value.toEnvVar(name)),
+    ...(props.packageMirror?.env ?? []),
+  ];
+  const mounts = [
+    { name: 'build-state', mountPath: FOLDERS.state },
+    { name: 'source', mountPath: FOLDERS.source },
+    { name: 'artifacts', mountPath: FOLDERS.artifacts },
+    ...WRITABLE_HOME.mounts,
+    ...(props.packageMirror?.volumeMounts ?? []),
+  ];
+  return (name: string, image: string, script: string, extraEnv: { name: string; value: string }[] = []) => ({
+    name,
+    image: checkImage(scope, image, false),
+    command: ['bash', '-c', script],
+    env: [...env, ...extraEnv],
+    workingDir: FOLDERS.source,
+    volumeMounts: mounts,
+    securityContext: { ...RESTRICTED_STEP_SECURITY, capabilities: { drop: ['ALL'] } },
+    resources: jobResources(props.resources),
+  });
+}
+
+type JobContainer = ReturnType<ReturnType<typeof containerFactory>>;
+
+/** The container that clones the source, with the clone script of GitSource on the Job's folders. */
+function sourceContainer(base: JobContainer, source: NonNullable<BuildJobProps['source']>) {
+  return {
+    ...base,
+    command: [
+      'sh',
+      '-c',
+      cloneScript(source.credentials)
+        .replace(/\$\(workspaces\.output\.path\)/g, FOLDERS.source)
+        .replace(/\$\(workspaces\.(basic-auth|ssh-directory)\.path\)/g, '/workspace/credentials')
+        .replace(/\$\(results\.(\w+)\.path\)/g, `${FOLDERS.state}/$1`),
+    ],
+    env: [
+      ...WRITABLE_HOME.env,
+      { name: 'PARAM_URL', value: source.url },
+      { name: 'PARAM_REVISION', value: source.revision ?? 'main' },
+    ],
+    volumeMounts: [
+      ...base.volumeMounts,
+      ...(source.credentials
+        ? [{ name: 'credentials', mountPath: '/workspace/credentials', readOnly: true }]
+        : []),
+    ],
+  };
+}
+
+/** The Job's emptyDirs, the package mirror's volumes, and the source's credentials. */
+function jobVolumes(props: BuildJobProps) {
+  return [
+    { name: 'build-state', emptyDir: {} },
+    { name: 'source', emptyDir: {} },
+    { name: 'artifacts', emptyDir: {} },
+    ...WRITABLE_HOME.volumes,
+    ...(props.packageMirror?.volumes ?? []),
+    ...(props.source?.credentials
+      ? [
+          {
+            name: 'credentials',
+            secret: { secretName: props.source.credentials.secretName, defaultMode: 0o400 },
+          },
+        ]
+      : []),
+  ];
 }
 
 /** The defaults of `stepResources`, as a container's resources. */

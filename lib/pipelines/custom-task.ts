@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import { TaskV1 } from '../../imports/tekton.dev.js';
 import { invalid, show } from '../core/errors.js';
@@ -7,8 +7,9 @@ import { checkImage } from '../core/image.js';
 import { checkDnsLabel } from '../core/names.js';
 import * as plus from '../core/plus.js';
 import type { EnvVarJson } from './build-env.js';
-import type { ITask, StepResources, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
+import type { StepResources, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
 import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
+import { TaskBase } from './task-base.js';
 
 export interface CustomStep {
   /** A DNS label, unique in the Task. */
@@ -35,20 +36,14 @@ export interface CustomTaskProps {
  * A Task of your own steps, for custom pipeline stages: every step restricted, with limits, a writable
  * HOME and /tmp; run as its own ServiceAccount (`serviceAccount`, no token unless `enableApiAccess`).
  */
-export class CustomTask extends Construct implements ITask {
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results: readonly string[];
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
-  public readonly serviceAccountName: string;
+export class CustomTask extends TaskBase {
   public readonly serviceAccount: plus.ServiceAccount;
   private apiAccess = false;
   public readonly task: TaskV1;
 
   public constructor(scope: Construct, id: string, props: CustomTaskProps) {
     super(scope, id);
-    this.taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
+    const taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
     const seen = new Set<string>();
     for (const step of props.steps) {
       checkDnsLabel(this, 'step name', step.name);
@@ -60,11 +55,14 @@ export class CustomTask extends Construct implements ITask {
     if (props.steps.length === 0) {
       invalid(this, 'a CustomTask needs at least one step', 'Add a step');
     }
-    this.params = props.params ?? [];
-    this.results = props.results ?? [];
-    this.workspaces = props.workspaces ?? [];
-    this.workspaceBackings = props.workspaceBackings ?? {};
-    this.serviceAccountName = this.taskName;
+    this.declareTask({
+      taskName,
+      params: props.params ?? [],
+      results: props.results ?? [],
+      workspaces: props.workspaces ?? [],
+      workspaceBackings: props.workspaceBackings ?? {},
+      serviceAccountName: taskName,
+    });
     this.serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName },
       // Decided when the chart is synthesized, so that a stage may ask for API access after creating it.

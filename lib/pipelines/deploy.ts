@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { invalid, show } from '../core/errors.js';
 import * as plus from '../core/plus.js';
 import { clusterScoped } from '../core/plus.js';
@@ -8,7 +8,8 @@ import { shellQuote } from './build-script.js';
 import { CustomTask } from './custom-task.js';
 import type { GitCredentials } from './git-source.js';
 import { cloneScript } from './git-source.js';
-import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
+import type { TaskParamSpec } from './task.js';
+import { TaskBase } from './task-base.js';
 
 /**
  * A bash snippet that pins each image repository in the YAML files of `dir` to a reference (usually
@@ -59,7 +60,7 @@ export interface GitOpsDeployProps {
 }
 
 /** The deploy stage: apply with the project's client, or commit to a GitOps repository. */
-export class Deploy extends Construct implements ITask {
+export class Deploy extends TaskBase {
   /**
    * Applies the synthesized manifests with `cdk8s-devops apply --wait` (history, prune, rollback on a
    * failed wait), pinned to the built images, as a ServiceAccount that may manage exactly the kinds the
@@ -74,12 +75,6 @@ export class Deploy extends Construct implements ITask {
     return new Deploy(scope, id, 'gitops', props);
   }
 
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results: readonly string[];
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
-  public readonly serviceAccountName: string;
   public readonly task: CustomTask;
 
   private constructor(
@@ -89,113 +84,128 @@ export class Deploy extends Construct implements ITask {
     props: ApplyDeployProps | GitOpsDeployProps,
   ) {
     super(scope, id);
-    const dir = `"$(workspaces.manifests.path)"/${shellQuote(props.manifestsDir ?? 'dist')}`;
-    const repositories = props.repositories ?? [];
-    const pin = pinImagesScript(
-      dir,
-      Object.fromEntries(repositories.map((r) => [r, `$(params.${imageParamName(r)})`])),
-    );
-    const imageParams = repositories.map((r) => ({
-      name: imageParamName(r),
-      description: `The reference of ${r} to deploy`,
-    }));
-    if (kind === 'apply') {
-      const p = props as ApplyDeployProps;
-      const applyset = p.applyset ?? p.chart.namespace;
-      if (!applyset) {
-        invalid(this, 'a deploy needs an applyset name', 'Set applyset, or give the chart a namespace');
-      }
-      this.task = new CustomTask(this, 'Task', {
-        taskName: id,
-        description: `Applies ${props.manifestsDir ?? 'dist'} as ApplySet ${applyset}`,
-        params: imageParams,
-        workspaces: [{ name: 'manifests', description: 'The synthesized manifests' }],
-        results: ['revision'],
-        steps: [
-          {
-            name: 'apply',
-            image: p.image,
-            script: [
-              '#!/bin/bash',
-              'set -euo pipefail',
-              ...pin,
-              `npx --no-install cdk8s-devops apply ${dir} --applyset ${shellQuote(applyset)} --yes --wait --timeout ${shellQuote(p.waitTimeout ?? '10m')} --rollback-on-failure -m "release $(context.pipelineRun.name)" | tee /tmp/apply.log`,
-              `sed -n 's/.*recorded revision \\([0-9]*\\).*/\\1/p' /tmp/apply.log | tail -1 | tr -d '\\n' > "$(results.revision.path)"`,
-              '',
-            ].join('\n'),
-          },
-        ],
-      });
-      this.task.enableApiAccess();
-      grantApplyOf(this, p.chart, this.task.serviceAccountName);
-    } else {
-      const p = props as GitOpsDeployProps;
-      if (p.path.startsWith('/') || p.path.split('/').includes('..') || !p.path) {
-        invalid(
-          this,
-          `path must be a folder inside the repository, got ${show(p.path)}`,
-          'Use a relative path such as "apps/shop"',
-        );
-      }
-      const ws = p.credentials.workspace;
-      this.task = new CustomTask(this, 'Task', {
-        taskName: id,
-        description: `Commits ${props.manifestsDir ?? 'dist'} to ${p.repository} ${p.path}`,
-        params: [
-          { name: 'url', default: p.repository },
-          { name: 'revision', default: p.branch ?? 'main' },
-          {
-            name: 'message',
-            description: 'The commit message',
-            default: 'release $(context.pipelineRun.name)',
-          },
-        ],
-        workspaces: [
-          { name: 'manifests', description: 'The synthesized manifests' },
-          { name: 'output' },
-          { name: ws, readOnly: true },
-        ],
-        workspaceBackings: { [ws]: { secret: p.credentials.secretName } },
-        results: ['commit', 'url'],
-        steps: [
-          {
-            name: 'commit',
-            image: p.image ?? 'docker.io/alpine/git:2.49.1',
-            env: [
-              { name: 'PARAM_URL', value: '$(params.url)' },
-              { name: 'PARAM_REVISION', value: '$(params.revision)' },
-            ],
-            script: [
-              cloneScript(p.credentials)
-                .replace('git fetch -q --depth 1', 'git fetch -q')
-                .replace(/printf "%s" "\$\(git rev-parse HEAD\)".*\n/, ''),
-              ...pin,
-              `rm -rf ${shellQuote(p.path)} && mkdir -p ${shellQuote(p.path)}`,
-              `cp -R ${dir}/. ${shellQuote(p.path)}/`,
-              'git add -A',
-              'if git diff --cached --quiet; then echo "nothing to commit"; else',
-              '  git -c user.name=cdk8s-devops -c user.email=cdk8s-devops@noreply commit -q -m "$(params.message)"',
-              '  git push -q origin "HEAD:$PARAM_REVISION"',
-              'fi',
-              'printf "%s" "$(git rev-parse HEAD)" > "$(results.commit.path)"',
-              '',
-            ].join('\n'),
-          },
-        ],
-      });
+    const pinning = imagePinning(props);
+    this.task =
+      kind === 'apply'
+        ? this.applyTask(id, props as ApplyDeployProps, pinning)
+        : this.gitOpsTask(id, props as GitOpsDeployProps, pinning);
+    this.declareTask(this.task);
+  }
+
+  /** Applies with the project's client, as a ServiceAccount that may change the chart's kinds only. */
+  private applyTask(id: string, p: ApplyDeployProps, { dir, pin, imageParams }: ImagePinning): CustomTask {
+    const applyset = p.applyset ?? p.chart.namespace;
+    if (!applyset) {
+      invalid(this, 'a deploy needs an applyset name', 'Set applyset, or give the chart a namespace');
     }
-    this.taskName = this.task.taskName;
-    this.params = this.task.params;
-    this.results = this.task.results;
-    this.workspaces = this.task.workspaces;
-    this.workspaceBackings = this.task.workspaceBackings;
-    this.serviceAccountName = this.task.serviceAccountName;
+    const task = new CustomTask(this, 'Task', {
+      taskName: id,
+      description: `Applies ${p.manifestsDir ?? 'dist'} as ApplySet ${applyset}`,
+      params: imageParams,
+      workspaces: [{ name: 'manifests', description: 'The synthesized manifests' }],
+      results: ['revision'],
+      steps: [
+        {
+          name: 'apply',
+          image: p.image,
+          script: [
+            '#!/bin/bash',
+            'set -euo pipefail',
+            ...pin,
+            `npx --no-install cdk8s-devops apply ${dir} --applyset ${shellQuote(applyset)} --yes --wait --timeout ${shellQuote(p.waitTimeout ?? '10m')} --rollback-on-failure -m "release $(context.pipelineRun.name)" | tee /tmp/apply.log`,
+            `sed -n 's/.*recorded revision \\([0-9]*\\).*/\\1/p' /tmp/apply.log | tail -1 | tr -d '\\n' > "$(results.revision.path)"`,
+            '',
+          ].join('\n'),
+        },
+      ],
+    });
+    task.enableApiAccess();
+    grantApplyOf(this, p.chart, task.serviceAccountName);
+    return task;
+  }
+
+  /** Commits the pinned manifests to a folder of the GitOps repository, with its credentials. */
+  private gitOpsTask(id: string, p: GitOpsDeployProps, { dir, pin }: ImagePinning): CustomTask {
+    if (p.path.startsWith('/') || p.path.split('/').includes('..') || !p.path) {
+      invalid(
+        this,
+        `path must be a folder inside the repository, got ${show(p.path)}`,
+        'Use a relative path such as "apps/shop"',
+      );
+    }
+    const ws = p.credentials.workspace;
+    return new CustomTask(this, 'Task', {
+      taskName: id,
+      description: `Commits ${p.manifestsDir ?? 'dist'} to ${p.repository} ${p.path}`,
+      params: [
+        { name: 'url', default: p.repository },
+        { name: 'revision', default: p.branch ?? 'main' },
+        {
+          name: 'message',
+          description: 'The commit message',
+          default: 'release $(context.pipelineRun.name)',
+        },
+      ],
+      workspaces: [
+        { name: 'manifests', description: 'The synthesized manifests' },
+        { name: 'output' },
+        { name: ws, readOnly: true },
+      ],
+      workspaceBackings: { [ws]: { secret: p.credentials.secretName } },
+      results: ['commit', 'url'],
+      steps: [
+        {
+          name: 'commit',
+          image: p.image ?? 'docker.io/alpine/git:2.49.1',
+          env: [
+            { name: 'PARAM_URL', value: '$(params.url)' },
+            { name: 'PARAM_REVISION', value: '$(params.revision)' },
+          ],
+          script: [
+            cloneScript(p.credentials)
+              .replace('git fetch -q --depth 1', 'git fetch -q')
+              .replace(/printf "%s" "\$\(git rev-parse HEAD\)".*\n/, ''),
+            ...pin,
+            `rm -rf ${shellQuote(p.path)} && mkdir -p ${shellQuote(p.path)}`,
+            `cp -R ${dir}/. ${shellQuote(p.path)}/`,
+            'git add -A',
+            'if git diff --cached --quiet; then echo "nothing to commit"; else',
+            '  git -c user.name=cdk8s-devops -c user.email=cdk8s-devops@noreply commit -q -m "$(params.message)"',
+            '  git push -q origin "HEAD:$PARAM_REVISION"',
+            'fi',
+            'printf "%s" "$(git rev-parse HEAD)" > "$(results.commit.path)"',
+            '',
+          ].join('\n'),
+        },
+      ],
+    });
   }
 
   /** The params of a pipeline task that deploys `references` (repository -> reference). */
   public imageParams(references: Readonly<Record<string, string>>): Record<string, string> {
     return Object.fromEntries(Object.entries(references).map(([r, ref]) => [imageParamName(r), ref]));
   }
+}
+
+/** How a deploy pins images: the manifests' folder, the sed lines, and a param per repository. */
+interface ImagePinning {
+  readonly dir: string;
+  readonly pin: string[];
+  readonly imageParams: TaskParamSpec[];
+}
+
+function imagePinning(props: ApplyDeployProps | GitOpsDeployProps): ImagePinning {
+  const dir = `"$(workspaces.manifests.path)"/${shellQuote(props.manifestsDir ?? 'dist')}`;
+  const repositories = props.repositories ?? [];
+  const pin = pinImagesScript(
+    dir,
+    Object.fromEntries(repositories.map((r) => [r, `$(params.${imageParamName(r)})`])),
+  );
+  const imageParams = repositories.map((r) => ({
+    name: imageParamName(r),
+    description: `The reference of ${r} to deploy`,
+  }));
+  return { dir, pin, imageParams };
 }
 
 /** The param that carries the reference of `repository`: `image-` and its last path segment. */

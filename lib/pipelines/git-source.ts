@@ -1,12 +1,12 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import { TaskV1 } from '../../imports/tekton.dev.js';
 import { invalid, show } from '../core/errors.js';
 import { checkImage } from '../core/image.js';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names.js';
 import * as plus from '../core/plus.js';
-import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
 import { RESTRICTED_STEP_SECURITY, WRITABLE_HOME, stepResources, taskInterface } from './task.js';
+import { TaskBase } from './task-base.js';
 
 /** How git authenticates to the repository: a Secret mounted as a workspace, never an env variable. */
 export class GitCredentials {
@@ -47,20 +47,14 @@ export interface GitSourceProps {
  * CodeCommit's role in a pipeline: a Task that fetches one revision of a git repository into the
  * `output` workspace, shallow, and gives the commit as its `commit` result (and the URL as `url`).
  */
-export class GitSource extends Construct implements ITask {
+export class GitSource extends TaskBase<readonly ['commit', 'url']> {
   public static readonly DEFAULT_IMAGE = 'docker.io/alpine/git:2.49.1';
 
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results = ['commit', 'url'] as const;
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
-  public readonly serviceAccountName: string;
   public readonly task: TaskV1;
 
   public constructor(scope: Construct, id: string, props: GitSourceProps) {
     super(scope, id);
-    this.taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
+    const taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
     if (!/^(https:\/\/[^\s@]+|ssh:\/\/\S+|[\w.-]+@[\w.-]+:\S+)$/.test(props.url)) {
       invalid(
         this,
@@ -79,18 +73,22 @@ export class GitSource extends Construct implements ITask {
         );
       }
     }
-    this.params = [
-      { name: 'url', description: 'The repository', default: props.url },
-      { name: 'revision', description: 'A branch, tag or commit', default: props.revision ?? 'main' },
-    ];
-    this.workspaces = [
-      { name: 'output', description: 'Where the revision is checked out' },
-      ...(props.credentials ? [{ name: props.credentials.workspace, readOnly: true }] : []),
-    ];
-    this.workspaceBackings = props.credentials
-      ? { [props.credentials.workspace]: { secret: props.credentials.secretName } }
-      : {};
-    this.serviceAccountName = `${this.taskName}-git`;
+    this.declareTask({
+      taskName,
+      params: [
+        { name: 'url', description: 'The repository', default: props.url },
+        { name: 'revision', description: 'A branch, tag or commit', default: props.revision ?? 'main' },
+      ],
+      results: ['commit', 'url'],
+      workspaces: [
+        { name: 'output', description: 'Where the revision is checked out' },
+        ...(props.credentials ? [{ name: props.credentials.workspace, readOnly: true }] : []),
+      ],
+      workspaceBackings: props.credentials
+        ? { [props.credentials.workspace]: { secret: props.credentials.secretName } }
+        : {},
+      serviceAccountName: `${taskName}-git`,
+    });
     new plus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName },
       automountToken: false,

@@ -75,63 +75,10 @@ export class GitTrigger extends Construct {
 
   public constructor(scope: Construct, id: string, props: GitTriggerProps) {
     super(scope, id);
-    const name = checkDnsLabel(this, 'name', id);
-    const branch = props.branch ?? 'main';
-    if (!/^[\w./-]+$/.test(branch) || branch.includes('..')) {
-      invalid(
-        this,
-        `branch ${show(branch)} is not a branch name`,
-        'Use a name such as "main" or "release/1.x"',
-      );
-    }
-    const secret = props.provider.webhookSecret;
-    checkDnsSubdomain(this, 'webhook secretName', secret.secretName);
-    const namespace = Chart.of(this).namespace;
-    if (!namespace) {
-      invalid(this, 'a GitTrigger needs its chart to have a namespace', 'Give the chart a namespace');
-    }
+    const { name, branch, namespace } = this.resolve(id, props);
     this.eventListenerName = name;
     this.serviceAccountName = `${name}-listener`;
-    new plus.k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName } });
-    const role = new plus.k8s.KubeRole(this, 'Role', {
-      metadata: { name: this.serviceAccountName },
-      rules: [
-        {
-          apiGroups: [TRIGGERS_GROUP],
-          resources: ['eventlisteners', 'triggers', 'triggerbindings', 'triggertemplates', 'interceptors'],
-          verbs: ['get', 'list', 'watch'],
-        },
-        { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['create'] },
-        // The sink reads its logging config, and records Events about what it triggers.
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-      ],
-    });
-    new plus.k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name: this.serviceAccountName },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
-    });
-    const clusterRole = clusterScoped(
-      new plus.k8s.KubeClusterRole(this, 'ClusterRole', {
-        metadata: { name: `${namespace}-${this.serviceAccountName}` },
-        rules: [
-          {
-            apiGroups: [TRIGGERS_GROUP],
-            resources: ['clustertriggerbindings', 'clusterinterceptors'],
-            verbs: ['get', 'list', 'watch'],
-          },
-        ],
-      }),
-    );
-    clusterScoped(
-      new plus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name: `${namespace}-${this.serviceAccountName}` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
-        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
-      }),
-    );
-
+    this.grantListener(namespace);
     const binding = new ApiObject(this, 'TriggerBinding', {
       apiVersion: `${TRIGGERS_GROUP}/v1beta1`,
       kind: 'TriggerBinding',
@@ -147,66 +94,138 @@ export class GitTrigger extends Construct {
       apiVersion: `${TRIGGERS_GROUP}/v1beta1`,
       kind: 'TriggerTemplate',
       metadata: { name: `${name}-run` },
-      spec: {
-        params: [
-          { name: 'revision', description: 'The pushed commit' },
-          { name: 'repository-url', description: 'The repository pushed to' },
-        ],
-        resourcetemplates: [
-          {
-            apiVersion: 'tekton.dev/v1',
-            kind: 'PipelineRun',
-            metadata: {
-              generateName: `${props.pipeline.pipelineName}-`,
-              labels: { 'cdk8s-devops.io/trigger': name },
-              annotations: { 'cdk8s-devops.io/revision': '$(tt.params.revision)' },
-            },
-            spec: props.pipeline.runSpec({ revision: '$(tt.params.revision)' }, props.runOptions),
-          },
-        ],
-      },
+      spec: runTemplateSpec(name, props),
     });
     this.eventListener = new ApiObject(this, 'EventListener', {
       apiVersion: `${TRIGGERS_GROUP}/v1beta1`,
       kind: 'EventListener',
       metadata: { name },
-      spec: {
-        serviceAccountName: this.serviceAccountName,
-        triggers: [
+      spec: this.listenerSpec(branch, props.provider, binding.name, template.name),
+    });
+  }
+
+  /** The name, branch and namespace, checked. */
+  private resolve(id: string, props: GitTriggerProps): { name: string; branch: string; namespace: string } {
+    const name = checkDnsLabel(this, 'name', id);
+    const branch = props.branch ?? 'main';
+    if (!/^[\w./-]+$/.test(branch) || branch.includes('..')) {
+      invalid(
+        this,
+        `branch ${show(branch)} is not a branch name`,
+        'Use a name such as "main" or "release/1.x"',
+      );
+    }
+    checkDnsSubdomain(this, 'webhook secretName', props.provider.webhookSecret.secretName);
+    const namespace = Chart.of(this).namespace;
+    if (!namespace) {
+      invalid(this, 'a GitTrigger needs its chart to have a namespace', 'Give the chart a namespace');
+    }
+    return { name, branch, namespace };
+  }
+
+  /**
+   * The listener's ServiceAccount, which may read the Triggers objects (in its namespace, and the
+   * cluster-scoped ones) and create PipelineRuns, and nothing else.
+   */
+  private grantListener(namespace: string): void {
+    const serviceAccount = this.serviceAccountName;
+    new plus.k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: serviceAccount } });
+    const role = new plus.k8s.KubeRole(this, 'Role', {
+      metadata: { name: serviceAccount },
+      rules: [
+        {
+          apiGroups: [TRIGGERS_GROUP],
+          resources: ['eventlisteners', 'triggers', 'triggerbindings', 'triggertemplates', 'interceptors'],
+          verbs: ['get', 'list', 'watch'],
+        },
+        { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['create'] },
+        // The sink reads its logging config, and records Events about what it triggers.
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ],
+    });
+    new plus.k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name: serviceAccount },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    });
+    const clusterRole = clusterScoped(
+      new plus.k8s.KubeClusterRole(this, 'ClusterRole', {
+        metadata: { name: `${namespace}-${serviceAccount}` },
+        rules: [
           {
-            name: `${props.provider.interceptor}-push-${branch.replace(/[^a-z0-9-]/g, '-')}`,
-            interceptors: [
-              {
-                ref: { name: props.provider.interceptor, kind: 'ClusterInterceptor' },
-                params: [
-                  {
-                    name: 'secretRef',
-                    value: { secretName: secret.secretName, secretKey: secret.secretKey },
-                  },
-                  { name: 'eventTypes', value: [...props.provider.eventTypes] },
-                ],
-              },
-              {
-                ref: { name: 'cel', kind: 'ClusterInterceptor' },
-                params: [{ name: 'filter', value: `body.ref == 'refs/heads/${branch}'` }],
-              },
-            ],
-            bindings: [{ ref: binding.name, kind: 'TriggerBinding' }],
-            template: { ref: template.name },
+            apiGroups: [TRIGGERS_GROUP],
+            resources: ['clustertriggerbindings', 'clusterinterceptors'],
+            verbs: ['get', 'list', 'watch'],
           },
         ],
-        resources: {
-          kubernetesResource: {
-            spec: {
-              template: {
-                spec: {
-                  securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-                },
-              },
+      }),
+    );
+    clusterScoped(
+      new plus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name: `${namespace}-${serviceAccount}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
+        subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+      }),
+    );
+  }
+
+  /** One trigger: the provider's signature check, pushes to `branch` only, then binding and template. */
+  private listenerSpec(branch: string, provider: GitProvider, binding: string, template: string) {
+    const secret = provider.webhookSecret;
+    return {
+      serviceAccountName: this.serviceAccountName,
+      triggers: [
+        {
+          name: `${provider.interceptor}-push-${branch.replace(/[^a-z0-9-]/g, '-')}`,
+          interceptors: [
+            {
+              ref: { name: provider.interceptor, kind: 'ClusterInterceptor' },
+              params: [
+                { name: 'secretRef', value: { secretName: secret.secretName, secretKey: secret.secretKey } },
+                { name: 'eventTypes', value: [...provider.eventTypes] },
+              ],
+            },
+            {
+              ref: { name: 'cel', kind: 'ClusterInterceptor' },
+              params: [{ name: 'filter', value: `body.ref == 'refs/heads/${branch}'` }],
+            },
+          ],
+          bindings: [{ ref: binding, kind: 'TriggerBinding' }],
+          template: { ref: template },
+        },
+      ],
+      resources: {
+        kubernetesResource: {
+          spec: {
+            template: {
+              spec: { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
             },
           },
         },
       },
-    });
+    };
   }
+}
+
+/** The TriggerTemplate's spec: a PipelineRun of the pipeline for the pushed commit. */
+function runTemplateSpec(name: string, props: GitTriggerProps) {
+  return {
+    params: [
+      { name: 'revision', description: 'The pushed commit' },
+      { name: 'repository-url', description: 'The repository pushed to' },
+    ],
+    resourcetemplates: [
+      {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: {
+          generateName: `${props.pipeline.pipelineName}-`,
+          labels: { 'cdk8s-devops.io/trigger': name },
+          annotations: { 'cdk8s-devops.io/revision': '$(tt.params.revision)' },
+        },
+        spec: props.pipeline.runSpec({ revision: '$(tt.params.revision)' }, props.runOptions),
+      },
+    ],
+  };
 }

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { TaskV1SpecSteps } from '../../imports/tekton.dev.js';
 import { TaskV1 } from '../../imports/tekton.dev.js';
 import { invalid, show } from '../core/errors.js';
@@ -8,8 +8,9 @@ import * as plus from '../core/plus.js';
 import { IamIdentity } from '../security/iam-identity.js';
 import { WAIVER_ANNOTATION_PREFIX } from '../security/policy.js';
 import { BuildNamespace } from './build-namespace.js';
-import type { ITask, TaskParamSpec, TaskWorkspaceSpec, WorkspaceBacking } from './task.js';
+import type { WorkspaceBacking } from './task.js';
 import { WRITABLE_HOME, stepResources, taskInterface } from './task.js';
+import { TaskBase } from './task-base.js';
 
 /** The waiver annotation a root build carries, with its reason. */
 export const RUN_AS_ROOT_WAIVER = `${WAIVER_ANNOTATION_PREFIX}run-as-root`;
@@ -185,19 +186,13 @@ export interface ImageBuildProps {
  * reference a deploy uses. Root builders (kaniko) are refused outside a BuildNamespace, and carry the
  * `run-as-root` waiver with the namespace's reason.
  */
-export class ImageBuild extends Construct implements ITask {
-  public readonly taskName: string;
-  public readonly params: readonly TaskParamSpec[];
-  public readonly results = ['IMAGE_DIGEST', 'IMAGE_URL'] as const;
-  public readonly workspaces: readonly TaskWorkspaceSpec[];
-  public readonly workspaceBackings: Readonly<Record<string, WorkspaceBacking>>;
-  public readonly serviceAccountName: string;
+export class ImageBuild extends TaskBase<readonly ['IMAGE_DIGEST', 'IMAGE_URL']> {
   public readonly repository: string;
   public readonly task: TaskV1;
 
   public constructor(scope: Construct, id: string, props: ImageBuildProps) {
     super(scope, id);
-    this.taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
+    const taskName = checkDnsLabel(this, 'taskName', props.taskName ?? id);
     const builder = props.builder ?? ImageBuilder.kaniko();
     this.repository = props.registry.repository;
     if (/[:@]/.test(this.repository.split('/').slice(1).join('/')) || !this.repository.includes('/')) {
@@ -207,23 +202,28 @@ export class ImageBuild extends Construct implements ITask {
         'Use host/org/name; the tag is the IMAGE param',
       );
     }
-    this.serviceAccountName = `${this.taskName}-image`;
-    checkDnsSubdomain(this, 'ServiceAccount name', this.serviceAccountName);
+    const serviceAccountName = `${taskName}-image`;
+    checkDnsSubdomain(this, 'ServiceAccount name', serviceAccountName);
     const serviceAccount = new plus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName },
+      metadata: { name: serviceAccountName },
       automountToken: false,
     });
     const binding = props.registry.bind(this, serviceAccount, builder);
-    this.workspaceBackings = { dockerconfig: binding.backing };
-    this.params = [
-      { name: 'IMAGE', description: `The reference to push: ${this.repository}:<tag>` },
-      { name: 'DOCKERFILE', description: 'The Dockerfile, relative to CONTEXT', default: './Dockerfile' },
-      { name: 'CONTEXT', description: 'The build context, relative to the source', default: '.' },
-    ];
-    this.workspaces = [
-      { name: 'source', description: 'The source with the Dockerfile' },
-      { name: 'dockerconfig', description: 'config.json for the registry', readOnly: true },
-    ];
+    this.declareTask({
+      taskName,
+      serviceAccountName,
+      workspaceBackings: { dockerconfig: binding.backing },
+      params: [
+        { name: 'IMAGE', description: `The reference to push: ${this.repository}:<tag>` },
+        { name: 'DOCKERFILE', description: 'The Dockerfile, relative to CONTEXT', default: './Dockerfile' },
+        { name: 'CONTEXT', description: 'The build context, relative to the source', default: '.' },
+      ],
+      results: ['IMAGE_DIGEST', 'IMAGE_URL'],
+      workspaces: [
+        { name: 'source', description: 'The source with the Dockerfile' },
+        { name: 'dockerconfig', description: 'config.json for the registry', readOnly: true },
+      ],
+    });
     BuildNamespace.require(
       this,
       builder.root

@@ -13,4 +13,5 @@ export * from './image-build.js';
 export * from './package-mirror.js';
 export * from './release-pipeline.js';
 export * from './task.js';
+export * from './task-base.js';
 export * from './validation.js';

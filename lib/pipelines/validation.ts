@@ -62,10 +62,35 @@ export function validatePipeline(pipeline: PipelineShape): string[] {
     }
     byName.set(task.name, task);
   }
-  const names = [...byName.keys()];
   const regular = pipeline.tasks.filter((t) => !t.finally);
-  const edges = new Map<string, Set<string>>(regular.map((t) => [t.name, new Set<string>()]));
+  const graph: TaskGraph = {
+    byName,
+    names: [...byName.keys()],
+    edges: new Map(regular.map((t) => [t.name, new Set<string>()])),
+  };
+  problems.push(...checkRunAfter(pipeline, graph));
+  problems.push(...checkResultReads(pipeline, graph));
+  problems.push(...checkPipelineResults(pipeline, graph));
+  const cycle = findCycle(graph.edges);
+  if (cycle) {
+    problems.push(`pipeline tasks form a cycle: ${cycle.join(' -> ')}. Remove one of these runAfter entries`);
+  }
+  for (const task of pipeline.tasks) {
+    problems.push(...checkParams(task, pipeline), ...checkWorkspaces(task, pipeline));
+  }
+  return problems;
+}
 
+/** The tasks by name, and the order among the regular ones: task -> the tasks it runs after. */
+interface TaskGraph {
+  readonly byName: ReadonlyMap<string, PipelineTaskSpec>;
+  readonly names: readonly string[];
+  readonly edges: Map<string, Set<string>>;
+}
+
+/** runAfter names tasks of the pipeline, and never crosses between regular and finally tasks. */
+function checkRunAfter(pipeline: PipelineShape, { byName, names, edges }: TaskGraph): string[] {
+  const problems: string[] = [];
   for (const task of pipeline.tasks) {
     for (const before of task.runAfter) {
       if (!byName.has(before)) {
@@ -85,51 +110,52 @@ export function validatePipeline(pipeline: PipelineShape): string[] {
       }
     }
   }
+  return problems;
+}
 
-  // Result references: the producer must exist, produce the result, and not run after the reader.
-  const reads: { reader: PipelineTaskSpec; task: string; result: string; text: string }[] = [];
-  for (const task of pipeline.tasks) {
-    for (const ref of resultReferences(inputsOf(task))) {
-      reads.push({ reader: task, ...ref });
-    }
-  }
+/**
+ * Result references: the producer must exist, produce the result, and not run after the reader. Each
+ * valid read orders the reader after the producer, as Tekton does.
+ */
+function checkResultReads(pipeline: PipelineShape, { byName, names, edges }: TaskGraph): string[] {
+  const problems: string[] = [];
+  const reads = pipeline.tasks.flatMap((reader) =>
+    resultReferences(inputsOf(reader)).map((ref) => ({ reader, ...ref })),
+  );
   for (const read of reads) {
     const producer = byName.get(read.task);
     if (!producer) {
       problems.push(
         `pipeline task ${q(read.reader.name)} reads ${read.text}, but ${q(read.task)} is not a task of the pipeline. Use one of: ${names.join(', ')}`,
       );
-      continue;
-    }
-    if (!producer.task.results.includes(read.result)) {
+    } else if (!producer.task.results.includes(read.result)) {
       problems.push(
         `pipeline task ${q(read.reader.name)} reads ${read.text}, but Task ${q(producer.task.taskName)} produces no result ${q(read.result)}. ${producer.task.results.length > 0 ? `Use one of: ${producer.task.results.join(', ')}` : 'It produces no results at all'}`,
       );
-      continue;
-    }
-    if (producer.finally) {
+    } else if (producer.finally) {
       problems.push(
         `pipeline task ${q(read.reader.name)} reads ${read.text}, but ${q(read.task)} is a finally task, whose results only the pipeline's results can read. Read it in the pipeline's results instead`,
       );
-      continue;
-    }
-    if (read.reader.finally || read.reader.name === read.task) {
-      if (read.reader.name === read.task) {
-        problems.push(
-          `pipeline task ${q(read.reader.name)} reads its own result ${read.text}. A task reads only results of tasks before it`,
-        );
-      }
-      continue;
-    }
-    if (reachable(edges, read.task, read.reader.name)) {
+    } else if (read.reader.name === read.task) {
+      problems.push(
+        `pipeline task ${q(read.reader.name)} reads its own result ${read.text}. A task reads only results of tasks before it`,
+      );
+    } else if (read.reader.finally) {
+      // A finally task runs after every regular task: its reads order nothing.
+    } else if (reachable(edges, read.task, read.reader.name)) {
       problems.push(
         `pipeline task ${q(read.reader.name)} reads ${read.text} before ${q(read.task)} produces it: ${q(read.task)} runs after ${q(read.reader.name)}. Remove the read, or make ${q(read.task)} run first`,
       );
-      continue;
+    } else {
+      edges.get(read.reader.name)!.add(read.task);
     }
-    // Tekton orders a reader after the task whose result it reads.
-    edges.get(read.reader.name)!.add(read.task);
   }
+  return problems;
+}
+
+/** A pipeline result is exactly one result reference, of a task that produces it. */
+function checkPipelineResults(pipeline: PipelineShape, { byName, names }: TaskGraph): string[] {
+  const problems: string[] = [];
   for (const [name, value] of Object.entries(pipeline.results)) {
     if (value.replace(RESULT_REF, '').trim() !== '' || resultReferences([value]).length === 0) {
       problems.push(
@@ -144,15 +170,6 @@ export function validatePipeline(pipeline: PipelineShape): string[] {
         );
       }
     }
-  }
-
-  const cycle = findCycle(edges);
-  if (cycle) {
-    problems.push(`pipeline tasks form a cycle: ${cycle.join(' -> ')}. Remove one of these runAfter entries`);
-  }
-
-  for (const task of pipeline.tasks) {
-    problems.push(...checkParams(task, pipeline), ...checkWorkspaces(task, pipeline));
   }
   return problems;
 }

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive } from '../cluster/control-plane.js';
+import { isAlive } from '../cluster/processes.js';
 import { PROJECT_ROOT } from '../util/project.js';
 
 async function cluster(

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { ensureComponents } from './components.js';
 import { CACHE_ROOT } from './go-build.js';
 import type { ControlPlaneState } from './control-plane.js';
-import { ControlPlane, isAlive } from './control-plane.js';
+import { ControlPlane } from './control-plane.js';
+import { isAlive } from './processes.js';
 
 const STATE_DIR = join(CACHE_ROOT, 'clusters');
 const log = (line: string) => console.error(`[cluster] ${line}`);

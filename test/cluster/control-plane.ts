@@ -5,22 +5,20 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
-import type { AddressInfo, Server } from 'node:net';
-import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import YAML from 'yaml';
+import { apiServerArgs, httpsGet, writeCredentials, writeKubeconfig } from './api-server.js';
 import { ensureComponents, kwokStagesPath } from './components.js';
 import type { BuildLog } from './go-build.js';
 import { installCrds } from './crds.js';
 import { ensureFlux, startFlux } from './flux.js';
 import { createNodes } from './nodes.js';
+import { freePorts } from './ports.js';
+import { killGroup, startWatchdog, terminate } from './processes.js';
 import type { MonitoringUrls } from './prometheus-operator.js';
 import { startMonitoring } from './prometheus-operator.js';
 import { startTekton, tektonKwokStagePath } from './tekton.js';
@@ -185,20 +183,28 @@ export class ControlPlane {
   }
 
   private async boot(binaries: Record<string, string>, options: ControlPlaneOptions, log: BuildLog) {
+    await this.startApiServer(binaries, options, log);
+    if (options.apiServerOnly) {
+      return;
+    }
+    this.startNodeControllers(binaries, log);
+    log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
+    await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
+    await startTekton({ kubeconfig: this.kubeconfig, dataDir: this.dataDir, log, launch: this.launcher });
+    log(`control plane ready at ${this.serverUrl}`);
+    await this.startControllers(binaries, log);
+    await this.startGitOps(log);
+  }
+
+  /** etcd and kube-apiserver (with the watchdog, unless not wanted); returns once the admin kubeconfig is written. */
+  private async startApiServer(
+    binaries: Record<string, string>,
+    options: ControlPlaneOptions,
+    log: BuildLog,
+  ) {
     const [etcdClientPort, etcdPeerPort, apiserverPort] = await freePorts(3);
     this.etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
-    const pki = join(this.dataDir, 'pki');
-    await mkdir(pki);
-    const adminToken = randomBytes(24).toString('hex');
-    this.adminToken = adminToken;
-    await writeFile(join(this.dataDir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, {
-      mode: 0o600,
-    });
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    await writeFile(join(pki, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-      mode: 0o600,
-    });
-    await writeFile(join(pki, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    this.adminToken = await writeCredentials(this.dataDir);
 
     log('starting etcd');
     this.launch('etcd', binaries.etcd, [
@@ -213,7 +219,7 @@ export class ControlPlane {
       '--log-level=warn',
     ]);
     if (options.stopWithParent ?? true) {
-      this.startWatchdog();
+      this.watchdog = startWatchdog(this.dataDir);
     }
 
     log('starting kube-apiserver');
@@ -223,12 +229,13 @@ export class ControlPlane {
       binaries['kube-apiserver'],
       apiServerArgs(this.dataDir, this.etcdUrl, apiserverPort),
     );
-    const ca = await this.waitForReadyz(adminToken);
-    await writeFile(this.kubeconfig, kubeconfigYaml(this.serverUrl, ca, adminToken), { mode: 0o600 });
-    if (options.apiServerOnly) {
-      return;
-    }
+    const ca = await this.waitForReadyz(this.adminToken);
+    await writeKubeconfig(this.kubeconfig, this.serverUrl, ca, this.adminToken);
+  }
 
+  /** What makes pods run: kube-controller-manager, kube-scheduler, and kwok in place of kubelets. */
+  private startNodeControllers(binaries: Record<string, string>, log: BuildLog) {
+    const pki = join(this.dataDir, 'pki');
     log('starting kube-controller-manager, kube-scheduler and kwok');
     this.launch('kube-controller-manager', binaries['kube-controller-manager'], [
       `--kubeconfig=${this.kubeconfig}`,
@@ -255,18 +262,6 @@ export class ControlPlane {
       `--config=${tektonKwokStagePath()}`,
       '--node-lease-duration-seconds=40',
     ]);
-
-    log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
-    await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
-    await startTekton({
-      kubeconfig: this.kubeconfig,
-      dataDir: this.dataDir,
-      log,
-      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
-    });
-    log(`control plane ready at ${this.serverUrl}`);
-    await this.startControllers(binaries, log);
-    await this.startGitOps(log);
   }
 
   /**
@@ -288,7 +283,7 @@ export class ControlPlane {
       kubeconfig: this.kubeconfig,
       dataDir: this.dataDir,
       log,
-      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
+      launch: this.launcher,
     });
     await Promise.all([
       this.waitForHttp('git-server', `${this.gitUrl}/healthz`),
@@ -333,7 +328,7 @@ export class ControlPlane {
       binaries,
       ports: await freePorts(3),
       log,
-      launch: (name, binary, args, env) => this.launch(name, binary, args, env),
+      launch: this.launcher,
       waitForHttp: (name, url) => this.waitForHttp(name, url),
       logTail: (name) => this.logTail(name),
     });
@@ -367,6 +362,10 @@ export class ControlPlane {
     );
   }
 
+  /** `launch`, for the modules that start controllers into this control plane. */
+  private readonly launcher = (name: string, binary: string, args: string[], env?: Record<string, string>) =>
+    this.launch(name, binary, args, env);
+
   private launch(name: string, binary: string, args: string[], env?: Record<string, string>): void {
     this.launches.set(name, { binary, args, env });
     const logFile = openSync(join(this.dataDir, `${name}.log`), 'a');
@@ -379,28 +378,6 @@ export class ControlPlane {
     child.unref();
     this.processes.set(name, child);
     writeFileSync(join(this.dataDir, 'state.json'), JSON.stringify(this.state, null, 2));
-  }
-
-  /** A detached process that stops the control plane once the process that started it is gone. */
-  private startWatchdog(): void {
-    const script = `
-      const { readFileSync, rmSync } = require('node:fs');
-      const [parent, dataDir] = process.argv.slice(1);
-      const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-      setInterval(() => {
-        if (alive(Number(parent))) return;
-        try {
-          const { pids } = JSON.parse(readFileSync(dataDir + '/state.json', 'utf8'));
-          for (const pid of Object.values(pids)) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
-        } catch {}
-        rmSync(dataDir, { recursive: true, force: true });
-        process.exit(0);
-      }, 500);`;
-    this.watchdog = spawn(process.execPath, ['-e', script, String(process.pid), this.dataDir], {
-      stdio: 'ignore',
-      detached: true,
-    });
-    this.watchdog.unref();
   }
 
   private logTail(name: string): string {
@@ -438,124 +415,4 @@ export class ControlPlane {
       `kube-apiserver was not ready within ${HARNESS_WAIT_MS / 1000}s (${last}; the machine may be too loaded):\n${this.logTail('kube-apiserver')}`,
     );
   }
-}
-
-/**
- * kube-apiserver's flags for a control plane's data folder (its certificates, tokens and service account
- * keys) and etcd; a second API server on the same cluster differs only in its port (and its own flags).
- */
-export function apiServerArgs(dataDir: string, etcdUrl: string, port: number): string[] {
-  const pki = join(dataDir, 'pki');
-  return [
-    `--etcd-servers=${etcdUrl}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
-    `--secure-port=${port}`,
-    `--cert-dir=${pki}`,
-    `--token-auth-file=${join(dataDir, 'tokens.csv')}`,
-    '--authorization-mode=RBAC',
-    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${join(pki, 'sa.pub')}`,
-    `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
-    '--service-cluster-ip-range=10.96.0.0/16',
-    '--allow-privileged=true',
-  ];
-}
-
-/** Sends `signal` to the process group of `pid` (each component leads its own group). */
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL if the process is still there after 10 seconds. */
-export async function terminate(pid: number): Promise<void> {
-  if (!killGroup(pid, 'SIGTERM')) {
-    return;
-  }
-  const deadline = Date.now() + 10_000;
-  while (isAlive(pid) && Date.now() < deadline) {
-    await sleep(100);
-  }
-  killGroup(pid, 'SIGKILL');
-  while (isAlive(pid)) {
-    await sleep(50);
-  }
-}
-
-/**
- * Ports handed out by this process. A port is free again once its probe closes, but the component it is
- * for binds it only when it has started: a later call meanwhile could get it again (the git server's
- * port went to a Flux controller that started first, whose /healthz then answered for the git server).
- */
-const handedOut = new Set<number>();
-
-/** `count` loopback ports free now and never handed out before by this process. */
-export async function freePorts(count: number): Promise<number[]> {
-  const probes: Server[] = [];
-  const ports: number[] = [];
-  try {
-    while (ports.length < count) {
-      const probe = await listenOnAnyPort();
-      probes.push(probe);
-      const { port } = probe.address() as AddressInfo;
-      if (!handedOut.has(port)) {
-        handedOut.add(port);
-        ports.push(port);
-      }
-    }
-  } finally {
-    await Promise.all(probes.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
-  return ports;
-}
-
-function listenOnAnyPort(): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-export function httpsGet(url: string, ca: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.end();
-  });
-}
-
-function kubeconfigYaml(server: string, ca: string, token: string): string {
-  return YAML.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'cdk8s-devops-test',
-        cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') },
-      },
-    ],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'cdk8s-devops-test', context: { cluster: 'cdk8s-devops-test', user: 'admin' } }],
-    'current-context': 'cdk8s-devops-test',
-  });
 }

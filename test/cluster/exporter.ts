@@ -40,32 +40,23 @@ interface PodCounters {
   sum: number;
 }
 
-export function startExporter(port = 0, host = '127.0.0.1'): Promise<{ port: number; close: () => void }> {
-  const profiles = new Map<string, TrafficProfile>();
-  const pods = new Map<string, PodCounters>();
-
-  const profileOf = (namespace: string, pod: string): TrafficProfile => {
-    let best: string | undefined;
-    for (const key of profiles.keys()) {
-      if (`${namespace}/${pod}`.startsWith(key) && (!best || key.length > best.length)) {
-        best = key;
-      }
-    }
-    return best ? profiles.get(best)! : DEFAULT_PROFILE;
-  };
+/** The profiles the tests set, and each pod's counters at the rates of its profile. */
+class Traffic {
+  private readonly profiles = new Map<string, TrafficProfile>();
+  private readonly pods = new Map<string, PodCounters>();
 
   /** Brings one pod's counters up to now, at the rates of its current profile. */
-  const advance = (namespace: string, pod: string): PodCounters => {
+  public advance(namespace: string, pod: string): PodCounters {
     const key = `${namespace}/${pod}`;
     const now = Date.now();
-    const counters = pods.get(key) ?? {
+    const counters = this.pods.get(key) ?? {
       at: now,
       ok: 0,
       errors: 0,
       buckets: BUCKETS.map(() => 0).concat(0),
       sum: 0,
     };
-    const profile = profileOf(namespace, pod);
+    const profile = this.profileOf(namespace, pod);
     const requests = (profile.requestsPerSecond * (now - counters.at)) / 1000;
     counters.errors += requests * profile.errorRatio;
     counters.ok += requests * (1 - profile.errorRatio);
@@ -73,67 +64,93 @@ export function startExporter(port = 0, host = '127.0.0.1'): Promise<{ port: num
     counters.buckets[bucket === -1 ? BUCKETS.length : bucket] += requests;
     counters.sum += requests * profile.latencySeconds;
     counters.at = now;
-    pods.set(key, counters);
+    this.pods.set(key, counters);
     return counters;
-  };
+  }
 
-  const metrics = (counters: PodCounters): string => {
-    const lines = [
-      '# TYPE http_requests_total counter',
-      `http_requests_total{code="200"} ${counters.ok}`,
-      `http_requests_total{code="500"} ${counters.errors}`,
-      '# TYPE http_request_duration_seconds histogram',
-    ];
-    let cumulative = 0;
-    [...BUCKETS.map(String), '+Inf'].forEach((le, i) => {
-      cumulative += counters.buckets[i];
-      lines.push(`http_request_duration_seconds_bucket{le="${le}"} ${cumulative}`);
-    });
-    lines.push(`http_request_duration_seconds_sum ${counters.sum}`);
-    lines.push(`http_request_duration_seconds_count ${cumulative}`);
-    return `${lines.join('\n')}\n`;
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://exporter');
-    const send = (code: number, body: string) => {
-      res.writeHead(code, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(body);
-    };
-    if (req.method === 'GET' && url.pathname === '/metrics') {
-      const namespace = url.searchParams.get('namespace');
-      const pod = url.searchParams.get('pod');
-      if (!namespace || !pod) {
-        return send(400, 'namespace and pod parameters are required\n');
+  /** Brings the counters of the pods under `key` up to now, so that a new profile applies from now on only. */
+  public catchUp(key: string): void {
+    for (const podKey of this.pods.keys()) {
+      if (podKey.startsWith(key)) {
+        const [namespace, pod] = podKey.split('/');
+        this.advance(namespace, pod);
       }
-      return send(200, metrics(advance(namespace, pod)));
     }
-    const profile = /^\/profiles\/([^/]+)\/([^/]*)$/.exec(url.pathname);
-    if (profile && (req.method === 'PUT' || req.method === 'DELETE')) {
-      const key = `${decodeURIComponent(profile[1])}/${decodeURIComponent(profile[2])}`;
-      // Counters first catch up at the old rates, so a new profile applies from now on only.
-      for (const podKey of pods.keys()) {
-        if (podKey.startsWith(key)) {
-          const [namespace, pod] = podKey.split('/');
-          advance(namespace, pod);
-        }
+  }
+
+  public setProfile(key: string, profile: Partial<TrafficProfile> | undefined): void {
+    if (profile) {
+      this.profiles.set(key, { ...DEFAULT_PROFILE, ...profile });
+    } else {
+      this.profiles.delete(key);
+    }
+  }
+
+  private profileOf(namespace: string, pod: string): TrafficProfile {
+    let best: string | undefined;
+    for (const key of this.profiles.keys()) {
+      if (`${namespace}/${pod}`.startsWith(key) && (!best || key.length > best.length)) {
+        best = key;
       }
-      if (req.method === 'DELETE') {
-        profiles.delete(key);
-        return send(204, '');
-      }
-      let body = '';
-      for await (const chunk of req) {
-        body += String(chunk);
-      }
-      profiles.set(key, { ...DEFAULT_PROFILE, ...(JSON.parse(body) as Partial<TrafficProfile>) });
+    }
+    return best ? this.profiles.get(best)! : DEFAULT_PROFILE;
+  }
+}
+
+/** One pod's metrics in Prometheus's text format. */
+function metricsText(counters: PodCounters): string {
+  const lines = [
+    '# TYPE http_requests_total counter',
+    `http_requests_total{code="200"} ${counters.ok}`,
+    `http_requests_total{code="500"} ${counters.errors}`,
+    '# TYPE http_request_duration_seconds histogram',
+  ];
+  let cumulative = 0;
+  [...BUCKETS.map(String), '+Inf'].forEach((le, i) => {
+    cumulative += counters.buckets[i];
+    lines.push(`http_request_duration_seconds_bucket{le="${le}"} ${cumulative}`);
+  });
+  lines.push(`http_request_duration_seconds_sum ${counters.sum}`);
+  lines.push(`http_request_duration_seconds_count ${cumulative}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function handle(traffic: Traffic, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://exporter');
+  const send = (code: number, body: string) => {
+    res.writeHead(code, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(body);
+  };
+  if (req.method === 'GET' && url.pathname === '/metrics') {
+    const namespace = url.searchParams.get('namespace');
+    const pod = url.searchParams.get('pod');
+    if (!namespace || !pod) {
+      return send(400, 'namespace and pod parameters are required\n');
+    }
+    return send(200, metricsText(traffic.advance(namespace, pod)));
+  }
+  const profile = /^\/profiles\/([^/]+)\/([^/]*)$/.exec(url.pathname);
+  if (profile && (req.method === 'PUT' || req.method === 'DELETE')) {
+    const key = `${decodeURIComponent(profile[1])}/${decodeURIComponent(profile[2])}`;
+    traffic.catchUp(key);
+    if (req.method === 'DELETE') {
+      traffic.setProfile(key, undefined);
       return send(204, '');
     }
-    return send(404, 'not found\n');
-  };
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+    }
+    traffic.setProfile(key, JSON.parse(body) as Partial<TrafficProfile>);
+    return send(204, '');
+  }
+  return send(404, 'not found\n');
+}
 
+export function startExporter(port = 0, host = '127.0.0.1'): Promise<{ port: number; close: () => void }> {
+  const traffic = new Traffic();
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: Error) => {
+    handle(traffic, req, res).catch((error: Error) => {
       res.writeHead(400);
       res.end(`${error.message}\n`);
     });

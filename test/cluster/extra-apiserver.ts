@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binaryPath } from './components.js';
 import type { ControlPlaneState } from './control-plane.js';
-import { apiServerArgs, freePorts, httpsGet, terminate } from './control-plane.js';
+import { apiServerArgs, httpsGet } from './api-server.js';
+import { freePorts } from './ports.js';
+import { terminate } from './processes.js';
 import { HARNESS_WAIT_MS } from './watch-until.js';
 
 export interface ExtraApiServer {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePorts } from './control-plane.js';
+import { freePorts } from './ports.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';

@@ -8,7 +8,8 @@
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts } from './control-plane.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { freePorts } from './ports.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';
@@ -201,10 +202,22 @@ const CORE_INTERCEPTORS = ['github', 'gitlab', 'cel'] as const;
  * (`startEventListenerSink`), as the EventListener's own ServiceAccount.
  */
 export async function startTekton(context: TektonLaunch): Promise<void> {
-  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
-  const YAML = (await import('yaml')).default;
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromFile(context.kubeconfig);
+  await createTektonConfig(kc);
+  // The interceptors server names its certificate after INTERCEPTOR_TLS_SVC_NAME: "localhost", so that
+  // the sink can reach it on loopback (a Service's DNS name does not resolve outside a cluster).
+  const [interceptorsPort] = await freePorts(1);
+  await createCoreInterceptors(kc, interceptorsPort);
+  startTriggers(context, interceptorsPort);
+  startPipelines(context);
+}
+
+/** Tekton's namespace, and its upstream ConfigMaps with CONFIG_OVERRIDES. */
+async function createTektonConfig(kc: KubeConfig): Promise<void> {
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const YAML = (await import('yaml')).default;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: TEKTON_NAMESPACE } } });
   for (const project of ['pipeline', 'triggers'] as const) {
@@ -223,10 +236,12 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
       });
     }
   }
-  // The interceptors server names its certificate after INTERCEPTOR_TLS_SVC_NAME: "localhost", so that
-  // the sink can reach it on loopback (a Service's DNS name does not resolve outside a cluster).
-  const [interceptorsPort] = await freePorts(1);
-  await core.createNamespacedSecret({
+}
+
+/** The interceptors server's certificate Secret (it fills it), and the ClusterInterceptors served there. */
+async function createCoreInterceptors(kc: KubeConfig, port: number): Promise<void> {
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
     namespace: TEKTON_NAMESPACE,
     body: { metadata: { name: 'tekton-triggers-core-interceptors-certs' } },
   });
@@ -240,10 +255,13 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
         apiVersion: 'triggers.tekton.dev/v1alpha1',
         kind: 'ClusterInterceptor',
         metadata: { name, labels: { 'server/type': 'https' } },
-        spec: { clientConfig: { url: `https://localhost:${interceptorsPort}/${name}` } },
+        spec: { clientConfig: { url: `https://localhost:${port}/${name}` } },
       },
     });
   }
+}
+
+function startTriggers(context: TektonLaunch, interceptorsPort: number): void {
   const triggersEnv = {
     SYSTEM_NAMESPACE: TEKTON_NAMESPACE,
     KUBERNETES_MIN_VERSION: 'v1.28.0',
@@ -270,6 +288,9 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
       INTERCEPTOR_TLS_SECRET_NAME: 'tekton-triggers-core-interceptors-certs',
     },
   );
+}
+
+function startPipelines(context: TektonLaunch): void {
   context.log('starting the Tekton Pipelines controller');
   context.launch(
     'tekton-pipelines-controller',

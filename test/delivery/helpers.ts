@@ -32,18 +32,18 @@ export function deploymentStrategy(objects: Obj[]): any {
 export class SurgeAll extends DeploymentStrategy {
   public readonly kind = 'in-place';
 
-  public override updateStrategy(): plus.DeploymentStrategy {
-    return plus.DeploymentStrategy.rollingUpdate({
-      maxSurge: plus.PercentOrAbsolute.percent(100),
-      maxUnavailable: plus.PercentOrAbsolute.absolute(0),
-    });
-  }
-
   public bind(scope: Construct, workload: DeliverableWorkload): Delivery {
     new plus.ConfigMap(scope, 'Policy', {
       metadata: { name: `${workload.name}-release-policy` },
       data: { strategy: 'surge-all' },
     });
-    return { analysisTemplates: [], extraServices: [] };
+    return {
+      updateStrategy: plus.DeploymentStrategy.rollingUpdate({
+        maxSurge: plus.PercentOrAbsolute.percent(100),
+        maxUnavailable: plus.PercentOrAbsolute.absolute(0),
+      }),
+      analysisTemplates: [],
+      extraServices: [],
+    };
   }
 }

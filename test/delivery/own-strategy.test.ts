@@ -28,7 +28,7 @@ class GatedRelease extends DeploymentStrategy {
   }
 }
 
-test('an in-place strategy of your own sets the Deployment strategy at creation and adds its objects', () => {
+test('an in-place strategy of your own gives the Deployment strategy from bind and adds its objects', () => {
   const chart = testChart();
   new WebService(chart, 'api', { image, replicas: 4, strategy: new SurgeAll() });
   const objects = synth(chart);

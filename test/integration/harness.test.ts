@@ -7,7 +7,7 @@ import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { ApiClient } from '../../client/transport/api-client.js';
 import { binaryPath } from '../cluster/components.js';
 import type { ControlPlaneState } from '../cluster/control-plane.js';
-import { isAlive } from '../cluster/control-plane.js';
+import { isAlive } from '../cluster/processes.js';
 import { installCrds } from '../cluster/crds.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { PROJECT_ROOT } from '../util/project.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { WebService } from '../../lib/apps/web-service.js';
-import { TreatMissingData } from '../../lib/alarms/alarm.js';
+import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
 import type { GoldenSignalOptions } from '../../lib/monitoring/golden-signals.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import { binaryPath } from '../cluster/components.js';

@@ -1,15 +1,18 @@
 /**
  * Rollback after releases in which one Rollout was promoted and the other aborted, on the real Argo
  * Rollouts controller measured by the real Prometheus: history records per workload what became
- * stable, and `rollback` restores what ran before the latest release, not the last fully successful one.
+ * stable, and `rollback` restores what ran before the latest release, not the last fully successful one;
+ * a blue/green switched to its new version but not yet stable (post-promotion analysis running) gets
+ * its traffic back.
  */
 import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
+import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
 import { cli } from './client-cli.js';
-import { createNamespace } from './cluster.js';
+import { createNamespace, eventually } from './cluster.js';
 import {
   analysisRuns,
   apply,
@@ -17,6 +20,7 @@ import {
   fastErrorRate,
   monitor,
   prometheusAddress,
+  readObject,
   readRollout,
   rolloutPhase,
   setTraffic,
@@ -130,5 +134,85 @@ describeRollouts('rollback after a partly successful release', () => {
     expect(after[3].message).toBe('rollback to revision 2, with web as in revision 1');
     // The failed revision the rollback replaced keeps its status, and is no longer a rollback's target.
     expect(after[2].rolledBackBy).toBe(4);
+  });
+});
+
+/** A blue/green whose post-promotion analysis measures 40 times, 2 s apart: it runs long after the switch. */
+function blueGreenService(chart: Chart, tag: string): void {
+  const service = new WebService(chart, 'shop', {
+    image: `ghcr.io/acme/shop:${tag}`,
+    replicas: 2,
+    strategy: DeploymentStrategy.blueGreen({
+      prePromotionAnalysis: [fastErrorRate()],
+      postPromotionAnalysis: [fastErrorRate({ measurements: 40 })],
+      prometheusAddress: prometheusAddress(),
+    }),
+  });
+  monitor(service);
+}
+
+const activeHash = async (namespace: string) =>
+  (
+    await readObject<Manifest & { spec: { selector: Record<string, string> } }>(
+      `/api/v1/namespaces/${namespace}/services/shop`,
+    )
+  ).spec.selector['rollouts-pod-template-hash'];
+
+describeRollouts('rollback of a blue/green during its post-promotion analysis', () => {
+  test('the active Service goes back to the stable pods, and the rollout is Healthy on them without a new analysis', async () => {
+    const namespace = await createNamespace('bg-rollback');
+    const release = (tag: string) => synthApp(namespace, (chart) => blueGreenService(chart, tag));
+    expect((await apply((await release('1.0.0')).file, namespace, '--wait', '--timeout', '120s')).code).toBe(
+      0,
+    );
+    const blue = (await readRollout(namespace, 'shop')).status!.stableRS!;
+
+    expect((await apply((await release('2.0.0')).file, namespace)).code).toBe(0);
+    // The switch: the active Service selects the new pods while the old ones are still the stable ones.
+    const switched = await eventually(
+      'the controller to switch the active Service to the new pods',
+      async () => {
+        const rollout = await readRollout(namespace, 'shop');
+        const active = rollout.status?.blueGreen?.activeSelector;
+        return active && active !== blue ? rollout : undefined;
+      },
+    );
+    expect(switched.status!.stableRS).toBe(blue);
+    expect(await activeHash(namespace)).toBe(switched.status!.blueGreen!.activeSelector);
+    const runs = (await analysisRuns(namespace)).length;
+
+    const rolledBack = await cli([
+      'rollback',
+      '-n',
+      namespace,
+      '--applyset',
+      'app',
+      '--wait',
+      '--timeout',
+      '90s',
+    ]);
+    expect(rolledBack.stderr).toBe('');
+    expect(rolledBack.code).toBe(0);
+    expect(rolledBack.stdout).toContain(
+      `rolled back: rollback to revision 1; Rollout/${namespace}/shop aborted first, which sent its traffic back to its stable pods; applied`,
+    );
+    expect(await activeHash(namespace)).toBe(blue);
+    const shop = await rolloutPhase(namespace, 'shop', 'Healthy');
+    expect(shop.status!.currentPodHash).toBe(blue);
+    expect(shop.status!.stableRS).toBe(blue);
+    expect(shop.status!.blueGreen!.activeSelector).toBe(blue);
+    expect((await analysisRuns(namespace)).length).toBe(runs);
+    const history = JSON.parse(
+      (await cli(['history', '-n', namespace, '--applyset', 'app', '-o', 'json'])).stdout,
+    ) as HistoryEntry[];
+    expect(history.map((r) => [r.number, r.status, r.message])).toEqual([
+      [1, 'superseded', ''],
+      [2, 'rolled-back', ''],
+      [
+        3,
+        'deployed',
+        `rollback to revision 1; Rollout/${namespace}/shop aborted first, which sent its traffic back to its stable pods`,
+      ],
+    ]);
   });
 });

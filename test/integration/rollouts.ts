@@ -11,7 +11,8 @@ import type { RolloutOperation } from '../../client/apply/rollout-operations.js'
 import { operateRollout } from '../../client/apply/rollout-operations.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import type { WebService } from '../../lib/apps/web-service.js';
-import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
+import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
 import { Monitoring } from '../../lib/monitoring/monitoring.js';
 import type { TrafficProfile } from '../cluster/exporter.js';
 import { EXPORTER_VARIABLE, PROMETHEUS_VARIABLE } from '../cluster/test-cluster.js';

@@ -1,4 +1,6 @@
-import { Alarm, Statistic, TreatMissingData } from '../../lib/alarms/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
+import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
+import { Statistic } from '../../lib/alarms/statistic.js';
 import { testChart } from '../util/synth.js';
 
 const target = { service: 'api', namespace: 'shop', container: 'api' };

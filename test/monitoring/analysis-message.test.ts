@@ -1,6 +1,7 @@
 import { describeRun } from '../../client/wait/readiness/rollout.js';
 import type { LiveObject } from '../../client/wait/readiness/index.js';
-import { Alarm, TreatMissingData } from '../../lib/alarms/alarm.js';
+import { Alarm } from '../../lib/alarms/alarm.js';
+import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
 
 /** An AnalysisRun of one alarm's metric, whose last measurement saw `value`. */
 function run(alarm: Alarm, value: string): LiveObject {

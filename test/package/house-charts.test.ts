@@ -36,6 +36,19 @@ test('ServiceChart: a WebService with its tag, replicas, resources, domain and a
   ]);
 });
 
+test("ServiceChart: port and replicas are the WebService's by default, and the autoscaler's fewest pods too", () => {
+  const fixed = synth(new ServiceChart(testApp(), 'payments', PAYMENTS));
+  const deployment = one(fixed, 'Deployment', 'payments');
+  expect(deployment.spec.replicas).toBe(2);
+  expect(podSpec(deployment).containers[0].ports).toEqual([{ containerPort: 8080 }]);
+  expect(one(fixed, 'Service', 'payments').spec.ports).toEqual([
+    { name: 'http', port: 80, targetPort: 8080 },
+  ]);
+  const scaled = synth(new ServiceChart(testApp(), 'payments', { ...PAYMENTS, maxReplicas: 5 }));
+  expect(one(scaled, 'Deployment', 'payments').spec.replicas).toBeUndefined();
+  expect(one(scaled, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+});
+
 test('ServiceChart: a canary rolled back by the alarms, and a digest instead of a tag', () => {
   const objects = synth(
     new ServiceChart(testApp(), 'payments', {

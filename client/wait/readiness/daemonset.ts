@@ -24,6 +24,12 @@ const podsBehind =
       : undefined;
   };
 
+/** Progressing while fewer pods run the latest template than are scheduled. */
+const podsUpdated = podsBehind('updatedNumberScheduled', 'updated');
+
+/** Progressing while fewer pods are available than are scheduled. */
+const podsAvailable = podsBehind('numberAvailable', 'available');
+
 export const DAEMON_SET_READINESS: ReadinessChecker = {
-  conditions: [podsBehind('updatedNumberScheduled', 'updated'), podsBehind('numberAvailable', 'available')],
+  conditions: [podsUpdated, podsAvailable],
 };

@@ -66,13 +66,19 @@ export function podUnscheduled(pod: LiveObject): Readiness | undefined {
   return scheduled?.status === 'False' ? progressing(describeCondition(scheduled)) : undefined;
 }
 
+/** Ready once it ran to completion (Succeeded) or its Ready condition is True. */
+function succeededOrReady(pod: LiveObject): Readiness | undefined {
+  return statusOf(pod).phase === 'Succeeded' || conditionOf(pod, 'Ready')?.status === 'True'
+    ? READY
+    : undefined;
+}
+
+/** Progressing otherwise, with its phase. */
+function running(pod: LiveObject): Readiness {
+  return progressing(`phase ${statusOf(pod).phase ?? 'Pending'}`);
+}
+
 export const POD_READINESS: ReadinessChecker = {
   observedGeneration: 'when-reported',
-  conditions: [
-    (pod) =>
-      statusOf(pod).phase === 'Succeeded' || conditionOf(pod, 'Ready')?.status === 'True' ? READY : undefined,
-    podFailure,
-    podUnscheduled,
-    (pod) => progressing(`phase ${statusOf(pod).phase ?? 'Pending'}`),
-  ],
+  conditions: [succeededOrReady, podFailure, podUnscheduled, running],
 };

@@ -32,22 +32,33 @@ export function podsProblem(pods: readonly LiveObject[]): Readiness | undefined 
 
 export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 
+/**
+ * While `count` of `desired` replicas are `what` (available, ready): failed when one of `pods` cannot
+ * start, else progressing, saying why a pod is unscheduled.
+ */
+export function replicasBehind(
+  count: number,
+  desired: number,
+  what: string,
+  pods: readonly LiveObject[],
+): Readiness | undefined {
+  if (count >= desired) {
+    return undefined;
+  }
+  const problem = podsProblem(pods);
+  return problem?.state === 'failed'
+    ? problem
+    : progressing(`${count} of ${desired} replicas ${what}${problem ? ` (${problem.message})` : ''}`);
+}
+
+/** While fewer replicas are available than wanted: see replicasBehind. */
+function replicasAvailable(replicaSet: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const desired = (replicaSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  const available = (replicaSet.status as { availableReplicas?: number }).availableReplicas ?? 0;
+  return replicasBehind(available, desired, 'available', owned.of('Pod'));
+}
+
 export const REPLICA_SET_READINESS: ReadinessChecker = {
   owns: [POD_KIND],
-  conditions: [
-    replicaFailure,
-    (replicaSet: LiveObject, owned: OwnedObjects) => {
-      const desired = (replicaSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-      const available = (replicaSet.status as { availableReplicas?: number }).availableReplicas ?? 0;
-      if (available >= desired) {
-        return undefined;
-      }
-      const problem = podsProblem(owned.of('Pod'));
-      return problem?.state === 'failed'
-        ? problem
-        : progressing(
-            `${available} of ${desired} replicas available${problem ? ` (${problem.message})` : ''}`,
-          );
-    },
-  ],
+  conditions: [replicaFailure, replicasAvailable],
 };

@@ -1,33 +1,11 @@
 /**
  * Argo Rollout, as the Argo Rollouts kubectl plugin computes its status (info.RolloutStatusString), with
  * what the plugin sees besides the Rollout (its Deployment, AnalysisTemplates, AnalysisRuns, ReplicaSets
- * and their Pods), in order:
- * - Progressing while status.observedGeneration (a string) is behind metadata.generation; failed with "no
- *   Argo Rollouts controller is running" once that has lasted 30 s since the Rollout was last written
- *   (a controller observes a change within a second; with an instance label, none of that instance);
- * - with a workloadRef, Progressing while status.workloadObservedGeneration is behind the referenced
- *   Deployment's generation: a change to the pod template alone leaves the Rollout's generation as it
- *   was, so the Rollout's own generation says nothing about it;
- * - Degraded (failed) when a condition is InvalidSpec, with the controller's message, unless an
- *   AnalysisTemplate the Rollout refers to changed after the controller wrote it, less than a minute ago
- *   (a template change does not bump the Rollout's generation either): then Progressing until the
- *   controller validates again;
- * - Degraded when a condition has the reason RolloutAborted or ProgressDeadlineExceeded, with the failed
- *   AnalysisRun's metric, measured value, limit and the measurement's message;
- * - failed when the ReplicaSet of the current pod template cannot create pods (FailedCreate: quota,
- *   PodSecurity) or one of its pods cannot start (ImagePullBackOff, CrashLoopBackOff, ...), as a
- *   Deployment does;
- * - Paused when spec.paused is set or status.pauseConditions is not empty, with the pause's reason and
- *   the current step;
- * - Progressing while updatedReplicas < spec.replicas (default 1) or availableReplicas < updatedReplicas;
- * - blue-green: Progressing until status.blueGreen.activeSelector and then status.stableRS equal
- *   status.currentPodHash;
- * - canary: Progressing while status.replicas > updatedReplicas (old replicas terminating) or until
- *   status.stableRS equals status.currentPodHash (all steps done);
- * - Progressing while a HorizontalPodAutoscaler of the Rollout wants more replicas than are available
- *   (a Rollout without spec.replicas starts at 1 until the autoscaler scales it: autoscaler.ts);
- * - Healthy (ready) otherwise.
- * Messages name the current step and the AnalysisRuns running for the new version.
+ * and their Pods): the conditions of ROLLOUT_READINESS, in order, each saying what it checks (the
+ * controller observed the Rollout and its Deployment, the spec is valid, nothing aborted or failed to
+ * start, not paused, replicas updated and available, the strategy's promotion done, the autoscaler
+ * satisfied), and Healthy (ready) otherwise. Messages name the current step and the AnalysisRuns running
+ * for the new version.
  */
 import { autoscalerPending, HPA_KIND } from './autoscaler.js';
 import { describeCondition, generationPending } from './generation.js';
@@ -100,144 +78,222 @@ export const ROLLOUT_READINESS: ReadinessChecker = {
     HPA_KIND,
   ],
   conditions: [
-    (rollout) => {
-      if (!generationPending(rollout, 'required')) {
-        return undefined;
-      }
-      const written = lastWritten(rollout);
-      if (written === undefined) {
-        return progressing('waiting for rollout spec update to be observed');
-      }
-      const unobservedMs = Date.now() - written;
-      if (unobservedMs < ROLLOUT_CONTROLLER_GRACE_MS) {
-        return {
-          ...progressing('waiting for rollout spec update to be observed'),
-          recheckAfterMs: ROLLOUT_CONTROLLER_GRACE_MS - unobservedMs,
-        };
-      }
-      const instance = rollout.metadata.labels?.[INSTANCE_LABEL];
-      const observed = rollout.status?.observedGeneration;
-      return {
-        state: 'failed',
-        message: `no Argo Rollouts controller${instance ? ` of instance ${instance} (label ${INSTANCE_LABEL})` : ''} is running: generation ${String(rollout.metadata.generation)} was written ${Math.round(unobservedMs / 1000)} s ago and ${observed === undefined ? 'no controller has ever observed the Rollout' : `the controller has seen only generation ${String(observed)}`}; install or start the controller (https://argo-rollouts.readthedocs.io/en/stable/installation/)`,
-      };
-    },
-    (rollout, owned) => {
-      const ref = specOf(rollout).workloadRef;
-      if (ref?.kind !== 'Deployment' || !ref.name) {
-        return undefined;
-      }
-      const deployment = owned.of('Deployment').find((d) => d.metadata.name === ref.name);
-      const generation = deployment?.metadata.generation as number | undefined;
-      return generation !== undefined && statusOf(rollout).workloadObservedGeneration !== String(generation)
-        ? progressing(`waiting for the controller to observe Deployment ${ref.name} generation ${generation}`)
-        : undefined;
-    },
-    (rollout, owned) => {
-      const invalid = (rollout.status?.conditions ?? []).find(
-        (c) => c.type === 'InvalidSpec' && c.status === 'True',
-      );
-      if (!invalid) {
-        return undefined;
-      }
-      const changed = templateChangedSince(specOf(rollout), invalid, owned);
-      return changed
-        ? progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`)
-        : { state: 'failed', phase: 'Degraded', message: describeCondition(invalid) };
-    },
-    (rollout, owned) => {
-      const stopped = (rollout.status?.conditions ?? []).find(
-        (c) => c.reason === 'RolloutAborted' || c.reason === 'ProgressDeadlineExceeded',
-      );
-      if (!stopped) {
-        return undefined;
-      }
-      const failed = currentRuns(rollout, owned).filter((run) =>
-        ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)),
-      );
-      return {
-        state: 'failed',
-        phase: 'Degraded',
-        message: [describeCondition(stopped), ...failed.map(describeRun)].join('; '),
-      };
-    },
-    (rollout, owned) => {
-      const hash = statusOf(rollout).currentPodHash;
-      const replicaSet = owned
-        .of('ReplicaSet')
-        .find((rs) => hash && rs.metadata.labels?.[HASH_LABEL] === hash);
-      if (!replicaSet) {
-        return undefined;
-      }
-      const failure = replicaFailure(replicaSet);
-      if (failure) {
-        return {
-          ...failure,
-          phase: 'Degraded',
-          message: `ReplicaSet ${replicaSet.metadata.name}: ${failure.message}`,
-        };
-      }
-      const pods = owned
-        .of('Pod')
-        .filter((pod) =>
-          ((pod.metadata.ownerReferences as { uid: string }[] | undefined) ?? []).some(
-            (o) => o.uid === replicaSet.metadata.uid,
-          ),
-        );
-      const problem = podsProblem(pods);
-      return problem?.state === 'failed' ? { ...problem, phase: 'Degraded' } : undefined;
-    },
-    (rollout, owned) => {
-      const spec = specOf(rollout);
-      const status = statusOf(rollout);
-      const running = currentRuns(rollout, owned)
-        .filter((run) => phaseOf(run) === 'Running')
-        .map(describeRun);
-      const detail = (message: string) =>
-        [message, describeStep(spec, status), ...running].filter(Boolean).join('; ');
-      const paused = (message: string): Readiness => ({
-        state: 'progressing',
-        phase: 'Paused',
-        message: detail(message),
-      });
-      if (spec.paused) {
-        return paused('manually paused');
-      }
-      if (status.pauseConditions && status.pauseConditions.length > 0) {
-        return paused(status.pauseConditions.map((c) => c.reason ?? 'paused').join(', '));
-      }
-      const updated = status.updatedReplicas ?? 0;
-      if (updated < (spec.replicas ?? 1)) {
-        return progressing(detail('more replicas need to be updated'));
-      }
-      if ((status.availableReplicas ?? 0) < updated) {
-        return progressing(detail('updated replicas are still becoming available'));
-      }
-      const current = status.currentPodHash;
-      if (spec.strategy?.blueGreen) {
-        if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
-          return progressing(detail('active service cutover pending'));
-        }
-        if (!status.stableRS || status.stableRS !== current) {
-          return progressing(detail('waiting for analysis to complete'));
-        }
-      } else if (spec.strategy?.canary) {
-        if ((status.replicas ?? 0) > updated) {
-          return progressing(detail('old replicas are pending termination'));
-        }
-        if (!status.stableRS || status.stableRS !== current) {
-          return progressing(detail('waiting for all steps to complete'));
-        }
-      }
-      return undefined;
-    },
-    (rollout, related) => {
-      const pending = autoscalerPending(rollout, related);
-      return pending && { ...pending, phase: 'Progressing' };
-    },
-    () => ({ state: 'ready', phase: 'Healthy', message: 'healthy' }),
+    generationObserved,
+    workloadGenerationObserved,
+    specValid,
+    notAborted,
+    currentReplicaSetHealthy,
+    notPaused,
+    replicasUpdatedAndAvailable,
+    blueGreenPromoted,
+    canaryStepsComplete,
+    autoscalerSatisfied,
+    healthy,
   ],
 };
+
+/**
+ * Progressing while status.observedGeneration is behind metadata.generation; failed with "no Argo Rollouts
+ * controller is running" once that has lasted 30 s since the Rollout was last written (a controller
+ * observes a change within a second; with an instance label, none of that instance).
+ */
+function generationObserved(rollout: LiveObject): Readiness | undefined {
+  if (!generationPending(rollout, 'required')) {
+    return undefined;
+  }
+  const written = lastWritten(rollout);
+  if (written === undefined) {
+    return progressing('waiting for rollout spec update to be observed');
+  }
+  const unobservedMs = Date.now() - written;
+  if (unobservedMs < ROLLOUT_CONTROLLER_GRACE_MS) {
+    return {
+      ...progressing('waiting for rollout spec update to be observed'),
+      recheckAfterMs: ROLLOUT_CONTROLLER_GRACE_MS - unobservedMs,
+    };
+  }
+  const instance = rollout.metadata.labels?.[INSTANCE_LABEL];
+  const observed = rollout.status?.observedGeneration;
+  return {
+    state: 'failed',
+    message: `no Argo Rollouts controller${instance ? ` of instance ${instance} (label ${INSTANCE_LABEL})` : ''} is running: generation ${String(rollout.metadata.generation)} was written ${Math.round(unobservedMs / 1000)} s ago and ${observed === undefined ? 'no controller has ever observed the Rollout' : `the controller has seen only generation ${String(observed)}`}; install or start the controller (https://argo-rollouts.readthedocs.io/en/stable/installation/)`,
+  };
+}
+
+/**
+ * With a workloadRef, progressing while status.workloadObservedGeneration is behind the Deployment's
+ * generation: a change to the pod template alone leaves the Rollout's generation as it was.
+ */
+function workloadGenerationObserved(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const ref = specOf(rollout).workloadRef;
+  if (ref?.kind !== 'Deployment' || !ref.name) {
+    return undefined;
+  }
+  const deployment = owned.of('Deployment').find((d) => d.metadata.name === ref.name);
+  const generation = deployment?.metadata.generation as number | undefined;
+  return generation !== undefined && statusOf(rollout).workloadObservedGeneration !== String(generation)
+    ? progressing(`waiting for the controller to observe Deployment ${ref.name} generation ${generation}`)
+    : undefined;
+}
+
+/**
+ * Degraded (failed) when a condition is InvalidSpec, with the controller's message, unless an
+ * AnalysisTemplate the Rollout refers to changed after the controller wrote it, less than a minute ago (a
+ * template change does not bump the Rollout's generation either): then progressing until the controller
+ * validates again.
+ */
+function specValid(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const invalid = (rollout.status?.conditions ?? []).find(
+    (c) => c.type === 'InvalidSpec' && c.status === 'True',
+  );
+  if (!invalid) {
+    return undefined;
+  }
+  const changed = templateChangedSince(specOf(rollout), invalid, owned);
+  return changed
+    ? progressing(`waiting for the controller to validate AnalysisTemplate ${changed} again`)
+    : { state: 'failed', phase: 'Degraded', message: describeCondition(invalid) };
+}
+
+/**
+ * Degraded when a condition has the reason RolloutAborted or ProgressDeadlineExceeded, with each failed
+ * AnalysisRun's metric, measured value, limit and the measurement's message.
+ */
+function notAborted(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const stopped = (rollout.status?.conditions ?? []).find(
+    (c) => c.reason === 'RolloutAborted' || c.reason === 'ProgressDeadlineExceeded',
+  );
+  if (!stopped) {
+    return undefined;
+  }
+  const failed = currentRuns(rollout, owned).filter((run) =>
+    ['Failed', 'Error', 'Inconclusive'].includes(phaseOf(run)),
+  );
+  return {
+    state: 'failed',
+    phase: 'Degraded',
+    message: [describeCondition(stopped), ...failed.map(describeRun)].join('; '),
+  };
+}
+
+/**
+ * Degraded when the ReplicaSet of the current pod template cannot create pods (FailedCreate: quota,
+ * PodSecurity) or one of its pods cannot start (ImagePullBackOff, CrashLoopBackOff, ...), as a Deployment.
+ */
+function currentReplicaSetHealthy(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const hash = statusOf(rollout).currentPodHash;
+  const replicaSet = owned.of('ReplicaSet').find((rs) => hash && rs.metadata.labels?.[HASH_LABEL] === hash);
+  if (!replicaSet) {
+    return undefined;
+  }
+  const failure = replicaFailure(replicaSet);
+  if (failure) {
+    return {
+      ...failure,
+      phase: 'Degraded',
+      message: `ReplicaSet ${replicaSet.metadata.name}: ${failure.message}`,
+    };
+  }
+  const pods = owned
+    .of('Pod')
+    .filter((pod) =>
+      ((pod.metadata.ownerReferences as { uid: string }[] | undefined) ?? []).some(
+        (o) => o.uid === replicaSet.metadata.uid,
+      ),
+    );
+  const problem = podsProblem(pods);
+  return problem?.state === 'failed' ? { ...problem, phase: 'Degraded' } : undefined;
+}
+
+/**
+ * `message`, then the current step and the AnalysisRuns running for the new version: what each
+ * condition from here on says while it waits.
+ */
+function detailOf(rollout: LiveObject, owned: OwnedObjects, message: string): string {
+  const running = currentRuns(rollout, owned)
+    .filter((run) => phaseOf(run) === 'Running')
+    .map(describeRun);
+  return [message, describeStep(specOf(rollout), statusOf(rollout)), ...running].filter(Boolean).join('; ');
+}
+
+/** Paused while spec.paused is set or status.pauseConditions is not empty, with the pause's reason. */
+function notPaused(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const paused = (message: string): Readiness => ({
+    state: 'progressing',
+    phase: 'Paused',
+    message: detailOf(rollout, owned, message),
+  });
+  const { pauseConditions } = statusOf(rollout);
+  if (specOf(rollout).paused) {
+    return paused('manually paused');
+  }
+  if (pauseConditions && pauseConditions.length > 0) {
+    return paused(pauseConditions.map((c) => c.reason ?? 'paused').join(', '));
+  }
+  return undefined;
+}
+
+/** Progressing while updatedReplicas < spec.replicas (default 1) or availableReplicas < updatedReplicas. */
+function replicasUpdatedAndAvailable(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const status = statusOf(rollout);
+  const updated = status.updatedReplicas ?? 0;
+  if (updated < (specOf(rollout).replicas ?? 1)) {
+    return progressing(detailOf(rollout, owned, 'more replicas need to be updated'));
+  }
+  if ((status.availableReplicas ?? 0) < updated) {
+    return progressing(detailOf(rollout, owned, 'updated replicas are still becoming available'));
+  }
+  return undefined;
+}
+
+/** Blue-green: progressing until status.blueGreen.activeSelector and then status.stableRS are the current pod hash. */
+function blueGreenPromoted(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  if (!specOf(rollout).strategy?.blueGreen) {
+    return undefined;
+  }
+  const status = statusOf(rollout);
+  const current = status.currentPodHash;
+  if (!status.blueGreen?.activeSelector || status.blueGreen.activeSelector !== current) {
+    return progressing(detailOf(rollout, owned, 'active service cutover pending'));
+  }
+  if (!status.stableRS || status.stableRS !== current) {
+    return progressing(detailOf(rollout, owned, 'waiting for analysis to complete'));
+  }
+  return undefined;
+}
+
+/**
+ * Canary (a Rollout that is not blue-green): progressing while old replicas terminate
+ * (status.replicas > updatedReplicas), then until status.stableRS is the current pod hash (all steps done).
+ */
+function canaryStepsComplete(rollout: LiveObject, owned: OwnedObjects): Readiness | undefined {
+  const { strategy } = specOf(rollout);
+  if (strategy?.blueGreen || !strategy?.canary) {
+    return undefined;
+  }
+  const status = statusOf(rollout);
+  if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) {
+    return progressing(detailOf(rollout, owned, 'old replicas are pending termination'));
+  }
+  if (!status.stableRS || status.stableRS !== status.currentPodHash) {
+    return progressing(detailOf(rollout, owned, 'waiting for all steps to complete'));
+  }
+  return undefined;
+}
+
+/**
+ * Progressing while a HorizontalPodAutoscaler of the Rollout wants more replicas than are available (a
+ * Rollout without spec.replicas starts at 1 until the autoscaler scales it: autoscaler.ts).
+ */
+function autoscalerSatisfied(rollout: LiveObject, related: OwnedObjects): Readiness | undefined {
+  const pending = autoscalerPending(rollout, related);
+  return pending && { ...pending, phase: 'Progressing' };
+}
+
+/** Healthy (ready): every condition before passed. */
+function healthy(): Readiness {
+  return { state: 'ready', phase: 'Healthy', message: 'healthy' };
+}
 
 /** "step 2 of 4" while a canary is between its first and last step. */
 function describeStep(spec: RolloutSpec, status: RolloutStatus): string | undefined {

@@ -8,6 +8,7 @@
 import { conditionOf, describeCondition, failed, progressing } from './generation.js';
 import type { OwnedObjects, ReadinessChecker, ReadinessCondition } from './types.js';
 
+/** Ready when Succeeded is True, failed (with `failureDetail`) when False, else progressing. */
 function runCondition(failureDetail: (owned: OwnedObjects) => string): ReadinessCondition {
   return (run, owned) => {
     const succeeded = conditionOf(run, 'Succeeded');
@@ -35,13 +36,19 @@ function failedTasks(owned: OwnedObjects): string {
     .join('');
 }
 
+/** A TaskRun's Succeeded condition decides. */
+const taskRunSucceeded = runCondition(() => '');
+
+/** A PipelineRun's Succeeded condition decides; a failure names each failed task. */
+const pipelineRunSucceeded = runCondition(failedTasks);
+
 export const TEKTON_RUN_READINESS: ReadinessChecker = {
   observedGeneration: 'when-reported',
-  conditions: [runCondition(() => '')],
+  conditions: [taskRunSucceeded],
 };
 
 export const PIPELINE_RUN_READINESS: ReadinessChecker = {
   observedGeneration: 'when-reported',
   owns: [{ apiVersion: 'tekton.dev/v1', kind: 'TaskRun' }],
-  conditions: [runCondition(failedTasks)],
+  conditions: [pipelineRunSucceeded],
 };

@@ -62,8 +62,9 @@ export interface OwnedObjects {
 }
 
 /**
- * One step of a checker, in order (as Pulumi's await logic states them): a readiness that decides (failed,
- * or progressing for a stated reason), or undefined to go on to the next step.
+ * One step of a checker, in order (as Pulumi's await logic states them: `jobStarted`, `jobComplete`): a
+ * readiness that decides (failed, or progressing for a stated reason), or undefined to go on to the next
+ * step. The built-in checkers name each one for what it checks, with a doc comment saying how.
  */
 export type ReadinessCondition = (object: LiveObject, owned: OwnedObjects) => Readiness | undefined;
 
