@@ -1,7 +1,7 @@
 /** The errors of a Release's apply that say what happened to the release: not ready, conflicts, rolled back. */
 import type { ChangeSet } from './plan/change-set.js';
-import type { WaitResult } from './wait/watch.js';
-import { describeUnready } from './wait/watch.js';
+import type { WaitResult } from './wait/object-status.js';
+import { describeUnready } from './wait/object-status.js';
 
 /** The objects did not all become ready: `result` says which failed or ran out of time. */
 export class WaitError extends Error {

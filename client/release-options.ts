@@ -6,7 +6,8 @@ import type { Revision } from './record/revision-secret.js';
 import type { StepObserver } from './steps.js';
 import type { RetryPolicy } from './transport/api-client.js';
 import type { ReadinessRegistry } from './wait/readiness/index.js';
-import type { WaitOptions, WaitResult } from './wait/watch.js';
+import type { WaitResult } from './wait/object-status.js';
+import type { WaitOptions } from './wait/watch.js';
 
 export interface ReleaseOptions {
   readonly kubeConfig: KubeConfig;

@@ -37,8 +37,10 @@ import { waitUntilServed } from './wait/crds.js';
 import type { ReadinessRegistry } from './wait/readiness/index.js';
 import { DEFAULT_READINESS } from './wait/readiness/index.js';
 import { describeReturned, returnBlueGreensToStable } from './apply/blue-green-return.js';
-import type { ObjectStatus, WaitOptions, WaitResult } from './wait/watch.js';
-import { currentStatus, waitForReady } from './wait/watch.js';
+import { currentStatus } from './wait/current-status.js';
+import type { ObjectStatus, WaitResult } from './wait/object-status.js';
+import type { WaitOptions } from './wait/watch.js';
+import { waitForReady } from './wait/watch.js';
 
 export class Release {
   public static connect(options: ReleaseOptions): Release {

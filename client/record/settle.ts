@@ -4,7 +4,7 @@
  */
 import { firstLine } from '../errors.js';
 import type { ChangeSet } from '../plan/change-set.js';
-import type { WaitResult } from '../wait/watch.js';
+import type { WaitResult } from '../wait/object-status.js';
 import type { Revision } from './revision-secret.js';
 import type { RevisionHistory } from './revisions.js';
 import { changedObjects, workloadOutcomes } from './workload-outcomes.js';

@@ -7,7 +7,7 @@
 import type { Change, Operation } from '../plan/change-set.js';
 import { objectRef } from '../transport/resources.js';
 import type { Manifest } from '../transport/resources.js';
-import type { ObjectStatus } from '../wait/watch.js';
+import type { ObjectStatus } from '../wait/object-status.js';
 
 /** `promoted`: a Rollout that became Healthy; `aborted`: a Rollout its controller aborted. */
 export const WORKLOAD_OUTCOMES = ['promoted', 'ready', 'aborted', 'failed', 'timed-out'] as const;

@@ -21,9 +21,6 @@ import { RelatedObjectStore, watchRelated } from './related-objects.js';
 import { WaitingObjects } from './waiting-objects.js';
 
 // The client's other stages and the tests import these from here.
-export { currentStatus } from './current-status.js';
-export type { ObjectStatus, Outcome, WaitResult } from './object-status.js';
-export { describeUnready, OUTCOMES } from './object-status.js';
 
 export interface WaitOptions {
   /**

@@ -1,5 +1,5 @@
 import type { Manifest } from '../../client/transport/resources.js';
-import type { ObjectStatus } from '../../client/wait/watch.js';
+import type { ObjectStatus } from '../../client/wait/object-status.js';
 import {
   describeOutcomes,
   describeStable,

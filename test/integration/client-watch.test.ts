@@ -2,7 +2,7 @@
 import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { Release } from '../../client/index.js';
-import type { ObjectStatus } from '../../client/wait/watch.js';
+import type { ObjectStatus } from '../../client/wait/object-status.js';
 import { createNamespace, describeCluster, eventually, testKubeConfig } from './cluster.js';
 import { cli, deployment, writeManifests } from './client-cli.js';
 
