@@ -2,6 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import { SIZE_LIMITS } from './test/architecture/size-limits.mjs';
 
 export default tseslint.config(
   {
@@ -27,6 +28,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  SIZE_LIMITS,
   {
     // Tests walk synthesized manifests, which are untyped JSON by nature.
     files: ['test/**/*.ts'],
