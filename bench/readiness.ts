@@ -9,8 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import YAML from 'yaml';
 import { ApiClient, CONTENT_TYPES } from '../client/transport/api-client.js';
+import { toYaml } from '../lib/core/yaml.js';
 import type { Row } from './measure.js';
 import { stats } from './measure.js';
 
@@ -86,7 +86,7 @@ export async function benchReadiness(options: ReadinessBenchOptions): Promise<Ro
       spec: { schedulerName: 'bench-nobody', containers: [{ name: 'app', image: 'app:1' }] },
     };
     const file = join(options.dir, `${name}.yaml`);
-    await writeFile(file, YAML.stringify(pod));
+    await writeFile(file, toYaml(pod));
     await api.request({ path: '/api/v1/namespaces/default/pods', method: 'POST', body: pod });
     const watch = startWaiter(
       'node',

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import YAML from 'yaml';
+import jsYaml from 'js-yaml';
 import { fileYaml, resolveApp } from '../lib/core/synth.js';
 import { findViolations } from '../lib/security/policy.js';
 import { buildFleet } from './fleet.js';
@@ -58,7 +58,7 @@ try {
   const f0 = clock();
   JSON.stringify(plain);
   const f1 = clock();
-  plain.map((o) => YAML.stringify(o)).join('---\n');
+  plain.map((o) => jsYaml.dump(o)).join('---\n');
   const f2 = clock();
   const sample: FleetSynthSample = {
     services,

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
-import YAML from 'yaml';
+import jsYaml from 'js-yaml';
 import { ApiError } from '../transport/api-client.js';
 import type { ApplyContext } from './apply-context.js';
 import { ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
@@ -384,14 +384,29 @@ function withDiff(
   }) as Change;
 }
 
+/**
+ * One side of a diff: keys sorted, so that both sides list them in the same order; YAML 1.2's core schema,
+ * so that only what would read as another type is quoted; one line per value, unfolded.
+ */
+function diffYaml(object: object): string {
+  return jsYaml.dump(object, {
+    schema: jsYaml.CORE_SCHEMA,
+    noCompatMode: true,
+    lineWidth: -1,
+    noRefs: true,
+    quotingType: '"',
+    sortKeys: true,
+  });
+}
+
 /** A unified diff of the normalized YAML of both sides ('' when equal); a missing side is empty. */
 export function diffOf(live: Manifest | undefined, desired: Manifest | undefined): string {
   const [normalLive, normalDesired] = [live && normalizeForDiff(live), desired && normalizeForDiff(desired)];
   if (isDeepStrictEqual(normalLive, normalDesired)) {
     return '';
   }
-  const before = normalLive ? YAML.stringify(normalLive, { sortMapEntries: true }) : '';
-  const after = normalDesired ? YAML.stringify(normalDesired, { sortMapEntries: true }) : '';
+  const before = normalLive ? diffYaml(normalLive) : '';
+  const after = normalDesired ? diffYaml(normalDesired) : '';
   const ref = objectRef((desired ?? live)!);
   return createTwoFilesPatch(`live/${ref}`, `desired/${ref}`, before, after, undefined, undefined, {
     context: 3,

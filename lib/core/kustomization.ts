@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { toYaml } from './yaml.js';
 
 /** The file kustomize looks for in a folder; the client skips it when it reads the folder's manifests. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -14,5 +14,5 @@ export function writeKustomization(folder: string): void {
     .filter((name) => /\.ya?ml$/.test(name) && name !== KUSTOMIZATION_FILE)
     .sort();
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
-  writeFileSync(join(folder, KUSTOMIZATION_FILE), YAML.stringify(kustomization));
+  writeFileSync(join(folder, KUSTOMIZATION_FILE), toYaml(kustomization));
 }

@@ -1,7 +1,7 @@
 import type { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import type { SecretKey } from '../apps/existing-secret.js';
 import { invalid, show } from '../core/errors.js';
+import { toYaml } from '../core/yaml.js';
 
 /**
  * Fluent Bit's configuration in its YAML format (sections `service`, `parsers`, `pipeline` with
@@ -319,7 +319,7 @@ export function fluentBitConfig(scope: IConstruct, options: FluentBitConfigOptio
       outputs: options.outputs.map((o) => o._toConfig(options.workload, options.namespace)),
     },
   };
-  return stringify(config, { lineWidth: 0 });
+  return toYaml(config);
 }
 
 function withoutUndefined<T>(record: Record<string, T | undefined>): Record<string, T> {

@@ -3,7 +3,7 @@
  * meaning on Kubernetes. Keys without one (an SSM parameter without a mapping, runtime-versions, batch
  * builds, ...) are refused with a message that names the key and says what to do instead.
  */
-import YAML from 'yaml';
+import jsYaml from 'js-yaml';
 import type { BuildEnvValue } from './build-env.js';
 
 export const PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
@@ -94,16 +94,20 @@ export class BuildSpec {
   public static fromYaml(text: string, options: FromYamlOptions = {}): BuildSpec {
     let parsed: unknown;
     try {
-      parsed = YAML.parse(text);
+      parsed = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
     } catch (error) {
+      if (!(error instanceof jsYaml.YAMLException)) {
+        throw error;
+      }
+      const where = `line ${error.mark.line + 1}, column ${error.mark.column + 1}`;
       throw new Error(
-        `${options.source ?? 'buildspec'}: not valid YAML (${(error as Error).message.split('\n')[0]}). Fix the YAML syntax`,
+        `${options.source ?? 'buildspec'}: not valid YAML (${where}: ${error.reason}). Fix the YAML syntax`,
       );
     }
     return BuildSpec.fromObject(parsed, options);
   }
 
-  /** Reads a CodeBuild buildspec given as an object, as `YAML.parse` returns it. */
+  /** Reads a CodeBuild buildspec given as an object, as a YAML reader returns it. */
   public static fromObject(object: unknown, options: FromYamlOptions = {}): BuildSpec {
     return new BuildSpec(new BuildSpecReader(options).read(object));
   }

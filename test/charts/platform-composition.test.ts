@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import { PlatformChart } from '../../charts/platform-chart.js';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { StatefulService } from '../../lib/apps/stateful-service.js';
@@ -21,9 +21,10 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 /** The kind and name of every object a file holds, with its namespace. */
 function objectsOf(dist: string, file: string): string[] {
-  return parseAllDocuments(readFileSync(join(dist, file), 'utf8'))
-    .map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } })
-    .map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+  return parseAllYaml(readFileSync(join(dist, file), 'utf8')).map(
+    (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
+      `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
+  );
 }
 
 test('the stack uses the platform namespace and policies, and the synth makes each object once', () => {

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 
 /**
  * Writes the admin token (a member of system:masters) and the service account signing keys into
@@ -68,7 +68,7 @@ export async function writeKubeconfig(
   ca: string,
   token: string,
 ): Promise<void> {
-  const kubeconfig = YAML.stringify({
+  const kubeconfig = toYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [

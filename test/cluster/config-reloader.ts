@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { KubeConfig } from '@kubernetes/client-node';
-import YAML from 'yaml';
+import { parseYaml, toYaml } from '../util/yaml.js';
 import { ApiClient, ApiError } from '../../client/transport/api-client.js';
 import type { OutOfCluster } from './operator-config.js';
 import { outOfClusterPrometheusConfig } from './operator-config.js';
@@ -133,8 +133,8 @@ async function follow(options: ReloaderOptions): Promise<never> {
       );
       if (generated !== undefined) {
         const rules = await ruleFiles(api, options);
-        const config = YAML.stringify(
-          outOfClusterPrometheusConfig(YAML.parse(generated) as Record<string, unknown>, options),
+        const config = toYaml(
+          outOfClusterPrometheusConfig(parseYaml(generated) as Record<string, unknown>, options),
         );
         // The rules are part of what is followed: a changed rule alone reloads too.
         await prometheus.update(config, JSON.stringify({ config, rules }), () =>

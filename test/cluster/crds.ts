@@ -3,7 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { ResourceCatalog } from '../../client/transport/resources.js';
-import YAML from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import { allCrdReferences, ON_DEMAND_CRDS, readUpstreamCrd } from './upstream-crds.js';
 import { describeConditions, HARNESS_WAIT_MS, watchUntil } from './watch-until.js';
 
@@ -18,8 +18,7 @@ export async function readUpstreamCrds(
 ): Promise<V1CustomResourceDefinition[]> {
   const texts = await Promise.all(references.map(readUpstreamCrd));
   return texts.flatMap((text) =>
-    YAML.parseAllDocuments(text)
-      .map((doc) => doc.toJS() as V1CustomResourceDefinition | null)
+    parseAllYaml(text)
       .filter((crd): crd is V1CustomResourceDefinition => crd?.kind === 'CustomResourceDefinition')
       .map(withoutConversionWebhook),
   );

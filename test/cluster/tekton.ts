@@ -14,6 +14,7 @@ import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';
 import { HARNESS_WAIT_MS } from './watch-until.js';
+import { parseYaml } from '../util/yaml.js';
 
 const TEKTON_VERSIONS = {
   pipeline: VERSIONS['tekton-pipeline'],
@@ -217,12 +218,11 @@ export async function startTekton(context: TektonLaunch): Promise<void> {
 /** Tekton's namespace, and its upstream ConfigMaps with CONFIG_OVERRIDES. */
 async function createTektonConfig(kc: KubeConfig): Promise<void> {
   const { CoreV1Api } = await import('@kubernetes/client-node');
-  const YAML = (await import('yaml')).default;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: TEKTON_NAMESPACE } } });
   for (const project of ['pipeline', 'triggers'] as const) {
     for (const file of await readdir(tektonConfigDir(project))) {
-      const configMap = YAML.parse(await readFile(join(tektonConfigDir(project), file), 'utf8')) as {
+      const configMap = parseYaml(await readFile(join(tektonConfigDir(project), file), 'utf8')) as {
         metadata: { name: string; namespace?: string };
         data?: Record<string, string>;
       };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import type { AppProps } from 'cdk8s';
-import YAML from 'yaml';
+import jsYaml from 'js-yaml';
 import { DevOpsApp } from '../../lib/devops-app.js';
 import { fileYaml } from '../../lib/core/synth.js';
 import { PlatformChart } from '../../charts/platform-chart.js';
@@ -11,12 +11,35 @@ import { ShopChart } from '../../charts/shop-chart.js';
 import { buildFleet } from '../../bench/fleet.js';
 import * as plus from '../../lib/core/plus.js';
 
+/**
+ * js-yaml's default schema and YAML 1.1's plain booleans and numbers (`yes`, `on`, `0755`, `1_000`,
+ * `12:30`), so that a string one writer quotes and the other leaves plain, where the API server's YAML 1.1
+ * reader would read another type, reads differently here too. A 1.1 number reads as its text, tagged.
+ */
+const YAML_1_1 = jsYaml.DEFAULT_SCHEMA.extend({
+  implicit: [
+    new jsYaml.Type('tag:cdk8s-devops.io,2026:yaml-1.1-bool', {
+      kind: 'scalar',
+      resolve: (s: string) => /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(s),
+      construct: (s: string) => /^(?:y|yes|on)$/i.test(s),
+    }),
+    new jsYaml.Type('tag:cdk8s-devops.io,2026:yaml-1.1-number', {
+      kind: 'scalar',
+      resolve: (s: string) =>
+        /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+)$/.test(
+          s,
+        ),
+      construct: (s: string) => ({ yaml11Number: s }),
+    }),
+  ],
+});
+
 /** Each file of `dir` as the documents a YAML 1.1 reader (the API server's) reads from it, in order. */
 const folder = (dir: string) =>
   Object.fromEntries(
     readdirSync(dir).map((f) => [
       f,
-      YAML.parseAllDocuments(readFileSync(join(dir, f), 'utf8'), { version: '1.1' }).map((d) => d.toJS()),
+      jsYaml.loadAll(readFileSync(join(dir, f), 'utf8'), undefined, { schema: YAML_1_1 }),
     ]),
   );
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 
 type Json = any;
 
@@ -32,11 +32,7 @@ export function readManifests(path: string): Json[] {
         .filter((f) => f.endsWith('.yaml'))
         .sort()
         .map((f) => join(path, f));
-  return files.flatMap((file) =>
-    parseAllDocuments(readFileSync(file, 'utf8'))
-      .map((doc) => doc.toJS())
-      .filter((doc) => doc),
-  );
+  return files.flatMap((file) => parseAllYaml(readFileSync(file, 'utf8')).filter((doc) => doc));
 }
 
 /** The comparable fields of `manifests`, keyed by object and field. */

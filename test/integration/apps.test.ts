@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import { ShopChart } from '../../charts/shop-chart.js';
 import { ApiClient } from '../../client/transport/api-client.js';
 import { describeFailure } from '../../client/errors.js';
@@ -201,9 +201,9 @@ describeCluster('migrating an app applied with path-hash selectors', () => {
   test('the immutable selector is named with the way out, which then replaces the pods without a gap', async () => {
     const namespace = await createNamespace('migrate');
     const apps = testKubeConfig().makeApiClient(AppsV1Api);
-    const old = parseAllDocuments(
+    const old = parseAllYaml(
       readFileSync(join(import.meta.dirname, 'data/orders-worker-path-selector.yaml'), 'utf8'),
-    ).map((d) => ({ ...d.toJS(), metadata: { ...d.toJS().metadata, namespace } }) as Manifest);
+    ).map((d) => ({ ...d, metadata: { ...d.metadata, namespace } }) as Manifest);
     await serverSideApply(old);
     const available = (uid?: string) =>
       eventually('orders-worker to run 2 available pods of its current template', async () => {

@@ -2,7 +2,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import type { ApiError } from '../../client/transport/api-client.js';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
@@ -30,7 +30,7 @@ export function cli(
 export async function writeManifests(manifests: readonly Manifest[], dir?: string): Promise<string> {
   const folder = dir ?? (await mkdtemp(join(tmpdir(), 'cdk8s-devops-app-')));
   const file = join(folder, 'app.k8s.yaml');
-  await writeFile(file, manifests.map((m) => YAML.stringify(m)).join('---\n'));
+  await writeFile(file, manifests.map((m) => toYaml(m)).join('---\n'));
   return file;
 }
 

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { parseAllYaml, toYaml } from '../util/yaml.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { PROJECT_ROOT } from '../util/project.js';
 import { createNamespace, describeCluster, serverSideApply, writeKubeconfig } from './cluster.js';
@@ -17,7 +17,7 @@ async function readmeRbac(): Promise<Manifest[]> {
   if (!section) {
     throw new Error('docs/security.md has no deployer-rbac section');
   }
-  return YAML.parseAllDocuments(section[1]).map((d) => d.toJS() as Manifest);
+  return parseAllYaml(section[1]) as Manifest[];
 }
 
 describeCluster('the deployer needs only the permissions docs/security.md lists', () => {
@@ -50,10 +50,7 @@ describeCluster('the deployer needs only the permissions docs/security.md lists'
     await writeKubeconfig(kubeconfig, { token }, ns);
 
     // The default app's committed output, moved into the test's namespace.
-    const app = YAML.parseAllDocuments(
-      await readFile(join(PROJECT_ROOT, 'test/apps/fixture/shop.k8s.yaml'), 'utf8'),
-    )
-      .map((d) => d.toJS() as Manifest | null)
+    const app = parseAllYaml(await readFile(join(PROJECT_ROOT, 'test/apps/fixture/shop.k8s.yaml'), 'utf8'))
       .filter((m): m is Manifest => !!m)
       .map((m) =>
         m.kind === 'Namespace'
@@ -69,7 +66,7 @@ describeCluster('the deployer needs only the permissions docs/security.md lists'
 
     // Pruning, a second revision and the history, with the same permissions.
     const smaller = app.filter((m) => m.kind !== 'CronJob');
-    await writeFile(file, smaller.map((m) => YAML.stringify(m)).join('---\n'));
+    await writeFile(file, smaller.map((m) => toYaml(m)).join('---\n'));
     const second = await cli(['apply', file, ...args]);
     expect(second.stderr).toBe('');
     expect(second.stdout).toContain(`applied ${smaller.length} objects, pruned 1; recorded revision 2`);

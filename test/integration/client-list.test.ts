@@ -1,6 +1,6 @@
 /** A `kind: List` (as `kubectl get -o yaml` writes one) is applied item by item, as kubectl applies it. */
 import { writeFile } from 'node:fs/promises';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
@@ -12,7 +12,7 @@ describeCluster('a List of objects', () => {
     const file = await writeManifests([]);
     await writeFile(
       file,
-      YAML.stringify({
+      toYaml({
         apiVersion: 'v1',
         kind: 'List',
         metadata: { resourceVersion: '' },

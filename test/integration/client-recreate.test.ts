@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { AppStack } from '../../lib/apps/app-stack.js';
 import { Worker } from '../../lib/apps/worker.js';
@@ -33,9 +33,9 @@ const rolledOut = (namespace: string, name: string, replicas: number) =>
 describeCluster('recreating workloads whose selector changed', () => {
   test('the default app applied with path-hash selectors upgrades: refused with the way out, then recreated on a yes', async () => {
     const ns = await createNamespace('recreate');
-    const old = parseAllDocuments(
+    const old = parseAllYaml(
       readFileSync(join(import.meta.dirname, 'data/orders-worker-path-selector.yaml'), 'utf8'),
-    ).map((d) => ({ ...d.toJS(), metadata: { ...d.toJS().metadata, namespace: ns } }) as Manifest);
+    ).map((d) => ({ ...d, metadata: { ...d.metadata, namespace: ns } }) as Manifest);
     const flags = ['-n', ns, '--applyset', 'shop'];
     const first = await cli([
       'apply',

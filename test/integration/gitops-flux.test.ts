@@ -6,7 +6,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Duration } from 'cdk8s';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
@@ -54,7 +54,7 @@ describeCluster('GitOps with Flux on two clusters', () => {
       restricted(deployment(ns, 'web', 2)),
       ...(extra ? [configMap(ns, 'worker-settings', { VERSION: version })] : []),
     ];
-    await writeFile(join(folder, 'app.k8s.yaml'), objects.map((o) => YAML.stringify(o)).join('---\n'));
+    await writeFile(join(folder, 'app.k8s.yaml'), objects.map((o) => toYaml(o)).join('---\n'));
     writeKustomization(folder);
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiObject, Chart } from 'cdk8s';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import { ApiClient, ApiError, CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { ResourceCatalog } from '../../client/transport/resources.js';
@@ -171,7 +171,7 @@ export async function writeEnvironment(
     new ApiObject(chart, `o${index}`, object);
   }
   gitops.prepare(app);
-  const yaml = chart.toJson().map((o: object) => YAML.stringify(o));
+  const yaml = chart.toJson().map((o: object) => toYaml(o));
   await writeFile(join(folder, 'app.k8s.yaml'), yaml.join('---\n'));
   writeKustomization(folder);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
@@ -78,7 +78,7 @@ function monitoredApp(namespace: string): Obj[] {
 
 async function kubectlApply(manifests: Manifest[]): Promise<{ stdout: string; stderr: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'monitoring-')), 'app.yaml');
-  writeFileSync(file, manifests.map((m) => YAML.stringify(m)).join('---\n'));
+  writeFileSync(file, manifests.map((m) => toYaml(m)).join('---\n'));
   return promisify(execFile)(
     binaryPath('kubectl'),
     ['apply', '--server-side', '--field-manager=cdk8s-devops-test', '-f', file],

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Chart, Testing } from 'cdk8s';
-import YAML from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
@@ -44,13 +44,13 @@ async function generatedConfig(): Promise<Record<string, unknown>> {
     path: `/api/v1/namespaces/${MONITORING_NAMESPACE}/secrets/prometheus-${MONITORING_NAME}`,
   });
   const text = gunzipSync(Buffer.from(secret.data['prometheus.yaml.gz'], 'base64')).toString('utf8');
-  return YAML.parse(text) as Record<string, unknown>;
+  return parseYaml(text) as Record<string, unknown>;
 }
 
 /** The configuration file Prometheus runs, as its own flags name it. */
 async function runningConfig(): Promise<Record<string, unknown>> {
   const flags = await prometheusData<Record<string, string>>('/api/v1/status/flags');
-  return YAML.parse(readFileSync(flags['config.file'], 'utf8')) as Record<string, unknown>;
+  return parseYaml(readFileSync(flags['config.file'], 'utf8')) as Record<string, unknown>;
 }
 
 /** Every leaf where `b` differs from `a`, as `path: a -> b`. */
@@ -190,7 +190,7 @@ describeRollouts(
       expect(diff.filter((line) => allowed[1](line)).length).toBe(4 * jobs.length);
       expect(diff.filter((line) => allowed[2](line)).length).toBe(1);
       // And Prometheus took that file: its last reload succeeded, with these jobs.
-      const loaded = YAML.parse((await prometheusData<{ yaml: string }>('/api/v1/status/config')).yaml) as {
+      const loaded = parseYaml((await prometheusData<{ yaml: string }>('/api/v1/status/config')).yaml) as {
         scrape_configs: { job_name: string }[];
       };
       expect(loaded.scrape_configs.map((j) => j.job_name)).toEqual(

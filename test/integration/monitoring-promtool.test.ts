@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { TreatMissingData } from '../../lib/alarms/alarm-props.js';
 import type { GoldenSignalOptions } from '../../lib/monitoring/golden-signals.js';
@@ -54,7 +54,7 @@ let dir: string;
 /** Runs `promtool test rules` on `cases` against the rules of `groups`; resolves with its output. */
 async function promtoolTest(groups: ReturnType<typeof ruleGroups>, cases: Case[]) {
   const rules = groups.flatMap((g) => g.rules);
-  writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
+  writeFileSync(join(dir, 'rules.yaml'), toYaml({ groups }));
   const tests = cases.map((c) => {
     const rule = rules.find((r) => r.alert === c.alert);
     if (!rule) throw new Error(`no rule ${c.alert}`);
@@ -74,7 +74,7 @@ async function promtoolTest(groups: ReturnType<typeof ruleGroups>, cases: Case[]
   });
   writeFileSync(
     join(dir, 'tests.yaml'),
-    YAML.stringify({ rule_files: ['rules.yaml'], evaluation_interval: `${STEP_SECONDS}s`, tests }),
+    toYaml({ rule_files: ['rules.yaml'], evaluation_interval: `${STEP_SECONDS}s`, tests }),
   );
   return run(binaryPath('promtool'), ['test', 'rules', join(dir, 'tests.yaml')], { cwd: dir });
 }
@@ -87,17 +87,14 @@ describeCluster('generated alert rules, judged by promtool', () => {
 
   test('promtool check rules accepts every golden-signal rule and its "no data" companion', async () => {
     const file = join(dir, 'check.yaml');
-    writeFileSync(file, YAML.stringify({ groups: ruleGroups() }));
+    writeFileSync(file, toYaml({ groups: ruleGroups() }));
     const { stdout } = await run(binaryPath('promtool'), ['check', 'rules', file]);
     expect(stdout).toContain('SUCCESS: 8 rules found');
   });
 
   test('promtool check rules would refuse a broken rule (the check can fail)', async () => {
     const file = join(dir, 'broken.yaml');
-    writeFileSync(
-      file,
-      YAML.stringify({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(x[5m]' }] }] }),
-    );
+    writeFileSync(file, toYaml({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(x[5m]' }] }] }));
     await expect(run(binaryPath('promtool'), ['check', 'rules', file])).rejects.toMatchObject({
       stderr: expect.stringContaining('FAILED'),
     });

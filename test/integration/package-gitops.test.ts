@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import YAML from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { ARGO_CD_IGNORE_DIFFERENCES } from '../../lib/gitops/engine-fields.js';
 import { Environment, GitOps } from '../../lib/gitops/index.js';
@@ -19,9 +19,7 @@ import { apiError, createNamespace, describeCluster, serverSideApply } from './c
 const run = promisify(execFile);
 
 function objectsIn(text: string): Manifest[] {
-  return YAML.parseAllDocuments(text)
-    .map((doc) => doc.toJS() as Manifest | null)
-    .filter((o): o is Manifest => o !== null);
+  return parseAllYaml(text).filter((o): o is Manifest => o !== null);
 }
 
 /** The default app (main.ts), synthesized with `cdk8s synth` in a project folder of its own. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import YAML from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import type { EventListenerSink } from '../cluster/tekton.js';
 import { startEventListenerSink } from '../cluster/tekton.js';
 import { describeCluster, eventually, testKubeConfig } from './cluster.js';
@@ -29,7 +29,7 @@ async function serviceAccountKubeconfig(namespace: string, serviceAccount: strin
   const file = join(await mkdtemp(join(tmpdir(), 'sa-kubeconfig-')), 'kubeconfig');
   await writeFile(
     file,
-    YAML.stringify({
+    toYaml({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { fluentBitConfig, LogInput, LogOutput, LogParser } from '../../lib/monitoring/fluent-bit.js';
 import { testChart } from '../util/synth.js';
 import { checkFluentBitConfig } from './fluent-bit-schema.js';
@@ -17,7 +17,7 @@ const render = (inputs: LogInput[], outputs: LogOutput[]) =>
   fluentBitConfig(testChart(), { inputs, outputs, workload: 'api', namespace: 'shop' });
 
 test('the YAML configuration: service, parsers, inputs and one output per target', () => {
-  const config = parse(
+  const config = parseYaml(
     render(
       [LogInput.file({ parser: LogParser.json('json', { timeKey: 'time' }) }), LogInput.forward()],
       every,
@@ -91,7 +91,7 @@ test("every generated configuration conforms to Fluent Bit's documented schema",
     render([LogInput.forward(), LogInput.file({ parser: LogParser.logfmt() })], every),
   ];
   for (const config of configs) {
-    expect(checkFluentBitConfig(parse(config))).toEqual([]);
+    expect(checkFluentBitConfig(parseYaml(config))).toEqual([]);
   }
 });
 

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { Worker } from '../../lib/apps/worker.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
@@ -149,7 +149,7 @@ describe('sidecars', () => {
       { mountPath: '/var/log/app', name: 'app-logs', readOnly: true },
     ]);
     const config = one(objects, 'ConfigMap', 'api-fluent-bit').data['fluent-bit.yaml'];
-    expect(checkFluentBitConfig(parse(config))).toEqual([]);
+    expect(checkFluentBitConfig(parseYaml(config))).toEqual([]);
     expect(pod.initContainers[1].args).toEqual(['--config', '/fluent-bit/etc/fluent-bit.yaml']);
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart } from 'cdk8s';
-import YAML from 'yaml';
+import { parseAllYaml, parseYaml } from '../util/yaml.js';
 import { ConfigMap } from '../../lib/apps/index.js';
 import {
   applySetNameOf,
@@ -122,12 +122,10 @@ describe('environments from package.json', () => {
     ]) {
       const folder = join(dir, 'dist', env);
       expect(readdirSync(folder).sort()).toEqual(['kustomization.yaml', 'shop.k8s.yaml']);
-      const [config] = YAML.parseAllDocuments(readFileSync(join(folder, 'shop.k8s.yaml'), 'utf8')).map((d) =>
-        d.toJS(),
-      );
+      const [config] = parseAllYaml(readFileSync(join(folder, 'shop.k8s.yaml'), 'utf8'));
       expect(config.metadata.namespace).toBe(namespace);
       expect(config.data).toEqual({ REPLICAS: replicas, TAG: tag });
-      expect(YAML.parse(readFileSync(join(folder, 'kustomization.yaml'), 'utf8'))).toEqual({
+      expect(parseYaml(readFileSync(join(folder, 'kustomization.yaml'), 'utf8'))).toEqual({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
         resources: ['shop.k8s.yaml'],
@@ -199,9 +197,11 @@ describe('clusters', () => {
     }
     expect(readdirSync(join(dir, 'dist', 'gitops')).sort()).toEqual(['prod-cluster', 'staging-cluster']);
     const objects = (cluster: string) =>
-      YAML.parseAllDocuments(readFileSync(join(dir, 'dist', 'gitops', cluster, 'flux.k8s.yaml'), 'utf8')).map(
-        (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { dependsOn?: unknown } },
-      );
+      parseAllYaml(readFileSync(join(dir, 'dist', 'gitops', cluster, 'flux.k8s.yaml'), 'utf8')) as {
+        kind: string;
+        metadata: { name: string };
+        spec: { dependsOn?: unknown };
+      }[];
     expect(objects('staging-cluster').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'GitRepository/shop',
       'Kustomization/shop-staging',

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import YAML from 'yaml';
+import { parseAllYaml } from '../util/yaml.js';
 import { PROJECT_ROOT } from '../util/project.js';
 
 const exec = promisify(execFile);
@@ -34,7 +34,7 @@ function npmInstall(cwd: string, tarball: string) {
 }
 
 function objectsIn(file: string): { kind: string; metadata: any; spec?: any }[] {
-  return YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+  return parseAllYaml(readFileSync(file, 'utf8'));
 }
 
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-devops-package-'));

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { BuildEnvValue } from '../../lib/pipelines/build-env.js';
 import { BuildSpec } from '../../lib/pipelines/buildspec.js';
 
@@ -132,7 +132,7 @@ test('the Maven build: on-failure CONTINUE, finally, a JUnit report group, artif
 });
 
 test('the Python build: numbers become strings; a report group with the default format', () => {
-  const spec = BuildSpec.fromObject(YAML.parse(PYTHON));
+  const spec = BuildSpec.fromObject(parseYaml(PYTHON));
   expect(spec.props.variables).toEqual({ PYTHONUNBUFFERED: '1', RETRIES: '3' });
   expect(spec.props.reports).toEqual({ pytest: { files: ['reports/junit.xml'] } });
   expect(spec.props.phases.install).toEqual({
@@ -210,7 +210,12 @@ test.each([
   [
     'invalid YAML',
     'version: 0.2\nphases: [\n',
-    'buildspec: not valid YAML (Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1:). Fix the YAML syntax',
+    'buildspec: not valid YAML (line 3, column 1: unexpected end of the stream within a flow collection). Fix the YAML syntax',
+  ],
+  [
+    'a key given twice',
+    'version: 0.2\nphases:\n  build:\n    commands: [make]\n  build:\n    commands: [test]\n',
+    'buildspec: not valid YAML (line 5, column 3: duplicated mapping key). Fix the YAML syntax',
   ],
 ])('refuses %s with a message that names the key', (_, text, message) => {
   expect(() => BuildSpec.fromYaml(text)).toThrow(message);
