@@ -16,6 +16,8 @@ export default {
   name: pkg.name,
   readme: 'none',
   treatWarningsAsErrors: true,
+  // The package has no public repository to link sources to (a clone's origin is a local path).
+  disableSources: true,
   excludePrivate: true,
   excludeInternal: true,
   // cdk8s import writes @schema (the CRD schema a type comes from) into imports/, which is never edited.
