@@ -9,7 +9,7 @@ import { ApiError, CONTENT_TYPES } from '../transport/api-client.js';
 import type { LiveObjects } from './live-objects.js';
 import { groupOf } from '../transport/resources.js';
 import type { Manifest, ResourceCatalog, ResourceType } from '../transport/resources.js';
-import { resourcePath } from '../transport/resources.js';
+import { resourcePath, UnknownKindError } from '../transport/resources.js';
 
 export const APPLYSET_LABELS = {
   id: 'applyset.kubernetes.io/id',
@@ -172,9 +172,13 @@ export class ApplySet {
         let type;
         try {
           type = await this.catalog.lookupGroupKind(group.join('.'), kind);
-        } catch {
-          // The kind is gone from the cluster (its CRD was removed), and its objects with it.
-          return [];
+        } catch (error) {
+          // The kind is gone from the cluster (its CRD was removed), and its objects with it; any other
+          // failure stops the command, rather than leave the kind's members out of a prune unsaid.
+          if (error instanceof UnknownKindError) {
+            return [];
+          }
+          throw error;
         }
         const listed = type.namespaced ? namespaces : [undefined];
         const items = await Promise.all(

@@ -106,16 +106,40 @@ export class ResourceCatalog {
     return fresh;
   }
 
-  /** The resource of a group and kind at the group's preferred version, for objects known only by those. */
+  /**
+   * The resource of a group and kind, for objects known only by those (an ApplySet's members): at the
+   * group's preferred version when that version serves the kind, else at the first other version that
+   * does. A group's versions need not serve the same kinds: monitoring.coreos.com prefers v1, while its
+   * AlertmanagerConfig is served at v1alpha1 alone.
+   */
   public async lookupGroupKind(group: string, kind: string): Promise<ResourceType> {
     if (group === '') {
       return this.lookup('v1', kind);
     }
-    try {
-      const found = await this.api.request<{ preferredVersion: { groupVersion: string } }>({
-        path: `/apis/${group}`,
+    const versions = await this.groupVersionsOf(group, kind);
+    for (const groupVersion of versions) {
+      const found = await this.lookup(groupVersion, kind).catch((error: unknown) => {
+        if (error instanceof UnknownKindError) {
+          return undefined;
+        }
+        throw error;
       });
-      return await this.lookup(found.preferredVersion.groupVersion, kind);
+      if (found) {
+        return found;
+      }
+    }
+    throw new UnknownKindError(group, kind);
+  }
+
+  /** A group's versions, its preferred one first; a group the server does not serve is an unknown kind. */
+  private async groupVersionsOf(group: string, kind: string): Promise<string[]> {
+    try {
+      const found = await this.api.request<{
+        preferredVersion: { groupVersion: string };
+        versions: { groupVersion: string }[];
+      }>({ path: `/apis/${group}` });
+      const preferred = found.preferredVersion.groupVersion;
+      return [preferred, ...found.versions.map((v) => v.groupVersion).filter((v) => v !== preferred)];
     } catch (error) {
       if (error instanceof ApiError && error.code === 404) {
         throw new UnknownKindError(group, kind);

@@ -355,3 +355,41 @@ describeCluster('cdk8s-devops apply with bad input', () => {
     expect(await status(`/api/v1/namespaces/${home}`)).toBe(404);
   });
 });
+
+describeCluster(
+  'cdk8s-devops apply and delete of a kind its group serves only at a version it does not prefer',
+  () => {
+    test('an AlertmanagerConfig (monitoring.coreos.com/v1alpha1, where the group prefers v1) is pruned when it leaves the app, and deleted with it', async () => {
+      const ns = await createNamespace('group-versions');
+      const routing = (name: string): Manifest => ({
+        apiVersion: 'monitoring.coreos.com/v1alpha1',
+        kind: 'AlertmanagerConfig',
+        metadata: { name, namespace: ns },
+        spec: {},
+      });
+      const path = (name: string) =>
+        `/apis/monitoring.coreos.com/v1alpha1/namespaces/${ns}/alertmanagerconfigs/${name}`;
+      const run = (command: string, ...rest: string[]) =>
+        cli([command, ...rest, '-n', ns, '--applyset', 'alerts', '--yes']);
+      const first = await writeManifests([
+        configMap(ns, 'settings', { mode: 'one' }),
+        routing('routing'),
+        routing('kept'),
+      ]);
+      expect((await run('apply', first)).code).toBe(0);
+
+      const second = await writeManifests([configMap(ns, 'settings', { mode: 'one' }), routing('kept')]);
+      const applied = await run('apply', second);
+      expect(applied.stdout).toContain('0 to create, 0 to update, 1 to delete, 2 unchanged');
+      expect(applied.stdout).toContain(`pruned AlertmanagerConfig/${ns}/routing`);
+      expect(applied.code).toBe(0);
+      expect(await status(path('routing'))).toBe(404);
+
+      const deleted = await run('delete');
+      expect(deleted.stdout).toContain(`delete     AlertmanagerConfig/${ns}/kept`);
+      expect(deleted.stdout).toContain('0 to create, 0 to update, 2 to delete, 0 unchanged');
+      expect(deleted.code).toBe(0);
+      expect(await status(path('kept'))).toBe(404);
+    });
+  },
+);
