@@ -5,7 +5,6 @@
  */
 import type { Chart } from 'cdk8s';
 import { Duration } from 'cdk8s';
-import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { cli } from './client-cli.js';
@@ -16,14 +15,12 @@ import {
   fastErrorRate,
   monitor,
   prometheusAddress,
-  readObject,
   readRollout,
   rolloutPhase,
+  selectorHash,
   setTraffic,
   synthApp,
 } from './rollouts.js';
-
-const HASH = 'rollouts-pod-template-hash';
 
 /**
  * The pre-promotion analysis measures 10 times, 2 s apart: no data never fires, so it must outlast the
@@ -41,13 +38,6 @@ function blueGreen(chart: Chart, tag: string, postMeasurements = 3): void {
   });
   monitor(web);
 }
-
-const selectorHash = async (namespace: string, service: string) =>
-  (
-    await readObject<Manifest & { spec: { selector: Record<string, string> } }>(
-      `/api/v1/namespaces/${namespace}/services/${service}`,
-    )
-  ).spec.selector[HASH];
 
 describeRollouts('blue/green on the real Argo Rollouts controller, measured by a real Prometheus', () => {
   test('a failing pre-promotion analysis never switches the active Service; re-applying meanwhile conflicts with nothing and diff shows no drift, even forced', async () => {

@@ -7,7 +7,6 @@
  */
 import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
-import type { Manifest } from '../../client/transport/resources.js';
 import { WebService } from '../../lib/apps/web-service.js';
 import { DeploymentStrategy } from '../../lib/delivery/deployment-strategy.js';
 import { RolloutStep } from '../../lib/delivery/rollout-step.js';
@@ -20,9 +19,9 @@ import {
   fastErrorRate,
   monitor,
   prometheusAddress,
-  readObject,
   readRollout,
   rolloutPhase,
+  selectorHash,
   setTraffic,
   synthApp,
 } from './rollouts.js';
@@ -40,6 +39,10 @@ function canaryService(chart: Chart, name: string, tag: string): void {
   });
   monitor(service);
 }
+
+/** `rollback --wait` of the test's app in `namespace`. */
+const rollback = (namespace: string, timeout: string) =>
+  cli(['rollback', '-n', namespace, '--applyset', 'app', '--wait', '--timeout', timeout]);
 
 interface HistoryEntry {
   number: number;
@@ -94,16 +97,7 @@ describeRollouts('rollback after a partly successful release', () => {
 
     const webRuns = (await analysisRuns(namespace)).filter((r) => r.metadata.name.startsWith('web-')).length;
     const started = Date.now();
-    const rolledBack = await cli([
-      'rollback',
-      '-n',
-      namespace,
-      '--applyset',
-      'app',
-      '--wait',
-      '--timeout',
-      '120s',
-    ]);
+    const rolledBack = await rollback(namespace, '120s');
     const seconds = (Date.now() - started) / 1000;
     expect(rolledBack.stderr).toBe('');
     expect(rolledBack.stdout).toContain(
@@ -151,13 +145,6 @@ function blueGreenService(chart: Chart, tag: string): void {
   monitor(service);
 }
 
-const activeHash = async (namespace: string) =>
-  (
-    await readObject<Manifest & { spec: { selector: Record<string, string> } }>(
-      `/api/v1/namespaces/${namespace}/services/shop`,
-    )
-  ).spec.selector['rollouts-pod-template-hash'];
-
 describeRollouts('rollback of a blue/green during its post-promotion analysis', () => {
   test('the active Service goes back to the stable pods, and the rollout is Healthy on them without a new analysis', async () => {
     const namespace = await createNamespace('bg-rollback');
@@ -178,25 +165,16 @@ describeRollouts('rollback of a blue/green during its post-promotion analysis', 
       },
     );
     expect(switched.status!.stableRS).toBe(blue);
-    expect(await activeHash(namespace)).toBe(switched.status!.blueGreen!.activeSelector);
+    expect(await selectorHash(namespace, 'shop')).toBe(switched.status!.blueGreen!.activeSelector);
     const runs = (await analysisRuns(namespace)).length;
 
-    const rolledBack = await cli([
-      'rollback',
-      '-n',
-      namespace,
-      '--applyset',
-      'app',
-      '--wait',
-      '--timeout',
-      '90s',
-    ]);
+    const rolledBack = await rollback(namespace, '90s');
     expect(rolledBack.stderr).toBe('');
     expect(rolledBack.code).toBe(0);
     expect(rolledBack.stdout).toContain(
       `rolled back: rollback to revision 1; Rollout/${namespace}/shop aborted first, which sent its traffic back to its stable pods; applied`,
     );
-    expect(await activeHash(namespace)).toBe(blue);
+    expect(await selectorHash(namespace, 'shop')).toBe(blue);
     const shop = await rolloutPhase(namespace, 'shop', 'Healthy');
     expect(shop.status!.currentPodHash).toBe(blue);
     expect(shop.status!.stableRS).toBe(blue);

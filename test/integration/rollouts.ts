@@ -108,6 +108,14 @@ export async function readObject<T extends Manifest>(path: string): Promise<T> {
   return api().request<T>({ path });
 }
 
+/** The pod template hash a Service selects: which of a blue/green's ReplicaSets it sends traffic to. */
+export const selectorHash = async (namespace: string, service: string): Promise<string | undefined> =>
+  (
+    await readObject<Manifest & { spec: { selector: Record<string, string> } }>(
+      `/api/v1/namespaces/${namespace}/services/${service}`,
+    )
+  ).spec.selector['rollouts-pod-template-hash'];
+
 /** The AnalysisRuns in a namespace, oldest first. */
 export async function analysisRuns(namespace: string): Promise<LiveObject[]> {
   const list = await api().request<{ items: LiveObject[] }>({
