@@ -15,6 +15,7 @@ export default tseslint.config(
       'build/**',
       'test/package/fixtures/**',
       'templates/**',
+      'docs/api/**',
     ],
   },
   eslint.configs.recommended,
