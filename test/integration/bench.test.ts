@@ -1,18 +1,13 @@
 /**
  * The benchmark code, run small (N = 2, one run) against the test cluster: every table it prints has
  * its rows and sane figures, and what it applied is in the cluster. Times are never asserted here;
- * `npm run bench` compares them. Also: the YAML synth writes is what the API server reads back.
+ * `npm run bench` compares them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:https';
-import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
-import { fileYaml, resolveApp } from '../../lib/core/synth.js';
-import * as plus from '../../lib/core/plus.js';
 import { applySections, benchApply } from '../../bench/apply.js';
 import { benchReadiness } from '../../bench/readiness.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
@@ -20,114 +15,7 @@ import { evaluateTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { PROJECT_ROOT } from '../util/project.js';
-import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
-
-/** Strings that YAML 1.1, the API server's YAML, reads as booleans, numbers, dates or null when plain. */
-const YAML_11_EDGES = [
-  'yes',
-  'no',
-  'on',
-  'off',
-  'y',
-  'n',
-  'Y',
-  'N',
-  'True',
-  'null',
-  '~',
-  '',
-  '0755',
-  '010',
-  '1e3',
-  '1E3',
-  '-1e3',
-  '1_000',
-  '0x1F',
-  '0o17',
-  '0O17',
-  '0X1F',
-  '1__0',
-  '+_1',
-  '0b101',
-  '+12',
-  '.5',
-  '1.0',
-  '.inf',
-  '-.Inf',
-  '.nan',
-  '12:30',
-  '190:20:30',
-  '2001-12-14',
-  '2001-12-14T21:59:43Z',
-  '=',
-  '<<',
-  '- a',
-  'a: b',
-  '#x',
-  "it's",
-  'tab\there',
-  'multi\nline',
-  '--config',
-  '-',
-  '---',
-  '...',
-  '? x',
-  'key: "q"',
-  ' lead',
-  'trail ',
-  'ends\n',
-  '*alias',
-  '&anchor',
-  '!tag',
-  '%directive',
-  '@at',
-  '`tick',
-  '{x}',
-  '[x]',
-  '|',
-  '>',
-  'a #b',
-  'http://host:80/path',
-  'next\u0085line',
-  'emoji \u{1F600}',
-];
-
-/** POSTs `yaml` as the request body (application/yaml), so that the server's own YAML decoder reads it. */
-async function postYaml(path: string, yaml: string): Promise<Manifest> {
-  const kc = testKubeConfig();
-  const url = new URL(kc.getCurrentCluster()!.server + path);
-  const options: RequestOptions = {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/yaml', Accept: 'application/json' },
-  };
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = request(url, options, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () =>
-        (res.statusCode ?? 500) < 300 ? resolve(JSON.parse(body) as Manifest) : reject(new Error(body)),
-      );
-    });
-    req.on('error', reject);
-    req.end(yaml);
-  });
-}
-
-describeCluster('YAML as the API server reads it', () => {
-  test('strings YAML 1.1 would read as something else come back as the same strings', async () => {
-    const ns = await createNamespace('bench-yaml');
-    const data = Object.fromEntries(YAML_11_EDGES.map((value, i) => [`k${i}`, value]));
-    const app = new App({ outdir: '/dev/null' });
-    new plus.k8s.KubeConfigMap(new Chart(app, 'edges', { namespace: ns }), 'edges', {
-      metadata: { name: 'edges' },
-      data,
-    });
-    const [file] = resolveApp(app);
-    const stored = await postYaml(`/api/v1/namespaces/${ns}/configmaps`, fileYaml(file));
-    expect(stored.data).toEqual(data);
-  });
-});
+import { describeCluster, testKubeConfig } from './cluster.js';
 
 describeCluster('npm run bench, small', () => {
   let dir: string;
