@@ -31,8 +31,17 @@ export function changeSetJson(changeSet: ChangeSet): object {
   };
 }
 
-/** The table of every object and its operation, a summary line, and (for `diff`) each change's diff. */
-export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boolean): void {
+/**
+ * The table of every object and its operation, a summary line, and (for `diff`) each change's diff.
+ * `deletingApp` names the ApplySet's own Namespace when `delete` prints: the prune keeps it for the
+ * parent's sake, and `delete` removes it last.
+ */
+export function printChangeSet(
+  io: CliIo,
+  changeSet: ChangeSet,
+  withDiffs: boolean,
+  deletingApp?: string,
+): void {
   printTable(
     io,
     ['OPERATION', 'OBJECT'],
@@ -47,7 +56,11 @@ export function printChangeSet(io: CliIo, changeSet: ChangeSet, withDiffs: boole
   }
   printRecreations(io, changeSet);
   for (const kept of changeSet.kept) {
-    io.stdout.write(`kept, not pruned: ${kept.ref}: ${kept.reason}\n`);
+    io.stdout.write(
+      kept.ref === `Namespace/${deletingApp}`
+        ? `delete last: ${kept.ref}, once the ApplySet's parent Secret and revisions in it are deleted (unless it holds objects of other apps)\n`
+        : `kept, not pruned: ${kept.ref}: ${kept.reason}\n`,
+    );
   }
   if (withDiffs) {
     for (const change of changeSet.changes.filter((c) => c.diff)) {

@@ -19,7 +19,7 @@ export function registerDelete(program: Command, io: CliIo): void {
       const release = connect(io, flags);
       const result = await release.delete(async (changeSet) => {
         if (flags.output === 'text') {
-          printChangeSet(io, changeSet, false);
+          printChangeSet(io, changeSet, false, release.applySet.namespace);
         }
         if (flags.yes) {
           return true;

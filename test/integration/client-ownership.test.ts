@@ -57,6 +57,21 @@ describeCluster('the client never loses an application', () => {
     expect(await exists(`/api/v1/namespaces/${ns}/secrets/app.v1`)).toBe(false);
   });
 
+  test("delete says the ApplySet's own Namespace goes last, and deletes it last", async () => {
+    const ns = await createNamespace('client-delete-home');
+    const file = await writeManifests([namespaceObject(ns), configMap(ns, 'a', { x: '1' })]);
+    expect((await cli(['apply', file, '-n', ns, '--applyset', 'app', '--yes'])).code).toBe(0);
+    const run = await cli(['delete', '-n', ns, '--applyset', 'app', '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `delete last: Namespace/${ns}, once the ApplySet's parent Secret and revisions in it are deleted (unless it holds objects of other apps)\n`,
+    );
+    expect(run.stdout).not.toContain('kept, not pruned');
+    expect(run.stdout).toContain('deleted 2 objects, the ApplySet app and its revisions\n');
+    const namespace = await get(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+    expect(namespace?.metadata.deletionTimestamp ?? 'gone').toBeTruthy();
+  });
+
   test("the Namespace that holds the ApplySet's parent and revisions is never pruned", async () => {
     const ns = await createNamespace('client-parentns');
     const withNamespace = await writeManifests([namespaceObject(ns), configMap(ns, 'a', { x: '1' })]);
