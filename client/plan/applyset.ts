@@ -178,7 +178,9 @@ export class ApplySet {
           if (error instanceof UnknownKindError) {
             return [];
           }
-          throw error;
+          throw new Error(
+            `looking up ${groupKind}, a kind of ApplySet ${this.name}'s members, failed: ${(error as Error).message}; nothing was changed. Its API must answer before the app's members can be pruned or deleted (\`kubectl api-resources\` shows which API fails); \`apply --no-prune\` applies without pruning`,
+          );
         }
         const listed = type.namespaced ? namespaces : [undefined];
         const items = await Promise.all(

@@ -90,6 +90,7 @@ export class KindNotServedError extends Error {
 /** Maps apiVersion and kind to URL paths through API discovery, asking each group version once. */
 export class ResourceCatalog {
   private readonly groupVersions = new Map<string, Promise<Map<string, ResourceType>>>();
+  private readonly groups = new Map<string, Promise<string[]>>();
 
   public constructor(private readonly api: ApiClient) {}
 
@@ -116,23 +117,31 @@ export class ResourceCatalog {
     if (group === '') {
       return this.lookup('v1', kind);
     }
-    const versions = await this.groupVersionsOf(group, kind);
-    for (const groupVersion of versions) {
-      const found = await this.lookup(groupVersion, kind).catch((error: unknown) => {
-        if (error instanceof UnknownKindError) {
-          return undefined;
+    // What discovery already said first; asked afresh only when no version of the group serves the kind
+    // (a CRD installed or changed since), so that each prune listing costs no discovery request.
+    for (const refresh of [false, true]) {
+      for (const groupVersion of await this.groupVersionsOf(group, kind, refresh)) {
+        const found = (await this.discover(groupVersion, refresh)).get(kind);
+        if (found) {
+          return found;
         }
-        throw error;
-      });
-      if (found) {
-        return found;
       }
     }
     throw new UnknownKindError(group, kind);
   }
 
   /** A group's versions, its preferred one first; a group the server does not serve is an unknown kind. */
-  private async groupVersionsOf(group: string, kind: string): Promise<string[]> {
+  private groupVersionsOf(group: string, kind: string, refresh: boolean): Promise<string[]> {
+    let versions = this.groups.get(group);
+    if (!versions || refresh) {
+      versions = this.fetchGroup(group, kind);
+      this.groups.set(group, versions);
+      versions.catch(() => this.groups.delete(group));
+    }
+    return versions;
+  }
+
+  private async fetchGroup(group: string, kind: string): Promise<string[]> {
     try {
       const found = await this.api.request<{
         preferredVersion: { groupVersion: string };
