@@ -270,6 +270,9 @@ function startTriggers(context: TektonLaunch, interceptorsPort: number): void {
     CONFIG_DEFAULTS_NAME: 'config-defaults-triggers',
     CONFIG_LEADERELECTION_NAME: 'config-leader-election-triggers-controller',
     METRICS_DOMAIN: 'tekton.dev/triggers',
+    // The port an EventListener's Deployment exposes its metrics on; without it every EventListener's
+    // reconcile fails with `strconv.ParseInt: parsing ""` (upstream's config/controller.yaml sets 9000).
+    METRICS_PROMETHEUS_PORT: '9000',
   };
   context.log('starting the Tekton Triggers controller and core interceptors');
   context.launch(

@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthorizationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { toYaml } from '../util/yaml.js';
 import type { EventListenerSink } from '../cluster/tekton.js';
 import { startEventListenerSink } from '../cluster/tekton.js';
@@ -121,6 +121,19 @@ describeCluster('the shop GitHub push trigger on the real Tekton Triggers', () =
     expect(runs[0].metadata.annotations?.['cdk8s-devops.io/revision']).toBe(COMMIT);
     // Only the signed push to main got past the interceptors to the binding.
     expect(sink.log().match(/ResolvedParams/g)).toHaveLength(1);
+  });
+
+  test('the Triggers controller reconciles the EventListener into its Deployment', async () => {
+    const apps = testKubeConfig().makeApiClient(AppsV1Api);
+    const deployment = await eventually(
+      'the Deployment el-shop-push',
+      () =>
+        apps
+          .readNamespacedDeployment({ name: 'el-shop-push', namespace: release.namespace })
+          .catch(() => undefined),
+      30_000,
+    );
+    expect(deployment.spec?.template.spec?.containers[0].ports?.map((p) => p.containerPort)).toContain(9000);
   });
 
   test("the EventListener's ServiceAccount can do what the sink needs, and nothing more", async () => {
