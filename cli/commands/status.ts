@@ -1,8 +1,10 @@
 /** `status`: whether each object is ready now; exits 2 when some are not yet. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { GitOpsStatus } from '../../client/wait/gitops-status.js';
-import { describeGitOps, readGitOpsStatus } from '../../client/wait/gitops-status.js';
+import { describeGitOps, publishedNotApplied, readGitOpsStatus } from '../../client/wait/gitops-status.js';
 import { describeEvent, loadKubeConfig } from '../../client/index.js';
 import type { CliIo } from '../io.js';
 import { EXIT, ExitCode } from '../io.js';
@@ -49,11 +51,29 @@ export function registerStatus(program: Command, io: CliIo): void {
     });
 }
 
-/** The engine's objects of the environment, named after its ApplySet as GitOps.flux names them. */
-function gitOpsStatus(io: CliIo, flags: StatusFlags): Promise<GitOpsStatus> {
+/**
+ * The engine's objects of the environment, named after its ApplySet as GitOps.flux names them, and the
+ * commit its GitRepository's branch points to now.
+ */
+async function gitOpsStatus(io: CliIo, flags: StatusFlags): Promise<GitOpsStatus> {
   const kubeConfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
   const api = ApiClient.fromKubeConfig(kubeConfig, { retry: { retries: flags.requestRetries } });
-  return readGitOpsStatus(api, flags.gitopsNamespace, releaseIdentity(io, flags).name);
+  const status = await readGitOpsStatus(api, flags.gitopsNamespace, releaseIdentity(io, flags).name);
+  const { url, branch } = status.source ?? {};
+  const published = url && branch ? await branchHead(url, branch) : undefined;
+  return published ? { ...status, published } : status;
+}
+
+/** The branch's commit as `git ls-remote` reads it, or undefined when the repository cannot be read from here. */
+async function branchHead(url: string, branch: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['ls-remote', url, `refs/heads/${branch}`], {
+      timeout: 10_000,
+    });
+    return stdout.split('\t')[0] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function printGitOps(io: CliIo, environment: string, status: GitOpsStatus): void {
@@ -87,5 +107,5 @@ function engineState(status: GitOpsStatus): 'ready' | 'failed' | 'progressing' {
   if (kustomization.ready === 'False' || source?.ready === 'False') {
     return 'failed';
   }
-  return kustomization.ready === 'True' ? 'ready' : 'progressing';
+  return kustomization.ready === 'True' && !publishedNotApplied(status) ? 'ready' : 'progressing';
 }

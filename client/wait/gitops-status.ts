@@ -27,11 +27,23 @@ export interface GitOpsStatus {
     readonly attemptedRevision?: string;
     readonly suspended: boolean;
   };
-  readonly source?: EngineObjectStatus & { readonly revision?: string };
+  /** The source, with the repository URL and branch of a GitRepository that names one. */
+  readonly source?: EngineObjectStatus & {
+    readonly revision?: string;
+    readonly url?: string;
+    readonly branch?: string;
+  };
+  /** The commit the branch the engine reads points to now (the newest published), when it could be read. */
+  readonly published?: string;
 }
 
 interface FluxObject {
-  readonly spec?: { sourceRef?: { kind: string; name: string; namespace?: string }; suspend?: boolean };
+  readonly spec?: {
+    sourceRef?: { kind: string; name: string; namespace?: string };
+    suspend?: boolean;
+    url?: string;
+    ref?: { branch?: string };
+  };
   readonly status?: {
     conditions?: Condition[];
     lastAppliedRevision?: string;
@@ -99,16 +111,38 @@ export async function readGitOpsStatus(
           source: {
             ...statusOf(`${sourceRef.kind}/${sourceNamespace}/${sourceRef.name}`, source),
             revision: source.status?.artifact?.revision,
+            ...(source.spec?.url ? { url: source.spec.url } : {}),
+            ...(source.spec?.ref?.branch ? { branch: source.spec.ref.branch } : {}),
           },
         }
       : {}),
   };
 }
 
+/** `main@sha1:3f2a91c...` -> `3f2a91c...`. */
+function commitOf(revision: string | undefined): string | undefined {
+  return revision?.match(/(?:sha1|sha256):([0-9a-f]+)$/)?.[1] ?? revision;
+}
+
 /** `main@sha1:3f2a91c...` -> `3f2a91c`. */
 export function shortRevision(revision: string | undefined): string {
-  const sha = revision?.match(/(?:sha1|sha256):([0-9a-f]+)$/)?.[1];
-  return sha ? sha.slice(0, 7) : (revision ?? 'none');
+  return commitOf(revision)?.slice(0, 7) ?? 'none';
+}
+
+/**
+ * Where the newest published commit is on its way, or undefined once it is applied (or when it is
+ * unknown): the engine reports its last applied commit Ready until its source fetches the next one.
+ */
+export function publishedNotApplied(status: GitOpsStatus): string | undefined {
+  const { published, kustomization: k, source } = status;
+  if (!published || commitOf(k.appliedRevision) === published) {
+    return undefined;
+  }
+  const commit = `commit ${published.slice(0, 7)}`;
+  if (source && commitOf(source.revision) !== published) {
+    return `${commit} published, not fetched yet by ${source.ref}`;
+  }
+  return commitOf(k.attemptedRevision) === published ? undefined : `${commit} fetched, not applied yet`;
 }
 
 /** One line for people: which commit runs, and what keeps a newer one from running. */
@@ -131,6 +165,10 @@ export function describeGitOps(environment: string, status: GitOpsStatus): strin
     parts.push(
       `${k.ready === 'False' ? 'not Ready' : 'in progress'}: ${k.message ?? k.reason ?? 'no reason given'}`,
     );
+  }
+  const onItsWay = publishedNotApplied(status);
+  if (onItsWay) {
+    parts.push(onItsWay);
   }
   if (source && source.ready !== 'True') {
     parts.push(

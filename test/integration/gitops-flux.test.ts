@@ -7,6 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Duration } from 'cdk8s';
 import { toYaml } from '../util/yaml.js';
+import { CONTENT_TYPES } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { Environment, GitOps, writeKustomization } from '../../lib/gitops/index.js';
 import { ControlPlane } from '../cluster/control-plane.js';
@@ -16,6 +17,12 @@ import { configMap, deployment } from './client-cli.js';
 import { describeCluster, eventually } from './cluster.js';
 import type { Cluster } from './gitops.js';
 import { appliedRevision, bindTo, clusterOf, gitOpsSource, publishTo, read, run } from './gitops.js';
+
+const GIT_REPOSITORY: Manifest = {
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind: 'GitRepository',
+  metadata: { name: 'shop', namespace: 'flux-system' },
+};
 
 const restricted = (manifest: Manifest): Manifest => {
   const spec = manifest.spec as { template: { spec: { containers: Record<string, unknown>[] } } };
@@ -145,6 +152,14 @@ describeCluster('GitOps with Flux on two clusters', () => {
       env: { ...process.env },
     });
 
+  const suspendSource = async (suspend: boolean) =>
+    staging.api.request({
+      method: 'PATCH',
+      path: await staging.catalog.pathOf(GIT_REPOSITORY),
+      contentType: CONTENT_TYPES.merge,
+      body: { spec: { suspend } },
+    });
+
   test('a broken manifest and a stopped git server: the engine keeps the last good state, and status --gitops says why', async () => {
     const kubeconfig = process.env[KUBECONFIG_VARIABLE]!;
     const good = (await run('git', ['ls-remote', repo, 'refs/heads/main'])).stdout.split('\t')[0];
@@ -157,7 +172,15 @@ describeCluster('GitOps with Flux on two clusters', () => {
     const file = join(source, 'dist', 'staging', 'app.k8s.yaml');
     const broken = (await readFile(file, 'utf8')).replace('replicas: 2', 'replicas: two');
     await writeFile(file, broken);
+    // Held back, the engine stays Ready at the good commit: status says the published one has not arrived.
+    await suspendSource(true);
     const { revision } = await publish('--env', 'staging');
+    const notFetched = await status('staging', kubeconfig);
+    expect(notFetched.stdout).toContain(
+      `staging: commit ${good.slice(0, 7)} applied; commit ${revision.slice(10, 17)} published, not fetched yet by GitRepository/flux-system/shop\n`,
+    );
+    expect(notFetched.code).toBe(2);
+    await suspendSource(false);
     const failed = await eventually(
       'the Kustomization to fail on the broken commit',
       async () => {
