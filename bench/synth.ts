@@ -51,7 +51,7 @@ export async function benchFleetSynth(
   for (let i = 0; i < runs; i++) {
     for (const services of sizes) {
       const { stdout } = await measureOnce(
-        `node scripts/run-bundled.mjs bench/synth-fleet.ts ${services}`,
+        `node cli/run-bundled.mjs bench/synth-fleet.ts ${services}`,
         cwd,
       );
       samples.get(services)!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as FleetSynthSample);
