@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Section } from './measure.js';
 import { compare } from './measure.js';
+import { CDK8S, cliFloor } from './synth.js';
 
 const exec = promisify(execFile);
-const CDK8S = 'node_modules/.bin/cdk8s synth --no-check-upgrade';
 
 export async function benchSynthInit(runs: number, root: string, warmUp = true): Promise<Section> {
   const work = await mkdtemp(join(tmpdir(), 'bench-init-'));
@@ -22,10 +22,7 @@ export async function benchSynthInit(runs: number, root: string, warmUp = true):
     await copyFile(join(root, 'bench', 'empty-app.mjs'), join(dir, 'empty-app.mjs'));
     const rows = await compare(
       [
-        {
-          name: 'floor: `cdk8s synth` of an app that writes nothing',
-          command: `${CDK8S} --app "node empty-app.mjs"`,
-        },
+        cliFloor('empty-app.mjs'),
         {
           name: 'the former template: `node --import tsx main.ts`',
           command: `${CDK8S} --app "node --import tsx main.ts"`,
