@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,9 +9,13 @@ import { PROJECT_ROOT } from './util/project.js';
 const exec = promisify(execFile);
 const runner = join(PROJECT_ROOT, 'cli', 'run-bundled.mjs');
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A project folder holding `main.ts` and a lock file, as cdk8s runs the app command in it. */
 function project(main: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'run-bundled-'));
+  made.push(dir);
   writeFileSync(join(dir, 'package-lock.json'), '{}\n');
   writeFileSync(join(dir, 'main.ts'), main);
   return dir;
