@@ -17,6 +17,7 @@ import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
 import { benchFleetSynth, benchSynthCommand } from './synth.js';
+import { benchSynthInit } from './synth-init.js';
 import { evaluateTargets, targetsTable } from './targets.js';
 
 const { values } = parseArgs({
@@ -38,6 +39,7 @@ const show = (section: Section) => {
 };
 
 show(await benchSynthCommand(count('runs'), PROJECT_ROOT));
+show(await benchSynthInit(count('runs'), PROJECT_ROOT));
 const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT_ROOT);
 show(fleet.section);
 
@@ -89,7 +91,7 @@ try {
           kubectl: (JSON.parse(kubectlVersion.stdout) as { clientVersion: { gitVersion: string } })
             .clientVersion.gitVersion,
           ...Object.fromEntries(
-            ['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'yaml', 'ts-node', 'esbuild'].map((name) => [
+            ['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'js-yaml', 'ts-node', 'tsx', 'esbuild'].map((name) => [
               name,
               pkg.packages[`node_modules/${name}`]?.version,
             ]),

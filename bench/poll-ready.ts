@@ -3,7 +3,7 @@
  * default, with the same readiness rules as `watch`. Prints `polling` after the first look, `ready` once
  * every object is.
  *
- *     node scripts/run-bundled.mjs bench/poll-ready.ts <kubeconfig> <manifest.yaml>
+ *     node cli/run-bundled.mjs bench/poll-ready.ts <kubeconfig> <manifest.yaml>
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';

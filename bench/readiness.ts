@@ -109,7 +109,7 @@ export async function benchReadiness(options: ReadinessBenchOptions): Promise<Ro
     );
     const poll = startWaiter(
       'node',
-      ['scripts/run-bundled.mjs', 'bench/poll-ready.ts', options.kubeconfig, file],
+      ['cli/run-bundled.mjs', 'bench/poll-ready.ts', options.kubeconfig, file],
       options.cwd,
       /^polling/m,
       /^ready/m,

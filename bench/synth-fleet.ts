@@ -3,7 +3,7 @@
  * objects through JSON.stringify and a plain YAML dump. Run as its own process (through the bundled
  * runner, as `cdk8s synth` runs the app) so that its peak memory is its own; prints one JSON line.
  *
- *     node scripts/run-bundled.mjs bench/synth-fleet.ts <services>
+ *     node cli/run-bundled.mjs bench/synth-fleet.ts <services>
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,18 +6,23 @@
  * against JSON.stringify plus a plain YAML dump of the same objects.
  */
 import type { FleetSynthSample } from './synth-fleet.js';
-import type { Row, Section, Stats } from './measure.js';
+import type { Candidate, Row, Section, Stats } from './measure.js';
 import { compare, measureOnce, stats } from './measure.js';
 
-const CDK8S = 'node_modules/.bin/cdk8s synth --no-check-upgrade';
+export const CDK8S = 'node_modules/.bin/cdk8s synth --no-check-upgrade';
+
+/** The CLI's floor in a project: `cdk8s synth` of `app`, an app that writes nothing (bench/empty-app.mjs). */
+export function cliFloor(app: string): Candidate {
+  return {
+    name: 'floor: `cdk8s synth` of an app that writes nothing',
+    command: `${CDK8S} --app "node ${app}"`,
+  };
+}
 
 export async function benchSynthCommand(runs: number, cwd: string, warmUp = true): Promise<Section> {
   const rows = await compare(
     [
-      {
-        name: 'floor: `cdk8s synth` of an app that writes nothing',
-        command: `${CDK8S} --app "node bench/empty-app.mjs"`,
-      },
+      cliFloor('bench/empty-app.mjs'),
       {
         name: 'stock: `cdk8s synth` with `node --loader ts-node/esm main.ts`',
         command: `${CDK8S} --app "node --no-warnings --loader ts-node/esm main.ts"`,
@@ -50,10 +55,7 @@ export async function benchFleetSynth(
   const samples = new Map<number, FleetSynthSample[]>(sizes.map((n) => [n, []]));
   for (let i = 0; i < runs; i++) {
     for (const services of sizes) {
-      const { stdout } = await measureOnce(
-        `node scripts/run-bundled.mjs bench/synth-fleet.ts ${services}`,
-        cwd,
-      );
+      const { stdout } = await measureOnce(`node cli/run-bundled.mjs bench/synth-fleet.ts ${services}`, cwd);
       samples.get(services)!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as FleetSynthSample);
     }
   }

@@ -27,6 +27,7 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
   const section = (test: (id: string) => boolean) => sections.find((s) => test(s.id));
   const median = (s: Section | undefined, row: number) => s?.rows[row]?.seconds.median ?? NaN;
   const synth = section((id) => id === 'synth-command');
+  const synthInit = section((id) => id === 'synth-init');
   const apply = (network: 'loopback' | 'round-trip', scenario: string) =>
     section((id) => id.startsWith('apply-') && id.includes(network) && id.endsWith(scenario));
   const firstLoopback = apply('loopback', 'first-apply');
@@ -41,6 +42,13 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
     target(
       '`cdk8s synth` of the default app / the CLI floor',
       median(synth, 2) / median(synth, 0),
+      'x',
+      '<=',
+      1.25,
+    ),
+    target(
+      '`cdk8s synth` in a repository made by `init` / the CLI floor there',
+      median(synthInit, 2) / median(synthInit, 0),
       'x',
       '<=',
       1.25,

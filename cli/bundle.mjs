@@ -1,9 +1,10 @@
-// Bundles a TypeScript entry point into one ES module, atomically, so that two commands started at once
+// Bundles a TypeScript entry point into one module, atomically, so that two commands started at once
 // never run a half-written bundle. Used by the bin of a source checkout (see cdk8s-devops.mjs), by
 // `npm pack` (`node cli/bundle.mjs build/cli.mjs`), so that the package ships its CLI ready to run, and
-// by the default app's command (scripts/run-bundled.mjs), so that `cdk8s synth` starts as fast.
+// by the app command of cdk8s.yaml (run-bundled.mjs, in this project and in a repository made by
+// `init`), so that `cdk8s synth` starts as fast.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,12 @@ export function isStale(root, bundle) {
   });
 }
 
-export async function bundleEntry(root, entry, bundle) {
+/**
+ * Bundles `entry` into `bundle`: an ES module, or with `format: 'cjs'` a CommonJS script, which
+ * run-bundled.mjs compiles with V8's code cache (Node 20 has none for ES modules). The code cache
+ * (`<bundle>.cache`) goes with the bundle it was made from. `quiet` prints no errors, only throws them.
+ */
+export async function bundleEntry(root, entry, bundle, { format = 'esm', quiet = false } = {}) {
   await mkdir(dirname(bundle), { recursive: true });
   const scratch = `${bundle}.${process.pid}`;
   // Loaded here, not above: a command that finds its bundle fresh never pays for esbuild.
@@ -31,21 +37,29 @@ export async function bundleEntry(root, entry, bundle) {
     outfile: scratch,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     metafile: true,
-    logLevel: 'error',
-    // Bundled CommonJS dependencies call require, which an ES module lacks.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    logLevel: quiet ? 'silent' : 'error',
+    ...(format === 'esm'
+      ? {
+          // Bundled CommonJS dependencies call require, which an ES module lacks.
+          banner: {
+            js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          },
+        }
+      : // The script's own URL, as the ES module bundle's import.meta.url would be.
+        { define: { 'import.meta.url': '__bundleUrl' }, banner: { js: BUNDLE_URL } }),
   });
   // The project's own sources; dependencies change only with package-lock.json, which is checked instead.
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
   await writeFile(`${scratch}.meta.json`, JSON.stringify({ sources: [...sources, 'package-lock.json'] }));
+  await rm(`${bundle}.cache`, { force: true });
   await rename(`${scratch}.meta.json`, `${bundle}.meta.json`);
   await rename(scratch, bundle);
 }
+
+const BUNDLE_URL = "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;";
 
 export function bundleCli(root, bundle) {
   return bundleEntry(root, join('cli', 'main.ts'), bundle);

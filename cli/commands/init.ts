@@ -126,6 +126,8 @@ function writeProject(target: string, name: string, own: OwnPackage, source: Pac
     devDependencies: {
       '@types/node': pinned('@types/node'),
       'cdk8s-cli': pinned('cdk8s-cli'),
+      // cdk8s.yaml's app command bundles the app with it; tsx runs the tests.
+      esbuild: pinned('esbuild'),
       tsx: pinned('tsx'),
       typescript: pinned('typescript'),
     },

@@ -11,6 +11,7 @@ import type { Manifest } from '../../client/transport/resources.js';
 import { applySections, benchApply } from '../../bench/apply.js';
 import { benchReadiness } from '../../bench/readiness.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
+import { benchSynthInit } from '../../bench/synth-init.js';
 import { evaluateTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
@@ -39,6 +40,23 @@ describeCluster('npm run bench, small', () => {
     }
     // ts-node type-checks the whole project: minutes on a loaded machine.
   }, 900_000);
+
+  test('synth in a repository made by init: the floor there, the former tsx command and the template', async () => {
+    const section = await benchSynthInit(1, PROJECT_ROOT, false);
+    expect(section.id).toBe('synth-init');
+    expect(section.rows.map((r) => r.name)).toEqual([
+      expect.stringContaining('floor'),
+      expect.stringContaining('tsx'),
+      expect.stringContaining('init template'),
+    ]);
+    for (const r of section.rows) {
+      expect(r.seconds.min).toBeGreaterThan(0);
+      expect(r.maxRssMiB.median).toBeGreaterThan(10);
+    }
+    const targets = evaluateTargets([section], []);
+    expect(targets.find((t) => t.name.includes('made by `init`'))?.value).toBeGreaterThan(0);
+    // npm pack builds the package, and init installs it.
+  }, 600_000);
 
   test('synth of a fleet of 2: phases add up, the floor and memory are measured, no policy is broken', async () => {
     const { section, fleets } = await benchFleetSynth([2], 1, PROJECT_ROOT);
@@ -103,7 +121,7 @@ describeCluster('npm run bench, small', () => {
       { id: 'readiness', title: 'readiness', runs: 1, rows: readiness },
     ];
     const targets = evaluateTargets(sections, []);
-    expect(targets).toHaveLength(9);
+    expect(targets).toHaveLength(10);
     // Without the synth sections and the fleet of 500, those targets have no figure.
     expect(targets.filter((t) => Number.isFinite(t.value)).map((t) => t.name)).toEqual([
       'first apply, loopback: cdk8s-devops / kubectl',

@@ -38,7 +38,16 @@ test('init writes a team repository pinned to this version and its peers, with t
   expect(Object.keys(pkg['cdk8s-devops'].environments)).toEqual(['dev', 'staging', 'prod']);
   expect(pkg['cdk8s-devops'].environments.prod.namespace).toBe('team-payments');
   expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/^# team-payments\n/);
-  expect(readFileSync(join(dir, 'cdk8s.yaml'), 'utf8')).toContain('output: .cdk8s/staging');
+  expect(pkg.devDependencies).toEqual({
+    '@types/node': own.devDependencies['@types/node'],
+    'cdk8s-cli': own.devDependencies['cdk8s-cli'],
+    esbuild: own.devDependencies.esbuild,
+    tsx: own.devDependencies.tsx,
+    typescript: own.devDependencies.typescript,
+  });
+  const config = readFileSync(join(dir, 'cdk8s.yaml'), 'utf8');
+  expect(config).toContain('output: .cdk8s/staging');
+  expect(config).toContain('app: node node_modules/cdk8s-devops/cli/run-bundled.mjs main.ts\n');
 });
 
 test('init refuses a folder that is not empty, and a name that cannot name namespaces', async () => {

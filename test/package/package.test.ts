@@ -1,6 +1,6 @@
 /**
  * The package as users get it: `npm pack`, then the tarball installed into (a) a repository made by
- * `cdk8s-devops init` (ES modules, tsx) and (b) the CommonJS project of cdk8s-cli's typescript-app
+ * `cdk8s-devops init` (ES modules, bundled by esbuild) and (b) the CommonJS project of cdk8s-cli's typescript-app
  * template (ts-node), each in a temporary folder, with their synth, type-check and tests.
  */
 import { execFile } from 'node:child_process';
@@ -66,6 +66,8 @@ test('the tarball holds compiled JavaScript with typings and source maps, the bu
       'build/client/index.d.ts',
       'build/cli.mjs',
       'cli/cdk8s-devops.mjs',
+      'cli/bundle.mjs',
+      'cli/run-bundled.mjs',
       'templates/init/main.ts',
       'templates/init/gitignore',
     ]),
@@ -312,7 +314,7 @@ export function buildEnvironment(app: App, env: Environment): void {
 }
 `;
 
-describe('a repository made by `cdk8s-devops init` (ES modules, tsx)', () => {
+describe('a repository made by `cdk8s-devops init` (ES modules, bundled by esbuild, tests through tsx)', () => {
   const dir = join(work, 'payments');
 
   beforeAll(async () => {
@@ -351,6 +353,12 @@ describe('a repository made by `cdk8s-devops init` (ES modules, tsx)', () => {
     'synthesizes every environment on its first run, with GitOps objects',
     async () => {
       await run('npm', ['run', 'synth'], dir);
+      // From the package's runner: a bundle of the app, and V8's code cache of it for the next synth.
+      expect(readdirSync(join(dir, 'node_modules/.cache/cdk8s-devops')).sort()).toEqual([
+        'main.cjs',
+        'main.cjs.cache',
+        'main.cjs.meta.json',
+      ]);
       expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
       expect(readdirSync(join(dir, 'dist/prod')).sort()).toEqual([
         'kustomization.yaml',
