@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
+import { timedBuild } from './build-times.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';
@@ -38,9 +39,10 @@ export function fluxBinary(controller: FluxController): string {
 export async function ensureFlux(log: BuildLog): Promise<void> {
   for (const controller of FLUX_CONTROLLERS.filter((c) => !existsSync(fluxBinary(c)))) {
     log(`building Flux ${controller} ${FLUX_VERSION} (first run only)`);
-    const started = Date.now();
-    await buildIntoDir(controllerDir(controller), (scratch) => buildController(controller, scratch));
-    log(`built Flux ${controller} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+    const what = { module: `flux-${controller}`, version: FLUX_VERSION, name: `Flux ${controller}` };
+    await timedBuild(what, log, () =>
+      buildIntoDir(controllerDir(controller), (scratch) => buildController(controller, scratch)),
+    );
   }
 }
 
