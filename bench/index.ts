@@ -13,12 +13,13 @@ import { VERSIONS } from '../test/cluster/versions.js';
 import { ControlPlane } from '../test/cluster/control-plane.js';
 import { PROJECT_ROOT } from '../scripts/import-crds.js';
 import { applySections, benchApply } from './apply.js';
+import { firstRunTable, readFirstRun } from './first-run.js';
 import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
 import { benchFleetSynth, benchSynthCommand } from './synth.js';
 import { benchSynthInit } from './synth-init.js';
-import { evaluateTargets, targetsTable } from './targets.js';
+import { evaluateTargets, firstRunTarget, targetsTable } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,8 @@ const show = (section: Section) => {
   console.log(`${table(section)}\n`);
 };
 
+const firstRun = await readFirstRun(values.output);
+console.log(`${firstRunTable(firstRun)}\n`);
 show(await benchSynthCommand(count('runs'), PROJECT_ROOT));
 show(await benchSynthInit(count('runs'), PROJECT_ROOT));
 const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT_ROOT);
@@ -67,7 +70,7 @@ try {
       dir,
     }),
   });
-  const targets = evaluateTargets(sections, fleet.fleets);
+  const targets = [...evaluateTargets(sections, fleet.fleets), firstRunTarget(firstRun.coldRun)];
   console.log(targetsTable(targets));
   const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { version: string }>;
@@ -99,6 +102,7 @@ try {
         },
         sections,
         fleetSynth: fleet.fleets,
+        firstRun,
         targets,
       },
       null,

@@ -5,6 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import type { FirstRun } from '../bench/first-run.js';
+import { firstRunTable } from '../bench/first-run.js';
 import type { Section } from '../bench/measure.js';
 import { table } from '../bench/measure.js';
 import type { Target } from '../bench/targets.js';
@@ -17,6 +19,8 @@ export interface BenchResults {
   readonly machine: { readonly cpus: number };
   readonly versions: Readonly<Record<string, string>>;
   readonly sections: readonly Section[];
+  /** Absent from results written before issue 27. */
+  readonly firstRun?: FirstRun;
   readonly targets: readonly Target[];
 }
 
@@ -46,7 +50,8 @@ export function figures(results: BenchResults): string {
     `${results.date.slice(0, 10)}, Node ${node.replace(/^v/, '')}, ${kube}) on a ` +
     `${results.machine.cpus}-core machine. ${capitalized(count(met))} of the ` +
     `${count(results.targets.length)} targets are met.`;
-  return [intro, ...results.sections.map(table), targetsTable(results.targets)].join('\n\n');
+  const firstRun = results.firstRun ? [firstRunTable(results.firstRun)] : [];
+  return [intro, ...results.sections.map(table), ...firstRun, targetsTable(results.targets)].join('\n\n');
 }
 
 /** The page with its figures replaced by those of `results`, formatted as `npm run lint` wants it. */

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { timedBuild } from './build-times.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go, goEnv, hasGo } from './go-build.js';
 import { ensureTekton } from './tekton.js';
@@ -84,11 +85,9 @@ function isBuilt(component: Component): boolean {
 /** Builds whatever is missing from the cache, one component at a time. Returns the path of every file. */
 export async function ensureComponents(log: BuildLog = () => {}): Promise<Record<string, string>> {
   await hasGo();
-  for (const component of COMPONENTS.filter((c) => !isBuilt(c))) {
-    const started = Date.now();
-    await buildInto(component.module, (scratch) => component.build(scratch, log));
-    log(
-      `built ${component.module} ${VERSIONS[component.module]} in ${Math.round((Date.now() - started) / 1000)}s`,
+  for (const { module, build } of COMPONENTS.filter((c) => !isBuilt(c))) {
+    await timedBuild({ module, version: VERSIONS[module], name: module }, log, () =>
+      buildInto(module, (scratch) => build(scratch, log)),
     );
   }
   // Tekton keeps its own module (test/cluster/tekton.ts): one wrapper builds Pipelines and Triggers.

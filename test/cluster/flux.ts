@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
+import { timedBuild } from './build-times.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';
@@ -21,60 +22,87 @@ export type FluxController = (typeof FLUX_CONTROLLERS)[number];
  * Replaces the controllers' own go.mod lacks: a module the proxy does not serve (source-controller's
  * `fluxcd/pkg/artifact` v0.18.3) is replaced with the nearest one it serves.
  */
-const EXTRA_REPLACES: Record<FluxController, readonly string[]> = {
-  'source-controller': ['github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.0'],
-  'kustomize-controller': [],
-};
+const EXTRA_REPLACES: readonly string[] = [
+  'github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.0',
+];
 
-function controllerDir(controller: FluxController): string {
-  return join(CACHE_ROOT, 'bin', `flux-${controller}-${FLUX_VERSION}`);
+/** One folder for both: one wrapper module builds them, so what they share compiles once. */
+function fluxDir(): string {
+  return join(CACHE_ROOT, 'bin', `flux-${FLUX_VERSION}`);
 }
 
 export function fluxBinary(controller: FluxController): string {
-  return join(controllerDir(controller), controller);
+  return join(fluxDir(), controller);
 }
 
-/** Builds each controller the cache lacks, one at a time (a Go build takes every core). */
+/** Builds both controllers unless the cache has them. */
 export async function ensureFlux(log: BuildLog): Promise<void> {
-  for (const controller of FLUX_CONTROLLERS.filter((c) => !existsSync(fluxBinary(c)))) {
-    log(`building Flux ${controller} ${FLUX_VERSION} (first run only)`);
-    const started = Date.now();
-    await buildIntoDir(controllerDir(controller), (scratch) => buildController(controller, scratch));
-    log(`built Flux ${controller} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  if (FLUX_CONTROLLERS.every((c) => existsSync(fluxBinary(c)))) {
+    return;
   }
+  log(`building Flux ${FLUX_CONTROLLERS.join(' and ')} ${FLUX_VERSION} (first run only)`);
+  const what = { module: 'flux', version: FLUX_VERSION, name: `Flux ${FLUX_CONTROLLERS.join(' and ')}` };
+  await timedBuild(what, log, () => buildIntoDir(fluxDir(), buildControllers));
 }
 
 /**
- * `go install` refuses a module with replace directives, so a wrapper module requires the controller,
- * copies upstream's replaces that name a module version (not its `./api` folder, which the published
- * api module stands for) and names the controller's main package in a `tool` directive. `go mod tidy`
- * fails on test-only modules the proxy does not serve; `-mod=mod` (goEnv) resolves only what the build needs.
+ * `go install` refuses a module with replace directives, so a wrapper module requires both controllers
+ * (their Kubernetes, controller-runtime and fluxcd/pkg versions agree, so one `go build` compiles them
+ * once), copies upstream's replaces that name a module version (not each one's `./api` folder, which
+ * the published api module stands for) and names the controllers' main packages in `tool` directives.
+ * `go mod tidy` fails on test-only modules the proxy does not serve; `-mod=mod` (goEnv) resolves only
+ * what the build needs.
  */
-async function buildController(controller: FluxController, scratch: string): Promise<void> {
-  const module = `github.com/fluxcd/${controller}`;
-  const upstream = JSON.parse(
-    await go(['mod', 'download', '-json', `${module}@${FLUX_VERSION}`], scratch),
-  ) as { GoMod: string };
-  const goMod = await readFile(upstream.GoMod, 'utf8');
-  const replaces = [...goMod.matchAll(/^(?:replace\s+|\t)([\w./-]+ => [\w./-]+ v\S+)$/gm)].map((m) => m[1]);
+async function buildControllers(scratch: string): Promise<void> {
+  const modules = FLUX_CONTROLLERS.map((c) => `github.com/fluxcd/${c}`);
+  const replaces = new Map<string, string>();
+  let goDirective = 'go 1.26';
+  for (const module of modules) {
+    const upstream = JSON.parse(
+      await go(['mod', 'download', '-json', `${module}@${FLUX_VERSION}`], scratch),
+    ) as { GoMod: string };
+    const goMod = await readFile(upstream.GoMod, 'utf8');
+    goDirective = goMod.match(/^go .*$/m)?.[0] ?? goDirective;
+    for (const [, replace] of goMod.matchAll(/^(?:replace\s+|\t)([\w./-]+ => [\w./-]+ v\S+)$/gm)) {
+      addReplace(replaces, replace, module);
+    }
+  }
+  // Ours win over upstream's.
+  EXTRA_REPLACES.forEach((r) => replaces.set(r.split(' => ')[0], r));
   await writeFile(
     join(scratch, 'go.mod'),
     [
-      `module cdk8s-devops/flux-${controller}`,
+      'module cdk8s-devops/flux',
       '',
-      goMod.match(/^go .*$/m)?.[0] ?? 'go 1.26',
+      goDirective,
       '',
-      `require ${module} ${FLUX_VERSION}`,
-      '',
-      'replace (',
-      ...[...replaces, ...EXTRA_REPLACES[controller]].map((r) => `\t${r}`),
+      'require (',
+      ...modules.map((m) => `\t${m} ${FLUX_VERSION}`),
       ')',
       '',
-      `tool ${module}`,
+      'replace (',
+      ...[...replaces.values()].map((r) => `\t${r}`),
+      ')',
+      '',
+      'tool (',
+      ...modules.map((m) => `\t${m}`),
+      ')',
       '',
     ].join('\n'),
   );
-  await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', `out/${controller}`, module], scratch);
+  await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', 'out/', ...modules], scratch);
+}
+
+/** Adds upstream's `old => new version`; two controllers' replaces of one module must agree. */
+function addReplace(replaces: Map<string, string>, replace: string, from: string): void {
+  const old = replace.split(' => ')[0];
+  const earlier = replaces.get(old);
+  if (earlier !== undefined && earlier !== replace) {
+    throw new Error(
+      `the Flux controllers ${FLUX_VERSION} replace ${old} differently (${earlier}; ${replace} in ${from}): build them in separate wrapper modules`,
+    );
+  }
+  replaces.set(old, replace);
 }
 
 export const FLUX_NAMESPACE = 'flux-system';

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { freePorts } from './ports.js';
+import { timedBuild } from './build-times.js';
 import type { BuildLog } from './go-build.js';
 import { buildIntoDir, CACHE_ROOT, go } from './go-build.js';
 import { VERSIONS } from './versions.js';
@@ -58,7 +59,17 @@ export async function ensureTekton(log: BuildLog): Promise<void> {
   log(
     `building Tekton Pipelines ${TEKTON_VERSIONS.pipeline} and Triggers ${TEKTON_VERSIONS.triggers} controllers (first run only)`,
   );
-  const started = Date.now();
+  const what = {
+    module: 'tekton',
+    version: `${TEKTON_VERSIONS.pipeline}+${TEKTON_VERSIONS.triggers}`,
+    name: 'the Tekton controllers',
+  };
+  await timedBuild(what, log, () => buildTekton());
+  await writeFile(tektonKwokStagePath(), TEKTON_KWOK_STAGE);
+}
+
+/** One wrapper module builds the four commands; the upstream ConfigMaps are copied beside them. */
+async function buildTekton(): Promise<void> {
   await buildIntoDir(tektonDir(), async (scratch) => {
     // `go install github.com/tektoncd/pipeline/cmd/controller@v1.15.0` fails (the proxy lists no versions
     // for it), so a wrapper module requires both projects; its own mains (test/cluster/tekton/) run the
@@ -104,8 +115,6 @@ export async function ensureTekton(log: BuildLog): Promise<void> {
       }
     }
   });
-  await writeFile(tektonKwokStagePath(), TEKTON_KWOK_STAGE);
-  log(`built the Tekton controllers in ${((Date.now() - started) / 1000).toFixed(0)}s`);
 }
 
 /** The annotation (on a Task, which Tekton copies to its pods) naming the steps kwok fails with exit code 1. */

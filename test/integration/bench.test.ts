@@ -12,6 +12,7 @@ import { applySections, benchApply } from '../../bench/apply.js';
 import { benchReadiness } from '../../bench/readiness.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
 import { benchSynthInit } from '../../bench/synth-init.js';
+import { firstRunTable, readFirstRun } from '../../bench/first-run.js';
 import { evaluateTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
@@ -25,6 +26,20 @@ describeCluster('npm run bench, small', () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('first run: the builds the component cache recorded, each with sane figures, in its section', async () => {
+    const firstRun = await readFirstRun(join(dir, 'results.json'));
+    expect(firstRun.coldRun).toBeUndefined();
+    for (const build of firstRun.builds) {
+      expect(build.version).toMatch(/^v\d/);
+      expect(build.seconds).toBeGreaterThan(0);
+      expect(build.cpus).toBeGreaterThan(0);
+      expect(build.loadAverage).toBeGreaterThanOrEqual(0);
+    }
+    expect(firstRunTable(firstRun)).toMatch(
+      /^### First run: component builds recorded in this machine’s cache\n\n.*\n\nNo cold `.ci\/run` measured yet/s,
+    );
   });
 
   test('synth: the whole-process table has the floor, ts-node and the default app', async () => {
