@@ -34,6 +34,18 @@ async function requestsTo(home: string, work: () => Promise<unknown>): Promise<s
 
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/home/leases';
 const SECRETS = '/api/v1/namespaces/home/secrets';
+/**
+ * From the history's list to the revision: the parent's superset, the lock checked before the prune, the
+ * parent's new scope, the lock checked before recording, the revision and the list once it is stored.
+ */
+const APPLIED_AND_RECORDED = [
+  `PATCH ${SECRETS}/app`,
+  `GET ${LEASES}/app.lock`,
+  `PATCH ${SECRETS}/app`,
+  `GET ${LEASES}/app.lock`,
+  `POST ${SECRETS}`,
+  `GET ${SECRETS}`,
+];
 
 describeCluster("a command's requests in series", () => {
   test('first apply, unchanged re-apply and a change: the lock, the parent and history cost one request each', async () => {
@@ -50,12 +62,7 @@ describeCluster("a command's requests in series", () => {
       `POST ${LEASES}`,
       `GET ${SECRETS}/app`,
       `GET ${SECRETS}`,
-      `PATCH ${SECRETS}/app`,
-      `GET ${LEASES}/app.lock`,
-      `PATCH ${SECRETS}/app`,
-      `GET ${LEASES}/app.lock`,
-      `POST ${SECRETS}`,
-      `GET ${SECRETS}`,
+      ...APPLIED_AND_RECORDED,
       `DELETE ${LEASES}/app.lock`,
     ]);
 
@@ -83,12 +90,7 @@ describeCluster("a command's requests in series", () => {
       `GET ${SECRETS}/app`,
       'GET /api/v1/namespaces/home/configmaps',
       `GET ${SECRETS}`,
-      `PATCH ${SECRETS}/app`,
-      `GET ${LEASES}/app.lock`,
-      `PATCH ${SECRETS}/app`,
-      `GET ${LEASES}/app.lock`,
-      `POST ${SECRETS}`,
-      `GET ${SECRETS}`,
+      ...APPLIED_AND_RECORDED,
       `GET ${SECRETS}/app.v1`,
       `PATCH ${SECRETS}/app.v1`,
       `DELETE ${LEASES}/app.lock`,
