@@ -1,9 +1,9 @@
 /**
- * `cdk8s-devops apply` of the fleet against `kubectl apply --server-side` (the kubectl built with the
+ * `cdk8s-devops apply` of an app against `kubectl apply --server-side` (the kubectl built with the
  * control plane, same version): a first apply, an unchanged re-apply and a re-apply that changes 10% of
  * the objects, on loopback and through a proxy that adds a CI runner's round trip to a managed cluster.
- * Each tool applies its own copy of the fleet (own namespaces, fresh for each run), so that their field
- * managers and ApplySet labels never meet.
+ * Each tool applies its own copy of the app (own namespaces, fresh for each run), so that their field
+ * managers and ApplySet labels never meet. apply-sizes.ts runs it at every size.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +21,14 @@ export const TOOLS = ['kubectl', 'cdk8s-devops'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export interface ApplyBenchOptions {
-  readonly services: number;
+  /** The app's objects, in namespaces named `fleet-team-<n>` (see `copyOf`). */
+  readonly objects: readonly Manifest[];
+  /** What the app is, for the tables: `the fleet (N = 100)`. */
+  readonly app: string;
+  /** Starts every namespace of this size's copies, so that sizes in one cluster never meet: lowercase letters. */
+  readonly tag: string;
+  /** @default SCENARIOS */
+  readonly scenarios?: readonly Scenario[];
   readonly runs: number;
   /** The round trip the proxy adds, in ms. */
   readonly roundTripMs: number;
@@ -34,6 +41,9 @@ export interface ApplyBenchOptions {
 }
 
 export interface ApplyResult {
+  readonly app: string;
+  /** The size's tag (ApplyBenchOptions.tag). */
+  readonly tag: string;
   readonly network: string;
   readonly scenario: Scenario;
   readonly objects: number;
@@ -79,8 +89,9 @@ async function kubeconfigThrough(original: string, port: number, file: string): 
 }
 
 export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResult[]> {
-  const objects = fleetObjects(options.services);
-  const warmUpObjects = fleetObjects(Math.min(options.services, 2));
+  const { objects } = options;
+  const scenarios = options.scenarios ?? SCENARIOS;
+  const warmUpObjects = fleetObjects(2);
   const server = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(await readFile(options.kubeconfig, 'utf8'));
   if (!server) {
     throw new Error(`${options.kubeconfig}: no https://127.0.0.1 server to put the proxy in front of`);
@@ -100,13 +111,13 @@ export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResul
     ];
     const samples = new Map<string, Sample[]>();
     const add = (key: string, sample: Sample) => samples.set(key, [...(samples.get(key) ?? []), sample]);
-    // A first run of each tool, on a fleet of 2, warms kubectl's discovery cache and builds the CLI's
-    // bundle; not counted.
+    // A first run of each tool, on a fleet of 2, warms kubectl's discovery cache, builds the CLI's
+    // bundle and the server's caches of the kinds; not counted.
     for (let run = -1; run < options.runs; run++) {
       const source = run < 0 ? warmUpObjects : objects;
       for (const [n, network] of networks.entries()) {
         for (const tool of TOOLS) {
-          const prefix = `b${run + 1}${n}${tool === 'kubectl' ? 'k' : 'c'}`;
+          const prefix = `${options.tag}${run + 1}${n}${tool === 'kubectl' ? 'k' : 'c'}`;
           const plain = join(options.dir, `${prefix}.yaml`);
           const changed = join(options.dir, `${prefix}-changed.yaml`);
           await writeFile(plain, copyOf(source, prefix));
@@ -115,11 +126,13 @@ export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResul
             tool === 'kubectl'
               ? `${options.kubectl} apply --server-side -f ${file} --kubeconfig ${network.kubeconfig} --cache-dir ${join(options.dir, 'kube-cache')}`
               : `node cli/cdk8s-devops.mjs apply ${file} --yes --applyset ${prefix} -n ${prefix}-deploy --kubeconfig ${network.kubeconfig}`;
-          for (const [scenario, file] of [
-            ['first apply', plain],
-            ['unchanged re-apply', plain],
-            ['10% changed re-apply', changed],
-          ] as const) {
+          const files = {
+            'first apply': plain,
+            'unchanged re-apply': plain,
+            '10% changed re-apply': changed,
+          };
+          for (const scenario of scenarios) {
+            const file = files[scenario];
             const sample = await measureOnce(`${command(file)} >/dev/null`, options.cwd);
             if (run >= 0) {
               add(`${network.name}|${scenario}|${tool}`, sample);
@@ -129,7 +142,9 @@ export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResul
       }
     }
     return networks.flatMap((network) =>
-      SCENARIOS.map((scenario) => ({
+      scenarios.map((scenario) => ({
+        app: options.app,
+        tag: options.tag,
         network: network.name,
         scenario,
         objects: objects.length,
@@ -146,10 +161,15 @@ export async function benchApply(options: ApplyBenchOptions): Promise<ApplyResul
   }
 }
 
-export function applySections(results: readonly ApplyResult[], runs: number, services: number): Section[] {
+/** The id of a size's section: `apply-<tag>-<network>-<scenario>`, as targets find it. */
+export function applySectionId(tag: string, network: string, scenario: Scenario): string {
+  return `apply-${tag}-${network}-${scenario}`.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+}
+
+export function applySections(results: readonly ApplyResult[], runs: number): Section[] {
   return results.map((r) => ({
-    id: `apply-${r.network}-${r.scenario}`.replace(/[^a-z0-9]+/gi, '-').toLowerCase(),
-    title: `Apply of the fleet (N = ${services}, ${r.objects} objects), ${r.scenario}, ${r.network}`,
+    id: applySectionId(r.tag, r.network, r.scenario),
+    title: `Apply of ${r.app} (${r.objects} objects), ${r.scenario}, ${r.network}`,
     runs,
     rows: r.rows,
   }));

@@ -1,4 +1,8 @@
-/** The targets of issue 16, each a ratio (or a figure) from one bench run, and whether it was met. */
+/** The targets of issues 16 and 27, each a ratio (or a figure) from one bench run, and whether it was met. */
+import type { Scenario } from './apply.js';
+import { applySectionId } from './apply.js';
+import type { ApplySize } from './apply-sizes.js';
+import { FIRST_AND_UNCHANGED } from './apply-sizes.js';
 import type { ColdRun } from './first-run.js';
 import { FIRST_RUN_LIMIT_MINUTES } from './first-run.js';
 import type { Section } from './measure.js';
@@ -30,16 +34,8 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
   const median = (s: Section | undefined, row: number) => s?.rows[row]?.seconds.median ?? NaN;
   const synth = section((id) => id === 'synth-command');
   const synthInit = section((id) => id === 'synth-init');
-  const apply = (network: 'loopback' | 'round-trip', scenario: string) =>
-    section((id) => id.startsWith('apply-') && id.includes(network) && id.endsWith(scenario));
-  const firstLoopback = apply('loopback', 'first-apply');
-  const firstProxied = apply('round-trip', 'first-apply');
-  const unchangedProxied = apply('round-trip', 'unchanged-re-apply');
   const readiness = section((id) => id === 'readiness');
   const largest = fleets.find((f) => f.services === 500);
-  const applyRss = Math.max(
-    ...sections.filter((s) => s.id.startsWith('apply-')).map((s) => s.rows[1]?.maxRssMiB.max ?? NaN),
-  );
   return [
     target(
       '`cdk8s synth` of the default app / the CLI floor',
@@ -69,30 +65,52 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
       '<=',
       1.5,
     ),
-    target(
-      'first apply, loopback: cdk8s-devops / kubectl',
-      median(firstLoopback, 1) / median(firstLoopback, 0),
-      'x',
-      '<=',
-      1,
-    ),
-    target(
-      'first apply, +25 ms: kubectl / cdk8s-devops',
-      median(firstProxied, 0) / median(firstProxied, 1),
-      'x',
-      '>=',
-      5,
-    ),
-    target(
-      'unchanged re-apply, +25 ms: kubectl / cdk8s-devops',
-      median(unchangedProxied, 0) / median(unchangedProxied, 1),
-      'x',
-      '>=',
-      5,
-    ),
     target('readiness, median from status write to `watch`', median(readiness, 1), 's', '<=', 0.1),
     target('peak RSS, in-process synth of N = 500', largest?.maxRssMiB.max ?? NaN, 'MiB', '<=', 500),
-    target('peak RSS, `cdk8s-devops apply` of the fleet', applyRss, 'MiB', '<=', 500),
+  ];
+}
+
+/**
+ * Issue 27, apply at every size (see apply-sizes.ts): per size, first apply and unchanged re-apply, never
+ * slower than kubectl on loopback and at least 5x faster through the proxy; and the peak RSS of `apply` at
+ * the largest size.
+ */
+export function applyTargets(sections: readonly Section[], sizes: readonly ApplySize[]): Target[] {
+  const ratio = (tag: string, network: string, scenario: Scenario, tool: 0 | 1) => {
+    const s = sections.find((x) => x.id === applySectionId(tag, network, scenario));
+    return (s?.rows[tool]?.seconds.median ?? NaN) / (s?.rows[1 - tool]?.seconds.median ?? NaN);
+  };
+  const largest = sizes.at(-1);
+  const rss = sections
+    .filter((s) => largest && s.id.startsWith(`apply-${largest.tag}-`))
+    .map((s) => s.rows[1]?.maxRssMiB.max ?? NaN);
+  return [
+    ...sizes.flatMap((size) => {
+      const objects = size.objects.length;
+      return FIRST_AND_UNCHANGED.flatMap((scenario) => [
+        target(
+          `${scenario}, ${objects} objects, loopback: cdk8s-devops / kubectl`,
+          ratio(size.tag, 'loopback', scenario, 1),
+          'x',
+          '<=',
+          1,
+        ),
+        target(
+          `${scenario}, ${objects} objects, +25 ms: kubectl / cdk8s-devops`,
+          ratio(size.tag, '+25 ms round trip', scenario, 0),
+          'x',
+          '>=',
+          5,
+        ),
+      ]);
+    }),
+    target(
+      `peak RSS, \`cdk8s-devops apply\` of ${largest?.objects.length ?? 0} objects`,
+      rss.length > 0 ? Math.max(...rss) : NaN,
+      'MiB',
+      '<=',
+      500,
+    ),
   ];
 }
 

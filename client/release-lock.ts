@@ -1,7 +1,9 @@
 /** The Lease that locks a release, beside its ApplySet parent, and who takes it. */
 import { hostname, userInfo } from 'node:os';
 import { LeaseLock } from './apply/lease-lock.js';
+import type { ApplySet } from './plan/applyset.js';
 import type { ApiClient } from './transport/api-client.js';
+import { ApiError } from './transport/api-client.js';
 
 /** Who runs this command, as a lock's holder and a revision's writer name it. */
 export function commandIdentity(): string {
@@ -34,4 +36,20 @@ export function acquireLock(
     command,
     breakHint: `break its lock with \`cdk8s-devops unlock --applyset ${name} -n ${namespace}\`${more}`,
   });
+}
+
+/**
+ * Takes the lock of a release in its parent's namespace: one request on an existing release; the first
+ * apply creates the namespace on the server's 404, then takes the lock there.
+ */
+export async function lockRelease(api: ApiClient, applySet: ApplySet, command: string): Promise<LeaseLock> {
+  try {
+    return await acquireLock(api, applySet, command, EXPIRES);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 404)) {
+      throw error;
+    }
+    await applySet.createNamespace();
+    return acquireLock(api, applySet, command, EXPIRES);
+  }
 }

@@ -23,7 +23,7 @@ import { failIfPending, markDeployed, markFailedWait } from './record/settle.js'
 import { rollbackMessage, rollbackTarget } from './record/rollback-target.js';
 import { ConflictError, RolledBackError, WaitError } from './release-errors.js';
 import { releaseContext } from './release-context.js';
-import { acquireLock, commandIdentity, EXPIRES, lockName } from './release-lock.js';
+import { commandIdentity, lockName, lockRelease } from './release-lock.js';
 import type {
   DeployOptions,
   DeployResult,
@@ -91,8 +91,7 @@ export class Release {
     if (this.lock) {
       return work();
     }
-    await this.context.applySet.ensureNamespace();
-    this.lock = await acquireLock(this.context.api, this.context.applySet, command, EXPIRES);
+    this.lock = await lockRelease(this.context.api, this.context.applySet, command);
     try {
       await this.onStep?.('locked');
       return await work();
@@ -273,7 +272,7 @@ export class Release {
       if (this.stopping.signal.aborted) {
         throw new InterruptedError('recording');
       }
-      const latest = (await this.history.list()).at(-1);
+      const { latest } = prepared;
       // Without any revision, only a parent says that something was applied.
       if (latest ? await this.history.holdsManifestsOf(latest, prepared) : !changeSet.previousScope) {
         return undefined;
@@ -294,7 +293,7 @@ export class Release {
     status: RevisionStatus,
     note?: string,
   ): Promise<Revision> {
-    const revision = await this.history.record(prepared, {
+    const { revision, others } = await this.history.record(prepared, {
       user: this.user,
       message: [options.message, note].filter(Boolean).join('; '),
       status,
@@ -303,7 +302,7 @@ export class Release {
     });
     this.recorded = revision.number;
     if (status === 'deployed') {
-      await markDeployed(this.history, revision.number);
+      await markDeployed(this.history, revision.number, [...others, revision]);
     }
     return revision;
   }

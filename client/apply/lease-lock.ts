@@ -157,24 +157,25 @@ export class LeaseLock {
     }
   }
 
+  /**
+   * Creates the Lease, the one request a free lock costs (a released lock leaves none); only when it
+   * exists is it read: taken over when it expired, else refused naming its holder.
+   */
   private async takeOnce(): Promise<void> {
     const now = microTime();
-    const existing = await this.read();
     try {
-      if (!existing) {
+      try {
         const created = await this.api.request<Lease>({
           path: leasePath(this.options.namespace),
           method: 'POST',
           body: this.body(now),
         });
         this.resourceVersion = created.metadata.resourceVersion;
-      } else {
-        if (existing.spec?.holderIdentity && expiresAt(existing) > Date.now()) {
-          throw this.lockedBy(existing);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 409)) {
+          throw error;
         }
-        this.resourceVersion = existing.metadata.resourceVersion;
-        const taken = await this.api.request<Lease>({ path: this.path, method: 'PUT', body: this.body(now) });
-        this.resourceVersion = taken.metadata.resourceVersion;
+        await this.takeOver(now);
       }
     } catch (error) {
       // Someone else created or took it between our read and our write.
@@ -186,6 +187,20 @@ export class LeaseLock {
     }
     this.renewedAt = Date.now();
     this.scheduleRenewal();
+  }
+
+  /** Takes the existing Lease when it expired, conditioned on the version read; throws 409 when it is gone. */
+  private async takeOver(now: string): Promise<void> {
+    const existing = await this.read();
+    if (!existing) {
+      throw new ApiError(409, 'Conflict', `the lease ${this.path} was deleted while it was being taken`);
+    }
+    if (existing.spec?.holderIdentity && expiresAt(existing) > Date.now()) {
+      throw this.lockedBy(existing);
+    }
+    this.resourceVersion = existing.metadata.resourceVersion;
+    const taken = await this.api.request<Lease>({ path: this.path, method: 'PUT', body: this.body(now) });
+    this.resourceVersion = taken.metadata.resourceVersion;
   }
 
   /**
@@ -288,12 +303,10 @@ export class LeaseLock {
     clearTimeout(this.timer);
     this.renewal?.abort.abort();
     await this.renewal?.done;
-    // An aborted renewal may still land on the server: a delete it beat is retried on the new version.
-    for (let attempt = 0; attempt < 3 && !this.lost; attempt++) {
-      const current = await this.read().catch(() => undefined);
-      if (current?.spec?.holderIdentity !== this.identity) {
-        return;
-      }
+    // The version this command wrote last: deleted in one request unless anyone (an aborted renewal
+    // of ours that still landed, or another command) wrote the Lease since.
+    let version = this.resourceVersion;
+    for (let attempt = 0; attempt < 3 && !this.lost && version !== undefined; attempt++) {
       try {
         await this.api.request({
           path: this.path,
@@ -301,7 +314,7 @@ export class LeaseLock {
           body: {
             apiVersion: 'v1',
             kind: 'DeleteOptions',
-            preconditions: { resourceVersion: current.metadata.resourceVersion },
+            preconditions: { resourceVersion: version },
           },
         });
         return;
@@ -310,6 +323,12 @@ export class LeaseLock {
           return;
         }
       }
+      // Written since: deleted only while it is still ours, at the version read now.
+      const current = await this.read().catch(() => undefined);
+      if (current?.spec?.holderIdentity !== this.identity) {
+        return;
+      }
+      version = current.metadata.resourceVersion;
     }
   }
 }

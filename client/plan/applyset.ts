@@ -125,7 +125,19 @@ export class ApplySet {
    * changed by someone else since it was read is a conflict, never overwritten.
    */
   public async writeScope(scope: ApplySetScope): Promise<void> {
-    await this.ensureNamespace();
+    try {
+      await this.writeParent(scope);
+    } catch (error) {
+      // The namespace is missing (the lock, taken in it, made sure of it for a release): created, and written again.
+      if (!(error instanceof ApiError && error.code === 404)) {
+        throw error;
+      }
+      await this.createNamespace();
+      await this.writeParent(scope);
+    }
+  }
+
+  private async writeParent(scope: ApplySetScope): Promise<void> {
     const written = await this.api.request<Manifest>({
       path: this.parentPath,
       method: 'PATCH',
@@ -219,25 +231,17 @@ export class ApplySet {
     }
   }
 
-  /** Creates the parent's namespace when it is missing (the lock and the parent live there). */
-  public async ensureNamespace(): Promise<void> {
-    try {
-      await this.api.request({ path: `/api/v1/namespaces/${encodeURIComponent(this.namespace)}` });
-    } catch (error) {
-      // A deployer that may not read Namespaces works in one that exists; if it does not, the next write says so.
-      if (error instanceof ApiError && error.code === 403) {
-        return;
-      }
-      if (!(error instanceof ApiError && error.code === 404)) {
-        throw error;
-      }
-      await this.api.request({
-        path: `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`,
-        method: 'PATCH',
-        contentType: CONTENT_TYPES.apply,
-        query: { fieldManager: this.options.fieldManager },
-        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } },
-      });
-    }
+  /**
+   * Creates the parent's namespace (the lock and the parent live there), which the server said is
+   * missing: a write to it answered 404.
+   */
+  public async createNamespace(): Promise<void> {
+    await this.api.request({
+      path: `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`,
+      method: 'PATCH',
+      contentType: CONTENT_TYPES.apply,
+      query: { fieldManager: this.options.fieldManager },
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } },
+    });
   }
 }

@@ -48,6 +48,8 @@ export interface PreparedRevision {
   readonly manifests: readonly Manifest[];
   readonly parts: readonly string[];
   readonly digest: string;
+  /** The newest revision when it was prepared, from the same list as its number. */
+  readonly latest?: Revision;
 }
 
 /** A revision to roll back to: its number and manifests (its workloads at their stable versions). */
@@ -89,6 +91,7 @@ export class RevisionHistory {
       );
     }
     const all = await this.allSecrets();
+    const latest = this.revisionsOf(all).at(-1);
     const used = all.flatMap((s) => [revisionNumber(s), this.numberInName(s)]);
     const number = Math.max(0, ...used.filter((n): n is number => n !== undefined)) + 1;
     if (number > 9_999_999) {
@@ -97,7 +100,13 @@ export class RevisionHistory {
       );
     }
     // Canonical: a manifest read back from a revision has its keys in another order than one read from a file.
-    return { number, manifests, parts, digest: canonicalDigest(manifests) };
+    return {
+      number,
+      manifests,
+      parts,
+      digest: canonicalDigest(manifests),
+      latest: latest && toRevision(latest),
+    };
   }
 
   /**
@@ -178,8 +187,14 @@ export class RevisionHistory {
     }
   }
 
-  /** Stores the manifests as the next revision and drops the oldest beyond `keep`. */
-  public async record(prepared: PreparedRevision, options: RecordOptions): Promise<Revision> {
+  /**
+   * Stores the manifests as the next revision and drops the oldest beyond `keep`; answers with it and the
+   * revisions kept beside it, as listed once it was stored.
+   */
+  public async record(
+    prepared: PreparedRevision,
+    options: RecordOptions,
+  ): Promise<{ revision: Revision; others: Revision[] }> {
     const { number } = prepared;
     const secrets = prepared.parts.map((data, part) =>
       this.secretOf(
@@ -209,10 +224,11 @@ export class RevisionHistory {
     // By number only: revisions whose label cannot be read are left alone (and named by `secrets`).
     const existing = (await this.secrets()).filter((s) => revisionNumber(s) !== number);
     const keep = options.keep ?? 10;
-    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - keep))) {
+    const dropped = Math.max(0, existing.length + 1 - keep);
+    for (const old of existing.slice(0, dropped)) {
       await this.remove(old);
     }
-    return toRevision(secrets[0]);
+    return { revision: toRevision(secrets[0]), others: existing.slice(dropped).map(toRevision) };
   }
 
   /**
@@ -372,7 +388,11 @@ export class RevisionHistory {
    * (changed by hand) cannot be placed, so it is named in a warning and left out.
    */
   private async secrets(): Promise<RevisionSecret[]> {
-    const all = await this.allSecrets();
+    return this.revisionsOf(await this.allSecrets());
+  }
+
+  /** `secrets` of a list read already. */
+  private revisionsOf(all: readonly RevisionSecret[]): RevisionSecret[] {
     for (const secret of all.filter((s) => revisionNumber(s) === undefined)) {
       const fromName = this.numberInName(secret);
       const label = secret.metadata.labels?.[REVISION_LABELS.revision];

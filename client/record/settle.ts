@@ -9,9 +9,16 @@ import type { Revision } from './revision-secret.js';
 import type { RevisionHistory } from './revisions.js';
 import { changedObjects, workloadOutcomes } from './workload-outcomes.js';
 
-/** As Helm does: the revision is deployed, and the one deployed before it superseded. */
-export async function markDeployed(history: RevisionHistory, number: number): Promise<void> {
-  for (const revision of await history.list()) {
+/**
+ * As Helm does: the revision is deployed, and the one deployed before it superseded; `revisions` when the
+ * caller has just listed them (recording lists them), else they are listed.
+ */
+export async function markDeployed(
+  history: RevisionHistory,
+  number: number,
+  revisions?: readonly Revision[],
+): Promise<void> {
+  for (const revision of revisions ?? (await history.list())) {
     if (revision.number === number && revision.status !== 'deployed') {
       await history.setStatus(number, 'deployed');
     } else if (revision.number !== number && revision.status === 'deployed') {

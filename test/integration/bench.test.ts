@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
-import { applySections, benchApply } from '../../bench/apply.js';
+import { fleetObjects } from '../../bench/apply.js';
+import { applySizes, benchApplySizes } from '../../bench/apply-sizes.js';
 import { benchReadiness } from '../../bench/readiness.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
 import { benchSynthInit } from '../../bench/synth-init.js';
 import { firstRunTable, readFirstRun } from '../../bench/first-run.js';
-import { evaluateTargets } from '../../bench/targets.js';
+import { applyTargets, evaluateTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { PROJECT_ROOT } from '../util/project.js';
@@ -86,34 +87,45 @@ describeCluster('npm run bench, small', () => {
     expect(section.rows).toHaveLength(6);
   }, 120_000);
 
-  test('apply of a fleet of 2 and readiness: every table, targets evaluated, the fleet in the cluster', async () => {
+  test('apply at every size, small, and readiness: every table, targets evaluated, the copies in the cluster', async () => {
     const kubeconfig = process.env[KUBECONFIG_VARIABLE]!;
     const options = { kubeconfig, cwd: PROJECT_ROOT, dir };
-    const results = await benchApply({
-      ...options,
-      services: 2,
-      runs: 1,
-      roundTripMs: 25,
-      kubectl: binaryPath('kubectl'),
-    });
-    expect(results.map((r) => `${r.network}: ${r.scenario}`)).toEqual([
-      'loopback: first apply',
-      'loopback: unchanged re-apply',
-      'loopback: 10% changed re-apply',
-      '+25 ms round trip: first apply',
-      '+25 ms round trip: unchanged re-apply',
-      '+25 ms round trip: 10% changed re-apply',
+    const sizes = applySizes({ runs: 1, services: 2, largeServices: 3, largeRuns: 1, smallAppSize: 2 });
+    expect(sizes.map((s) => [s.tag, s.objects.length])).toEqual([
+      ['s', 7],
+      ['m', fleetObjects(2).length],
+      ['l', fleetObjects(3).length],
     ]);
-    for (const r of results) {
-      expect(r.rows.map((row) => row.name)).toEqual([
+    const shown: string[] = [];
+    const applied = await benchApplySizes(
+      sizes,
+      { ...options, roundTripMs: 25, kubectl: binaryPath('kubectl') },
+      (s) => shown.push(s.id),
+    );
+    const ids = (tag: string, scenarios: readonly string[]) =>
+      ['loopback', '25-ms-round-trip'].flatMap((n) =>
+        scenarios.map((s) => `apply-${tag}-${n}-${s.replace(/[^a-z0-9]+/g, '-')}`),
+      );
+    const firstAndUnchanged = ['first apply', 'unchanged re-apply'];
+    expect(applied.map((s) => s.id)).toEqual([
+      ...ids('s', firstAndUnchanged),
+      ...ids('m', [...firstAndUnchanged, '10% changed re-apply']),
+      ...ids('l', firstAndUnchanged),
+    ]);
+    expect(shown).toEqual(applied.map((s) => s.id));
+    expect(applied[0].title).toBe(
+      'Apply of the small app (2 each of ConfigMap, Service and Deployment) (7 objects), first apply, loopback',
+    );
+    for (const s of applied) {
+      expect(s.rows.map((row) => row.name)).toEqual([
         '`kubectl apply --server-side`',
         '`cdk8s-devops apply`',
       ]);
-      expect(r.rows.every((row) => row.seconds.min > 0 && row.maxRssMiB.min > 10)).toBe(true);
+      expect(s.rows.every((row) => row.seconds.min > 0 && row.maxRssMiB.min > 10)).toBe(true);
     }
     // Both tools' copies are there, with the settings that YAML 1.1 would misread, as strings.
     const api = ApiClient.fromKubeConfig(testKubeConfig());
-    for (const prefix of ['b10k', 'b10c', 'b11k', 'b11c']) {
+    for (const prefix of ['m10k', 'm10c', 'm11k', 'm11c']) {
       const settings = await api.request<Manifest & { data: Record<string, string> }>({
         path: `/api/v1/namespaces/${prefix}-team-0/configmaps/svc-1-settings`,
       });
@@ -125,25 +137,36 @@ describeCluster('npm run bench, small', () => {
         INDEX: '1',
       });
     }
+    // The small app's copies, each tool's, through the proxy too.
+    for (const prefix of ['s11k', 's11c']) {
+      const deployment = await api.request<Manifest>({
+        path: `/apis/apps/v1/namespaces/${prefix}-team-0/deployments/app-1`,
+      });
+      expect(deployment.metadata.name).toBe('app-1');
+    }
+    const targets = applyTargets(applied, sizes);
+    expect(targets.map((t) => t.name)).toEqual([
+      ...[7, fleetObjects(2).length, fleetObjects(3).length].flatMap((n) =>
+        firstAndUnchanged.flatMap((s) => [
+          `${s}, ${n} objects, loopback: cdk8s-devops / kubectl`,
+          `${s}, ${n} objects, +25 ms: kubectl / cdk8s-devops`,
+        ]),
+      ),
+      `peak RSS, \`cdk8s-devops apply\` of ${fleetObjects(3).length} objects`,
+    ]);
+    expect(targets.every((t) => Number.isFinite(t.value) && t.value > 0)).toBe(true);
     const readiness = await benchReadiness({ ...options, samples: 1 });
     expect(readiness.map((r) => r.name)).toEqual([
       expect.stringContaining('polling'),
       '`cdk8s-devops watch`',
     ]);
     expect(readiness.every((r) => r.seconds.median > 0 && r.maxRssMiB.median > 10)).toBe(true);
-    const sections = [
-      ...applySections(results, 1, 2),
-      { id: 'readiness', title: 'readiness', runs: 1, rows: readiness },
-    ];
-    const targets = evaluateTargets(sections, []);
-    expect(targets).toHaveLength(10);
+    const sections = [...applied, { id: 'readiness', title: 'readiness', runs: 1, rows: readiness }];
+    const evaluated = evaluateTargets(sections, []);
+    expect(evaluated).toHaveLength(6);
     // Without the synth sections and the fleet of 500, those targets have no figure.
-    expect(targets.filter((t) => Number.isFinite(t.value)).map((t) => t.name)).toEqual([
-      'first apply, loopback: cdk8s-devops / kubectl',
-      'first apply, +25 ms: kubectl / cdk8s-devops',
-      'unchanged re-apply, +25 ms: kubectl / cdk8s-devops',
+    expect(evaluated.filter((t) => Number.isFinite(t.value)).map((t) => t.name)).toEqual([
       'readiness, median from status write to `watch`',
-      'peak RSS, `cdk8s-devops apply` of the fleet',
     ]);
   }, 900_000);
 });
