@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import jsYaml from 'js-yaml';
 import { ApiClient } from '../../client/transport/api-client.js';
 import { loadKubeConfig } from '../../client/index.js';
 import type { Manifest } from '../../client/transport/resources.js';
@@ -37,13 +37,13 @@ async function mergedKubeconfig(files: Record<Env, string>, target: string): Pro
     contexts: [],
   };
   for (const env of ENVIRONMENTS) {
-    const file = parse(await readFile(files[env], 'utf8')) as KubeConfigFile;
+    const file = jsYaml.load(await readFile(files[env], 'utf8')) as KubeConfigFile;
     const name = `${env}-plane`;
     merged.clusters.push({ ...file.clusters[0], name });
     merged.users.push({ ...file.users[0], name });
     merged.contexts.push({ name, context: { cluster: name, user: name } });
   }
-  await writeFile(target, stringify(merged), { mode: 0o600 });
+  await writeFile(target, jsYaml.dump(merged), { mode: 0o600 });
 }
 
 describeCluster('deploy of two environments on two control planes at once', () => {
