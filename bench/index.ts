@@ -13,6 +13,8 @@ import { VERSIONS } from '../test/cluster/versions.js';
 import { ControlPlane } from '../test/cluster/control-plane.js';
 import { PROJECT_ROOT } from '../scripts/import-crds.js';
 import { applySections, benchApply } from './apply.js';
+import { benchClusters } from './clusters.js';
+import { benchPublish } from './publish.js';
 import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
@@ -26,6 +28,9 @@ const { values } = parseArgs({
     'apply-runs': { type: 'string', default: '2' },
     'apply-services': { type: 'string', default: '100' },
     'readiness-samples': { type: 'string', default: '9' },
+    'clusters-runs': { type: 'string', default: '5' },
+    'publish-runs': { type: 'string', default: '3' },
+    'publish-services': { type: 'string', default: '500' },
     output: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results.json') },
   },
 });
@@ -65,6 +70,27 @@ try {
       dir,
     }),
   });
+  // Two environments, each on its own control plane: the one above and a second one.
+  const second = await ControlPlane.start({ nodes: 1 });
+  try {
+    show(
+      await benchClusters({
+        runs: count('clusters-runs'),
+        kubeconfigs: { staging: plane.kubeconfig, prod: second.kubeconfig },
+        cwd: PROJECT_ROOT,
+        dir,
+      }),
+    );
+  } finally {
+    await second.stop();
+  }
+  const publish = await benchPublish({
+    services: count('publish-services'),
+    runs: count('publish-runs'),
+    cwd: PROJECT_ROOT,
+    dir,
+  });
+  publish.sections.forEach(show);
   const targets = evaluateTargets(sections, fleet.fleets);
   console.log(targetsTable(targets));
   const pkg = JSON.parse(await readFile(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {

@@ -83,6 +83,36 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
     target('readiness, median from status write to `watch`', median(readiness, 1), 's', '<=', 0.1),
     target('peak RSS, in-process synth of N = 500', largest?.maxRssMiB.max ?? NaN, 'MiB', '<=', 500),
     target('peak RSS, `cdk8s-devops apply` of the fleet', applyRss, 'MiB', '<=', 500),
+    ...severalClusterTargets(sections),
+  ];
+}
+
+/** Issue 27's two clusters at once and GitOps publish. */
+function severalClusterTargets(sections: readonly Section[]): Target[] {
+  const section = (id: string) => sections.find((s) => s.id === id);
+  const median = (s: Section | undefined, row: number) => s?.rows[row]?.seconds.median ?? NaN;
+  const clusters = section('deploy-two-clusters');
+  const first = section('publish-first');
+  const second = section('publish-second');
+  const bytes = (s: Section | undefined) =>
+    (s?.figures?.publishCommitBytes ?? NaN) / (s?.figures?.gitCommitBytes ?? NaN);
+  return [
+    target(
+      '`deploy` of two environments on two control planes: at once / one after the other',
+      median(clusters, 1) / median(clusters, 0),
+      'x',
+      '<=',
+      0.75,
+    ),
+    target(
+      'GitOps publish of the fleet: `publish` / `git add -A && git commit`',
+      median(first, 1) / median(first, 0),
+      'x',
+      '<=',
+      1.5,
+    ),
+    target('GitOps publish of the fleet: commit bytes, publish / git', bytes(first), 'x', '<=', 1),
+    target('GitOps publish, one service changed: commit bytes, publish / git', bytes(second), 'x', '<=', 1),
   ];
 }
 
