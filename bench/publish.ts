@@ -98,48 +98,17 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Publis
   const [a, b] = await sourceProject(source, environments);
   const cli = join(options.cwd, 'cli', 'cdk8s-devops.mjs');
   const samples = new Map<string, Sample[]>();
-  const add = (key: string, sample: Sample) => samples.set(key, [...(samples.get(key) ?? []), sample]);
   let bytes: PublishBenchResult['bytes'] | undefined;
   // Run -1 warms the CLI's bundle and the page cache; not counted.
   for (let i = -1; i < options.runs; i++) {
-    const bare = join(options.dir, `publish-${i + 1}.git`);
-    const plain = join(options.dir, `git-${i + 1}`);
-    await mkdir(plain);
-    await sh(`git init -q --bare -b main ${bare} && git init -q -b main ${plain}`, options.dir);
-    const publish = `${IDENTITY} node ${cli} publish --repo ${bare} --no-synth >/dev/null`;
-    const commit = async (message: string) =>
-      `git add -A && ${IDENTITY} git commit -q -F ${await writeMessage(options.dir, message)}`;
-    const message = () => sh(`git --git-dir=${bare} log -1 --format=%B main`, options.dir);
-
-    await sourceAt(source, a, fleetA);
-    const publishFirst = await measureOnce(publish, source);
-    // The same folders publish wrote (markers included), as git commits them.
-    await sh(`git --git-dir=${bare} archive main | tar -x -C ${plain}`, options.dir);
-    const gitFirst = await measureOnce(await commit(await message()), plain);
-
-    await sourceAt(source, b, fleetB);
-    const publishSecond = await measureOnce(publish, source);
-    await copyChanges(fleetB, join(plain, 'dist'), environments, b);
-    const gitSecond = await measureOnce(await commit(await message()), plain);
-    if (i >= 0) {
-      add('first|git', gitFirst);
-      add('first|publish', publishFirst);
-      add('second|git', gitSecond);
-      add('second|publish', publishSecond);
+    const run = await publishRun(
+      { ...options, cli, source, commits: [a, b], fleets: [fleetA, fleetB], environments },
+      i + 1,
+    );
+    bytes ??= run.bytes;
+    for (const [key, sample] of i < 0 ? [] : Object.entries(run.samples)) {
+      samples.set(key, [...(samples.get(key) ?? []), sample]);
     }
-    // The first commit is HEAD~1 now: everything reachable from it is what it added.
-    bytes ??= {
-      first: {
-        git: await objectBytes(join(plain, '.git'), 'HEAD~1'),
-        publish: await objectBytes(bare, 'main~1'),
-      },
-      second: {
-        git: await objectBytes(join(plain, '.git'), 'HEAD ^HEAD~1'),
-        publish: await objectBytes(bare, 'main ^main~1'),
-      },
-    };
-    await rm(bare, { recursive: true, force: true });
-    await rm(plain, { recursive: true, force: true });
   }
   const files = Number(await sh(`find -L ${fleetA} -type f | wc -l`, options.dir));
   const mib = Number(await sh(`du -sLk ${fleetA} | cut -f1`, options.dir)) / 1024;
@@ -150,11 +119,12 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Publis
     rows: [
       row('`git add -A && git commit`', samples.get(`${id}|git`)!),
       row('`cdk8s-devops publish --no-synth`', samples.get(`${id}|publish`)!),
+      row('`git add -A && git commit && git push`', samples.get(`${id}|git+push`)!),
     ],
     figures: { gitCommitBytes: bytes![id].git, publishCommitBytes: bytes![id].publish },
     notes: [
       `Commit size (content bytes of the objects it adds): git ${bytes![id].git}, publish ${bytes![id].publish} (${(bytes![id].publish / bytes![id].git).toFixed(3)}x).`,
-      'publish clones the GitOps repository, compares, writes, commits and pushes; git commits the same folders in place.',
+      'publish clones the GitOps repository, compares, writes, commits and pushes; git commits the same folders in place (the last row: and pushes them to a bare repository of its own, as publish does).',
     ],
   });
   return {
@@ -163,6 +133,71 @@ export async function benchPublish(options: PublishBenchOptions): Promise<Publis
       section('second', 'one service changed, from a new source commit'),
     ],
     bytes: bytes!,
+  };
+}
+
+interface RunContext extends PublishBenchOptions {
+  readonly cli: string;
+  readonly source: string;
+  readonly commits: readonly [string, string];
+  readonly fleets: readonly [string, string];
+  readonly environments: readonly string[];
+}
+
+/** One run: both publishes, and git committing (and pushing) the same folders; their bytes. */
+async function publishRun(ctx: RunContext, n: number) {
+  const [bare, pushed, plain] = [`publish-${n}.git`, `git-${n}.git`, `git-${n}`].map((f) => join(ctx.dir, f));
+  await mkdir(plain);
+  await sh(
+    `git init -q --bare -b main ${bare} && git init -q --bare -b main ${pushed} && git init -q -b main ${plain}`,
+    ctx.dir,
+  );
+  const publish = `${IDENTITY} node ${ctx.cli} publish --repo ${bare} --no-synth >/dev/null`;
+  const message = () => sh(`git --git-dir=${bare} log -1 --format=%B main`, ctx.dir);
+  const commit = async () => {
+    const file = await writeMessage(ctx.dir, await message());
+    const committed = await measureOnce(`git add -A && ${IDENTITY} git commit -q -F ${file}`, plain);
+    const push = await measureOnce(`git push -q ${pushed} HEAD:refs/heads/main`, plain);
+    const both = {
+      ...push,
+      seconds: committed.seconds + push.seconds,
+      maxRssMiB: Math.max(committed.maxRssMiB, push.maxRssMiB),
+    };
+    return [committed, both];
+  };
+  await sourceAt(ctx.source, ctx.commits[0], ctx.fleets[0]);
+  const publishFirst = await measureOnce(publish, ctx.source);
+  // The same folders publish wrote (markers included), as git commits them.
+  await sh(`git --git-dir=${bare} archive main | tar -x -C ${plain}`, ctx.dir);
+  const [gitFirst, pushFirst] = await commit();
+  await sourceAt(ctx.source, ctx.commits[1], ctx.fleets[1]);
+  const publishSecond = await measureOnce(publish, ctx.source);
+  await copyChanges(ctx.fleets[1], join(plain, 'dist'), ctx.environments, ctx.commits[1]);
+  const [gitSecond, pushSecond] = await commit();
+  // The first commit is HEAD~1 now: everything reachable from it is what it added.
+  const bytes = {
+    first: {
+      git: await objectBytes(join(plain, '.git'), 'HEAD~1'),
+      publish: await objectBytes(bare, 'main~1'),
+    },
+    second: {
+      git: await objectBytes(join(plain, '.git'), 'HEAD ^HEAD~1'),
+      publish: await objectBytes(bare, 'main ^main~1'),
+    },
+  };
+  for (const dir of [bare, pushed, plain]) {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return {
+    samples: {
+      'first|git': gitFirst,
+      'first|publish': publishFirst,
+      'first|git+push': pushFirst,
+      'second|git': gitSecond,
+      'second|publish': publishSecond,
+      'second|git+push': pushSecond,
+    },
+    bytes,
   };
 }
 

@@ -263,6 +263,7 @@ describe('npm run bench, GitOps publish of a fleet of 2', () => {
         expect(section.rows.map((r) => r.name)).toEqual([
           '`git add -A && git commit`',
           '`cdk8s-devops publish --no-synth`',
+          '`git add -A && git commit && git push`',
         ]);
         expect(section.rows.every((r) => r.seconds.min > 0)).toBe(true);
       }
