@@ -26,16 +26,17 @@ export function labelledIo(io: CliIo, label: string): LabelledIo {
 
 function labelledStream(
   target: NodeJS.WritableStream,
-  label: string,
+  name: string,
 ): { stream: Writable; flush: () => void } {
   let pending = '';
-  const prefix = `[${label}] `;
+  // An empty line carries the label alone, without a trailing space.
+  const labelled = (line: string) => (line === '' ? `[${name}]` : `[${name}] ${line}`);
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
       const lines = (pending + String(chunk)).split('\n');
       pending = lines.pop()!;
       if (lines.length > 0) {
-        target.write(lines.map((line) => `${prefix}${line}\n`).join(''));
+        target.write(lines.map((line) => `${labelled(line)}\n`).join(''));
       }
       callback();
     },
@@ -44,7 +45,7 @@ function labelledStream(
     stream,
     flush: () => {
       if (pending !== '') {
-        target.write(`${prefix}${pending}\n`);
+        target.write(`${labelled(pending)}\n`);
         pending = '';
       }
     },

@@ -139,9 +139,9 @@ describe('labelled lines', () => {
     out.on('data', (c: Buffer) => chunks.push(c.toString()));
     const io = labelledIo({ stdout: out, stderr: out } as unknown as CliIo, 'prod');
     io.stdout.write('applied 2 ');
-    io.stdout.write('objects\nrecorded');
-    expect(chunks.join('')).toBe('[prod] applied 2 objects\n');
+    io.stdout.write('objects\n\nrecorded');
+    expect(chunks.join('')).toBe('[prod] applied 2 objects\n[prod]\n');
     io.flush();
-    expect(chunks.join('')).toBe('[prod] applied 2 objects\n[prod] recorded\n');
+    expect(chunks.join('')).toBe('[prod] applied 2 objects\n[prod]\n[prod] recorded\n');
   });
 });
