@@ -14,13 +14,21 @@ import { VERSIONS } from '../test/cluster/versions.js';
 import { ControlPlane } from '../test/cluster/control-plane.js';
 import { PROJECT_ROOT } from '../scripts/import-crds.js';
 import { applySizes, benchApplySizes } from './apply-sizes.js';
+import { benchClusters } from './clusters.js';
 import { firstRunTable, readFirstRun } from './first-run.js';
+import { benchPublish } from './publish.js';
 import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
 import { benchFleetSynth, benchSynthCommand } from './synth.js';
 import { benchSynthInit } from './synth-init.js';
-import { applyTargets, evaluateTargets, firstRunTarget, targetsTable } from './targets.js';
+import {
+  applyTargets,
+  evaluateTargets,
+  firstRunTarget,
+  severalClusterTargets,
+  targetsTable,
+} from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +40,9 @@ const { values } = parseArgs({
     'apply-large-services': { type: 'string', default: '465' },
     'apply-large-runs': { type: 'string', default: '1' },
     'readiness-samples': { type: 'string', default: '9' },
+    'clusters-runs': { type: 'string', default: '5' },
+    'publish-runs': { type: 'string', default: '3' },
+    'publish-services': { type: 'string', default: '500' },
     output: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results.json') },
   },
 });
@@ -75,9 +86,31 @@ try {
       dir,
     }),
   });
+  // Two environments, each on its own control plane: the one above and a second one.
+  const second = await ControlPlane.start({ nodes: 1 });
+  try {
+    show(
+      await benchClusters({
+        runs: count('clusters-runs'),
+        kubeconfigs: { staging: plane.kubeconfig, prod: second.kubeconfig },
+        cwd: PROJECT_ROOT,
+        dir,
+      }),
+    );
+  } finally {
+    await second.stop();
+  }
+  const publish = await benchPublish({
+    services: count('publish-services'),
+    runs: count('publish-runs'),
+    cwd: PROJECT_ROOT,
+    dir,
+  });
+  publish.sections.forEach(show);
   const targets = [
     ...evaluateTargets(sections, fleet.fleets),
     ...applyTargets(sections, sizes),
+    ...severalClusterTargets(sections),
     firstRunTarget(firstRun.coldRun),
   ];
   console.log(targetsTable(targets));

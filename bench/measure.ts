@@ -89,6 +89,8 @@ export interface Section {
   readonly rows: readonly Row[];
   /** What the figures mean, printed under the table. */
   readonly notes?: readonly string[];
+  /** Figures other than times that a target reads (bytes, counts), by name. */
+  readonly figures?: Readonly<Record<string, number>>;
 }
 
 const span = (s: Stats, unit: (n: number) => string) => `${unit(s.median)} (${unit(s.min)}–${unit(s.max)})`;

@@ -70,6 +70,34 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
   ];
 }
 
+/** Issue 27's two clusters at once and GitOps publish: each a ratio against its section's first row. */
+export function severalClusterTargets(sections: readonly Section[]): Target[] {
+  const byId = (id: string) => sections.find((s) => s.id === id);
+  const vsFirstRow = (id: string) =>
+    (byId(id)?.rows[1]?.seconds.median ?? NaN) / (byId(id)?.rows[0]?.seconds.median ?? NaN);
+  const bytes = (id: string) =>
+    (byId(id)?.figures?.publishCommitBytes ?? NaN) / (byId(id)?.figures?.gitCommitBytes ?? NaN);
+  const deploy = '`deploy` of two environments on two control planes: at once / one after the other';
+  return [
+    target(deploy, vsFirstRow('deploy-two-clusters'), 'x', '<=', 0.75),
+    target(
+      'GitOps publish of the fleet: `publish` / `git add -A && git commit`',
+      vsFirstRow('publish-first'),
+      'x',
+      '<=',
+      1.5,
+    ),
+    target('GitOps publish of the fleet: commit bytes, publish / git', bytes('publish-first'), 'x', '<=', 1),
+    target(
+      'GitOps publish, one service changed: commit bytes, publish / git',
+      bytes('publish-second'),
+      'x',
+      '<=',
+      1,
+    ),
+  ];
+}
+
 /**
  * Issue 27, apply at every size (see apply-sizes.ts): per size, first apply and unchanged re-apply, never
  * slower than kubectl on loopback and at least 5x faster through the proxy; and the peak RSS of `apply` at

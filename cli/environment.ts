@@ -15,11 +15,18 @@ export interface EnvironmentFlags {
   namespace?: string;
 }
 
-export function withEnvironment(command: Command): Command {
-  return command.option(
-    '-e, --env <name>',
-    'an environment of package.json\'s "cdk8s-devops" key: its folder dist/<name>, ApplySet and namespace',
-  );
+const ENV_HELP =
+  'an environment of package.json\'s "cdk8s-devops" key: its folder dist/<name>, ApplySet, namespace and cluster';
+
+/** Adds `--env <name>`; `repeatable` (deploy) collects every one given into a list. */
+export function withEnvironment(command: Command, repeatable = false): Command {
+  return repeatable
+    ? command.option(
+        '-e, --env <name>',
+        `${ENV_HELP} (repeatable: several deploy at once)`,
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+    : command.option('-e, --env <name>', ENV_HELP);
 }
 
 /** Each command's read of package.json, by the CliIo runCli gives it (a new one per run). */

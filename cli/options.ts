@@ -68,9 +68,9 @@ export function durationOption(flags: string, description: string, defaultValue?
   return defaultValue === undefined ? option : option.default(parseDuration(defaultValue), defaultValue);
 }
 
-/** Adds the connection options every command takes. */
-export function withConnection(command: Command): Command {
-  return withEnvironment(command)
+/** Adds the connection options every command takes (`repeatableEnv`: see withEnvironment). */
+export function withConnection(command: Command, repeatableEnv = false): Command {
+  return withEnvironment(command, repeatableEnv)
     .option('--kubeconfig <path>', 'the kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'the kubeconfig context')
     .option('-n, --namespace <name>', 'namespace of the ApplySet and of objects that name none')
@@ -140,11 +140,27 @@ export function releaseIdentity(
   );
 }
 
+/**
+ * The kubeconfig and context: the flags, else the environment's own (`"context"`, `"kubeconfig"`, a path
+ * relative to the project), else the kubeconfig's defaults.
+ */
+export function clusterOf(
+  io: CliIo,
+  flags: Pick<ConnectionFlags, 'env' | 'kubeconfig' | 'context'>,
+): { kubeconfig?: string; context?: string } {
+  const environment = environmentOf(io, flags);
+  const own = environment?.kubeconfig;
+  return {
+    kubeconfig: flags.kubeconfig ?? (own === undefined ? undefined : resolve(io.cwd, own)),
+    context: flags.context ?? environment?.context,
+  };
+}
+
 /** The release the flags name, on the cluster they name; text output starts with the ApplySet it acts on. */
 export function connect(io: CliIo, flags: ConnectionFlags): Release {
   const identity = releaseIdentity(io, flags);
   const release = Release.connect({
-    kubeConfig: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env }),
+    kubeConfig: loadKubeConfig({ ...clusterOf(io, flags), env: io.env }),
     name: identity.name,
     namespace: identity.namespace,
     retry: { retries: flags.requestRetries },

@@ -4,8 +4,7 @@
  * people (tables, diffs, live progress) or machines (`-o json`), and exiting like kubectl.
  */
 import type { Command } from 'commander';
-import { CommanderError, Command as CommanderCommand } from 'commander';
-import { InterruptedError, RolledBackError, WaitError } from '../client/index.js';
+import { Command as CommanderCommand } from 'commander';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -19,9 +18,9 @@ import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStatus } from './commands/status.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerWatch } from './commands/watch.js';
+import { exitCodeOf } from './exit-code.js';
 import type { CliIo } from './io.js';
-import { EXIT, ExitCode } from './io.js';
-import { waitExitCode } from './wait.js';
+import { EXIT } from './io.js';
 
 export type { CliIo } from './io.js';
 export { EXIT } from './io.js';
@@ -37,20 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await buildProgram({ ...io }).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof ExitCode) {
-      return error.code;
-    }
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : errorCode;
-    }
-    if (error instanceof InterruptedError) {
-      // The interrupt's handler says what was done, and ends the process.
-      return EXIT.interrupted;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`error: ${message}\n`);
-    const cause = error instanceof RolledBackError ? error.cause : error;
-    return cause instanceof WaitError ? waitExitCode(cause.result) : errorCode;
+    return exitCodeOf(error, io, errorCode);
   }
 }
 

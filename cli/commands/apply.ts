@@ -38,9 +38,14 @@ export type ApplyFlags = ConnectionFlags &
     revisionsKept: number;
   };
 
-/** The options `apply` and `deploy` share. */
-export function applyingCommand(program: Command, name: string, description: string): Command {
-  const command = withSources(withConnection(program.command(name).description(description)))
+/** The options `apply` and `deploy` share (`repeatableEnv`: deploy's several environments at once). */
+export function applyingCommand(
+  program: Command,
+  name: string,
+  description: string,
+  repeatableEnv = false,
+): Command {
+  const command = withSources(withConnection(program.command(name).description(description), repeatableEnv))
     .option('--dry-run', 'let the server validate everything, store nothing')
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--force-conflicts', 'take over fields that another field manager owns')

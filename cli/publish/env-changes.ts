@@ -1,7 +1,8 @@
 /** What publishing one environment's folder changes: the objects added, changed and removed. */
 import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { loadManifests } from '../../client/plan/manifests.js';
+import { isManifestFile, loadManifests } from '../../client/plan/manifests.js';
 import { objectKey, objectRef } from '../../client/transport/resources.js';
 import type { Manifest } from '../../client/transport/resources.js';
 
@@ -13,18 +14,31 @@ export interface EnvironmentChanges {
   readonly removed: readonly string[];
 }
 
-async function objectsIn(folder: string): Promise<Map<string, Manifest>> {
-  const objects = existsSync(folder) ? await loadManifests([folder]) : [];
+/** The objects of the folder's manifests, or of those of `files` (relative paths) it has. */
+async function objectsIn(folder: string, files?: readonly string[]): Promise<Map<string, Manifest>> {
+  const paths =
+    files === undefined
+      ? [folder]
+      : files
+          .filter((f) => basename(f) === f && isManifestFile(f))
+          .sort()
+          .map((f) => join(folder, f))
+          .filter((f) => existsSync(f));
+  const objects = existsSync(folder) && paths.length > 0 ? await loadManifests(paths) : [];
   return new Map(objects.map((o) => [objectKey(o), o]));
 }
 
-/** The objects of `next` against those of `previous` (a folder that may not exist yet). */
+/**
+ * The objects of `next` against those of `previous` (a folder that may not exist yet). With `files`,
+ * only those files are read: the others have the same bytes in both folders, so the same objects.
+ */
 export async function environmentChanges(
   environment: string,
   previous: string,
   next: string,
+  files?: readonly string[],
 ): Promise<EnvironmentChanges> {
-  const [before, after] = await Promise.all([objectsIn(previous), objectsIn(next)]);
+  const [before, after] = await Promise.all([objectsIn(previous, files), objectsIn(next, files)]);
   const refs = (objects: Manifest[]) => objects.map(objectRef).sort();
   return {
     environment,

@@ -4,11 +4,12 @@
  * that never overwrites another publish's commit.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentChanges } from './env-changes.js';
 import { environmentChanges } from './env-changes.js';
+import { applyDifference, folderDifference } from './folder-sync.js';
 import { git, GitError } from './git.js';
 
 /** The file publish leaves in every folder it writes: what it may replace next time. */
@@ -48,10 +49,14 @@ export class WorkingCopy {
   ) {}
 
   /**
-   * Replaces the environment's folder with `source` and returns what that changes. A folder that exists
+   * Makes the environment's folder hold what `source` holds and returns what that changes. A folder that exists
    * without publish's marker is someone else's: it is refused, never replaced.
    */
-  public async write(environment: string, source: string, marker: string): Promise<EnvironmentChanges> {
+  public async write(
+    environment: string,
+    source: string,
+    markerContent: string,
+  ): Promise<EnvironmentChanges> {
     const target = join(this.dir, this.path, environment);
     const where = `${this.path}/${environment}`;
     if (existsSync(target) && !existsSync(join(target, PUBLISH_MARKER))) {
@@ -62,10 +67,19 @@ export class WorkingCopy {
     if (!existsSync(source)) {
       throw new Error(`${source} does not exist: the synth wrote no folder for environment "${environment}"`);
     }
-    const changes = await environmentChanges(environment, target, source);
-    await rm(target, { recursive: true, force: true });
-    await cp(source, target, { recursive: true });
-    await writeFile(join(target, PUBLISH_MARKER), marker);
+    const difference = await folderDifference(source, target, [PUBLISH_MARKER]);
+    const changes = await environmentChanges(environment, target, source, [
+      ...difference.written,
+      ...difference.removed,
+    ]);
+    await mkdir(target, { recursive: true });
+    await applyDifference(source, target, difference);
+    // The marker names the source commit the folder's files came from: rewritten only with them, so a
+    // publish from a new source commit commits only the environments whose files changed.
+    const marker = join(target, PUBLISH_MARKER);
+    if (difference.written.length + difference.removed.length > 0 || !existsSync(marker)) {
+      await writeFile(marker, markerContent);
+    }
     return changes;
   }
 

@@ -10,6 +10,11 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/;
 /** kustomize's own file (as in `dist/<env>/`): it lists the manifests beside it, and is not one. */
 const KUSTOMIZATION_FILE = /^kustomization\.ya?ml$/;
 
+/** Whether a file of a folder is read as manifests: YAML and JSON, but not kustomization.yaml. */
+export function isManifestFile(name: string): boolean {
+  return MANIFEST_FILE.test(name) && !KUSTOMIZATION_FILE.test(name);
+}
+
 /**
  * Every object in the given files, and in the YAML and JSON files of the given folders (sorted by name,
  * not recursing, without a kustomization.yaml), in order. Empty documents are skipped, the items of a
@@ -25,9 +30,7 @@ export async function loadManifests(paths: readonly string[]): Promise<Manifest[
       throw new Error(`${path} does not exist: run \`npm run synth\` first, or name the manifests to use`);
     }
     if (info.isDirectory()) {
-      const names = (await readdir(path))
-        .filter((n) => MANIFEST_FILE.test(n) && !KUSTOMIZATION_FILE.test(n))
-        .sort();
+      const names = (await readdir(path)).filter(isManifestFile).sort();
       files.push(...names.map((n) => join(path, n)));
     } else {
       files.push(path);

@@ -38,6 +38,19 @@ export interface EnvironmentDeclaration {
    */
   readonly cluster?: string;
   /**
+   * The kubeconfig context the client (`deploy --env`, `apply --env`, ...) uses for this environment,
+   * so that `deploy --env staging --env prod` reaches two clusters at once.
+   *
+   * @default - the kubeconfig's current context (or `--context`)
+   */
+  readonly context?: string;
+  /**
+   * The kubeconfig file of this environment, relative to the project.
+   *
+   * @default - `--kubeconfig`, else $KUBECONFIG, else ~/.kube/config
+   */
+  readonly kubeconfig?: string;
+  /**
    * Environments of the same cluster that must be reconciled and healthy before this one is applied
    * (the platform, its CRDs): Flux's `dependsOn`, Argo CD's sync waves.
    *
@@ -57,6 +70,10 @@ export interface EnvironmentTarget {
   readonly namespace?: string;
   /** The cluster it runs in, if the config names one. */
   readonly cluster?: string;
+  /** The kubeconfig context the client uses for it, if the config names one. */
+  readonly context?: string;
+  /** Its kubeconfig file, relative to the project, if the config names one. */
+  readonly kubeconfig?: string;
   /** The environments that come before it. */
   readonly dependsOn?: readonly string[];
 }
@@ -134,6 +151,7 @@ export function resolveEnvironment(loaded: LoadedProjectConfig, name: string): E
     applySet: environment.applySet ?? `${base}-${name}`,
     ...(namespace === undefined ? {} : { namespace }),
     ...(environment.cluster === undefined ? {} : { cluster: checkClusterName(name, environment.cluster) }),
+    ...connectionOf(name, environment),
     ...(environment.dependsOn === undefined
       ? {}
       : { dependsOn: checkDependencies(loaded, name, environment.dependsOn) }),
@@ -147,6 +165,27 @@ function checkClusterName(environment: string, cluster: unknown): string {
     );
   }
   return cluster;
+}
+
+/** The environment's `context` and `kubeconfig`, each a non-empty string when set. */
+function connectionOf(
+  environment: string,
+  declaration: EnvironmentDeclaration,
+): Pick<EnvironmentTarget, 'context' | 'kubeconfig'> {
+  const connection: { context?: string; kubeconfig?: string } = {};
+  for (const key of ['context', 'kubeconfig'] as const) {
+    const value: unknown = declaration[key];
+    if (value === undefined) {
+      continue;
+    }
+    if (typeof value !== 'string' || value === '') {
+      throw new Error(
+        `${KEY}.environments.${environment}.${key}: ${JSON.stringify(value)} is not a ${key === 'context' ? 'kubeconfig context name' : 'kubeconfig path'}; set a non-empty string or remove it`,
+      );
+    }
+    connection[key] = value;
+  }
+  return connection;
 }
 
 /** `dependsOn` names declared environments of the same cluster, other than the environment itself. */

@@ -121,6 +121,61 @@ describe('publish', () => {
     expect(gitIn(await cloneOf(url), 'rev-list', '--count', 'HEAD')).toBe('2');
   });
 
+  test('from a new source commit, commits only the files that changed and the marker of their environment', async () => {
+    const { url } = await newRepository();
+    const files = (staging: string) => ({
+      staging: configMap('web', { version: staging }),
+      prod: configMap('web', { version: '1' }),
+    });
+    const source = await sourceProject(files('1'));
+    await writeFile(join(source, 'dist', 'staging', 'api.k8s.yaml'), configMap('api', { version: '1' }));
+    expect(await publish(source, url)).toMatchObject({ code: 0 });
+    const first = gitIn(source, 'rev-parse', 'HEAD');
+    const newSourceCommit = async (text: string) => {
+      await writeFile(join(source, 'README.md'), text);
+      gitIn(source, 'add', 'README.md');
+      gitIn(source, 'commit', '--quiet', '-m', text);
+      return gitIn(source, 'rev-parse', 'HEAD');
+    };
+
+    // The same folders from another source commit: nothing to publish, every marker as it was.
+    await newSourceCommit('docs');
+    const same = await publish(source, url);
+    expect(same.stdout).toContain(`nothing to publish: dist/ in ${url} already holds these folders`);
+
+    // One file of staging changed: the commit holds it and staging's marker, nothing of prod.
+    const changed = await newSourceCommit('staging 2');
+    await writeDist(source, files('2'));
+    await writeFile(join(source, 'dist', 'staging', 'api.k8s.yaml'), configMap('api', { version: '1' }));
+    const second = await publish(source, url);
+    expect(second.stdout).toContain(
+      'staging: 0 added, 1 changed, 0 removed\n  ~ ConfigMap/shop/web\nprod: no changes\n',
+    );
+    const clone = await cloneOf(url);
+    expect(gitIn(clone, 'show', '--name-only', '--format=', 'HEAD').split('\n')).toEqual([
+      'dist/staging/.cdk8s-devops-publish',
+      'dist/staging/app.k8s.yaml',
+    ]);
+    expect(await readFile(join(clone, 'dist', 'staging', '.cdk8s-devops-publish'), 'utf8')).toBe(
+      `environment: staging\nsource-commit: ${changed}\n`,
+    );
+    expect(await readFile(join(clone, 'dist', 'prod', '.cdk8s-devops-publish'), 'utf8')).toBe(
+      `environment: prod\nsource-commit: ${first}\n`,
+    );
+
+    // An object moved to another file is the same object; a file that left takes its objects along.
+    await newSourceCommit('staging 3');
+    await writeDist(source, {
+      staging: configMap('web', { version: '2' }) + '---\n' + configMap('api', { version: '1' }),
+    });
+    const moved = await publish(source, url, '--env', 'staging');
+    expect(moved.stdout).toContain('staging: no changes\n');
+    await newSourceCommit('staging 4');
+    await writeDist(source, { staging: configMap('web', { version: '2' }) });
+    const removed = await publish(source, url, '--env', 'staging');
+    expect(removed.stdout).toContain('staging: 0 added, 0 changed, 1 removed\n  - ConfigMap/shop/api\n');
+  });
+
   test('--dry-run pushes nothing and exits like diff: 1 with changes, 0 without, 2 on an error', async () => {
     const { url } = await newRepository();
     const source = await sourceProject({

@@ -10,11 +10,13 @@ import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { fleetObjects } from '../../bench/apply.js';
 import { applySizes, benchApplySizes } from '../../bench/apply-sizes.js';
+import { benchClusters } from '../../bench/clusters.js';
+import { benchPublish } from '../../bench/publish.js';
 import { benchReadiness } from '../../bench/readiness.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
 import { benchSynthInit } from '../../bench/synth-init.js';
 import { firstRunTable, readFirstRun } from '../../bench/first-run.js';
-import { applyTargets, evaluateTargets } from '../../bench/targets.js';
+import { applyTargets, evaluateTargets, severalClusterTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
 import { KUBECONFIG_VARIABLE } from '../cluster/test-cluster.js';
 import { PROJECT_ROOT } from '../util/project.js';
@@ -169,4 +171,64 @@ describeCluster('npm run bench, small', () => {
       'readiness, median from status write to `watch`',
     ]);
   }, 900_000);
+
+  test('deploy of two environments, one after the other and at once: both tables, both deployed', async () => {
+    // Both environments on the test cluster here: the structure; two planes are bench/index.ts's.
+    const kubeconfig = process.env[KUBECONFIG_VARIABLE]!;
+    const section = await benchClusters({
+      runs: 1,
+      kubeconfigs: { staging: kubeconfig, prod: kubeconfig },
+      cwd: PROJECT_ROOT,
+      dir,
+    });
+    expect(section.rows.map((r) => r.name)).toEqual(['`deploy`, one after the other', '`deploy`, at once']);
+    expect(section.rows.every((r) => r.seconds.min > 0 && r.maxRssMiB.min > 10)).toBe(true);
+    const api = ApiClient.fromKubeConfig(testKubeConfig());
+    for (const namespace of ['bc10-staging', 'bc10-prod', 'bc11-staging', 'bc11-prod']) {
+      const web = await api.request<{ status: { readyReplicas?: number } }>({
+        path: `/apis/apps/v1/namespaces/${namespace}/deployments/web`,
+      });
+      expect(web.status.readyReplicas).toBe(2);
+    }
+    const [target] = severalClusterTargets([section]).filter((t) => Number.isFinite(t.value));
+    expect(target.name).toBe(
+      '`deploy` of two environments on two control planes: at once / one after the other',
+    );
+  }, 900_000);
+});
+
+describe('npm run bench, GitOps publish of a fleet of 2', () => {
+  test("both commits measured against git, their bytes equal to git's for the same folders", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-publish-'));
+    try {
+      const { sections, bytes } = await benchPublish({ services: 2, runs: 1, cwd: PROJECT_ROOT, dir });
+      expect(sections.map((s) => s.id)).toEqual(['publish-first', 'publish-second']);
+      for (const section of sections) {
+        expect(section.rows.map((r) => r.name)).toEqual([
+          '`git add -A && git commit`',
+          '`cdk8s-devops publish --no-synth`',
+          '`git add -A && git commit && git push`',
+        ]);
+        expect(section.rows.every((r) => r.seconds.min > 0)).toBe(true);
+      }
+      // A fleet of 2 is one team's environment; the second commit holds one changed service.
+      expect(bytes.first.git).toBeGreaterThan(50_000);
+      expect(bytes.second.git).toBeLessThan(bytes.first.git / 2);
+      expect(bytes).toEqual({
+        first: { git: bytes.first.git, publish: bytes.first.git },
+        second: { git: bytes.second.git, publish: bytes.second.git },
+      });
+      expect(
+        severalClusterTargets(sections)
+          .filter((t) => Number.isFinite(t.value))
+          .map((t) => `${t.name}: ${t.value}`),
+      ).toEqual([
+        expect.stringMatching(/^GitOps publish of the fleet: `publish` \/ `git add -A && git commit`: /),
+        'GitOps publish of the fleet: commit bytes, publish / git: 1',
+        'GitOps publish, one service changed: commit bytes, publish / git: 1',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
