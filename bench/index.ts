@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --runs N --apply-runs N --apply-services N]`: every benchmark, printed as Markdown
+ * `npm run bench [-- --runs N --apply-runs N --apply-services N --watch-sizes 100,500 --watch-samples N]`: every benchmark, printed as Markdown
  * tables of ratios against a baseline measured in the same run, and written to bench/results.json with
  * the targets of issue 16 and the versions used.
  */
@@ -16,6 +16,7 @@ import { applySections, benchApply } from './apply.js';
 import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
+import { benchFleetWatch, fleetWatchSections } from './fleet-watch.js';
 import { benchFleetSynth, benchSynthCommand } from './synth.js';
 import { evaluateTargets, targetsTable } from './targets.js';
 
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'apply-runs': { type: 'string', default: '2' },
     'apply-services': { type: 'string', default: '100' },
     'readiness-samples': { type: 'string', default: '9' },
+    'watch-sizes': { type: 'string', default: '100,500' },
+    'watch-samples': { type: 'string', default: '21' },
     output: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results.json') },
   },
 });
@@ -41,8 +44,24 @@ show(await benchSynthCommand(count('runs'), PROJECT_ROOT));
 const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT_ROOT);
 show(fleet.section);
 
-const plane = await ControlPlane.start({ nodes: 1 });
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+// The fleet watch on a control plane of its own: thousands of objects and Pods load its controllers.
+const watchPlane = await ControlPlane.start({ nodes: 1 });
+try {
+  const sizes = values['watch-sizes'].split(',').map(Number);
+  const results = await benchFleetWatch({
+    sizes,
+    samples: count('watch-samples'),
+    kubeconfig: watchPlane.kubeconfig,
+    cwd: PROJECT_ROOT,
+    dir,
+  });
+  fleetWatchSections(results).forEach(show);
+} finally {
+  await watchPlane.stop();
+}
+
+const plane = await ControlPlane.start({ nodes: 1 });
 try {
   const apply = await benchApply({
     services: count('apply-services'),

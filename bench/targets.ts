@@ -13,7 +13,7 @@ export interface Target {
   readonly met: boolean;
 }
 
-function target(
+export function target(
   name: string,
   value: number,
   unit: Target['unit'],
@@ -34,6 +34,10 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
   const unchangedProxied = apply('round-trip', 'unchanged-re-apply');
   const readiness = section((id) => id === 'readiness');
   const largest = fleets.find((f) => f.services === 500);
+  const watchSmall = section((id) => id === 'fleet-watch-100');
+  const watchLarge = section((id) => id === 'fleet-watch-500');
+  const requests = (name: string) =>
+    (watchLarge?.counts?.[name] ?? NaN) / (watchSmall?.counts?.[name] ?? NaN);
   const applyRss = Math.max(
     ...sections.filter((s) => s.id.startsWith('apply-')).map((s) => s.rows[1]?.maxRssMiB.max ?? NaN),
   );
@@ -83,6 +87,34 @@ export function evaluateTargets(sections: readonly Section[], fleets: FleetSynth
     target('readiness, median from status write to `watch`', median(readiness, 1), 's', '<=', 0.1),
     target('peak RSS, in-process synth of N = 500', largest?.maxRssMiB.max ?? NaN, 'MiB', '<=', 500),
     target('peak RSS, `cdk8s-devops apply` of the fleet', applyRss, 'MiB', '<=', 500),
+    target(
+      'fleet watch, N = 500: readiness, median from status write to `watch`',
+      median(watchLarge, 0),
+      's',
+      '<=',
+      0.1,
+    ),
+    target(
+      'fleet watch, N = 500: peak RSS of `watch`',
+      watchLarge?.rows[0]?.maxRssMiB.max ?? NaN,
+      'MiB',
+      '<=',
+      300,
+    ),
+    target(
+      'fleet watch: API requests of `watch`, N = 500 / N = 100',
+      requests('watch requests'),
+      'x',
+      '<=',
+      1,
+    ),
+    target(
+      'fleet watch: API requests of `status`, N = 500 / N = 100',
+      requests('status requests'),
+      'x',
+      '<=',
+      1,
+    ),
   ];
 }
 
