@@ -24,7 +24,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .action(async (paths: string[], flags: StatusFlags) => {
       const gitops = flags.gitops ? await gitOpsStatus(io, flags) : undefined;
       // Only what names each object: it is judged by its live version.
-      const objects = (await loadSources(io, paths, flags)).map(identityOf);
+      const objects = await loadSources(io, paths, flags, identityOf);
       const statuses = await connect(io, flags).status(objects);
       if (flags.output === 'json') {
         printJson(io, gitops ? { gitops, objects: statuses } : statuses);

@@ -19,7 +19,7 @@ export function registerWatch(program: Command, io: CliIo): void {
     .addOption(durationOption('--object-timeout <duration>', 'how long to wait for any one object'))
     .action(async (paths: string[], flags: ConnectionFlags & SourceFlags & WaitFlags) => {
       // Only what names each object: it is judged by its live version.
-      const objects = (await loadSources(io, paths, flags)).map(identityOf);
+      const objects = await loadSources(io, paths, flags, identityOf);
       const result = await watchAndReport(io, connect(io, flags), objects, flags, { announce: true });
       if (flags.output === 'json') {
         printJson(io, result);

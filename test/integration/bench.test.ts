@@ -15,6 +15,8 @@ import { fileYaml, resolveApp } from '../../lib/core/synth.js';
 import * as plus from '../../lib/core/plus.js';
 import { applySections, benchApply } from '../../bench/apply.js';
 import { benchReadiness } from '../../bench/readiness.js';
+import { benchFleetWatch, fleetWatchSections } from '../../bench/fleet-watch.js';
+import { fleetObjects } from '../../bench/apply.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
 import { evaluateTargets } from '../../bench/targets.js';
 import { binaryPath } from '../cluster/components.js';
@@ -215,8 +217,8 @@ describeCluster('npm run bench, small', () => {
       { id: 'readiness', title: 'readiness', runs: 1, rows: readiness },
     ];
     const targets = evaluateTargets(sections, []);
-    expect(targets).toHaveLength(9);
-    // Without the synth sections and the fleet of 500, those targets have no figure.
+    expect(targets).toHaveLength(13);
+    // Without the synth sections, the fleet of 500 and the fleet watch, those targets have no figure.
     expect(targets.filter((t) => Number.isFinite(t.value)).map((t) => t.name)).toEqual([
       'first apply, loopback: cdk8s-devops / kubectl',
       'first apply, +25 ms: kubectl / cdk8s-devops',
@@ -225,4 +227,31 @@ describeCluster('npm run bench, small', () => {
       'peak RSS, `cdk8s-devops apply` of the fleet',
     ]);
   }, 900_000);
+
+  test('fleet watch of 2: each status write reported, memory and API requests counted', async () => {
+    const kubeconfig = process.env[KUBECONFIG_VARIABLE]!;
+    const results = await benchFleetWatch({ sizes: [2], samples: 2, kubeconfig, cwd: PROJECT_ROOT, dir });
+    const [result] = results;
+    expect(result.services).toBe(2);
+    // The fleet and the two Pods the bench made ready.
+    expect(result.objects).toBe(fleetObjects(2).length + 2);
+    expect(result.latencies).toHaveLength(2);
+    expect(result.latencies.every((s) => s > 0)).toBe(true);
+    expect(result.watchingSeconds).toBeGreaterThan(0);
+    expect(result.watchRssMiB).toBeGreaterThan(10);
+    expect(result.statusRssMiB).toBeGreaterThan(10);
+    // At least a list and a watch of each kind.
+    expect(result.requests.watch).toBeGreaterThan(20);
+    expect(result.requests.status).toBeGreaterThan(10);
+    const [section] = fleetWatchSections(results);
+    expect(section.id).toBe('fleet-watch-2');
+    expect(section.rows.map((r) => r.name)).toEqual([
+      'readiness: status write to `watch` report',
+      '`status`, once',
+    ]);
+    expect(section.counts).toEqual({
+      'watch requests': result.requests.watch,
+      'status requests': result.requests.status,
+    });
+  }, 600_000);
 });
