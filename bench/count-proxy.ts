@@ -48,9 +48,10 @@ export async function startCountingProxy(kubeconfig: string, file: string): Prom
   const port = (server.address() as AddressInfo).port;
   const text = await readFile(kubeconfig, 'utf8');
   // The client takes plain HTTP only with verification off; the proxy verifies the server itself.
+  // YAML or JSON.
   const proxied = text
-    .replace(/server: https:\/\/\S+/, `server: http://127.0.0.1:${port}`)
-    .replace(/certificate-authority-data: \S+/, 'insecure-skip-tls-verify: true');
+    .replace(/("?server"?:\s*"?)https:\/\/[^\s"]+/, `$1http://127.0.0.1:${port}`)
+    .replace(/("?)certificate-authority-data("?:\s*)"?[^\s",}]+"?/, '$1insecure-skip-tls-verify$2true');
   await writeFile(file, proxied, { mode: 0o600 });
   return {
     kubeconfig: file,

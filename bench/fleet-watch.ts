@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Yaml } from 'cdk8s';
-import { ApiClient, CONTENT_TYPES } from '../client/transport/api-client.js';
+import { ApiClient } from '../client/transport/api-client.js';
 import { copyOf, fleetObjects } from './apply.js';
 import { startCountingProxy } from './count-proxy.js';
 import { TEAM_SIZE, teamNamespace } from './fleet.js';
 import type { Section } from './measure.js';
 import { measureOnce, stats } from './measure.js';
+import { markPodReady } from './readiness.js';
 
 export interface FleetWatchOptions {
   /** Fleet sizes, in services. */
@@ -145,17 +146,7 @@ async function benchSize(
       await sleep(50 + Math.random() * 200);
       const reported = watch.line(new RegExp(` Pod/${pod.metadata.namespace}/${pod.metadata.name} ready$`));
       const written = performance.now();
-      await api.request({
-        path: `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`,
-        method: 'PATCH',
-        contentType: CONTENT_TYPES.merge,
-        body: {
-          status: {
-            phase: 'Running',
-            conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
-          },
-        },
-      });
+      await markPodReady(api, pod.metadata.namespace, pod.metadata.name);
       latencies.push(((await reported) - written) / 1000);
     }
     const watchRequests = proxy.requests.length;

@@ -98,8 +98,8 @@ export async function waitForReady(
   setMaxListeners(0, controller.signal);
   const { signal } = controller;
   const { onRetry } = options;
-  // Lists two at a time: a fleet's collections, all answered at once, would all be in memory at once.
-  const lists = pLimit(2);
+  // Lists one at a time: a fleet's collections, all answered at once, would all be in memory at once.
+  const lists = pLimit(1);
   const collections = await collectionsOf(cluster, objects);
   const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
   let ownedSynced: () => void = () => {};

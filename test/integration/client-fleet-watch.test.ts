@@ -40,7 +40,8 @@ async function watchAndStatus(file: string, namespace: string, kubeconfig: strin
   const proxy = await startCountingProxy(kubeconfig, join(dir, `${namespace}.kubeconfig`));
   try {
     const release = ['--applyset', 'fleet', '-n', namespace, '--kubeconfig', proxy.kubeconfig];
-    const watch = await cli(['watch', file, ...release, '--timeout', '8s']);
+    // Long enough for every list on a loaded machine: then everything after the lists is counted too.
+    const watch = await cli(['watch', file, ...release, '--timeout', '30s']);
     const watchRequests = [...proxy.requests];
     const status = await cli(['status', file, ...release]);
     return { watch, status, watchRequests, statusRequests: proxy.requests.slice(watchRequests.length) };
