@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --runs N --apply-runs N --apply-services N --apply-large-services N --apply-large-runs N]`:
+ * `npm run bench [-- --runs N --apply-runs N --apply-services N --apply-large-services N --apply-large-runs N
+ * --watch-sizes 100,500 --watch-samples N --clusters-runs N --publish-runs N --publish-services N]`:
  * every benchmark, printed as Markdown
  * tables of ratios against a baseline measured in the same run, and written to bench/results.json with
  * the targets of issue 16 and the versions used.
@@ -20,12 +21,14 @@ import { benchPublish } from './publish.js';
 import type { Section } from './measure.js';
 import { table } from './measure.js';
 import { benchReadiness } from './readiness.js';
+import { benchFleetWatch, fleetWatchSections } from './fleet-watch.js';
 import { benchFleetSynth, benchSynthCommand } from './synth.js';
 import { benchSynthInit } from './synth-init.js';
 import {
   applyTargets,
   evaluateTargets,
   firstRunTarget,
+  fleetWatchTargets,
   severalClusterTargets,
   targetsTable,
 } from './targets.js';
@@ -43,6 +46,8 @@ const { values } = parseArgs({
     'clusters-runs': { type: 'string', default: '5' },
     'publish-runs': { type: 'string', default: '3' },
     'publish-services': { type: 'string', default: '500' },
+    'watch-sizes': { type: 'string', default: '100,500' },
+    'watch-samples': { type: 'string', default: '21' },
     output: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results.json') },
   },
 });
@@ -61,8 +66,24 @@ show(await benchSynthInit(count('runs'), PROJECT_ROOT));
 const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT_ROOT);
 show(fleet.section);
 
-const plane = await ControlPlane.start({ nodes: 1 });
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+// The fleet watch on a control plane of its own: thousands of objects and Pods load its controllers.
+const watchPlane = await ControlPlane.start({ nodes: 1 });
+try {
+  const sizes = values['watch-sizes'].split(',').map(Number);
+  const results = await benchFleetWatch({
+    sizes,
+    samples: count('watch-samples'),
+    kubeconfig: watchPlane.kubeconfig,
+    cwd: PROJECT_ROOT,
+    dir,
+  });
+  fleetWatchSections(results).forEach(show);
+} finally {
+  await watchPlane.stop();
+}
+
+const plane = await ControlPlane.start({ nodes: 1 });
 try {
   const sizes = applySizes({
     runs: count('apply-runs'),
@@ -109,6 +130,7 @@ try {
   publish.sections.forEach(show);
   const targets = [
     ...evaluateTargets(sections, fleet.fleets),
+    ...fleetWatchTargets(sections),
     ...applyTargets(sections, sizes),
     ...severalClusterTargets(sections),
     firstRunTarget(firstRun.coldRun),

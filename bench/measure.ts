@@ -87,6 +87,8 @@ export interface Section {
   readonly title: string;
   readonly runs: number;
   readonly rows: readonly Row[];
+  /** Figures that are neither times nor memory (API requests), by name. */
+  readonly counts?: Readonly<Record<string, number>>;
   /** What the figures mean, printed under the table. */
   readonly notes?: readonly string[];
   /** Figures other than times that a target reads (bytes, counts), by name. */

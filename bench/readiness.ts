@@ -70,6 +70,21 @@ function startWaiter(
   return { started, reported, exited };
 }
 
+/** Writes the status that makes the Pod ready (what a kubelet would write once its containers run). */
+export async function markPodReady(api: ApiClient, namespace: string, name: string): Promise<void> {
+  await api.request({
+    path: `/api/v1/namespaces/${namespace}/pods/${name}/status`,
+    method: 'PATCH',
+    contentType: CONTENT_TYPES.merge,
+    body: {
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+      },
+    },
+  });
+}
+
 export async function benchReadiness(options: ReadinessBenchOptions): Promise<Row[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(options.kubeconfig);
@@ -117,17 +132,7 @@ export async function benchReadiness(options: ReadinessBenchOptions): Promise<Ro
     await Promise.all([watch.started, poll.started]);
     await sleep(Math.random() * 1000);
     const written = performance.now();
-    await api.request({
-      path: `/api/v1/namespaces/default/pods/${name}/status`,
-      method: 'PATCH',
-      contentType: CONTENT_TYPES.merge,
-      body: {
-        status: {
-          phase: 'Running',
-          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
-        },
-      },
-    });
+    await markPodReady(api, 'default', name);
     latencies.watch.push(((await watch.reported) - written) / 1000);
     latencies.poll.push(((await poll.reported) - written) / 1000);
     rss.watch.push(await watch.exited);

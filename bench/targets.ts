@@ -19,7 +19,7 @@ export interface Target {
   readonly met: boolean;
 }
 
-function target(
+export function target(
   name: string,
   value: number,
   unit: Target['unit'],
@@ -91,6 +91,45 @@ export function severalClusterTargets(sections: readonly Section[]): Target[] {
     target(
       'GitOps publish, one service changed: commit bytes, publish / git',
       bytes('publish-second'),
+      'x',
+      '<=',
+      1,
+    ),
+  ];
+}
+
+/** Issue 27's fleet watch (fleet-watch.ts): readiness and memory at N = 500, requests equal at 100 and 500. */
+export function fleetWatchTargets(sections: readonly Section[]): Target[] {
+  const section = (id: string) => sections.find((s) => s.id === id);
+  const watchSmall = section('fleet-watch-100');
+  const watchLarge = section('fleet-watch-500');
+  const requests = (name: string) =>
+    (watchLarge?.counts?.[name] ?? NaN) / (watchSmall?.counts?.[name] ?? NaN);
+  return [
+    target(
+      'fleet watch, N = 500: readiness, median from status write to `watch`',
+      watchLarge?.rows[0]?.seconds.median ?? NaN,
+      's',
+      '<=',
+      0.1,
+    ),
+    target(
+      'fleet watch, N = 500: peak RSS of `watch`',
+      watchLarge?.rows[0]?.maxRssMiB.max ?? NaN,
+      'MiB',
+      '<=',
+      300,
+    ),
+    target(
+      'fleet watch: API requests of `watch`, N = 500 / N = 100',
+      requests('watch requests'),
+      'x',
+      '<=',
+      1,
+    ),
+    target(
+      'fleet watch: API requests of `status`, N = 500 / N = 100',
+      requests('status requests'),
       'x',
       '<=',
       1,

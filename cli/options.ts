@@ -176,8 +176,19 @@ export function connect(io: CliIo, flags: ConnectionFlags): Release {
   return release;
 }
 
-/** The manifests of the paths and `-f` flags, else of the environment's folder (`--env`), else of `dist/`. */
-export function loadSources(io: CliIo, paths: readonly string[], flags: SourceFlags): Promise<Manifest[]> {
+/**
+ * The manifests of the paths and `-f` flags, else of the environment's folder (`--env`), else of `dist/`;
+ * `keep` says what to keep of each (a wait keeps only what names it).
+ */
+export function loadSources(
+  io: CliIo,
+  paths: readonly string[],
+  flags: SourceFlags,
+  keep?: (manifest: Manifest) => Manifest,
+): Promise<Manifest[]> {
   const all = [...paths, ...flags.filename];
-  return loadManifests((all.length > 0 ? all : [defaultSource(io, flags)]).map((p) => resolve(io.cwd, p)));
+  return loadManifests(
+    (all.length > 0 ? all : [defaultSource(io, flags)]).map((p) => resolve(io.cwd, p)),
+    keep,
+  );
 }

@@ -26,17 +26,25 @@ export function waitOptions(flags: WaitFlags, progress: ProgressView | undefined
   };
 }
 
-/** Waits with progress on stdout (text output) and a summary line; `-o json` leaves printing to the caller. */
+/**
+ * Waits with progress on stdout (text output) and a summary line, announcing when everything is watched
+ * if asked; `-o json` leaves printing to the caller.
+ */
 export async function watchAndReport(
   io: CliIo,
   release: Release,
   manifests: Manifest[],
   flags: WaitFlags & { output: 'text' | 'json' },
+  options: { announce?: boolean } = {},
 ): Promise<WaitResult> {
   const progress = flags.output === 'text' ? createProgress({ stream: io.stdout }) : undefined;
   let result: WaitResult;
   try {
-    result = await release.watch(manifests, waitOptions(flags, progress));
+    result = await release.watch(manifests, {
+      ...waitOptions(flags, progress),
+      // `watch` says when it holds everything: from then on, every change shows as it happens.
+      onWatching: options.announce ? (n) => progress?.note(`watching ${n} objects`) : undefined,
+    });
   } finally {
     progress?.stop();
   }

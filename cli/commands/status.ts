@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { ApiClient } from '../../client/transport/api-client.js';
+import { identityOf } from '../../client/transport/resources.js';
 import type { GitOpsStatus } from '../../client/wait/gitops-status.js';
 import { describeGitOps, publishedNotApplied, readGitOpsStatus } from '../../client/wait/gitops-status.js';
 import { describeEvent, loadKubeConfig } from '../../client/index.js';
@@ -24,7 +25,9 @@ export function registerStatus(program: Command, io: CliIo): void {
     .option('--gitops-namespace <name>', "the namespace of the engine's objects", 'flux-system')
     .action(async (paths: string[], flags: StatusFlags) => {
       const gitops = flags.gitops ? await gitOpsStatus(io, flags) : undefined;
-      const statuses = await connect(io, flags).status(await loadSources(io, paths, flags));
+      // Only what names each object: it is judged by its live version.
+      const objects = await loadSources(io, paths, flags, identityOf);
+      const statuses = await connect(io, flags).status(objects);
       if (flags.output === 'json') {
         printJson(io, gitops ? { gitops, objects: statuses } : statuses);
       } else {

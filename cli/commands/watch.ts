@@ -1,5 +1,6 @@
 /** `watch`: wait until every object is ready, with live progress and the objects' Events. */
 import type { Command } from 'commander';
+import { identityOf } from '../../client/transport/resources.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../io.js';
 import type { ConnectionFlags, SourceFlags } from '../options.js';
@@ -17,7 +18,9 @@ export function registerWatch(program: Command, io: CliIo): void {
     .addOption(durationOption('--timeout <duration>', 'how long to wait for everything', '5m'))
     .addOption(durationOption('--object-timeout <duration>', 'how long to wait for any one object'))
     .action(async (paths: string[], flags: ConnectionFlags & SourceFlags & WaitFlags) => {
-      const result = await watchAndReport(io, connect(io, flags), await loadSources(io, paths, flags), flags);
+      // Only what names each object: it is judged by its live version.
+      const objects = await loadSources(io, paths, flags, identityOf);
+      const result = await watchAndReport(io, connect(io, flags), objects, flags, { announce: true });
       if (flags.output === 'json') {
         printJson(io, result);
       }

@@ -235,6 +235,19 @@ export function objectRef(object: Pick<Manifest, 'kind' | 'metadata'>): string {
   return namespace ? `${object.kind}/${namespace}/${name}` : `${object.kind}/${name}`;
 }
 
+/**
+ * What names the object (apiVersion, kind, name, namespace) and nothing else: what a wait needs of a
+ * manifest, which it judges by the live object; a fleet's whole manifests would only take up memory.
+ */
+export function identityOf(object: Manifest): Manifest {
+  const { name, namespace } = object.metadata;
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: namespace === undefined ? { name } : { name, namespace },
+  };
+}
+
 /** The identity of an object across API versions: group, kind, namespace and name. */
 export function objectKey(object: Pick<Manifest, 'apiVersion' | 'kind' | 'metadata'>): string {
   return `${groupOf(object.apiVersion)}|${objectRef(object)}`;

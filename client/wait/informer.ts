@@ -5,6 +5,7 @@
  * API server) or any other watch error, it lists again, so no change is missed.
  */
 import { createInterface } from 'node:readline';
+import type { LimitFunction } from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from '../transport/api-client.js';
 import { ApiError } from '../transport/api-client.js';
@@ -37,6 +38,13 @@ export interface InformerOptions<T extends Manifest> {
    * @default 300
    */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * Where each list waits its turn: lists shared by informers of thousands of objects, read one or two at
+   * a time, never hold every collection's answer in memory at once.
+   *
+   * @default - listed at once
+   */
+  readonly lists?: LimitFunction;
 }
 
 interface WatchLine<T> {
@@ -55,12 +63,15 @@ export async function inform<T extends Manifest>(api: ApiClient, options: Inform
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
-        const list = await api.request<{ metadata: { resourceVersion: string }; items: T[] }>({
-          path: options.path,
-          query: { fieldSelector: options.fieldSelector },
-        });
-        options.onList(list.items);
-        resourceVersion = list.metadata.resourceVersion;
+        const listOnce = async () => {
+          const list = await api.request<{ metadata: { resourceVersion: string }; items: T[] }>({
+            path: options.path,
+            query: { fieldSelector: options.fieldSelector },
+          });
+          options.onList(list.items);
+          return list.metadata.resourceVersion;
+        };
+        resourceVersion = await (options.lists ? options.lists(listOnce) : listOnce());
       }
       const started = Date.now();
       const res = await api.stream(

@@ -3,15 +3,20 @@
  * or about what it owns, told as it happens), and each object's last Warning, which explains what is still
  * not ready.
  */
+import type { LimitFunction } from 'p-limit';
 import type { ApiClient } from '../transport/api-client.js';
-import type { Manifest } from '../transport/resources.js';
+import type { Manifest, ResourceType } from '../transport/resources.js';
 import type { EventAggregator, KubeEvent, ObjectEvent } from './events.js';
-import { inform } from './informer.js';
+import { informAcross } from './scopes.js';
 import type { OwnedIndex } from './owned-objects.js';
 
-/** The Events of `namespace`, or of every namespace for ''. */
-export const eventsPath = (namespace: string) =>
-  namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events';
+/** Where Events are listed: core/v1, whose `involvedObject` every writer fills. */
+export const EVENT_TYPE: ResourceType = {
+  apiVersion: 'v1',
+  kind: 'Event',
+  resource: 'events',
+  namespaced: true,
+};
 
 /**
  * Keeps `aggregator` up to date with the Events in the objects' namespaces, and tells those about the
@@ -22,13 +27,13 @@ export const eventsPath = (namespace: string) =>
 export function watchEvents(
   api: ApiClient,
   objects: readonly Manifest[],
-  signal: AbortSignal,
+  { signal, lists }: { signal: AbortSignal; lists?: LimitFunction },
   aggregator: EventAggregator,
   relevant: (uid: string | undefined, ref: string) => boolean,
   onEvent?: (event: ObjectEvent) => void,
 ): { watches: Promise<void>[]; listed: Promise<unknown> } {
   const since = Math.floor(Date.now() / 1000) * 1000 - 1000;
-  const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
+  const namespaces = objects.map((o) => o.metadata.namespace ?? '');
   const toldAt = new Map<string, number>();
   const report = (item: KubeEvent) => {
     const { event, at, uid, group } = aggregator.add(item);
@@ -41,27 +46,20 @@ export function watchEvents(
       onEvent(event);
     }
   };
-  const listings = namespaces.map(() => {
-    let resolve: () => void = () => {};
-    const promise = new Promise<void>((r) => (resolve = r));
-    return { promise, resolve };
+  let listed: () => void = () => {};
+  const listing = new Promise<void>((resolve) => (listed = resolve));
+  const watch = informAcross<KubeEvent>(api, EVENT_TYPE, namespaces, {
+    signal,
+    lists,
+    onSynced: listed,
+    onList: (items) => items.forEach(report),
+    onChange: (type, item) => {
+      if (type !== 'DELETED') {
+        report(item);
+      }
+    },
   });
-  const watches = namespaces.map((namespace, i) =>
-    inform<KubeEvent>(api, {
-      path: eventsPath(namespace),
-      signal,
-      onList: (items) => {
-        items.forEach(report);
-        listings[i].resolve();
-      },
-      onChange: (type, item) => {
-        if (type !== 'DELETED') {
-          report(item);
-        }
-      },
-    }),
-  );
-  return { watches, listed: Promise.all(listings.map((l) => l.promise)) };
+  return { watches: [watch], listed: listing };
 }
 
 /**

@@ -1,13 +1,12 @@
 /**
  * The objects beneath the ones being judged, indexed by owner (`metadata.ownerReferences`), so that a
  * checker sees a Deployment's ReplicaSets and their Pods, and a change to a Pod re-judges its Deployment;
- * one collection per kind (its checkers' `owns`) and namespace, watched while waiting or read once for
- * `status`.
+ * one informer per kind (its checkers' `owns`) across the objects' namespaces (see scopes.ts), watched
+ * while waiting or read once for `status`.
  */
-import { ApiError } from '../transport/api-client.js';
+import type { LimitFunction } from 'p-limit';
 import type { Cluster, Manifest, ResourceType } from '../transport/resources.js';
-import { resourcePath } from '../transport/resources.js';
-import { inform } from './informer.js';
+import { informAcross } from './scopes.js';
 import type { LiveObject, OwnedObjects, OwnerReference, ReadinessRegistry } from './readiness/index.js';
 
 const uidOf = (object: LiveObject) => object.metadata.uid as string;
@@ -103,21 +102,30 @@ export class OwnedIndex {
   }
 }
 
+/** A kind the checkers look at beneath the objects, and the namespaces of the objects that own it. */
+export interface OwnedCollection {
+  readonly type: ResourceType;
+  readonly namespaces: Set<string>;
+}
+
 /**
- * The collections (URL paths) of the kinds that the objects' checkers look at beneath them, in the
- * objects' namespaces, with the type of each. Kinds the cluster does not serve are left out.
+ * The kinds that the objects' checkers look at beneath them, each with the objects' namespaces, by kind.
+ * Kinds the cluster does not serve are left out.
  */
 export async function ownedCollectionsOf(
   cluster: Cluster,
   registry: ReadinessRegistry,
   objects: readonly Manifest[],
-): Promise<Map<string, ResourceType>> {
-  const collections = new Map<string, ResourceType>();
+): Promise<Map<string, OwnedCollection>> {
+  const collections = new Map<string, OwnedCollection>();
   for (const object of objects) {
     for (const kind of registry.checkerFor(object.apiVersion, object.kind).owns ?? []) {
       const type = await cluster.catalog.lookup(kind.apiVersion, kind.kind).catch(() => undefined);
       if (type) {
-        collections.set(resourcePath(type, object.metadata.namespace), type);
+        const key = `${type.apiVersion}/${type.resource}`;
+        const collection = collections.get(key) ?? { type, namespaces: new Set<string>() };
+        collection.namespaces.add(object.metadata.namespace ?? '');
+        collections.set(key, collection);
       }
     }
   }
@@ -131,46 +139,41 @@ export interface OwnedWatchOptions {
   /** Told when every collection has been listed, or may not be (again after each list that follows). */
   readonly onSynced: () => void;
   readonly onRetry?: (error: unknown) => void;
+  /** Where each list waits its turn. @default - listed at once */
+  readonly lists?: LimitFunction;
 }
 
 /** Keeps `index` up to date with `collections` until the signal aborts. */
 export function watchOwned(
   cluster: Cluster,
-  collections: ReadonlyMap<string, ResourceType>,
+  collections: ReadonlyMap<string, OwnedCollection>,
   index: OwnedIndex,
   options: OwnedWatchOptions,
 ): Promise<void>[] {
   const listed = new Set<string>();
-  const synced = (path: string) => {
-    listed.add(path);
-    if (listed.size === collections.size) {
-      options.onSynced();
-    }
-  };
-  return [...collections].map(([path, type]) => {
+  return [...collections].map(([key, { type, namespaces }]) => {
     const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
-    return inform<LiveObject>(cluster.api, {
-      path,
+    return informAcross<LiveObject>(cluster.api, type, namespaces, {
       signal: options.signal,
-      onRetry: (error) => {
-        // A deployer who may not list what the objects own still gets them judged, on their own status.
-        if (error instanceof ApiError && error.code === 403) {
-          synced(path);
+      onRetry: options.onRetry,
+      lists: options.lists,
+      onSynced: () => {
+        listed.add(key);
+        if (listed.size === collections.size) {
+          options.onSynced();
         }
-        options.onRetry?.(error);
       },
-      onList: (items) => {
+      onList: (items, scope) => {
         // A list after a broken watch replaces the collection: what went meanwhile is gone from it too.
-        const gone = index.replace(path, items.map(withKind));
+        const gone = index.replace(scope.path, items.map(withKind));
         [...items.map(withKind), ...gone].forEach(options.onChange);
-        synced(path);
       },
-      onChange: (change, object) => {
+      onChange: (change, object, scope) => {
         const live = withKind(object);
         if (change === 'DELETED') {
           index.remove(live);
         } else {
-          index.put(live, path);
+          index.put(live, scope.path);
         }
         options.onChange(live);
       },

@@ -1,13 +1,13 @@
 /**
  * The objects a checker looks at in an object's namespace besides what the object owns (its `related`
  * kinds: a Rollout's Deployment and AnalysisTemplates, the HorizontalPodAutoscalers of a Rollout or
- * Deployment), one collection per kind and namespace, watched while waiting or read once for `status`.
+ * Deployment), one informer per kind across the objects' namespaces (see scopes.ts), watched while
+ * waiting or read once for `status`.
  */
-import { ApiError } from '../transport/api-client.js';
-import { inform } from './informer.js';
+import type { LimitFunction } from 'p-limit';
 import type { LiveObject, OwnedKind, OwnedObjects, ReadinessRegistry } from './readiness/index.js';
-import type { Cluster, Manifest } from '../transport/resources.js';
-import { resourcePath } from '../transport/resources.js';
+import type { Cluster, Manifest, ResourceType } from '../transport/resources.js';
+import { informAcross, isForbidden, listAcross } from './scopes.js';
 
 export class RelatedObjectStore {
   private readonly collections = new Map<string, readonly LiveObject[]>();
@@ -37,15 +37,14 @@ export class RelatedObjectStore {
   }
 }
 
-const isForbidden = (error: unknown) => error instanceof ApiError && error.code === 403;
-
 interface RelatedCollection {
   readonly kind: string;
-  readonly namespace: string;
-  readonly path: string;
+  readonly type: ResourceType;
+  /** The namespaces of the objects whose checkers look at the kind. */
+  readonly namespaces: Set<string>;
 }
 
-/** The related collections of the objects' checkers; kinds the cluster does not serve are left out. */
+/** The related kinds of the objects' checkers, by kind; kinds the cluster does not serve are left out. */
 async function relatedCollections(
   cluster: Cluster,
   registry: ReadinessRegistry,
@@ -57,51 +56,67 @@ async function relatedCollections(
     for (const ref of registry.checkerFor(object.apiVersion, object.kind).related ?? []) {
       const type = await cluster.catalog.lookup(ref.apiVersion, ref.kind).catch(() => undefined);
       if (type) {
-        collections.set(`${ref.kind}/${namespace}`, {
-          kind: ref.kind,
-          namespace,
-          path: resourcePath(type, namespace),
-        });
+        const collection = collections.get(ref.kind) ?? { kind: ref.kind, type, namespaces: new Set() };
+        collection.namespaces.add(namespace);
+        collections.set(ref.kind, collection);
       }
     }
   }
   return [...collections.values()];
 }
 
+/** Makes `items` the whole of the kind's collection in each of `namespaces`. */
+function replaceAll(
+  store: RelatedObjectStore,
+  kind: string,
+  namespaces: Iterable<string>,
+  items: readonly LiveObject[],
+): void {
+  for (const namespace of namespaces) {
+    store.replace(
+      kind,
+      namespace,
+      items.filter((item) => (item.metadata.namespace ?? 'default') === namespace),
+    );
+  }
+}
+
 /**
- * Keeps `store` up to date until the signal aborts, calling `onChange` with the namespace that changed.
- * `synced` resolves once every collection was listed: judging before that could miss what holds an
- * object back (a Rollout would look Healthy before its Deployment's generation is known).
+ * Keeps `store` up to date until the signal aborts, calling `onChange` with the namespace and kind that
+ * changed. `synced` resolves once every collection was listed: judging before that could miss what holds
+ * an object back (a Rollout would look Healthy before its Deployment's generation is known).
  */
 export async function watchRelated(
   cluster: Cluster,
   registry: ReadinessRegistry,
   objects: readonly Manifest[],
   store: RelatedObjectStore,
-  options: { signal: AbortSignal; onChange: (namespace: string) => void; onRetry?: (error: unknown) => void },
+  options: {
+    signal: AbortSignal;
+    onChange: (namespace: string, kind: string) => void;
+    onRetry?: (error: unknown) => void;
+    lists?: LimitFunction;
+  },
 ): Promise<{ readonly running: Promise<void>[]; readonly synced: Promise<unknown> }> {
   const lists: Promise<void>[] = [];
-  const running = (await relatedCollections(cluster, registry, objects)).map(({ kind, namespace, path }) => {
+  const running = (await relatedCollections(cluster, registry, objects)).map(({ kind, type, namespaces }) => {
     let listed: () => void = () => {};
     lists.push(new Promise<void>((resolve) => (listed = resolve)));
-    return inform<LiveObject>(cluster.api, {
-      path,
+    return informAcross<LiveObject>(cluster.api, type, namespaces, {
       signal: options.signal,
-      onRetry: (error) => {
-        // A deployer who may not list a related kind gets its objects judged without them.
-        if (isForbidden(error)) {
-          listed();
-        }
-        options.onRetry?.(error);
-      },
-      onList: (items) => {
-        store.replace(kind, namespace, items);
-        listed();
-        options.onChange(namespace);
+      // A deployer who may not list a related kind gets its objects judged without them.
+      onSynced: listed,
+      onRetry: options.onRetry,
+      lists: options.lists,
+      onList: (items, scope) => {
+        const listedIn = scope.namespaces ?? namespaces;
+        replaceAll(store, kind, listedIn, items);
+        listedIn.forEach((namespace) => options.onChange(namespace, kind));
       },
       onChange: (type, item) => {
+        const namespace = item.metadata.namespace ?? 'default';
         store.update(kind, namespace, item, type === 'DELETED');
-        options.onChange(namespace);
+        options.onChange(namespace, kind);
       },
     });
   });
@@ -116,14 +131,14 @@ export async function readRelated(
 ): Promise<RelatedObjectStore> {
   const store = new RelatedObjectStore();
   await Promise.all(
-    (await relatedCollections(cluster, registry, objects)).map(async ({ kind, namespace, path }) => {
-      const list = await cluster.api.request<{ items: LiveObject[] }>({ path }).catch((error: unknown) => {
+    (await relatedCollections(cluster, registry, objects)).map(async ({ kind, type, namespaces }) => {
+      const items = await listAcross<LiveObject>(cluster.api, type, namespaces).catch((error: unknown) => {
         if (isForbidden(error)) {
-          return { items: [] };
+          return [];
         }
         throw error;
       });
-      store.replace(kind, namespace, list.items);
+      replaceAll(store, kind, namespaces, items);
     }),
   );
   return store;

@@ -36,8 +36,18 @@ export class WaitingObjects {
   public readonly done: Promise<void>;
   private finish: () => void = () => {};
   private readonly statuses: Map<string, ObjectStatus>;
-  /** The latest version of each object, by uid, to judge it again when something it owns changes. */
+  /**
+   * The latest version of each object not done yet, by uid, to judge it again when something it owns
+   * changes; a done object's verdict never changes, so it is let go (a fleet's objects are mostly done).
+   */
   private readonly latest = new Map<string, LiveObject>();
+  /** The uids of `latest` by namespace. */
+  private readonly byNamespace = new Map<string, Set<string>>();
+  /** The uid of each object seen, by ref. */
+  private readonly uids = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  /** How many objects have no outcome yet: the wait is done at none. */
+  private pending: number;
   /**
    * Objects are judged once what they own has been listed: a verdict without it would miss, for example,
    * which TaskRun of a failed PipelineRun failed.
@@ -55,6 +65,7 @@ export class WaitingObjects {
     private readonly options: WaitingOptions,
   ) {
     this.statuses = new Map(objects.map((o) => [objectRef(o), { ref: objectRef(o), readiness: NOT_LISTED }]));
+    this.pending = this.statuses.size;
     this.done = new Promise<void>((resolve) => (this.finish = resolve));
     this.timers.push(setTimeout(() => this.timeOut(this.statuses.keys()), options.timeoutMs));
   }
@@ -69,8 +80,17 @@ export class WaitingObjects {
 
   /** The object as it is now: its clock starts, and it is judged (once judging started). */
   public track(object: LiveObject): void {
-    this.startClock(objectRef(object));
-    this.latest.set(object.metadata.uid as string, object);
+    const ref = objectRef(object);
+    this.startClock(ref);
+    const uid = object.metadata.uid as string;
+    this.uids.set(ref, uid);
+    this.seen.add(uid);
+    if (this.statuses.get(ref)?.outcome) {
+      return;
+    }
+    this.latest.set(uid, object);
+    const namespace = object.metadata.namespace ?? '';
+    this.byNamespace.set(namespace, (this.byNamespace.get(namespace) ?? new Set()).add(uid));
     if (this.judging) {
       this.judge(object);
     }
@@ -86,16 +106,24 @@ export class WaitingObjects {
     }
   }
 
-  /** An object of a related kind in `namespace` changed: the objects there are judged again. */
-  public namespaceChanged(namespace: string): void {
-    [...this.latest.values()].filter((o) => o.metadata.namespace === namespace).forEach((o) => this.track(o));
+  /**
+   * An object of a related `kind` in `namespace` changed: the objects there whose checkers look at that
+   * kind are judged again (and only those: a fleet's autoscalers change often, its ConfigMaps never care).
+   */
+  public namespaceChanged(namespace: string, kind: string): void {
+    const { registry } = this.judges;
+    [...(this.byNamespace.get(namespace)?.values() ?? [])]
+      .map((uid) => this.latest.get(uid))
+      .filter((o): o is LiveObject => o !== undefined)
+      .filter((o) => registry.checkerFor(o.apiVersion, o.kind).related?.some((r) => r.kind === kind))
+      .forEach((o) => this.track(o));
   }
 
   /** Whether an Event about `ref` (with `uid`) is about one of the objects, or about what it owns. */
   public concerns(uid: string | undefined, ref: string): boolean {
     return (
       this.statuses.has(ref) ||
-      (uid !== undefined && this.judges.owned.ancestorsOfUid(uid).some((a) => this.latest.has(a)))
+      (uid !== undefined && this.judges.owned.ancestorsOfUid(uid).some((a) => this.seen.has(a)))
     );
   }
 
@@ -115,7 +143,11 @@ export class WaitingObjects {
     if (changed) {
       this.options.onStatus?.(next);
     }
-    if ([...this.statuses.values()].every((s) => s.outcome)) {
+    if (outcome !== undefined) {
+      this.pending--;
+      this.forget(ref);
+    }
+    if (this.pending === 0) {
       this.finish();
     }
   }
@@ -132,11 +164,10 @@ export class WaitingObjects {
    * itself; what is still waiting is explained by what last went wrong).
    */
   public report(events: EventAggregator, since?: number): WaitResult {
-    const uids = new Map([...this.latest.values()].map((o) => [objectRef(o), o.metadata.uid as string]));
     const final = [...this.statuses.values()].map((s) => {
       const lastWarning =
         s.outcome === 'timed-out'
-          ? lastWarningOf(events, this.judges.owned, uids.get(s.ref), s.ref, since)
+          ? lastWarningOf(events, this.judges.owned, this.uids.get(s.ref), s.ref, since)
           : undefined;
       return lastWarning ? { ...s, lastWarning } : s;
     });
@@ -167,8 +198,23 @@ export class WaitingObjects {
     if (readiness.recheckAfterMs !== undefined && !outcome) {
       this.rechecks.set(
         uid,
-        setTimeout(() => this.track(this.latest.get(uid)!), readiness.recheckAfterMs),
+        setTimeout(() => {
+          const live = this.latest.get(uid);
+          if (live) {
+            this.track(live);
+          }
+        }, readiness.recheckAfterMs),
       );
+    }
+  }
+
+  /** Lets go of a done object's live version. */
+  private forget(ref: string): void {
+    const uid = this.uids.get(ref);
+    const live = uid === undefined ? undefined : this.latest.get(uid);
+    if (uid !== undefined && live) {
+      this.latest.delete(uid);
+      this.byNamespace.get(live.metadata.namespace ?? '')?.delete(uid);
     }
   }
 

@@ -7,17 +7,19 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { objectRef, resourcePath } from '../transport/resources.js';
-import type { Cluster, Manifest } from '../transport/resources.js';
+import type { LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
+import { objectRef } from '../transport/resources.js';
+import type { Cluster, Manifest, ResourceType } from '../transport/resources.js';
 import type { ObjectEvent } from './events.js';
 import { EventAggregator } from './events.js';
-import { inform } from './informer.js';
 import { watchEvents } from './object-events.js';
 import type { ObjectStatus, WaitResult } from './object-status.js';
 import { OwnedIndex, ownedCollectionsOf, watchOwned } from './owned-objects.js';
 import type { LiveObject, Readiness, ReadinessRegistry } from './readiness/index.js';
 import { DEFAULT_READINESS } from './readiness/index.js';
 import { RelatedObjectStore, watchRelated } from './related-objects.js';
+import { informAcross } from './scopes.js';
 import { WaitingObjects } from './waiting-objects.js';
 
 // The client's other stages and the tests import these from here.
@@ -48,6 +50,13 @@ export interface WaitOptions {
    * @default - events are not told (they are still read, for each unready object's last Warning)
    */
   readonly onEvent?: (event: ObjectEvent) => void;
+  /**
+   * Told once every object, what they own and what their checkers refer to, and their Events, has been
+   * listed: from then on, each change is told as it happens.
+   *
+   * @default - nothing is told
+   */
+  readonly onWatching?: (objects: number) => void;
   /**
    * Told when a watch broke and is being re-established.
    *
@@ -89,35 +98,50 @@ export async function waitForReady(
   setMaxListeners(0, controller.signal);
   const { signal } = controller;
   const { onRetry } = options;
+  // Lists one at a time: a fleet's collections, all answered at once, would all be in memory at once.
+  const lists = pLimit(1);
   const collections = await collectionsOf(cluster, objects);
   const ownedCollections = await ownedCollectionsOf(cluster, registry, objects);
+  let ownedSynced: () => void = () => {};
+  const ownedListed = new Promise<void>((resolve) => (ownedSynced = resolve));
   if (ownedCollections.size === 0) {
     waiting.startJudging();
+    ownedSynced();
   }
   const relatedWatches = await watchRelated(cluster, registry, objects, judges.related, {
     signal,
     onRetry,
-    onChange: (namespace) => waiting.namespaceChanged(namespace),
+    lists,
+    onChange: (namespace, kind) => waiting.namespaceChanged(namespace, kind),
   });
   await Promise.race([relatedWatches.synced, waiting.done]);
-  const informers = [...collections].map(([path, members]) =>
-    watchObjects(cluster, path, members, waiting, { signal, onRetry }),
+  const informers = [...collections.values()].map((collection) =>
+    watchObjects(cluster, collection, waiting, { signal, onRetry, lists }),
   );
   const ownedInformers = watchOwned(cluster, ownedCollections, judges.owned, {
     signal,
     onRetry,
+    lists,
     onChange: (object) => waiting.ownedChanged(object),
-    onSynced: () => waiting.startJudging(),
+    onSynced: () => {
+      waiting.startJudging();
+      ownedSynced();
+    },
   });
   const eventGroups = new EventAggregator();
   const events = watchEvents(
     cluster.api,
     objects,
-    signal,
+    { signal, lists },
     eventGroups,
     (uid, ref) => waiting.concerns(uid, ref),
     options.onEvent,
   );
+  void Promise.all([...informers.map((i) => i.listed), ownedListed, events.listed]).then(() => {
+    if (!signal.aborted) {
+      options.onWatching?.(objects.length);
+    }
+  });
 
   await waiting.done;
   // The events that led here are told before the result: an object ready at its first list would
@@ -126,63 +150,76 @@ export async function waitForReady(
   await Promise.race([events.listed, sleep(1000, undefined, { ref: false })]);
   controller.abort();
   waiting.stop();
-  await Promise.all([...informers, ...ownedInformers, ...relatedWatches.running, ...events.watches]);
+  await Promise.all([
+    ...informers.map((i) => i.running),
+    ...ownedInformers,
+    ...relatedWatches.running,
+    ...events.watches,
+  ]);
   return waiting.report(eventGroups, options.since?.getTime());
 }
 
-/** The objects by collection (URL path): one informer each. */
+/** The objects by kind: one informer each (see scopes.ts for where it lists). */
 async function collectionsOf(
   cluster: Cluster,
   objects: readonly Manifest[],
-): Promise<Map<string, Manifest[]>> {
-  const collections = new Map<string, Manifest[]>();
+): Promise<Map<string, { type: ResourceType; members: Manifest[] }>> {
+  const collections = new Map<string, { type: ResourceType; members: Manifest[] }>();
   for (const object of objects) {
     const type = await cluster.catalog.lookup(object.apiVersion, object.kind);
-    const path = resourcePath(type, object.metadata.namespace);
-    collections.set(path, [...(collections.get(path) ?? []), object]);
+    const key = `${type.apiVersion}/${type.resource}`;
+    const collection = collections.get(key) ?? { type, members: [] };
+    collection.members.push(object);
+    collections.set(key, collection);
   }
   return collections;
 }
 
-/** Tells `waiting` each change to `members`, the objects of the collection at `path`, until the signal aborts. */
+/**
+ * Tells `waiting` each change to `members`, the objects of `type`, until the signal aborts; `listed`
+ * resolves once each of their collections was listed.
+ */
 function watchObjects(
   cluster: Cluster,
-  path: string,
-  members: readonly Manifest[],
+  { type, members }: { type: ResourceType; members: readonly Manifest[] },
   waiting: WaitingObjects,
-  options: { signal: AbortSignal; onRetry?: (error: unknown) => void },
-): Promise<void> {
-  const names = new Set(members.map((m) => m.metadata.name));
-  const withKind = (o: LiveObject): LiveObject => ({
-    ...o,
-    apiVersion: members[0].apiVersion,
-    kind: members[0].kind,
-  });
-  return inform<LiveObject>(cluster.api, {
-    path,
-    // One object: let the server filter. Several: one watch for the whole collection.
-    fieldSelector: members.length === 1 ? `metadata.name=${members[0].metadata.name}` : undefined,
-    signal: options.signal,
-    onRetry: options.onRetry,
-    onList: (items) => {
-      const seen = new Set(items.map((i) => i.metadata.name));
-      for (const item of items.filter((i) => names.has(i.metadata.name))) {
-        waiting.track(withKind(item));
-      }
-      for (const missing of members.filter((m) => !seen.has(m.metadata.name))) {
-        waiting.settle(objectRef(missing), NOT_FOUND);
-      }
+  options: { signal: AbortSignal; onRetry?: (error: unknown) => void; lists: LimitFunction },
+): { running: Promise<void>; listed: Promise<void> } {
+  const refs = new Set(members.map(objectRef));
+  const withKind = (o: LiveObject): LiveObject => ({ ...o, apiVersion: type.apiVersion, kind: type.kind });
+  let listed: () => void = () => {};
+  const synced = new Promise<void>((resolve) => (listed = resolve));
+  const running = informAcross<LiveObject>(
+    cluster.api,
+    type,
+    members.map((m) => m.metadata.namespace ?? ''),
+    {
+      ...options,
+      onSynced: listed,
+      onList: (items, scope) => {
+        const seen = new Set(items.map((i) => objectRef(withKind(i))));
+        for (const item of items.map(withKind).filter((i) => refs.has(objectRef(i)))) {
+          waiting.track(item);
+        }
+        const inScope = members.filter(
+          (m) => !scope.namespaces || scope.namespaces.has(m.metadata.namespace ?? ''),
+        );
+        for (const missing of inScope.filter((m) => !seen.has(objectRef(m)))) {
+          waiting.settle(objectRef(missing), NOT_FOUND);
+        }
+      },
+      onChange: (change, object) => {
+        const live = withKind(object);
+        if (!refs.has(objectRef(live))) {
+          return;
+        }
+        if (change === 'DELETED') {
+          waiting.settle(objectRef(live), { state: 'progressing', message: 'deleted' });
+        } else {
+          waiting.track(live);
+        }
+      },
     },
-    onChange: (type, object) => {
-      if (!names.has(object.metadata.name)) {
-        return;
-      }
-      const live = withKind(object);
-      if (type === 'DELETED') {
-        waiting.settle(objectRef(live), { state: 'progressing', message: 'deleted' });
-      } else {
-        waiting.track(live);
-      }
-    },
-  });
+  );
+  return { running, listed: synced };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifests, parseManifests } from '../../client/plan/manifests.js';
-import { objectKey, objectRef } from '../../client/transport/resources.js';
+import { identityOf, objectKey, objectRef } from '../../client/transport/resources.js';
 
 describe('reading manifests', () => {
   test('every document of every YAML file of a folder, in file order, without empty documents', async () => {
@@ -31,6 +31,33 @@ describe('reading manifests', () => {
     );
     expect(() => parseManifests('a: 1\na: 2\n', 'app.yaml')).toThrow(
       'app.yaml, line 2, column 1: invalid YAML: duplicated mapping key',
+    );
+  });
+
+  test('read one document at a time: what `keep` keeps, errors at the line of the whole file', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: a, namespace: shop }',
+      'data: { big: "x" }',
+      '---',
+      '---',
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: { name: b }',
+      '',
+    ].join('\n');
+    const kept = parseManifests(text, 'app.yaml', identityOf);
+    expect(kept).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b' } },
+    ]);
+    // The empty document counts: the Secret is the third.
+    expect(() => parseManifests(text.replace('name: b', 'nam: b'), 'app.yaml')).toThrow(
+      'app.yaml, document 3: not a Kubernetes object',
+    );
+    expect(() => parseManifests(`${text}---\na: 1\na: 2\n`, 'app.yaml')).toThrow(
+      'app.yaml, line 12, column 1: invalid YAML: duplicated mapping key',
     );
   });
 

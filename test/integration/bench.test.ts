@@ -13,6 +13,7 @@ import { applySizes, benchApplySizes } from '../../bench/apply-sizes.js';
 import { benchClusters } from '../../bench/clusters.js';
 import { benchPublish } from '../../bench/publish.js';
 import { benchReadiness } from '../../bench/readiness.js';
+import { benchFleetWatch, fleetWatchSections } from '../../bench/fleet-watch.js';
 import { benchFleetSynth, benchSynthCommand } from '../../bench/synth.js';
 import { benchSynthInit } from '../../bench/synth-init.js';
 import { firstRunTable, readFirstRun } from '../../bench/first-run.js';
@@ -195,6 +196,33 @@ describeCluster('npm run bench, small', () => {
       '`deploy` of two environments on two control planes: at once / one after the other',
     );
   }, 900_000);
+
+  test('fleet watch of 2: each status write reported, memory and API requests counted', async () => {
+    const kubeconfig = process.env[KUBECONFIG_VARIABLE]!;
+    const results = await benchFleetWatch({ sizes: [2], samples: 2, kubeconfig, cwd: PROJECT_ROOT, dir });
+    const [result] = results;
+    expect(result.services).toBe(2);
+    // The fleet and the two Pods the bench made ready.
+    expect(result.objects).toBe(fleetObjects(2).length + 2);
+    expect(result.latencies).toHaveLength(2);
+    expect(result.latencies.every((s) => s > 0)).toBe(true);
+    expect(result.watchingSeconds).toBeGreaterThan(0);
+    expect(result.watchRssMiB).toBeGreaterThan(10);
+    expect(result.statusRssMiB).toBeGreaterThan(10);
+    // At least a list and a watch of each kind.
+    expect(result.requests.watch).toBeGreaterThan(20);
+    expect(result.requests.status).toBeGreaterThan(10);
+    const [section] = fleetWatchSections(results);
+    expect(section.id).toBe('fleet-watch-2');
+    expect(section.rows.map((r) => r.name)).toEqual([
+      'readiness: status write to `watch` report',
+      '`status`, once',
+    ]);
+    expect(section.counts).toEqual({
+      'watch requests': result.requests.watch,
+      'status requests': result.requests.status,
+    });
+  }, 600_000);
 });
 
 describe('npm run bench, GitOps publish of a fleet of 2', () => {
