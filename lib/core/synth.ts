@@ -74,9 +74,12 @@ const SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [GO_NUMBER] });
  * builds a document tree first: 10x as fast at a fleet's size, the same bytes for what cdk8s writes.
  */
 export function fileYaml(file: ResolvedFile): string {
-  return file.objects
-    .map((o) => jsYaml.dump(o.object, { schema: SCHEMA, lineWidth: -1, noRefs: true, quotingType: '"' }))
-    .join('---\n');
+  return file.objects.map((o) => manifestYaml(o.object)).join('---\n');
+}
+
+/** One object as `fileYaml` writes it: read back by the API server and kubectl as the same JSON. */
+export function manifestYaml(object: unknown): string {
+  return jsYaml.dump(object, { schema: SCHEMA, lineWidth: -1, noRefs: true, quotingType: '"' });
 }
 
 /** What `cdk8s synth` reads to name constructs in validation reports (CDK8S_RECORD_CONSTRUCT_METADATA). */
