@@ -237,7 +237,9 @@ describe('npm run bench, GitOps publish of a fleet of 2', () => {
           '`cdk8s-devops publish --no-synth`',
           '`git add -A && git commit && git push`',
         ]);
-        expect(section.rows.every((r) => r.seconds.min > 0)).toBe(true);
+        // GNU time counts hundredths: git's commit of one changed file can take less than one.
+        expect(section.rows.every((r) => r.seconds.min >= 0)).toBe(true);
+        expect(section.rows[1].seconds.min).toBeGreaterThan(0);
       }
       // A fleet of 2 is one team's environment; the second commit holds one changed service.
       expect(bytes.first.git).toBeGreaterThan(50_000);

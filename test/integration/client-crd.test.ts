@@ -2,7 +2,7 @@
 import { ApiClient } from '../../client/transport/api-client.js';
 import { APPLYSET_ANNOTATIONS } from '../../client/plan/applyset.js';
 import type { Manifest } from '../../client/transport/resources.js';
-import { createNamespace, describeCluster, testKubeConfig } from './cluster.js';
+import { createNamespace, describeCluster, namespacedCrd, testKubeConfig } from './cluster.js';
 import { cli, configMap, writeManifests } from './client-cli.js';
 
 const api = () => ApiClient.fromKubeConfig(testKubeConfig());
@@ -11,29 +11,7 @@ describeCluster('an app that brings its own CustomResourceDefinition', () => {
   test('the CRD is applied and Established before its custom resources, and both are pruned when they leave', async () => {
     const ns = await createNamespace('client-crd');
     const group = `${ns}.example.com`;
-    const crd: Manifest = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `widgets.${group}` },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
-              },
-            },
-          },
-        ],
-      },
-    };
+    const crd = namespacedCrd(group, 'Widget', { type: 'object', properties: { size: { type: 'integer' } } });
     const widget: Manifest = {
       apiVersion: `${group}/v1`,
       kind: 'Widget',

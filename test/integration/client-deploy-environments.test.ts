@@ -127,7 +127,7 @@ describeCluster('deploy of two environments on two control planes at once', () =
       expect(lines).toContain(`[${env}] applied 3 objects, pruned 0; recorded revision 1`);
     }
     // Every line but the summary belongs to one environment.
-    expect(lines.filter((l) => l !== '' && !/^\[(staging|prod)\] /.test(l))).toEqual([
+    expect(lines.filter((l) => l !== '' && !/^\[(staging|prod)\]( |$)/.test(l))).toEqual([
       'deployed staging, prod',
     ]);
     expect(await live('staging', 'settings')).toEqual({ version: '2' });

@@ -104,3 +104,26 @@ export async function writeKubeconfig(
     }),
   );
 }
+
+/** A namespaced CRD of `kind` in `group` (plural: the kind in lower case with an s), one version v1. */
+export function namespacedCrd(group: string, kind: string, spec: Record<string, unknown>): Manifest {
+  const singular = kind.toLowerCase();
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${singular}s.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: `${singular}s`, singular, kind },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec } } },
+        },
+      ],
+    },
+  };
+}

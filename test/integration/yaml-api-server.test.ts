@@ -10,7 +10,14 @@ import { ApiClient } from '../../client/transport/api-client.js';
 import type { Manifest } from '../../client/transport/resources.js';
 import { fileYaml, resolveApp } from '../../lib/core/synth.js';
 import * as plus from '../../lib/core/plus.js';
-import { createNamespace, describeCluster, eventually, serverSideApply, testKubeConfig } from './cluster.js';
+import {
+  createNamespace,
+  describeCluster,
+  eventually,
+  namespacedCrd,
+  serverSideApply,
+  testKubeConfig,
+} from './cluster.js';
 
 /** Strings that YAML 1.1, the API server's YAML, reads as booleans, numbers, dates or null when plain. */
 const YAML_11_EDGES = [
@@ -134,29 +141,7 @@ describeCluster('manifests read as the API server reads them', () => {
   test('plain scalars, keys and merge keys come out as the server stores them', async () => {
     const ns = await createNamespace('yaml-read');
     await serverSideApply([
-      {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: `yamlprobes.${GROUP}` },
-        spec: {
-          group: GROUP,
-          scope: 'Namespaced',
-          names: { plural: 'yamlprobes', singular: 'yamlprobe', kind: 'YamlProbe' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-                },
-              },
-            },
-          ],
-        },
-      },
+      namespacedCrd(GROUP, 'YamlProbe', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }),
     ]);
     const text = [
       `apiVersion: ${GROUP}/v1`,
