@@ -14,8 +14,9 @@ export async function createNodes(kubeconfigPath: string, count: number): Promis
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
-  // Ephemeral storage too: the scheduler counts a resource a node does not declare as none.
-  const capacity = { cpu: '32', memory: '256Gi', 'ephemeral-storage': '100Gi', pods: '110' };
+  // Ephemeral storage too: the scheduler counts a resource a node does not declare as none. The tests
+  // leave their namespaces behind, so a whole run's pods accumulate: a kubelet's 110 a node ran out.
+  const capacity = { cpu: '32', memory: '256Gi', 'ephemeral-storage': '100Gi', pods: '1000' };
   const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
   await Promise.all(
     names.map((name, i) =>
