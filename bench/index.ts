@@ -3,7 +3,7 @@
  * --watch-sizes 100,500 --watch-samples N --clusters-runs N --publish-runs N --publish-services N]`:
  * every benchmark, printed as Markdown
  * tables of ratios against a baseline measured in the same run, and written to bench/results.json with
- * the targets of issue 16 and the versions used.
+ * the targets of issues 16 and 27 and the versions used.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -206,7 +206,7 @@ export function targetsTable(targets: readonly Target[]): string {
   const limit = (t: Target) =>
     t.unit === 'x' ? `${t.limit}x` : t.unit === 's' ? `${t.limit * 1000} ms` : `${t.limit} ${t.unit}`;
   return [
-    '### Targets (issue 16)',
+    '### Targets (issues 16 and 27)',
     '',
     '| target | measured | limit | met |',
     '| --- | --- | --- | --- |',

@@ -63,15 +63,17 @@ async function gitOpsStatus(io: CliIo, flags: StatusFlags): Promise<GitOpsStatus
   const api = ApiClient.fromKubeConfig(kubeConfig, { retry: { retries: flags.requestRetries } });
   const status = await readGitOpsStatus(api, flags.gitopsNamespace, releaseIdentity(io, flags).name);
   const { url, branch } = status.source ?? {};
-  const published = url && branch ? await branchHead(url, branch) : undefined;
+  const published = url && branch ? await branchHead(url, branch, io.env) : undefined;
   return published ? { ...status, published } : status;
 }
 
 /** The branch's commit as `git ls-remote` reads it, or undefined when the repository cannot be read from here. */
-async function branchHead(url: string, branch: string): Promise<string | undefined> {
+async function branchHead(url: string, branch: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
+    // Never a credential prompt: status answers from what it can read as it is.
     const { stdout } = await promisify(execFile)('git', ['ls-remote', url, `refs/heads/${branch}`], {
       timeout: 10_000,
+      env: { ...env, GIT_TERMINAL_PROMPT: '0' },
     });
     return stdout.split('\t')[0] || undefined;
   } catch {
