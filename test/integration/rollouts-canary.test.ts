@@ -196,8 +196,8 @@ describeRollouts('a canary on the real Argo Rollouts controller, measured by a r
     expect((await apply((await revision('2.0.0')).file, namespace)).code).toBe(0);
 
     const [own, whole] = await Promise.all([
-      rolloutPhase(namespace, 'own', 'Healthy', 120_000).then(() => readRollout(namespace, 'own')),
-      rolloutPhase(namespace, 'whole', 'Degraded', 120_000),
+      rolloutPhase(namespace, 'own', 'Healthy', 120_000, stable.own),
+      rolloutPhase(namespace, 'whole', 'Degraded', 120_000, stable.whole),
     ]);
     expect(own.status!.stableRS).not.toBe(stable.own);
     expect(own.status!.stableRS).toBe(own.status!.currentPodHash);

@@ -169,19 +169,27 @@ export function operate(namespace: string, name: string, operation: RolloutOpera
   return operateRollout(api(), operation, { namespace, name });
 }
 
-/** Waits until the controller reports the rollout in `phase` (its own status.phase), and returns it. */
+/**
+ * Waits until the controller reports the rollout in `phase` (its own status.phase), and returns it. With
+ * `leaving`, it also waits until the controller has seen a pod template other than the one of that pod
+ * hash: a Rollout that refers to a Deployment keeps its generation when only the Deployment's template
+ * changes, so right after such an apply its old phase still reads as current.
+ */
 export function rolloutPhase(
   namespace: string,
   name: string,
   phase: string,
   timeoutMs = 90_000,
+  leaving?: string,
 ): Promise<LiveRollout> {
+  const what = leaving ? `${phase} on a pod template other than ${leaving}` : phase;
   return eventually(
-    `Rollout ${namespace}/${name} to be ${phase}`,
+    `Rollout ${namespace}/${name} to be ${what}`,
     async () => {
       const rollout = await readRollout(namespace, name);
       const observed = String(rollout.status?.observedGeneration) === String(rollout.metadata.generation);
-      return observed && rollout.status?.phase === phase ? rollout : undefined;
+      const moved = leaving === undefined || (rollout.status?.currentPodHash ?? leaving) !== leaving;
+      return observed && moved && rollout.status?.phase === phase ? rollout : undefined;
     },
     timeoutMs,
   );
