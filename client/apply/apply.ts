@@ -5,7 +5,7 @@
  */
 import type { LimitFunction } from 'p-limit';
 import pLimit from 'p-limit';
-import { ApiError } from '../transport/api-client.js';
+import { ApiError, REQUESTS_AT_ONCE } from '../transport/api-client.js';
 import type { ApplyContext } from '../plan/apply-context.js';
 import { resolveObject, serverSideApply } from '../plan/apply-context.js';
 import { unionScope } from '../plan/applyset.js';
@@ -34,7 +34,7 @@ export interface ApplyOptions {
   /**
    * How many requests run at once within a stage.
    *
-   * @default 16
+   * @default REQUESTS_AT_ONCE (32)
    */
   readonly concurrency?: number;
   /**
@@ -94,7 +94,7 @@ export async function applyChangeSet(
   changeSet: ChangeSet,
   options: ApplySteps,
 ): Promise<ApplyResult> {
-  const limit = pLimit(options.concurrency ?? 16);
+  const limit = pLimit(options.concurrency ?? REQUESTS_AT_ONCE);
   const dryRun = options.dryRun ?? false;
   const { previousScope, desiredScope } = changeSet;
   const prune = prunedObjects(changeSet);

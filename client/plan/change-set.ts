@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import pLimit from 'p-limit';
 import jsYaml from 'js-yaml';
-import { ApiError } from '../transport/api-client.js';
+import { ApiError, REQUESTS_AT_ONCE } from '../transport/api-client.js';
 import type { ApplyContext } from './apply-context.js';
 import { ownApplyEntry, resolveObject, serverSideApply } from './apply-context.js';
 import type { ApplySetScope } from './applyset.js';
@@ -104,7 +104,7 @@ export interface ChangeSetOptions {
    * @default true
    */
   readonly prune?: boolean;
-  /** @default 16 */
+  /** @default REQUESTS_AT_ONCE (32) */
   readonly concurrency?: number;
   /**
    * Take over fields another field manager owns (the dry run forces too, so they show as updates).
@@ -169,7 +169,7 @@ export async function computeChangeSet(
       `no objects passed to apply: the manifests hold no objects, and applying none would delete every object of ApplySet ${context.applySet.name}; check the paths (or run \`npm run synth\`), or run \`cdk8s-devops delete\` to delete the app`,
     );
   }
-  const limit = pLimit(options.concurrency ?? 16);
+  const limit = pLimit(options.concurrency ?? REQUESTS_AT_ONCE);
   // Sent together; the objects' errors come first, as they name what failed.
   const scope = context.applySet.readScope();
   scope.catch(() => {});

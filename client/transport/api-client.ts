@@ -176,6 +176,13 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * How many requests a command sends at once, and so the connections it keeps to a server. Against a
+ * cluster 25 ms away, 32 applied the small app (301 objects) in 1.86 s where 16 took 2.08 s; 64 gained
+ * nothing more (each connection costs a TLS handshake). On loopback the two were alike.
+ */
+export const REQUESTS_AT_ONCE = 32;
+
 export class ApiClient {
   public static fromKubeConfig(kc: KubeConfig, options: ApiClientOptions = {}): ApiClient {
     const cluster = kc.getCurrentCluster();
@@ -389,7 +396,7 @@ export class ApiClient {
     const key = hash.digest('hex');
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new Agent({ ...tls, keepAlive: true, maxSockets: 32 });
+      agent = new Agent({ ...tls, keepAlive: true, maxSockets: REQUESTS_AT_ONCE });
       this.agents.set(key, agent);
     }
     return agent;
