@@ -67,8 +67,10 @@ const fleet = await benchFleetSynth([10, 100, 500], count('fleet-runs'), PROJECT
 show(fleet.section);
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+// The API server, the node controllers and the CRDs, without the engines (see ControlPlaneOptions.engines).
+const BENCH_PLANE = { nodes: 1, engines: false };
 // The fleet watch on a control plane of its own: thousands of objects and Pods load its controllers.
-const watchPlane = await ControlPlane.start({ nodes: 1 });
+const watchPlane = await ControlPlane.start(BENCH_PLANE);
 try {
   const sizes = values['watch-sizes'].split(',').map(Number);
   const results = await benchFleetWatch({
@@ -83,7 +85,7 @@ try {
   await watchPlane.stop();
 }
 
-const plane = await ControlPlane.start({ nodes: 1 });
+const plane = await ControlPlane.start(BENCH_PLANE);
 try {
   const sizes = applySizes({
     runs: count('apply-runs'),
@@ -108,7 +110,7 @@ try {
     }),
   });
   // Two environments, each on its own control plane: the one above and a second one.
-  const second = await ControlPlane.start({ nodes: 1 });
+  const second = await ControlPlane.start(BENCH_PLANE);
   try {
     show(
       await benchClusters({

@@ -46,6 +46,16 @@ export interface ControlPlaneOptions {
    */
   readonly apiServerOnly?: boolean;
   /**
+   * Whether to start the engines that give the delivery and monitoring objects meaning: Tekton, Argo
+   * Rollouts, Prometheus with its Operator and Alertmanager, the git server and Flux. Without them the
+   * cluster still serves their kinds (the CRDs are installed) and runs pods on its kwok nodes. `npm run
+   * bench` leaves them out: it measures our client against the API server, and a Prometheus evaluating a
+   * fleet's thousands of alert rules takes a whole core from what it measures.
+   *
+   * @default true
+   */
+  readonly engines?: boolean;
+  /**
    * Receives one line per step (builds, starts, readiness).
    *
    * @default - steps are not reported
@@ -190,6 +200,10 @@ export class ControlPlane {
     this.startNodeControllers(binaries, log);
     log(`creating ${options.nodes ?? 3} kwok nodes and installing CRDs`);
     await Promise.all([createNodes(this.kubeconfig, options.nodes ?? 3), installCrds(this.kubeconfig)]);
+    if (options.engines === false) {
+      log(`control plane ready at ${this.serverUrl}, without engines`);
+      return;
+    }
     await startTekton({ kubeconfig: this.kubeconfig, dataDir: this.dataDir, log, launch: this.launcher });
     log(`control plane ready at ${this.serverUrl}`);
     await this.startControllers(binaries, log);
