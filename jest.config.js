@@ -15,6 +15,9 @@ const common = {
 export default {
   // Integration tests wait on a real cluster; unit tests finish far sooner.
   testTimeout: 120_000,
+  // Two files at a time on two cores: most integration files wait on controllers, not on a core. Each
+  // file makes namespaces of its own; files that restart a server start a control plane of their own.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
   projects: [
     {
