@@ -92,8 +92,23 @@ function loadYaml(text: string, source: string, firstLine: number): unknown[] {
         `${source}, line ${firstLine + error.mark.line + 1}, column ${error.mark.column + 1}: invalid YAML: ${error.reason}`,
       );
     }
-    throw new Error(`${source}: ${(error as Error).message}`);
+    // A value our schema refuses (`.inf`) throws from its type, which js-yaml reports without a line.
+    throw new Error(`${source}, line ${firstLine + lineOfFailure(text) + 1}: ${(error as Error).message}`);
   }
+}
+
+/** The line of the node js-yaml was reading when it failed, found by reading the text again. */
+function lineOfFailure(text: string): number {
+  let line = 0;
+  try {
+    jsYaml.loadAll(text, undefined, {
+      schema: KUBE_YAML_SCHEMA,
+      listener: (_event, state) => (line = state.line),
+    });
+  } catch {
+    // The same failure, now with the line it was met on.
+  }
+  return line;
 }
 
 /** The object of one document, or the items of a List; nothing for an empty document. */

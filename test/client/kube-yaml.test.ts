@@ -64,9 +64,14 @@ describe('manifests read as kubectl reads them (go-yaml v2)', () => {
     expect(object.spec).toEqual({ a: 1, b: 3 });
   });
 
-  test('infinity and NaN, which JSON cannot hold, are refused with the file named', () => {
-    expect(() => parseManifests(configMap('spec:\n  limit: .inf\n'), 'app.yaml')).toThrow(
-      'app.yaml: .inf is a YAML 1.1 float JSON cannot hold; quote it if it is a string',
+  test('infinity and NaN, which JSON cannot hold, are refused with the file and line named', () => {
+    // Line 13: the second document starts on line 7.
+    const text = `${configMap('data:\n  a: "1"\n')}---\n${configMap('spec:\n  limit: .inf\n')}`;
+    expect(() => parseManifests(text, 'app.yaml')).toThrow(
+      'app.yaml, line 13: .inf is a YAML 1.1 float JSON cannot hold; quote it if it is a string',
+    );
+    expect(() => parseManifests(configMap('spec:\n  ratio: [1, .NaN]\n'), 'app.yaml')).toThrow(
+      'app.yaml, line 6: ',
     );
   });
 });
