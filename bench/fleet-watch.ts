@@ -43,6 +43,27 @@ export interface FleetWatchResult {
   readonly statusRssMiB: number;
   /** API requests each command made. */
   readonly requests: { readonly watch: number; readonly status: number };
+  /** The requests themselves, as they would be at any size (see `shapeOf`), to name what differs. */
+  readonly requestShapes: { readonly watch: readonly string[]; readonly status: readonly string[] };
+}
+
+/** A request as it would be at any fleet size: the copy's prefix, team numbers and versions left out. */
+function shapeOf(request: string, prefix: string): string {
+  return request
+    .replaceAll(prefix, '<prefix>')
+    .replace(/-team-\d+/g, '-team-<n>')
+    .replace(/resourceVersion=\d+/g, 'resourceVersion=<rv>');
+}
+
+/** What `a` holds more often than `b`. */
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const left = new Map<string, number>();
+  b.forEach((r) => left.set(r, (left.get(r) ?? 0) + 1));
+  return a.filter((r) => {
+    const n = left.get(r) ?? 0;
+    left.set(r, n - 1);
+    return n <= 0;
+  });
 }
 
 /** A Pod that only the bench makes ready: no scheduler takes it; restricted, as the namespaces demand. */
@@ -165,6 +186,10 @@ async function benchSize(
       statusSeconds: status.seconds,
       statusRssMiB: status.maxRssMiB,
       requests: { watch: watchRequests, status: proxy.requests.length - before },
+      requestShapes: {
+        watch: proxy.requests.slice(0, watchRequests).map((r) => shapeOf(r, prefix)),
+        status: proxy.requests.slice(before).map((r) => shapeOf(r, prefix)),
+      },
     };
   } finally {
     await proxy.close();
@@ -200,6 +225,23 @@ export function fleetWatchSections(results: readonly FleetWatchResult[]): Sectio
     notes: [
       `\`watch\` said it watched all ${r.objects} objects ${r.watchingSeconds.toFixed(1)} s after it started; ` +
         `API requests: \`watch\` ${r.requests.watch}, \`status\` ${r.requests.status}.`,
+      ...requestDifferences(r, results[0]),
     ],
   }));
+}
+
+/** The requests by which a size's commands differ from the first size's: none when they grow with kinds alone. */
+function requestDifferences(result: FleetWatchResult, first: FleetWatchResult): string[] {
+  return (['watch', 'status'] as const).flatMap((command) => {
+    const own = result.requestShapes[command];
+    const base = first.requestShapes[command];
+    const more = without(own, base);
+    const fewer = without(base, own);
+    return more.length + fewer.length === 0
+      ? []
+      : [
+          `\`${command}\` at N = ${result.services} against N = ${first.services}: ` +
+            [...more.map((r) => `+ ${r}`), ...fewer.map((r) => `- ${r}`)].join('; '),
+        ];
+  });
 }

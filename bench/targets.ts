@@ -194,7 +194,8 @@ export function firstRunTarget(coldRun: ColdRun | undefined): Target {
 
 export function targetsTable(targets: readonly Target[]): string {
   const figure = (t: Target) =>
-    Number.isNaN(t.value)
+    // NaN when not measured; JSON writes it as null, which is how results.json gives it back.
+    !Number.isFinite(t.value)
       ? 'not measured'
       : t.unit === 'x'
         ? `${t.value.toFixed(2)}x`
