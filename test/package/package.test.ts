@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,9 @@ function objectsIn(file: string): { kind: string; metadata: any; spec?: any }[] 
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-devops-package-'));
 let tarball: string;
 let files: string[];
+
+// The consumers' installs come to about 700 MB.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   await run('npm', ['pack', '--pack-destination', work], PROJECT_ROOT);
